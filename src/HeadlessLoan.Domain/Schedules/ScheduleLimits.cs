@@ -1,0 +1,24 @@
+namespace HeadlessLoan.Domain.Schedules;
+
+/// <summary>
+/// The range of terms a schedule is defined for. The API validates against these first (422 with a
+/// code); <see cref="ScheduleCalculator"/> only guards them.
+/// </summary>
+public static class ScheduleLimits
+{
+    /// <summary>One fen.</summary>
+    public const long MinPrincipal = 1;
+
+    /// <summary>100 million CNY in fen; keeps every intermediate product far inside decimal's range.</summary>
+    public const long MaxPrincipal = 10_000_000_000;
+
+    public const int MinTermMonths = 1;
+
+    /// <summary>30 years.</summary>
+    public const int MaxTermMonths = 360;
+
+    public const decimal MinAnnualRate = 0m;
+
+    /// <summary>100 % a year; far above any lawful rate, so the ceiling check is a product concern.</summary>
+    public const decimal MaxAnnualRate = 1m;
+}
