@@ -1,0 +1,51 @@
+using System.Text;
+using HeadlessLoan.Api.Staff;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HeadlessLoan.Api.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>Chooses the API-key scheme when <c>X-Api-Key</c> is sent, bearer tokens otherwise.</summary>
+    private const string SelectorScheme = "bearer_or_api_key";
+
+    public static WebApplicationBuilder AddHeadlessLoanAuth(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+
+        services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "Bearer token or channel API key", o =>
+                o.ForwardDefaultSelector = ctx => ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = auth.Issuer,
+                    ValidAudience = auth.Audience,
+                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey.PadRight(32))),
+                    NameClaimType = Caller.NameClaim,
+                    RoleClaimType = Caller.RoleClaim,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            })
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff).RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Staff, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff))
+            .AddPolicy(Policies.AnyCaller, p => p.RequireAuthenticatedUser());
+
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<StaffStore>();
+        services.AddSingleton<Channels.ChannelStore>();
+        services.AddSingleton<AdminBootstrap>();
+        return builder;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Security.Claims;
+
+namespace HeadlessLoan.Api.Auth;
+
+/// <summary>Claim names and caller kinds shared by every authentication scheme.</summary>
+public static class Caller
+{
+    public const string SubjectClaim = "sub";
+    public const string KindClaim = "kind";
+    public const string NameClaim = "name";
+    public const string RoleClaim = "role";
+
+    public const string Staff = "staff";
+    public const string Channel = "channel";
+    public const string Borrower = "borrower";
+
+    public static string? Id(this ClaimsPrincipal user) => user.FindFirstValue(SubjectClaim);
+
+    public static string? Kind(this ClaimsPrincipal user) => user.FindFirstValue(KindClaim);
+
+    /// <summary>Idempotency keys and rate limits are scoped to who is calling; anonymous callers by address.</summary>
+    public static string Scope(HttpContext context)
+    {
+        var user = context.User;
+        return user.Identity?.IsAuthenticated == true && user.Id() is { } id
+            ? $"{user.Kind()}:{id}"
+            : $"ip:{context.Connection.RemoteIpAddress}";
+    }
+}
+
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string RiskOfficer = "risk_officer";
+    public const string DeptHead = "dept_head";
+    public const string LoanOfficer = "loan_officer";
+    public const string Collector = "collector";
+
+    public static readonly IReadOnlyList<string> All = [Admin, RiskOfficer, DeptHead, LoanOfficer, Collector];
+}
+
+public static class Policies
+{
+    /// <summary>Staff holding the admin role.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Any signed-in member of staff.</summary>
+    public const string Staff = "staff";
+
+    /// <summary>Any authenticated caller: staff, channel or borrower.</summary>
+    public const string AnyCaller = "any_caller";
+}

@@ -1,0 +1,91 @@
+using Dapper;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Channels;
+
+public sealed record ActiveKey(Guid KeyId, Guid ChannelId, string ChannelName, int RateLimitPerMinute);
+
+public sealed record ChannelRow(Guid Id, string Name, string Status, int RateLimitPerMinute, DateTime CreatedAt);
+
+public sealed record ApiKeyRow(Guid Id, Guid ChannelId, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
+
+/// <summary>SQL for channels and their API keys.</summary>
+public sealed class ChannelStore(MySqlDataSource db)
+{
+    public async Task<ActiveKey?> FindActiveKeyAsync(string keyHash, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<ActiveKey>(new CommandDefinition("""
+            SELECT k.id AS KeyId, c.id AS ChannelId, c.name AS ChannelName, c.rate_limit_per_minute AS RateLimitPerMinute
+              FROM channel_api_keys k JOIN channels c ON c.id = k.channel_id
+             WHERE k.key_hash = @keyHash AND k.revoked_at IS NULL AND c.status = 'active'
+            """, new { keyHash }, cancellationToken: ct));
+    }
+
+    /// <summary>False when the name is taken.</summary>
+    public async Task<bool> InsertAsync(ChannelRow channel, Guid createdBy, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        try
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO channels (id, name, status, rate_limit_per_minute, created_at, created_by)
+                VALUES (@Id, @Name, @Status, @RateLimitPerMinute, @CreatedAt, @createdBy)
+                """, new { channel.Id, channel.Name, channel.Status, channel.RateLimitPerMinute, channel.CreatedAt, createdBy }, cancellationToken: ct));
+            return true;
+        }
+        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
+        {
+            return false;
+        }
+    }
+
+    public async Task<ChannelRow?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<ChannelRow>(new CommandDefinition(
+            SelectChannel + " WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<ChannelRow>> ListAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<ChannelRow>(new CommandDefinition(SelectChannel + " ORDER BY created_at, id", cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Adds a key to an active channel; false when there is no such active channel.</summary>
+    public async Task<bool> InsertKeyAsync(ApiKeyRow key, string keyHash, Guid createdBy, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // One statement: the channel's existence and status are checked where the row is written.
+        var rows = await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO channel_api_keys (id, channel_id, prefix, key_hash, created_at, created_by)
+            SELECT @Id, c.id, @Prefix, @keyHash, @CreatedAt, @createdBy FROM channels c WHERE c.id = @ChannelId AND c.status = 'active'
+            """, new { key.Id, key.ChannelId, key.Prefix, keyHash, key.CreatedAt, createdBy }, cancellationToken: ct));
+        return rows == 1;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRow>> ListKeysAsync(Guid channelId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<ApiKeyRow>(new CommandDefinition("""
+            SELECT id AS Id, channel_id AS ChannelId, prefix AS Prefix, created_at AS CreatedAt, revoked_at AS RevokedAt
+              FROM channel_api_keys WHERE channel_id = @channelId ORDER BY created_at, id
+            """, new { channelId }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>False when the key does not belong to the channel; revoking twice is harmless.</summary>
+    public async Task<bool> RevokeKeyAsync(Guid channelId, Guid keyId, DateTime now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // The connection reports matched rows, so an already revoked key still counts as found.
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE channel_api_keys SET revoked_at = COALESCE(revoked_at, @now)
+             WHERE id = @keyId AND channel_id = @channelId
+            """, new { channelId, keyId, now }, cancellationToken: ct)) == 1;
+    }
+
+    private const string SelectChannel = """
+        SELECT id AS Id, name AS Name, status AS Status, rate_limit_per_minute AS RateLimitPerMinute, created_at AS CreatedAt FROM channels
+        """;
+}

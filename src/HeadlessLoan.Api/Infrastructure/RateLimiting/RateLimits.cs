@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using HeadlessLoan.Api.Auth;
+using HeadlessLoan.Api.Infrastructure.Errors;
+using Microsoft.AspNetCore.RateLimiting;
+using RedisRateLimiting;
+using StackExchange.Redis;
+
+namespace HeadlessLoan.Api.Infrastructure.RateLimiting;
+
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    [Range(1, 1_000_000)]
+    public int QuotePerIpPerMinute { get; init; } = 120;
+
+    [Range(1, 1_000_000)]
+    public int LoginPerIpPerMinute { get; init; } = 30;
+
+    /// <summary>Prefix for the shared counters, so several deployments (or test runs) can share one Redis.</summary>
+    public string KeyPrefix { get; init; } = "hl";
+}
+
+public static class RateLimitPolicies
+{
+    public const string Quote = "quote_per_ip";
+    public const string Login = "login_per_ip";
+}
+
+/// <summary>
+/// Limits counted in Redis so every API instance shares them; rejected calls get 429 problem+json with Retry-After.
+/// </summary>
+public static class RateLimitSetup
+{
+    public static IServiceCollection AddSharedRateLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new();
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(RateLimitPolicies.Quote, ctx => PerIp(ctx, "quote", options.QuotePerIpPerMinute, options.KeyPrefix));
+            limiter.AddPolicy(RateLimitPolicies.Login, ctx => PerIp(ctx, "login", options.LoginPerIpPerMinute, options.KeyPrefix));
+            limiter.OnRejected = async (ctx, ct) =>
+            {
+                var retryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(60);
+                ctx.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await Problems.Create(429, "rate_limited", "Too many requests; slow down and retry after the indicated time.").ExecuteAsync(ctx.HttpContext);
+            };
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> PerIp(HttpContext ctx, string name, int perMinute, string prefix)
+    {
+        var redis = ctx.RequestServices.GetRequiredService<IConnectionMultiplexer>();
+        var key = $"{prefix}:rl:{name}:{Caller.Scope(ctx)}";
+        return RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis,
+            PermitLimit = perMinute,
+            Window = TimeSpan.FromMinutes(1),
+        });
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Dapper;
+using HeadlessLoan.Api.Infrastructure.Database;
+using HeadlessLoan.Domain.Schedules;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Products;
+
+/// <summary>A product joined with one of its versions, as stored.</summary>
+public sealed record ProductRow(
+    Guid Id, int Version, string Status, string Name, string RepaymentMethods,
+    decimal AnnualRateMin, decimal AnnualRateMax, long AmountMin, long AmountMax,
+    int TermMinMonths, int TermMaxMonths, decimal PenaltyDailyRate, string AllocationOrder,
+    int AgeMin, int AgeMax, long AutoApprovalLimit, DateTime CreatedAt, DateTime VersionCreatedAt)
+{
+    public IReadOnlyList<RepaymentMethod> Methods =>
+        RepaymentMethods.Split(',').Select(w => RepaymentMethodNames.TryParse(w, out var m) ? m : throw new InvalidDataException($"Stored method '{w}'.")).ToList();
+
+    public IReadOnlyList<AllocationPart> Allocation =>
+        AllocationOrder.Split(',').Select(w => Enum.Parse<AllocationPart>(w, ignoreCase: true)).ToList();
+}
+
+public enum ProductChange { Done, NotFound, Retired }
+
+/// <summary>SQL for products. Each change writes a new version row and its outbox event in one transaction.</summary>
+public sealed class ProductStore(MySqlDataSource db, TimeProvider clock)
+{
+    public const string Active = "active";
+    public const string Retired = "retired";
+
+    public async Task<Guid> CreateAsync(ProductDefinition definition, Guid actor, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var now = DbTime.Now(clock);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', @now, @now)",
+            new { id, now }, tx, cancellationToken: ct));
+        await InsertVersionAsync(conn, tx, id, 1, definition, actor, now, ct);
+        await AddEventAsync(conn, tx, "product.created", id, 1, now, ct);
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    public async Task<ProductChange> UpdateAsync(Guid id, ProductDefinition definition, Guid actor, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // The UPDATE takes the row lock, so concurrent updates get consecutive versions.
+        var updated = await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE products SET current_version = current_version + 1, updated_at = @now WHERE id = @id AND status = 'active'",
+            new { id, now }, tx, cancellationToken: ct));
+        if (updated == 0)
+        {
+            var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT status FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct));
+            return status is null ? ProductChange.NotFound : ProductChange.Retired;
+        }
+
+        var version = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT current_version FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct));
+        await InsertVersionAsync(conn, tx, id, version, definition, actor, now, ct);
+        await AddEventAsync(conn, tx, "product.updated", id, version, now, ct);
+        await tx.CommitAsync(ct);
+        return ProductChange.Done;
+    }
+
+    /// <summary>Retiring twice is harmless; false only when there is no such product.</summary>
+    public async Task<bool> RetireAsync(Guid id, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE products SET status = 'retired', updated_at = @now WHERE id = @id AND status = 'active'", new { id, now }, tx, cancellationToken: ct));
+        if (changed == 1)
+        {
+            var version = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT current_version FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct));
+            await AddEventAsync(conn, tx, "product.retired", id, version, now, ct);
+        }
+
+        var exists = changed == 1 || await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct)) == 1;
+        await tx.CommitAsync(ct);
+        return exists;
+    }
+
+    /// <summary>The current version, or a given one (a loan reads the version it was made under).</summary>
+    public async Task<ProductRow?> GetAsync(Guid id, int? version, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition(
+            SelectProduct + " WHERE p.id = @id AND v.version = COALESCE(@version, p.current_version)",
+            new { id, version }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<ProductRow>> ListActiveAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<ProductRow>(new CommandDefinition(
+            SelectProduct + " WHERE p.status = 'active' AND v.version = p.current_version ORDER BY p.created_at, p.id", cancellationToken: ct))).AsList();
+    }
+
+    private static Task<int> InsertVersionAsync(MySqlConnection conn, MySqlTransaction tx, Guid id, int version, ProductDefinition d, Guid actor, DateTime now, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO product_versions
+              (product_id, version, name, repayment_methods, annual_rate_min, annual_rate_max, amount_min, amount_max,
+               term_min_months, term_max_months, penalty_daily_rate, allocation_order, age_min, age_max, auto_approval_limit,
+               created_at, created_by)
+            VALUES
+              (@id, @version, @Name, @Methods, @AnnualRateMin, @AnnualRateMax, @AmountMin, @AmountMax,
+               @TermMinMonths, @TermMaxMonths, @PenaltyDailyRate, @Allocation, @AgeMin, @AgeMax, @AutoApprovalLimit,
+               @now, @actor)
+            """, new
+        {
+            id,
+            version,
+            Name = d.Name!.Trim(),
+            Methods = string.Join(',', d.RepaymentMethods!.Select(RepaymentMethodNames.ToWire)),
+            d.AnnualRateMin,
+            d.AnnualRateMax,
+            d.AmountMin,
+            d.AmountMax,
+            d.TermMinMonths,
+            d.TermMaxMonths,
+            d.PenaltyDailyRate,
+            Allocation = string.Join(',', (d.AllocationOrder ?? ProductRules.DefaultAllocation).Select(a => a.ToString().ToLowerInvariant())),
+            d.AgeMin,
+            d.AgeMax,
+            d.AutoApprovalLimit,
+            now,
+            actor,
+        }, tx, cancellationToken: ct));
+
+    private static Task<int> AddEventAsync(MySqlConnection conn, MySqlTransaction tx, string type, Guid id, int version, DateTime now, CancellationToken ct) =>
+        conn.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now)",
+            new { type, id, payload = JsonSerializer.Serialize(new { productId = id, version }), now }, tx, cancellationToken: ct));
+
+    private const string SelectProduct = """
+        SELECT p.id AS Id, v.version AS Version, p.status AS Status, v.name AS Name, v.repayment_methods AS RepaymentMethods,
+               v.annual_rate_min AS AnnualRateMin, v.annual_rate_max AS AnnualRateMax, v.amount_min AS AmountMin, v.amount_max AS AmountMax,
+               v.term_min_months AS TermMinMonths, v.term_max_months AS TermMaxMonths, v.penalty_daily_rate AS PenaltyDailyRate,
+               v.allocation_order AS AllocationOrder, v.age_min AS AgeMin, v.age_max AS AgeMax, v.auto_approval_limit AS AutoApprovalLimit,
+               p.created_at AS CreatedAt, v.created_at AS VersionCreatedAt
+          FROM products p JOIN product_versions v ON v.product_id = p.id
+        """;
+}

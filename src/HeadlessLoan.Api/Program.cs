@@ -1,0 +1,31 @@
+using HeadlessLoan.Api.Auth;
+using HeadlessLoan.Api.Channels;
+using HeadlessLoan.Api.Infrastructure;
+using HeadlessLoan.Api.Infrastructure.Contract;
+using HeadlessLoan.Api.Infrastructure.Health;
+using HeadlessLoan.Api.Products;
+using HeadlessLoan.Api.Schedules;
+using HeadlessLoan.Api.Staff;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddHeadlessLoanAuth();
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+
+app.MapContract();
+app.MapHealthApi();
+app.MapMeApi();
+app.MapStaffAuthApi();
+app.MapStaffApi();
+app.MapChannelsApi();
+app.MapProductsApi();
+app.MapSchedulesApi();
+
+await app.RunAsync();
+
+/// <summary>Entry point, visible to the test host.</summary>
+public partial class Program;

@@ -1,0 +1,121 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service on a database of its own (created for the test class, dropped after) and the shared test
+/// Redis under a key prefix of its own. Every response read through <see cref="CreateApiClient"/> is checked
+/// against the contract.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminUsername = "admin";
+    public const string AdminPassword = "test-admin-password-0001";
+
+    private readonly string _database = "hl_t_" + Guid.NewGuid().ToString("N")[..12];
+
+    public string DatabaseConnectionString => new MySqlConnectionStringBuilder(TestServers.Database) { Database = _database }.ConnectionString;
+
+    public string RedisPrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Time as the service sees it; tests move it forward.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Extra settings a test class needs (smaller limits, for instance).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Database"] = DatabaseConnectionString,
+            ["ConnectionStrings:Redis"] = TestServers.Redis,
+            ["Database:CreateIfMissing"] = "true",
+            ["Auth:SigningKey"] = "test-only-signing-key-0123456789-0123456789-0123456789",
+            ["Bootstrap:AdminUsername"] = AdminUsername,
+            ["Bootstrap:AdminPassword"] = AdminPassword,
+            ["RateLimits:KeyPrefix"] = RedisPrefix,
+            ["RateLimits:QuotePerIpPerMinute"] = "100000",
+            ["RateLimits:LoginPerIpPerMinute"] = "100000",
+            ["Contract:ExposeDescribed"] = "true",
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    /// <summary>A client whose every response is validated against the contract.</summary>
+    public HttpClient CreateApiClient() => CreateDefaultClient(new ContractValidatingHandler());
+
+    /// <summary>A contract-checked client that presents a channel API key.</summary>
+    public HttpClient CreateChannelClient(string apiKey)
+    {
+        var client = CreateApiClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    public async Task<HttpClient> CreateAdminClientAsync() => await CreateStaffClientAsync(AdminUsername, AdminPassword);
+
+    public async Task<HttpClient> CreateStaffClientAsync(string username, string password)
+    {
+        var client = CreateApiClient();
+        var response = await client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password });
+        response.EnsureSuccessStatusCode();
+        var token = await response.Content.ReadFromJsonAsync<TokenBody>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
+        return client;
+    }
+
+    /// <summary>Creates a staff account with the given roles through the API and signs it in.</summary>
+    public async Task<HttpClient> CreateStaffWithRolesAsync(params string[] roles)
+    {
+        using var admin = await CreateAdminClientAsync();
+        var username = "u" + Guid.NewGuid().ToString("N")[..10];
+        const string password = "staff-password-0001";
+        var created = await admin.PostAsJsonAsync("/v1/staff", new { username, displayName = "Test " + username, password, roles });
+        created.EnsureSuccessStatusCode();
+        return await CreateStaffClientAsync(username, password);
+    }
+
+    public async Task<MySqlConnection> OpenDatabaseAsync()
+    {
+        var conn = new MySqlConnection(DatabaseConnectionString);
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    public Task InitializeAsync()
+    {
+        // Starting the server applies migrations and creates the first admin.
+        _ = Server;
+        return Task.CompletedTask;
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await using var conn = new MySqlConnection(TestServers.Database);
+        await conn.OpenAsync();
+        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");
+    }
+
+    private sealed record TokenBody(string AccessToken);
+}
