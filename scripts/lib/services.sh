@@ -1,0 +1,92 @@
+# shellcheck shell=bash
+# Shared by run.sh and test.sh: install MariaDB and Redis from Debian packages when missing, and run them
+# as plain processes on loopback with their data under .local/. Sourced, not executed.
+
+HL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HL_STARTED_PIDS=()
+
+hl_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+hl_as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# MariaDB 10.11 and Redis 7 come from Debian; install them only when a binary is missing.
+hl_install_packages() {
+  local missing=()
+  command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || missing+=(mariadb-server)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    hl_log "installing ${missing[*]} (Debian packages)"
+    hl_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # The packages try to start system services; that may be refused here and does not matter.
+    hl_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || true
+    command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || { echo "MariaDB could not be installed" >&2; return 1; }
+    command -v redis-server >/dev/null 2>&1 || { echo "Redis could not be installed" >&2; return 1; }
+  fi
+}
+
+hl_mariadb_ping() { # port
+  mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1
+}
+
+# Starts MariaDB on 127.0.0.1:$2 with data in $1 unless one already answers there.
+hl_start_mariadb() { # dir port
+  local dir="$1" port="$2"
+  if hl_mariadb_ping "$port"; then hl_log "MariaDB already running on 127.0.0.1:$port"; return 0; fi
+  mkdir -p "$dir" && dir="$(cd "$dir" && pwd)"
+  if [ ! -d "$dir/data/mysql" ]; then
+    hl_log "initialising MariaDB data in $dir/data"
+    mariadb-install-db --user="$(id -un)" --datadir="$dir/data" --auth-root-authentication-method=normal \
+      --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; return 1; }
+  fi
+  hl_log "starting MariaDB on 127.0.0.1:$port"
+  mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" \
+    --bind-address=127.0.0.1 --skip-log-bin --pid-file="$dir/mariadb.pid" \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=1 --max-connections=500 \
+    >"$dir/mariadb.log" 2>&1 &
+  HL_STARTED_PIDS+=("$!")
+  for _ in $(seq 1 120); do
+    hl_mariadb_ping "$port" && return 0
+    sleep 0.5
+  done
+  echo "MariaDB did not become ready; see $dir/mariadb.log" >&2
+  tail -20 "$dir/mariadb.log" >&2
+  return 1
+}
+
+# Starts Redis on 127.0.0.1:$2 unless one already answers there.
+hl_start_redis() { # dir port
+  local dir="$1" port="$2"
+  if redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1; then hl_log "Redis already running on 127.0.0.1:$port"; return 0; fi
+  mkdir -p "$dir" && dir="$(cd "$dir" && pwd)"
+  hl_log "starting Redis on 127.0.0.1:$port"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+  for _ in $(seq 1 40); do
+    if redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1; then
+      HL_STARTED_PIDS+=("$(cat "$dir/redis.pid")")
+      return 0
+    fi
+    sleep 0.25
+  done
+  echo "Redis did not become ready; see $dir/redis.log" >&2
+  return 1
+}
+
+# Stops only the processes this script started, by pid.
+hl_stop_started() {
+  local pid
+  for pid in "${HL_STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${HL_STARTED_PIDS[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  done
+  HL_STARTED_PIDS=()
+}
+
+hl_mariadb_sql() { # port sql
+  mariadb --protocol=tcp -h 127.0.0.1 -P "$1" -u root -e "$2"
+}
