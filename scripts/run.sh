@@ -20,7 +20,8 @@ hl_start_redis "$STATE/redis" "$REDIS_PORT"
 hl_mariadb_sql "$DB_PORT" "CREATE DATABASE IF NOT EXISTS headless_loan CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 
 hl_log "building"
-dotnet build "$HL_ROOT/HeadlessLoan.sln" -c Release -v quiet -nologo
+dotnet build "$HL_ROOT/src/HeadlessLoan.Api" -c Release -v quiet -nologo
+dotnet build "$HL_ROOT/src/HeadlessLoan.Sandbox" -c Release -v quiet -nologo
 
 hl_log "starting the sandbox on 127.0.0.1:$SANDBOX_PORT"
 dotnet "$HL_ROOT/src/HeadlessLoan.Sandbox/bin/Release/net10.0/HeadlessLoan.Sandbox.dll" --port "$SANDBOX_PORT" >"$STATE/sandbox.log" 2>&1 &

@@ -17,7 +17,8 @@ hl_install_packages || exit 1
 # No Docker engine runs here, but the compose file users run must at least be valid.
 if ! command -v docker-compose >/dev/null 2>&1; then
   hl_log "installing docker-compose (Debian package) to validate docker-compose.yml"
-  hl_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null || exit 1
+  hl_apt_install docker-compose
+  command -v docker-compose >/dev/null 2>&1 || { echo "docker-compose could not be installed" >&2; exit 1; }
 fi
 hl_log "validating docker-compose.yml"
 docker-compose -f docker-compose.yml config -q || { echo "docker-compose.yml is invalid" >&2; exit 1; }

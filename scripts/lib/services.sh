@@ -11,6 +11,16 @@ hl_as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+HL_APT_UPDATED=""
+hl_apt_install() { # packages...
+  if [ -z "$HL_APT_UPDATED" ]; then
+    hl_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    HL_APT_UPDATED=1
+  fi
+  # The packages try to start system services; that may be refused here and does not matter.
+  hl_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || true
+}
+
 # MariaDB 10.11 and Redis 7 come from Debian; install them only when a binary is missing.
 hl_install_packages() {
   local missing=()
@@ -18,9 +28,7 @@ hl_install_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   if [ "${#missing[@]}" -gt 0 ]; then
     hl_log "installing ${missing[*]} (Debian packages)"
-    hl_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    # The packages try to start system services; that may be refused here and does not matter.
-    hl_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || true
+    hl_apt_install "${missing[@]}"
     command -v mariadbd >/dev/null 2>&1 || command -v mysqld >/dev/null 2>&1 || { echo "MariaDB could not be installed" >&2; return 1; }
     command -v redis-server >/dev/null 2>&1 || { echo "Redis could not be installed" >&2; return 1; }
   fi
