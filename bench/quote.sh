@@ -44,35 +44,35 @@ run() { # name, wrk args...
 }
 rps() { awk '/^Requests\/sec:/ {print $2}' "$OUT/$1.txt"; }
 p99_ms() { awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$OUT/$1.txt"; }
-errors() { awk '/Non-2xx|Socket errors/ {print}' "$OUT/$1.txt"; }
+mean() { awk '{s=0; for (i=1;i<=NF;i++) s+=$i; print s/NF}'; }
 
-echo "warming up"; wrk -t2 -c"$CONNECTIONS" -d3s "http://127.0.0.1:$API_PORT/health/live" >/dev/null
-wrk -t2 -c"$CONNECTIONS" -d3s -s bench/quote.lua "http://127.0.0.1:$API_PORT/v1/schedules/quote" >/dev/null
+BASE="http://127.0.0.1:$API_PORT/health/live"
+QUOTE="http://127.0.0.1:$API_PORT/v1/schedules/quote"
+GZIP=(-H "Accept-Encoding: gzip")
+echo "warming up"; wrk -t2 -c"$CONNECTIONS" -d3s "$BASE" >/dev/null; wrk -t2 -c"$CONNECTIONS" -d3s -s bench/quote.lua "$QUOTE" >/dev/null
 
-# Baseline and subject alternate so drift on a shared machine hits both alike.
-run baseline-1 "http://127.0.0.1:$API_PORT/health/live"
-run quote-1 -s bench/quote.lua "http://127.0.0.1:$API_PORT/v1/schedules/quote"
-#run distinct-1 -s bench/quote-distinct.lua "http://127.0.0.1:$API_PORT/v1/schedules/quote"
-#run baseline-2 "http://127.0.0.1:$API_PORT/health/live"
-#run quote-2 -s bench/quote.lua "http://127.0.0.1:$API_PORT/v1/schedules/quote"
-#run distinct-2 -s bench/quote-distinct.lua "http://127.0.0.1:$API_PORT/v1/schedules/quote"
+# Baseline and subjects alternate, twice, so drift on a shared machine hits all alike.
+scenarios=(same same-gzip distinct distinct-gzip)
+for round in 1 2; do
+  run "baseline-$round" "$BASE"
+  run "same-$round" -s bench/quote.lua "$QUOTE"
+  run "same-gzip-$round" -s bench/quote.lua "${GZIP[@]}" "$QUOTE"
+  run "distinct-$round" -s bench/quote-distinct.lua "$QUOTE"
+  run "distinct-gzip-$round" -s bench/quote-distinct.lua "${GZIP[@]}" "$QUOTE"
+done
+for f in "$OUT"/*.txt; do grep -qE 'Non-2xx|Socket errors' "$f" && { echo "$(basename "$f"): $(grep -E 'Non-2xx|Socket errors' "$f")"; }; done
 
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$API_PID/status")
-base_rps=$(echo "$(rps baseline-1) $(rps baseline-2)" | awk '{print ($1+$2)/2}')
-quote_rps=$(echo "$(rps quote-1) $(rps quote-2)" | awk '{print ($1+$2)/2}')
-base_p99=$(echo "$(p99_ms baseline-1) $(p99_ms baseline-2)" | awk '{print ($1+$2)/2}')
-quote_p99=$(echo "$(p99_ms quote-1) $(p99_ms quote-2)" | awk '{print ($1+$2)/2}')
-distinct_rps=$(echo "$(rps distinct-1) $(rps distinct-2)" | awk '{print ($1+$2)/2}')
-distinct_p99=$(echo "$(p99_ms distinct-1) $(p99_ms distinct-2)" | awk '{print ($1+$2)/2}')
-for f in baseline-1 quote-1 distinct-1 baseline-2 quote-2 distinct-2; do e=$(errors "$f"); [ -z "$e" ] || echo "$f: $e"; done
-
-printf '\n%-34s %12s %12s\n' "" "req/s" "p99 ms"
-printf '%-34s %12.0f %12.2f\n' "GET /health/live (baseline)" "$base_rps" "$base_p99"
-printf '%-34s %12.0f %12.2f\n' "POST quote, same terms (360)" "$quote_rps" "$quote_p99"
-printf '%-34s %12.0f %12.2f\n' "POST quote, distinct terms (360)" "$distinct_rps" "$distinct_p99"
-ratio=$(awk -v q="$quote_rps" -v b="$base_rps" 'BEGIN {printf "%.2f", q/b}')
-printf '\nthroughput ratio quote/baseline, same terms:     %s (goal >= 0.50)\n' "$ratio"
-printf 'throughput ratio quote/baseline, distinct terms: %s\n' "$(awk -v q="$distinct_rps" -v b="$base_rps" 'BEGIN {printf "%.2f", q/b}')"
-printf 'p99 ratio baseline/quote, same terms:           %s\n' "$(awk -v q="$quote_p99" -v b="$base_p99" 'BEGIN {printf "%.2f", b/q}')"
-printf 'API peak RSS: %d MiB\n' "$((rss_kb / 1024))"
-awk -v r="$ratio" 'BEGIN {exit !(r >= 0.5)}' && echo "goal met" || echo "goal NOT met"
+base_rps=$(echo "$(rps baseline-1) $(rps baseline-2)" | mean)
+base_p99=$(echo "$(p99_ms baseline-1) $(p99_ms baseline-2)" | mean)
+printf '\n%-44s %10s %9s %12s\n' "" "req/s" "p99 ms" "ratio req/s"
+printf '%-44s %10.0f %9.2f %12s\n' "GET /health/live (baseline)" "$base_rps" "$base_p99" "1.00"
+label() { case "$1" in
+  same) echo "quote 360, same terms (cached)";; same-gzip) echo "quote 360, same terms, gzip";;
+  distinct) echo "quote 360, distinct terms (computed)";; distinct-gzip) echo "quote 360, distinct terms, gzip";; esac; }
+for sc in "${scenarios[@]}"; do
+  r=$(echo "$(rps "$sc-1") $(rps "$sc-2")" | mean)
+  p=$(echo "$(p99_ms "$sc-1") $(p99_ms "$sc-2")" | mean)
+  printf '%-44s %10.0f %9.2f %12.2f\n' "$(label "$sc")" "$r" "$p" "$(awk -v a="$r" -v b="$base_rps" 'BEGIN {print a/b}')"
+done
+printf '\nGoal: quote/baseline throughput ratio >= 0.50. API peak RSS: %d MiB. Raw wrk output: bench/results/\n' "$((rss_kb / 1024))"

@@ -47,7 +47,7 @@ public static class QuoteApi
         return app;
     }
 
-    public static async Task<Results<Utf8JsonResult<QuoteResponse>, ProblemHttpResult>> Quote(
+    public static async Task<Results<PreserializedJsonResult<QuoteResponse>, ProblemHttpResult>> Quote(
         QuoteRequest request, ProductStore products, QuoteCache quotes, TimeProvider clock, CancellationToken ct)
     {
         var v = new RequestValidator();
@@ -86,7 +86,7 @@ public static class QuoteApi
 
         var start = request.StartDate ?? DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ChinaOffset).DateTime);
         var terms = new ScheduleTerms(request.Principal!.Value, rate!.Value, request.TermMonths!.Value, method!.Value, start);
-        return new Utf8JsonResult<QuoteResponse>(quotes.GetOrCreate(terms, product?.Id, product?.Version));
+        return new PreserializedJsonResult<QuoteResponse>(quotes.GetOrCreate(terms, product?.Id, product?.Version));
     }
 
     private static void CheckAgainstProduct(RequestValidator v, QuoteRequest request, decimal rate, RepaymentMethod method, ProductRow product)

@@ -1,8 +1,7 @@
 using System.Text.Json;
+using HeadlessLoan.Api.Infrastructure.Json;
 using HeadlessLoan.Domain.Schedules;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 
 namespace HeadlessLoan.Api.Schedules;
 
@@ -11,7 +10,7 @@ namespace HeadlessLoan.Api.Schedules;
 /// defaults, today's date). Serialised answers are kept by terms, bounded by bytes, so a burst of identical
 /// quotes costs one computation.
 /// </summary>
-public sealed class QuoteCache(IOptions<JsonOptions> json) : IDisposable
+public sealed class QuoteCache : IDisposable
 {
     private const long MaxBytes = 64L * 1024 * 1024;
     private static readonly TimeSpan KeepFor = TimeSpan.FromMinutes(10);
@@ -21,17 +20,18 @@ public sealed class QuoteCache(IOptions<JsonOptions> json) : IDisposable
     // The rate's scale is part of the key: the answer echoes the rate as it was written (0.049 vs 0.0490).
     private sealed record Key(ScheduleTerms Terms, byte RateScale, Guid? ProductId, int? ProductVersion);
 
-    public byte[] GetOrCreate(ScheduleTerms terms, Guid? productId, int? productVersion)
+    public PreserializedJson GetOrCreate(ScheduleTerms terms, Guid? productId, int? productVersion)
     {
         var key = new Key(terms, terms.AnnualRate.Scale, productId, productVersion);
-        if (_cache.TryGetValue(key, out byte[]? cached))
+        if (_cache.TryGetValue(key, out PreserializedJson? cached))
         {
             return cached!;
         }
 
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(Compute(terms, productId, productVersion), json.Value.SerializerOptions);
-        _cache.Set(key, bytes, new MemoryCacheEntryOptions { Size = bytes.Length, SlidingExpiration = KeepFor });
-        return bytes;
+        var quote = new PreserializedJson(JsonSerializer.SerializeToUtf8Bytes(Compute(terms, productId, productVersion), QuoteJsonContext.Default.QuoteResponse));
+        // Sized as twice the JSON to leave room for its compressed form.
+        _cache.Set(key, quote, new MemoryCacheEntryOptions { Size = 2L * quote.Json.Length, SlidingExpiration = KeepFor });
+        return quote;
     }
 
     public static QuoteResponse Compute(ScheduleTerms terms, Guid? productId, int? productVersion)

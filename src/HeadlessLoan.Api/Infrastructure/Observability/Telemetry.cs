@@ -33,6 +33,11 @@ public static class Telemetry
             throw new InvalidOperationException($"Telemetry:Exporter must be none, console or otlp (was '{options.Exporter}').");
         }
 
+        if (exporter == "none")
+        {
+            return builder; // nothing would receive the spans: do not pay for recording them
+        }
+
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(ServiceName))
             .WithTracing(tracing =>
@@ -42,7 +47,7 @@ public static class Telemetry
                 {
                     tracing.AddConsoleExporter();
                 }
-                else if (exporter == "otlp")
+                else
                 {
                     tracing.AddOtlpExporter();
                 }
