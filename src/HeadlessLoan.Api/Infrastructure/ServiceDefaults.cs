@@ -49,6 +49,8 @@ public static class ServiceDefaults
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        var limits = app.Configuration.GetSection(RequestLimitsOptions.Section).Get<RequestLimitsOptions>() ?? new();
+        app.UseMiddleware<RequestBodyLimitMiddleware>(limits.MaxRequestBodyBytes);
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

@@ -15,7 +15,11 @@ public static class ContractApi
 
     public static IServiceCollection AddOpenApiDescription(this IServiceCollection services)
     {
-        services.AddOpenApi(DescribedDocumentName, o => o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0);
+        services.AddOpenApi(DescribedDocumentName, o =>
+        {
+            o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0;
+            o.AddOperationTransformer<CrossCuttingResponses>();
+        });
         services.AddSingleton<ContractDocument>();
         return services;
     }

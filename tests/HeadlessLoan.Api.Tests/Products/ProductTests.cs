@@ -1,0 +1,212 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using HeadlessLoan.Api.Tests.Infrastructure;
+
+namespace HeadlessLoan.Api.Tests.Products;
+
+public sealed class ProductTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task AdminCreatesReadsAndListsAProduct()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var definition = TestHttp.ValidProduct();
+
+        var response = await admin.PostAsJsonAsync("/v1/products", definition);
+
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        var created = await response.ReadJsonAsync();
+        var id = created.GetProperty("id").GetGuid();
+        Assert.Equal($"/v1/products/{id}", response.Headers.Location?.OriginalString);
+        Assert.Equal(1, created.GetProperty("version").GetInt32());
+        Assert.Equal("active", created.GetProperty("status").GetString());
+        Assert.Equal(0.10m, created.GetProperty("annualRateMax").GetDecimal());
+        Assert.Equal(["penalty", "interest", "principal"], created.GetProperty("allocationOrder").EnumerateArray().Select(a => a.GetString()));
+
+        var read = await (await admin.GetAsync($"/v1/products/{id}")).ReadJsonAsync();
+        Assert.Equal(definition["name"], read.GetProperty("name").GetString());
+        Assert.Equal(5_000_000L, read.GetProperty("amountMax").GetInt64());
+
+        var list = await (await admin.GetAsync("/v1/products")).ReadJsonAsync();
+        Assert.Contains(list.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetGuid() == id);
+    }
+
+    [Fact]
+    public async Task UpdateWritesVersionTwoWhileVersionOneKeepsTheOldTerms()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var id = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        var changed = TestHttp.ValidProduct();
+        changed["annualRateMax"] = 0.11m;
+
+        var update = await admin.PutAsJsonAsync($"/v1/products/{id}", changed);
+
+        await update.AssertStatusAsync(HttpStatusCode.OK);
+        var current = await update.ReadJsonAsync();
+        Assert.Equal(2, current.GetProperty("version").GetInt32());
+        Assert.Equal(0.11m, current.GetProperty("annualRateMax").GetDecimal());
+        var v1 = await (await admin.GetAsync($"/v1/products/{id}?version=1")).ReadJsonAsync();
+        Assert.Equal(1, v1.GetProperty("version").GetInt32());
+        Assert.Equal(0.10m, v1.GetProperty("annualRateMax").GetDecimal());
+        var latest = await (await admin.GetAsync($"/v1/products/{id}")).ReadJsonAsync();
+        Assert.Equal(2, latest.GetProperty("version").GetInt32());
+        await (await admin.GetAsync($"/v1/products/{id}?version=3")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task RetiredProductLeavesTheListAndIsHiddenFromChannelsButNotFromStaff()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var id = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        var (_, _, key) = await admin.CreateChannelWithKeyAsync();
+        using var channel = api.CreateChannelClient(key);
+        await (await channel.GetAsync($"/v1/products/{id}")).AssertStatusAsync(HttpStatusCode.OK);
+
+        var retire = await admin.PostAsync($"/v1/products/{id}/retire", null);
+
+        await retire.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("retired", (await retire.ReadJsonAsync()).GetProperty("status").GetString());
+        var list = await (await admin.GetAsync("/v1/products")).ReadJsonAsync();
+        Assert.DoesNotContain(list.GetProperty("items").EnumerateArray(), p => p.GetProperty("id").GetGuid() == id);
+        await (await channel.GetAsync($"/v1/products/{id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        var staffView = await admin.GetAsync($"/v1/products/{id}");
+        await staffView.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("retired", (await staffView.ReadJsonAsync()).GetProperty("status").GetString());
+        await (await admin.PostAsync($"/v1/products/{id}/retire", null)).AssertStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task UpdatingARetiredProductIsAConflict()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var id = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        await (await admin.PostAsync($"/v1/products/{id}/retire", null)).AssertStatusAsync(HttpStatusCode.OK);
+
+        var update = await admin.PutAsJsonAsync($"/v1/products/{id}", TestHttp.ValidProduct());
+
+        await update.AssertProblemAsync(HttpStatusCode.Conflict, "product_retired");
+    }
+
+    [Fact]
+    public async Task UnknownProductIsNotFoundForReadUpdateAndRetire()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var unknown = Guid.NewGuid();
+
+        await (await admin.GetAsync($"/v1/products/{unknown}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await admin.PutAsJsonAsync($"/v1/products/{unknown}", TestHttp.ValidProduct())).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await admin.PostAsync($"/v1/products/{unknown}/retire", null)).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task ValidationNamesEveryBadFieldAtOnce()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var body = TestHttp.ValidProduct();
+        body["name"] = "";
+        body["repaymentMethods"] = Array.Empty<string>();
+        body["annualRateMin"] = 0.2m;          // above annualRateMax
+        body["amountMin"] = 0L;                 // below 1 fen
+        body["termMaxMonths"] = 361;            // above 360
+        body["penaltyDailyRate"] = 0.02m;       // above 0.01
+        body["ageMin"] = 17;                    // below 18
+        body["autoApprovalLimit"] = 9_000_000L; // above amountMax
+        body["allocationOrder"] = new[] { "penalty", "penalty", "principal" };
+
+        var response = await admin.PostAsJsonAsync("/v1/products", body);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        var fields = problem.ErrorFields();
+        foreach (var field in new[] { "name", "repaymentMethods", "annualRateMin", "amountMin", "termMaxMonths", "penaltyDailyRate", "ageMin", "autoApprovalLimit", "allocationOrder" })
+        {
+            Assert.Contains(field, fields);
+        }
+    }
+
+    [Fact]
+    public async Task MissingFieldsAreEachNamed()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+
+        var response = await admin.PostAsJsonAsync("/v1/products", new { name = "Only a name" });
+
+        var fields = (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields();
+        foreach (var field in new[] { "repaymentMethods", "annualRateMin", "annualRateMax", "amountMin", "amountMax", "termMinMonths", "termMaxMonths", "penaltyDailyRate", "ageMin", "ageMax", "autoApprovalLimit" })
+        {
+            Assert.Contains(field, fields);
+        }
+    }
+
+    [Fact]
+    public async Task AnnualRateMaxAboveFourTimesLprIsRejectedAsAboveTheCeiling()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var atCeiling = TestHttp.ValidProduct();
+        atCeiling["annualRateMax"] = 0.12m;
+        await (await admin.PostAsJsonAsync("/v1/products", atCeiling)).AssertStatusAsync(HttpStatusCode.Created);
+        var above = TestHttp.ValidProduct();
+        above["annualRateMax"] = 0.1201m;
+
+        var response = await admin.PostAsJsonAsync("/v1/products", above);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "rate_above_ceiling");
+        Assert.Equal(["annualRateMax"], problem.ErrorFields());
+    }
+
+    [Fact]
+    public async Task AnnualisedPenaltyRateAboveTheCeilingIsRejected()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var body = TestHttp.ValidProduct();
+        body["penaltyDailyRate"] = 0.0004m; // × 365 = 0.146 > 0.12
+
+        var response = await admin.PostAsJsonAsync("/v1/products", body);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "rate_above_ceiling");
+        Assert.Equal(["penaltyDailyRate"], problem.ErrorFields());
+    }
+
+    [Fact]
+    public async Task UpdateIsValidatedLikeCreate()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var id = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        var above = TestHttp.ValidProduct();
+        above["annualRateMax"] = 0.5m;
+
+        var response = await admin.PutAsJsonAsync($"/v1/products/{id}", above);
+
+        Assert.Contains("annualRateMax", (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "rate_above_ceiling")).ErrorFields());
+        Assert.Equal(1, (await (await admin.GetAsync($"/v1/products/{id}")).ReadJsonAsync()).GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task NonAdminStaffCannotChangeProductsButCanReadThem()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var id = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        using var officer = await api.CreateStaffWithRolesAsync("loan_officer");
+
+        await (await officer.PostAsJsonAsync("/v1/products", TestHttp.ValidProduct())).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await officer.PutAsJsonAsync($"/v1/products/{id}", TestHttp.ValidProduct())).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await officer.PostAsync($"/v1/products/{id}/retire", null)).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await officer.GetAsync($"/v1/products/{id}")).AssertStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task EveryChangeWritesOneOutboxEventInTheSameDatabase()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var id = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        await (await admin.PutAsJsonAsync($"/v1/products/{id}", TestHttp.ValidProduct())).AssertStatusAsync(HttpStatusCode.OK);
+        await (await admin.PostAsync($"/v1/products/{id}/retire", null)).AssertStatusAsync(HttpStatusCode.OK);
+        await (await admin.PostAsync($"/v1/products/{id}/retire", null)).AssertStatusAsync(HttpStatusCode.OK);
+
+        await using var db = await api.OpenDatabaseAsync();
+        var events = (await db.QueryAsync<string>(
+            "SELECT event_type FROM outbox_events WHERE entity_id = @id ORDER BY id", new { id = id.ToString() })).ToList();
+
+        Assert.Equal(["product.created", "product.updated", "product.retired"], events);
+    }
+}
