@@ -40,6 +40,8 @@ public static class SandboxServer
             ReadStaticMappings = false,
             MaxRequestLogCount = MaxRequestLogCount,
             HandlebarsRegistrationCallback = (handlebars, _) => helpers.Register(handlebars),
+            // Matchers the mapping files name for image uploads, which WireMock keeps as bytes.
+            CustomMatcherMappings = SandboxMatchers.Mappings(),
         };
 
         var server = WireMockServer.Start(settings);

@@ -7,19 +7,39 @@ namespace HeadlessLoan.Sandbox;
 
 /// <summary>
 /// Handlebars helpers the mapping files call for behaviour a static response cannot express:
-/// fresh tokens, per-appid stable tokens and WeChat-style request ids.
+/// fresh tokens, per-appid stable tokens, WeChat-style request ids, login identities derived from
+/// the login code, phone numbers chosen by the phone code, and timestamps.
 /// </summary>
 internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
 {
     // Marks every credential the sandbox hands out, so nobody mistakes one for a real token.
     internal const string TokenPrefix = "sandbox_";
 
+    internal const string OpenIdPrefix = "o_sandbox_";
+    internal const string UnionIdPrefix = "u_sandbox_";
+    internal const string DefaultPhoneNumber = "13800138000";
+    internal const string UnknownTokenAppId = "wx_sandbox_unknown_token";
+
+    private const string PhoneCodePrefix = "sandbox_phone_";
+
+    // Remembers which appid each token was issued to, for the phone-number watermark. Bounded so a
+    // long-running sandbox cannot grow without limit; forgetting only changes the watermark appid.
+    private const int MaxRememberedTokens = 10_000;
+
+    // Beijing time: WeChat and the bureau speak UTC+8, which has no daylight saving.
+    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
+    private static readonly System.Buffers.SearchValues<char> AppIdCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
     private readonly ConcurrentDictionary<string, string> _stableTokens = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _tokenAppIds = new(StringComparer.Ordinal);
 
     public void Register(IHandlebars handlebars)
     {
-        // {{sandboxToken}}: a new token on every call, like /cgi-bin/token.
-        handlebars.RegisterHelper("sandboxToken", (_, _) => NewToken());
+        // {{sandboxToken appid}}: a new token on every call, like /cgi-bin/token.
+        handlebars.RegisterHelper("sandboxToken", (_, arguments) =>
+            Remember(NewToken(), arguments.Length > 0 ? AsString(arguments[0]) : null));
 
         // {{sandboxStableToken appid force_refresh}}: like /cgi-bin/stable_token, the same token per appid
         // until a forced refresh replaces (and so invalidates) it.
@@ -32,12 +52,112 @@ internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
 
         // {{sandboxRid}}: WeChat appends "rid: …" to every errmsg; clients must not match errmsg text exactly.
         handlebars.RegisterHelper("sandboxRid", (_, _) => NewRid());
+
+        // {{sandboxOpenId code}} / {{sandboxUnionId code}}: the same login code always names the same borrower.
+        handlebars.RegisterHelper("sandboxOpenId", (_, arguments) => OpenId(Argument(arguments, 0)));
+        handlebars.RegisterHelper("sandboxUnionId", (_, arguments) => UnionId(Argument(arguments, 0)));
+
+        // {{sandboxSessionKey}}: like WeChat, a fresh base64 16-byte key on every login.
+        handlebars.RegisterHelper("sandboxSessionKey", (_, _) => NewSessionKey());
+
+        // {{sandboxPhone code}}: the 11 digits of sandbox_phone_<digits>, else the default number.
+        handlebars.RegisterHelper("sandboxPhone", (_, arguments) => PhoneNumber(Argument(arguments, 0)));
+
+        // {{sandboxTokenAppId access_token}}: the appid the token was issued to, for watermarks.
+        handlebars.RegisterHelper("sandboxTokenAppId", (_, arguments) => TokenAppId(Argument(arguments, 0)));
+
+        // {{sandboxUnixTime}} and {{sandboxNow}}: the current time in seconds, and as RFC 3339 in UTC+8.
+        handlebars.RegisterHelper("sandboxUnixTime", (_, _) => timeProvider.GetUtcNow().ToUnixTimeSeconds());
+        handlebars.RegisterHelper("sandboxNow", (_, _) =>
+            timeProvider.GetUtcNow().ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
+
+        // {{sandboxReportId}}: a unique credit report id.
+        handlebars.RegisterHelper("sandboxReportId", (_, _) => "rpt_sandbox_" + RandomHex(12));
     }
 
     internal string StableToken(string appId, bool forceRefresh) =>
-        forceRefresh
-            ? _stableTokens.AddOrUpdate(appId, _ => NewToken(), (_, _) => NewToken())
-            : _stableTokens.GetOrAdd(appId, _ => NewToken());
+        Remember(
+            forceRefresh
+                ? _stableTokens.AddOrUpdate(appId, _ => NewToken(), (_, _) => NewToken())
+                : _stableTokens.GetOrAdd(appId, _ => NewToken()),
+            appId);
+
+    internal string TokenAppId(string? token)
+    {
+        if (token is null)
+        {
+            return UnknownTokenAppId;
+        }
+
+        if (_tokenAppIds.TryGetValue(token, out var appId))
+        {
+            return appId;
+        }
+
+        // A current stable token is always known, even after the bounded map was cleared.
+        foreach (var (stableAppId, stableToken) in _stableTokens)
+        {
+            if (string.Equals(stableToken, token, StringComparison.Ordinal))
+            {
+                return stableAppId;
+            }
+        }
+
+        return UnknownTokenAppId;
+    }
+
+    // 28 characters like a real openid: the prefix and 18 base64url characters of SHA-256(code).
+    internal static string OpenId(string? code) => OpenIdPrefix + Digest("openid:", code);
+
+    internal static string UnionId(string? code) => UnionIdPrefix + Digest("unionid:", code);
+
+    internal static string PhoneNumber(string? code) =>
+        code is not null
+        && code.Length == PhoneCodePrefix.Length + 11
+        && code.StartsWith(PhoneCodePrefix, StringComparison.Ordinal)
+        && !code.AsSpan(PhoneCodePrefix.Length).ContainsAnyExceptInRange('0', '9')
+            ? code[PhoneCodePrefix.Length..]
+            : DefaultPhoneNumber;
+
+    internal static string NewSessionKey()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToBase64String(bytes);
+    }
+
+    private string Remember(string token, string? appId)
+    {
+        // Only appids that are safe inside a JSON string template are remembered (real ones are wx + 16 hex).
+        if (string.IsNullOrEmpty(appId) || appId.AsSpan().ContainsAnyExcept(AppIdCharacters))
+        {
+            return token;
+        }
+
+        if (_tokenAppIds.Count >= MaxRememberedTokens)
+        {
+            _tokenAppIds.Clear();
+        }
+
+        _tokenAppIds[token] = appId;
+        return token;
+    }
+
+    private static string Digest(string purpose, string? code)
+    {
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(purpose + code));
+        return Convert.ToBase64String(hash).Replace('+', '-').Replace('/', '_')[..18];
+    }
+
+    private static string RandomHex(int byteCount)
+    {
+        Span<byte> bytes = stackalloc byte[byteCount];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    private static string? Argument(Arguments arguments, int index) =>
+        arguments.Length > index ? AsString(arguments[index]) : null;
 
     internal static string NewToken()
     {
@@ -61,6 +181,8 @@ internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
         {
             null => null,
             UndefinedBindingResult => null,
+            // Query parameters arrive as a list of values; WeChat reads the first.
+            IEnumerable<string> values when value is not string => values.FirstOrDefault(),
             _ => Convert.ToString(value, CultureInfo.InvariantCulture),
         };
 
