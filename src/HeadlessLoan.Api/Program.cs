@@ -1,4 +1,5 @@
 using HeadlessLoan.Api.Auth;
+using HeadlessLoan.Api.Borrowers;
 using HeadlessLoan.Api.Channels;
 using HeadlessLoan.Api.Infrastructure;
 using HeadlessLoan.Api.Infrastructure.Contract;
@@ -20,6 +21,8 @@ app.MapContract();
 app.MapHealthApi();
 app.MapMeApi();
 app.MapStaffAuthApi();
+app.MapWeChatLoginApi();
+app.MapBorrowersApi();
 app.MapStaffApi();
 app.MapChannelsApi();
 app.MapProductsApi();

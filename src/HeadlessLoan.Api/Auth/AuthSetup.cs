@@ -49,11 +49,13 @@ public static class AuthSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff).RequireRole(Roles.Admin))
             .AddPolicy(Policies.Staff, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff))
+            .AddPolicy(Policies.Borrower, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower))
             .AddPolicy(Policies.AnyCaller, p => p.RequireAuthenticatedUser());
 
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<StaffStore>();
         services.AddSingleton<Channels.ChannelStore>();
+        services.AddSingleton<Borrowers.BorrowerStore>();
         services.AddSingleton<AdminBootstrap>();
         return builder;
     }

@@ -47,6 +47,9 @@ public static class Policies
     /// <summary>Any signed-in member of staff.</summary>
     public const string Staff = "staff";
 
+    /// <summary>A borrower signed in through WeChat.</summary>
+    public const string Borrower = "borrower";
+
     /// <summary>Any authenticated caller: staff, channel or borrower.</summary>
     public const string AnyCaller = "any_caller";
 }

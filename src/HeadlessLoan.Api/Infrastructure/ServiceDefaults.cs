@@ -7,8 +7,10 @@ using HeadlessLoan.Api.Infrastructure.Health;
 using HeadlessLoan.Api.Infrastructure.Idempotency;
 using HeadlessLoan.Api.Infrastructure.Observability;
 using HeadlessLoan.Api.Infrastructure.RateLimiting;
+using HeadlessLoan.Api.Privacy;
 using HeadlessLoan.Api.Products;
 using HeadlessLoan.Api.Schedules;
+using HeadlessLoan.Api.WeChat;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace HeadlessLoan.Api.Infrastructure;
@@ -38,6 +40,8 @@ public static class ServiceDefaults
         services.AddReadinessChecks();
         services.AddProductRules(builder.Configuration);
         services.AddSingleton<QuoteCache>();
+        services.AddPersonalDataProtection();
+        services.AddWeChat(builder.Configuration);
         builder.AddTelemetry();
         return builder;
     }

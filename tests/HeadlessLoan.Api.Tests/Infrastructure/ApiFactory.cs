@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -26,6 +27,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string RedisPrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>The sandbox playing WeChat (and every other outside party) for this test class.</summary>
+    public SandboxHost Sandbox { get; } = new();
+
     /// <summary>Time as the service sees it; tests move it forward.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
@@ -43,10 +47,18 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Auth:SigningKey"] = "test-only-signing-key-0123456789-0123456789-0123456789",
             ["Bootstrap:AdminUsername"] = AdminUsername,
             ["Bootstrap:AdminPassword"] = AdminPassword,
-            ["RateLimits:KeyPrefix"] = RedisPrefix,
+            ["Redis:KeyPrefix"] = RedisPrefix,
             ["RateLimits:QuotePerIpPerMinute"] = "100000",
             ["RateLimits:LoginPerIpPerMinute"] = "100000",
             ["Contract:ExposeDescribed"] = "true",
+            ["PersonalData:CurrentKeyId"] = "t1",
+            ["PersonalData:Keys:t1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["PersonalData:HashKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["WeChat:ApiBaseUrl"] = Sandbox.Url,
+            ["WeChat:AppId"] = "wx_sandbox_tests",
+            ["WeChat:AppSecret"] = "sandbox-test-secret",
+            // Retry pauses run on the service's clock, which the tests hold still.
+            ["WeChat:RetryDelayMilliseconds"] = "0",
         };
         foreach (var (key, value) in Settings)
         {
@@ -73,6 +85,17 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public async Task<HttpClient> CreateAdminClientAsync() => await CreateStaffClientAsync(AdminUsername, AdminPassword);
+
+    /// <summary>Signs a new borrower in through WeChat (the sandbox) and returns a client with its token.</summary>
+    public async Task<HttpClient> CreateBorrowerClientAsync(string? code = null)
+    {
+        var client = CreateApiClient();
+        var response = await client.PostAsJsonAsync("/v1/auth/wechat/login", new { code = code ?? "code_" + Guid.NewGuid().ToString("N") });
+        response.EnsureSuccessStatusCode();
+        var token = await response.Content.ReadFromJsonAsync<TokenBody>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token!.AccessToken);
+        return client;
+    }
 
     public async Task<HttpClient> CreateStaffClientAsync(string username, string password)
     {
@@ -112,6 +135,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
+        Sandbox.Dispose();
         await using var conn = new MySqlConnection(TestServers.Database);
         await conn.OpenAsync();
         await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");

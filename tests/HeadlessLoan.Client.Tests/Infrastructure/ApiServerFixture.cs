@@ -118,7 +118,14 @@ public sealed class ApiServerFixture : IAsyncLifetime
         environment["Auth__SigningKey"] = "sdk-test-signing-key-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
         environment["Bootstrap__AdminUsername"] = AdminUsername;
         environment["Bootstrap__AdminPassword"] = AdminPassword;
-        environment["RateLimits__KeyPrefix"] = "sdk" + Guid.NewGuid().ToString("N")[..10];
+        environment["PersonalData__CurrentKeyId"] = "t1";
+        environment["PersonalData__Keys__t1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        environment["PersonalData__HashKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        // The SDK tests do not reach WeChat; the address only has to be well-formed.
+        environment["WeChat__ApiBaseUrl"] = "http://127.0.0.1:9";
+        environment["WeChat__AppId"] = "wx_sandbox_sdk";
+        environment["WeChat__AppSecret"] = "sdk-test-secret";
+        environment["Redis__KeyPrefix"] = "sdk" + Guid.NewGuid().ToString("N")[..10];
         environment["RateLimits__QuotePerIpPerMinute"] = "100000";
         environment["RateLimits__LoginPerIpPerMinute"] = "100000";
 

@@ -47,6 +47,7 @@ public static class StorageSetup
             options.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(options);
         });
+        services.AddSingleton<RedisKeys>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<MigrationState>();
         services.AddHostedService<DatabaseStartup>();

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using HeadlessLoan.Api.Auth;
+using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
 using Microsoft.AspNetCore.RateLimiting;
 using RedisRateLimiting;
@@ -18,9 +19,6 @@ public sealed class RateLimitOptions
 
     [Range(1, 1_000_000)]
     public int LoginPerIpPerMinute { get; init; } = 30;
-
-    /// <summary>Prefix for the shared counters, so several deployments (or test runs) can share one Redis.</summary>
-    public string KeyPrefix { get; init; } = "hl";
 }
 
 public static class RateLimitPolicies
@@ -42,8 +40,8 @@ public static class RateLimitSetup
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(RateLimitPolicies.Quote, ctx => PerIp(ctx, "quote", options.QuotePerIpPerMinute, options.KeyPrefix));
-            limiter.AddPolicy(RateLimitPolicies.Login, ctx => PerIp(ctx, "login", options.LoginPerIpPerMinute, options.KeyPrefix));
+            limiter.AddPolicy(RateLimitPolicies.Quote, ctx => PerIp(ctx, "quote", options.QuotePerIpPerMinute));
+            limiter.AddPolicy(RateLimitPolicies.Login, ctx => PerIp(ctx, "login", options.LoginPerIpPerMinute));
             limiter.OnRejected = async (ctx, ct) =>
             {
                 var retryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(60);
@@ -54,10 +52,10 @@ public static class RateLimitSetup
         return services;
     }
 
-    private static RateLimitPartition<string> PerIp(HttpContext ctx, string name, int perMinute, string prefix)
+    private static RateLimitPartition<string> PerIp(HttpContext ctx, string name, int perMinute)
     {
         var redis = ctx.RequestServices.GetRequiredService<IConnectionMultiplexer>();
-        var key = $"{prefix}:rl:{name}:{Caller.Scope(ctx)}";
+        var key = ctx.RequestServices.GetRequiredService<RedisKeys>().For($"rl:{name}:{Caller.Scope(ctx)}").ToString();
         return RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => redis,
