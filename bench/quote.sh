@@ -27,6 +27,7 @@ Database__CreateIfMissing=true \
 Auth__SigningKey="bench-only-signing-key-0123456789-0123456789" \
 PersonalData__CurrentKeyId=b1 PersonalData__Keys__b1="$(head -c 32 /dev/urandom | base64)" PersonalData__HashKey="$(head -c 32 /dev/urandom | base64)" \
 WeChat__ApiBaseUrl=http://127.0.0.1:9 WeChat__AppId=wx_bench WeChat__AppSecret=bench \
+Bureau__BaseUrl=http://127.0.0.1:9 Bureau__ApiKey=bench \
 RateLimits__QuotePerIpPerMinute=1000000 \
 Logging__LogLevel__Default=Warning \
   dotnet src/HeadlessLoan.Api/bin/Release/net10.0/HeadlessLoan.Api.dll --urls "http://127.0.0.1:$API_PORT" >"$STATE/api.log" 2>&1 &

@@ -1,4 +1,6 @@
+using HeadlessLoan.Api.Applications;
 using HeadlessLoan.Api.Auth;
+using HeadlessLoan.Api.Bench;
 using HeadlessLoan.Api.Borrowers;
 using HeadlessLoan.Api.Channels;
 using HeadlessLoan.Api.Infrastructure;
@@ -27,6 +29,8 @@ app.MapStaffApi();
 app.MapChannelsApi();
 app.MapProductsApi();
 app.MapSchedulesApi();
+app.MapBenchApi();
+app.MapApplicationsApi();
 
 await app.RunAsync();
 

@@ -1,6 +1,7 @@
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
+using HeadlessLoan.Api.Infrastructure.RateLimiting;
 using HeadlessLoan.Api.Privacy;
 using HeadlessLoan.Api.WeChat;
 using HeadlessLoan.Domain.Privacy;
@@ -17,9 +18,10 @@ public static class BorrowersApi
 {
     public static IEndpointRouteBuilder MapBorrowersApi(this IEndpointRouteBuilder app)
     {
-        var me = app.MapGroup("/v1/borrowers/me").WithTags("Borrowers").RequireAuthorization(Policies.Borrower);
+        var me = app.MapGroup("/v1/borrowers/me").WithTags("Borrowers")
+            .RequireAuthorization(Policies.Borrower).RequireRateLimiting(RateLimitPolicies.PerCaller);
         me.MapGet("/", GetMe).WithName("GetMyBorrower").WithSummary("The signed-in borrower")
-            .ProducesAuthProblems(forbidden: true);
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(429);
         me.MapPost("/phone", BindPhone).WithName("BindMyPhone")
             .WithSummary("Bind the phone number the user shared through the mini-program's getPhoneNumber button")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429, 502, 503);

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using HeadlessLoan.Api.Applications;
+using HeadlessLoan.Api.Decisions;
 using HeadlessLoan.Api.Infrastructure.Contract;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
@@ -42,6 +44,8 @@ public static class ServiceDefaults
         services.AddSingleton<QuoteCache>();
         services.AddPersonalDataProtection();
         services.AddWeChat(builder.Configuration);
+        services.AddApplications();
+        services.AddIntakeDecisions(builder.Configuration);
         builder.AddTelemetry();
         return builder;
     }

@@ -27,10 +27,12 @@ public sealed class PersonalDataProtector
         _hashKey = Convert.FromBase64String(o.HashKey);
     }
 
-    public byte[] Encrypt(string plaintext, string purpose)
+    public byte[] Encrypt(string plaintext, string purpose) => EncryptBytes(Encoding.UTF8.GetBytes(plaintext), purpose);
+
+    /// <summary>The same envelope for binary data (document images): key id, nonce and tag travel with it.</summary>
+    public byte[] EncryptBytes(ReadOnlySpan<byte> data, string purpose)
     {
         var keyId = Encoding.ASCII.GetBytes(_currentKeyId);
-        var data = Encoding.UTF8.GetBytes(plaintext);
         var blob = new byte[2 + keyId.Length + NonceSize + TagSize + data.Length];
         blob[0] = Version;
         blob[1] = (byte)keyId.Length;
@@ -43,7 +45,9 @@ public sealed class PersonalDataProtector
         return blob;
     }
 
-    public string Decrypt(byte[] blob, string purpose)
+    public string Decrypt(byte[] blob, string purpose) => Encoding.UTF8.GetString(DecryptBytes(blob, purpose));
+
+    public byte[] DecryptBytes(byte[] blob, string purpose)
     {
         if (blob.Length < 2 || blob[0] != Version || blob.Length < 2 + blob[1] + NonceSize + TagSize)
         {
@@ -61,7 +65,7 @@ public sealed class PersonalDataProtector
         var plain = new byte[cipher.Length];
         using var aes = new AesGcm(key, TagSize);
         aes.Decrypt(blob.AsSpan(offset, NonceSize), cipher, blob.AsSpan(offset + NonceSize, TagSize), plain, Encoding.UTF8.GetBytes(purpose));
-        return Encoding.UTF8.GetString(plain);
+        return plain;
     }
 
     /// <summary>The key id a blob was written with (for re-encryption after rotation).</summary>
@@ -81,4 +85,6 @@ public static class PersonalDataPurpose
     public const string CardNumber = "card_number";
     public const string Name = "name";
     public const string Address = "address";
+    public const string BureauReport = "bureau_report";
+    public const string DocumentImage = "document_image";
 }

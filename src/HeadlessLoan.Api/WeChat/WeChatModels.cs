@@ -68,6 +68,77 @@ public sealed class PhoneInfo
     public string? PurePhoneNumber { get; init; }
 }
 
+/// <summary>An image for OCR: uploaded as the multipart field <c>img</c> (under 2 MB), or fetched by WeChat from <see cref="ImageUrl"/>.</summary>
+public abstract class CVOCRRequest
+{
+    public byte[]? ImageFileBytes { get; init; }
+
+    public string ImageFileName { get; init; } = "image.jpg";
+
+    public string ImageContentType { get; init; } = "image/jpeg";
+
+    public string? ImageUrl { get; init; }
+}
+
+/// <summary><c>POST /cv/ocr/idcard?type=photo|scan</c>.</summary>
+public sealed class CVOCRIdCardRequest : CVOCRRequest
+{
+    /// <summary><c>photo</c> (a camera picture) or <c>scan</c>.</summary>
+    public string Mode { get; init; } = "photo";
+}
+
+public sealed class CVOCRIdCardResponse : WeChatResponse
+{
+    /// <summary><c>Front</c> (portrait side) or <c>Back</c> (issuing authority and validity).</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("id")]
+    public string? IdNumber { get; init; }
+
+    [JsonPropertyName("addr")]
+    public string? Address { get; init; }
+
+    [JsonPropertyName("gender")]
+    public string? Gender { get; init; }
+
+    [JsonPropertyName("nationality")]
+    public string? Nationality { get; init; }
+
+    /// <summary>Back side: <c>YYYYMMDD-YYYYMMDD</c>, or an end of <c>长期</c> (no expiry).</summary>
+    [JsonPropertyName("valid_date")]
+    public string? ValidDate { get; init; }
+}
+
+/// <summary><c>POST /cv/ocr/bankcard</c>.</summary>
+public sealed class CVOCRBankCardRequest : CVOCRRequest;
+
+public sealed class CVOCRBankCardResponse : WeChatResponse
+{
+    /// <summary>The card number as documented.</summary>
+    [JsonPropertyName("number")]
+    public string? Number { get; init; }
+
+    /// <summary>The card number as WeChat's own examples send it.</summary>
+    [JsonPropertyName("id")]
+    public string? Id { get; init; }
+
+    /// <summary>Whichever of the two fields came, without spaces.</summary>
+    [JsonIgnore]
+    public string? CardNumber => (Number ?? Id)?.Replace(" ", "", StringComparison.Ordinal);
+}
+
+public static class WeChatOcrErrorCodes
+{
+    public const int InvalidImageUrl = 101000;
+    public const int NothingRecognised = 101001;
+    public const int ImageUndecodable = 101002;
+    public const int QuotaExhausted = 101003;
+}
+
 /// <summary>WeChat answered with an error code (after the adapter's own retries).</summary>
 public sealed class WeChatApiException(int errorCode, string? errorMessage)
     : Exception($"WeChat answered errcode {errorCode}: {errorMessage}")

@@ -45,10 +45,13 @@ public sealed record ResidentIdNumber(string Value, string RegionCode, DateOnly 
     }
 
     /// <summary>Completed years of age on <paramref name="day"/>; a 29 February birthday counts from 1 March in other years.</summary>
-    public int AgeOn(DateOnly day)
+    public int AgeOn(DateOnly day) => AgeOn(BirthDate, day);
+
+    /// <summary>Completed years between a birth date and a day.</summary>
+    public static int AgeOn(DateOnly birthDate, DateOnly day)
     {
-        int age = day.Year - BirthDate.Year;
-        if (day.Month < BirthDate.Month || (day.Month == BirthDate.Month && day.Day < BirthDate.Day))
+        int age = day.Year - birthDate.Year;
+        if (day.Month < birthDate.Month || (day.Month == birthDate.Month && day.Day < birthDate.Day))
         {
             age--;
         }

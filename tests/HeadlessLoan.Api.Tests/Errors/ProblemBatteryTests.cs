@@ -23,9 +23,15 @@ public sealed class ProblemBatteryTests(ApiFactory api) : IClassFixture<ApiFacto
         new("PUT", "/v1/products/{productId}", ProductWith("\"amountMin\": \"100000\""), ProductWith("\"amountMin\": 100000", methods: "[\"weekly\"]")),
         new("POST", "/v1/auth/wechat/login", """{"code": 42}""", null),
         new("POST", "/v1/borrowers/me/phone", """{"code": ["x"]}""", null, AsBorrower: true),
+        new("POST", "/v1/applications", ApplicationWith("\"amount\": \"500000\""), ApplicationWith("\"amount\": 500000", method: "weekly"), AsBorrower: true),
+        new("POST", "/v1/applications/{applicationId}/consents", """{"purpose": "credit_bureau_query", "textVersion": 1}""",
+            """{"purpose": "marketing", "textVersion": "v1"}""", AsBorrower: true),
         new("POST", "/v1/schedules/quote", """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),
     ];
+
+    /// <summary>Operations whose body is multipart/form-data (document uploads): they have their own, larger limit.</summary>
+    private static readonly IReadOnlyList<string> MultipartOperations = ["POST /v1/applications/{applicationId}/documents"];
 
     public static TheoryData<string, string> AllOperations()
     {
@@ -54,10 +60,34 @@ public sealed class ProblemBatteryTests(ApiFactory api) : IClassFixture<ApiFacto
     {
         var contract = await OpenApiYamlDocument.FromFileAsync(Path.Combine(AppContext.BaseDirectory, "openapi", "headless-loan.v1.yaml"));
         var withBody = contract.Paths
-            .SelectMany(p => p.Value.Where(o => o.Value.RequestBody is not null).Select(o => $"{o.Key.ToUpperInvariant()} {p.Key}"))
-            .Order(StringComparer.Ordinal);
+            .SelectMany(p => p.Value.Where(o => o.Value.RequestBody is not null).Select(o => (Key: $"{o.Key.ToUpperInvariant()} {p.Key}", Body: o.Value.RequestBody)))
+            .ToList();
+        var json = withBody.Where(o => o.Body.Content.ContainsKey("application/json")).Select(o => o.Key).Order(StringComparer.Ordinal);
+        var multipart = withBody.Where(o => o.Body.Content.ContainsKey("multipart/form-data")).Select(o => o.Key).Order(StringComparer.Ordinal);
 
-        Assert.Equal(withBody, Operations.Select(o => $"{o.Method} {o.Path}").Order(StringComparer.Ordinal));
+        Assert.Equal(json, Operations.Select(o => $"{o.Method} {o.Path}").Order(StringComparer.Ordinal));
+        Assert.Equal(multipart, MultipartOperations.Order(StringComparer.Ordinal));
+        Assert.Equal(withBody.Count, json.Count() + multipart.Count());
+    }
+
+    public static TheoryData<string> MultipartOperationKeys() => [.. MultipartOperations];
+
+    [Theory]
+    [MemberData(nameof(MultipartOperationKeys))]
+    public async Task AMultipartOperationRefusesJsonAndABodyFarOverItsLimit(string operation)
+    {
+        var (method, path) = (operation.Split(' ')[0], operation.Split(' ')[1]);
+        using var borrower = await api.CreateBorrowerClientAsync();
+
+        var json = await borrower.SendAsync(new HttpRequestMessage(new HttpMethod(method), WithIds(path))
+        {
+            Content = new StringContent("""{"kind": "id_front"}""", Encoding.UTF8, "application/json"),
+        });
+        using var huge = new MultipartFormDataContent { { new ByteArrayContent(new byte[4 * 1024 * 1024]), "file", "big.png" } };
+        var tooLarge = await borrower.SendAsync(new HttpRequestMessage(new HttpMethod(method), WithIds(path)) { Content = huge });
+
+        await json.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        await tooLarge.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
     }
 
     [Theory]
@@ -163,7 +193,7 @@ public sealed class ProblemBatteryTests(ApiFactory api) : IClassFixture<ApiFacto
     {
         // Borrower endpoints refuse staff before reading the body, so they are called as a borrower.
         using var admin = Find(method, path).AsBorrower ? await api.CreateBorrowerClientAsync() : await api.CreateAdminClientAsync();
-        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{productId}", Guid.NewGuid().ToString(), StringComparison.Ordinal))
+        using var request = new HttpRequestMessage(new HttpMethod(method), WithIds(path))
         {
             Content = new StringContent(body, Encoding.UTF8, mediaType),
         };
@@ -174,6 +204,14 @@ public sealed class ProblemBatteryTests(ApiFactory api) : IClassFixture<ApiFacto
 
         return await admin.SendAsync(request);
     }
+
+    /// <summary>Path parameters filled with ids that exist nowhere: the body is judged before the resource is looked up.</summary>
+    private static string WithIds(string path) => System.Text.RegularExpressions.Regex.Replace(path, "\\{[A-Za-z]+\\}", _ => Guid.NewGuid().ToString());
+
+    private static string ApplicationWith(string amount, string method = "equal_installment") => $$"""
+        {"productId": "{{Guid.NewGuid()}}", {{amount}}, "termMonths": 12, "method": "{{method}}", "purpose": "Battery",
+         "declaredName": "张三", "declaredRegionCode": "110101", "declaredAddress": "北京市东城区"}
+        """;
 
     private static string ProductWith(string amountMin, string methods = "[\"equal_installment\"]") => $$"""
         {"name": "Battery", "repaymentMethods": {{methods}}, "annualRateMin": 0.05, "annualRateMax": 0.1, {{amountMin}},

@@ -27,6 +27,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string RedisPrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>Where this class's document images are stored (deleted afterwards).</summary>
+    public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "hl-blobs-" + Guid.NewGuid().ToString("N")[..12]);
+
     /// <summary>The sandbox playing WeChat (and every other outside party) for this test class.</summary>
     public SandboxHost Sandbox { get; } = new();
 
@@ -57,6 +60,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["WeChat:ApiBaseUrl"] = Sandbox.Url,
             ["WeChat:AppId"] = "wx_sandbox_tests",
             ["WeChat:AppSecret"] = "sandbox-test-secret",
+            ["Blobs:Root"] = BlobRoot,
+            ["Bureau:BaseUrl"] = Sandbox.Url,
+            ["Bureau:ApiKey"] = "sandbox-test-bureau-key",
             // Retry pauses run on the service's clock, which the tests hold still.
             ["WeChat:RetryDelayMilliseconds"] = "0",
         };
@@ -136,6 +142,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         Sandbox.Dispose();
+        if (Directory.Exists(BlobRoot))
+        {
+            Directory.Delete(BlobRoot, recursive: true);
+        }
+
         await using var conn = new MySqlConnection(TestServers.Database);
         await conn.OpenAsync();
         await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");

@@ -67,9 +67,9 @@ public static class TestHttp
     }
 
     /// <summary>Creates a channel and issues it a key; returns the channel id and the secret key.</summary>
-    public static async Task<(Guid ChannelId, Guid KeyId, string Key)> CreateChannelWithKeyAsync(this HttpClient admin)
+    public static async Task<(Guid ChannelId, Guid KeyId, string Key)> CreateChannelWithKeyAsync(this HttpClient admin, int? rateLimitPerMinute = null)
     {
-        var channel = await admin.PostAsJsonAsync("/v1/channels", new { name = "Channel " + Guid.NewGuid().ToString("N")[..8] });
+        var channel = await admin.PostAsJsonAsync("/v1/channels", new { name = "Channel " + Guid.NewGuid().ToString("N")[..8], rateLimitPerMinute });
         await channel.AssertStatusAsync(HttpStatusCode.Created);
         var channelId = (await channel.ReadJsonAsync()).GetProperty("id").GetGuid();
         var key = await admin.PostAsync($"/v1/channels/{channelId}/api-keys", null);

@@ -125,6 +125,8 @@ public sealed class ApiServerFixture : IAsyncLifetime
         environment["WeChat__ApiBaseUrl"] = "http://127.0.0.1:9";
         environment["WeChat__AppId"] = "wx_sandbox_sdk";
         environment["WeChat__AppSecret"] = "sdk-test-secret";
+        environment["Bureau__BaseUrl"] = "http://127.0.0.1:9";
+        environment["Bureau__ApiKey"] = "sdk-test-bureau-key";
         environment["Redis__KeyPrefix"] = "sdk" + Guid.NewGuid().ToString("N")[..10];
         environment["RateLimits__QuotePerIpPerMinute"] = "100000";
         environment["RateLimits__LoginPerIpPerMinute"] = "100000";

@@ -6,8 +6,12 @@ namespace HeadlessLoan.Api.Infrastructure.Errors;
 /// </summary>
 public sealed class RequestBodyLimitMiddleware(RequestDelegate next, long maxBytes)
 {
-    public Task InvokeAsync(HttpContext context) =>
-        context.Request.ContentLength > maxBytes
-            ? throw new BadHttpRequestException($"The request body is larger than {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge)
+    public Task InvokeAsync(HttpContext context)
+    {
+        // An endpoint may declare its own limit (document uploads); routing hands the same limit to Kestrel.
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? maxBytes;
+        return context.Request.ContentLength > limit
+            ? throw new BadHttpRequestException($"The request body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge)
             : next(context);
+    }
 }

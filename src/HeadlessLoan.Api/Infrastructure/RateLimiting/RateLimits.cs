@@ -19,12 +19,27 @@ public sealed class RateLimitOptions
 
     [Range(1, 1_000_000)]
     public int LoginPerIpPerMinute { get; init; } = 30;
+
+    /// <summary>Requests per minute for one borrower on the endpoints that change their data.</summary>
+    [Range(1, 1_000_000)]
+    public int BorrowerPerMinute { get; init; } = 120;
+
+    /// <summary>Requests per minute for one member of staff.</summary>
+    [Range(1, 1_000_000)]
+    public int StaffPerMinute { get; init; } = 1200;
+
+    /// <summary>Requests per minute from one address without credentials.</summary>
+    [Range(1, 1_000_000)]
+    public int AnonymousPerIpPerMinute { get; init; } = 120;
 }
 
 public static class RateLimitPolicies
 {
     public const string Quote = "quote_per_ip";
     public const string Login = "login_per_ip";
+
+    /// <summary>Per borrower, per channel (each channel's own limit), per member of staff, or per address when anonymous.</summary>
+    public const string PerCaller = "per_caller";
 }
 
 /// <summary>
@@ -40,8 +55,9 @@ public static class RateLimitSetup
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(RateLimitPolicies.Quote, ctx => PerIp(ctx, "quote", options.QuotePerIpPerMinute));
-            limiter.AddPolicy(RateLimitPolicies.Login, ctx => PerIp(ctx, "login", options.LoginPerIpPerMinute));
+            limiter.AddPolicy(RateLimitPolicies.Quote, ctx => FixedWindow(ctx, "quote", options.QuotePerIpPerMinute));
+            limiter.AddPolicy(RateLimitPolicies.Login, ctx => FixedWindow(ctx, "login", options.LoginPerIpPerMinute));
+            limiter.AddPolicy(RateLimitPolicies.PerCaller, ctx => PerCaller(ctx, options));
             limiter.OnRejected = async (ctx, ct) =>
             {
                 var retryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(60);
@@ -52,7 +68,21 @@ public static class RateLimitSetup
         return services;
     }
 
-    private static RateLimitPartition<string> PerIp(HttpContext ctx, string name, int perMinute)
+    private static RateLimitPartition<string> PerCaller(HttpContext ctx, RateLimitOptions options)
+    {
+        var user = ctx.User;
+        var perMinute = user.Kind() switch
+        {
+            Caller.Channel when int.TryParse(user.FindFirst(ApiKeyAuthenticationHandler.RateLimitClaim)?.Value, out var channelLimit) => channelLimit,
+            Caller.Borrower => options.BorrowerPerMinute,
+            Caller.Staff => options.StaffPerMinute,
+            _ => options.AnonymousPerIpPerMinute,
+        };
+        return FixedWindow(ctx, "caller", perMinute);
+    }
+
+    /// <summary>A fixed one-minute window in Redis, keyed by <see cref="Caller.Scope"/> (the caller, or the address).</summary>
+    private static RateLimitPartition<string> FixedWindow(HttpContext ctx, string name, int perMinute)
     {
         var redis = ctx.RequestServices.GetRequiredService<IConnectionMultiplexer>();
         var key = ctx.RequestServices.GetRequiredService<RedisKeys>().For($"rl:{name}:{Caller.Scope(ctx)}").ToString();

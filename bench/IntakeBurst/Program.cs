@@ -1,0 +1,303 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using MySqlConnector;
+
+// A burst of applications through the whole borrower path against the real service, sandbox and database:
+// WeChat login, create, three document uploads (OCR through the sandbox), consent, submit; then every
+// application's submit → decision latency, and a check that each exists once and was decided once.
+// Then (b): submit throughput against a bare endpoint of the same process doing one INSERT of the same row.
+var options = BenchOptions.Parse(args);
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency * 2 })
+{
+    BaseAddress = new Uri(options.Api),
+    Timeout = TimeSpan.FromSeconds(60),
+};
+var samples = new Dictionary<string, byte[]>
+{
+    ["id_front"] = File.ReadAllBytes(Path.Combine(options.Samples, "id-front-valid.png")),
+    ["id_back"] = File.ReadAllBytes(Path.Combine(options.Samples, "id-back-valid.png")),
+    ["bank_card"] = File.ReadAllBytes(Path.Combine(options.Samples, "card-valid.png")),
+};
+var run = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..6];
+var productId = await Setup.CreateProductAsync(http, options);
+Console.WriteLine($"run {run}: {options.Count} applications, {options.Concurrency} concurrent clients, product {productId}");
+
+// (a) the burst
+var timings = new StepTimings();
+var wall = Stopwatch.StartNew();
+var ids = await Parallel.Burst(options.Count, options.Concurrency, async i =>
+{
+    var flow = new BorrowerFlow(http, timings, samples, productId, $"bench_{run}_{i}");
+    await flow.SignInAsync();
+    var id = await flow.CreateAsync();
+    await flow.UploadDocumentsAsync(id);
+    await flow.ConsentAsync(id);
+    await flow.SubmitAsync(id);
+    return id;
+});
+var submitSeconds = wall.Elapsed.TotalSeconds;
+var outcome = await Verify.WaitForDecisionsAsync(options, ids, TimeSpan.FromSeconds(60));
+wall.Stop();
+
+Console.WriteLine();
+Console.WriteLine($"(a) {options.Count} applications through the whole path in {submitSeconds:F1} s: {options.Count / submitSeconds:F0} applications/s ({options.Count * 7 / submitSeconds:F0} requests/s)");
+timings.Print();
+outcome.Print();
+
+// (b) submit against a bare INSERT in the same process
+var drafts = await Parallel.Burst(options.Count, options.Concurrency, async i =>
+{
+    var flow = new BorrowerFlow(http, new StepTimings(), samples, productId, $"benchb_{run}_{i}");
+    await flow.SignInAsync();
+    var id = await flow.CreateAsync();
+    await flow.UploadDocumentsAsync(id);
+    await flow.ConsentAsync(id);
+    return (flow, id);
+});
+var submitWall = Stopwatch.StartNew();
+await Parallel.Burst(drafts.Count, options.Concurrency, async i => { await drafts[i].flow.SubmitAsync(drafts[i].id); return 0; });
+var submitRate = drafts.Count / submitWall.Elapsed.TotalSeconds;
+var bareWall = Stopwatch.StartNew();
+await Parallel.Burst(drafts.Count, options.Concurrency, async i =>
+{
+    using var response = await http.PostAsync("/bench/bare-insert", null);
+    response.EnsureSuccessStatusCode();
+    return 0;
+});
+var bareRate = drafts.Count / bareWall.Elapsed.TotalSeconds;
+Console.WriteLine();
+Console.WriteLine($"(b) submit {submitRate:F0}/s, bare INSERT {bareRate:F0}/s: ratio {submitRate / bareRate:F2} (goal >= 0.50)");
+if (options.ApiPid is { } pid && File.Exists($"/proc/{pid}/status"))
+{
+    var hwm = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM", StringComparison.Ordinal));
+    Console.WriteLine($"API peak RSS: {long.Parse(hwm.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024} MiB");
+}
+
+return outcome.AllDecidedOnce && outcome.Found == options.Count ? 0 : 1;
+
+internal sealed record BenchOptions(string Api, string Database, string Samples, int Count, int Concurrency, int? ApiPid, string AdminPassword)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        string Arg(string name, string? fallback = null) =>
+            args.SkipWhile(a => a != "--" + name).Skip(1).FirstOrDefault() ?? fallback ?? throw new ArgumentException($"--{name} is required");
+        return new BenchOptions(
+            Arg("api"), Arg("database"), Arg("samples"),
+            int.Parse(Arg("count", "2000"), CultureInfo.InvariantCulture),
+            int.Parse(Arg("concurrency", "64"), CultureInfo.InvariantCulture),
+            args.Contains("--api-pid") ? int.Parse(Arg("api-pid"), CultureInfo.InvariantCulture) : null,
+            Arg("admin-password"));
+    }
+}
+
+internal static class Parallel
+{
+    /// <summary>Runs <paramref name="count"/> jobs with at most <paramref name="concurrency"/> in flight; results by index.</summary>
+    public static async Task<List<T>> Burst<T>(int count, int concurrency, Func<int, Task<T>> job)
+    {
+        var results = new T[count];
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                results[i] = await job(i);
+            }
+        }));
+        return [.. results];
+    }
+}
+
+internal static class Setup
+{
+    private static readonly string[] EqualInstallment = ["equal_installment"];
+
+    public static async Task<Guid> CreateProductAsync(HttpClient http, BenchOptions options)
+    {
+        var login = await http.PostAsJsonAsync("/v1/auth/staff/token", new { username = "admin", password = options.AdminPassword });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/products")
+        {
+            Content = JsonContent.Create(new
+            {
+                name = "Burst " + Guid.NewGuid().ToString("N")[..8],
+                repaymentMethods = EqualInstallment,
+                annualRateMin = 0.06m, annualRateMax = 0.108m, amountMin = 100_000L, amountMax = 5_000_000L,
+                termMinMonths = 3, termMaxMonths = 36, penaltyDailyRate = 0.0003m, ageMin = 18, ageMax = 65, autoApprovalLimit = 2_000_000L,
+            }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var created = await http.SendAsync(request);
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+}
+
+/// <summary>One borrower going through the mini-program's steps, each timed.</summary>
+internal sealed class BorrowerFlow(HttpClient http, StepTimings timings, IReadOnlyDictionary<string, byte[]> samples, Guid productId, string code)
+{
+    private string? _token;
+
+    public async Task SignInAsync()
+    {
+        var body = await SendAsync("login", HttpMethod.Post, "/v1/auth/wechat/login", JsonContent.Create(new { code }));
+        _token = body.GetProperty("accessToken").GetString();
+    }
+
+    public async Task<Guid> CreateAsync()
+    {
+        var body = await SendAsync("create", HttpMethod.Post, "/v1/applications", JsonContent.Create(new
+        {
+            productId,
+            amount = 1_000_000L,
+            termMonths = 12,
+            method = "equal_installment",
+            purpose = "家庭消费",
+            declaredName = "张三",
+            declaredRegionCode = "110101",
+            declaredAddress = "北京市东城区沙箱路1号",
+        }), fingerprint: code);
+        return body.GetProperty("id").GetGuid();
+    }
+
+    public async Task UploadDocumentsAsync(Guid id)
+    {
+        foreach (var (kind, bytes) in samples)
+        {
+            var form = new MultipartFormDataContent { { new StringContent(kind), "kind" } };
+            var file = new ByteArrayContent(bytes);
+            file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+            form.Add(file, "file", kind + ".png");
+            await SendAsync("document", HttpMethod.Post, $"/v1/applications/{id}/documents", form);
+        }
+    }
+
+    public Task ConsentAsync(Guid id) =>
+        SendAsync("consent", HttpMethod.Post, $"/v1/applications/{id}/consents", JsonContent.Create(new { purpose = "credit_bureau_query", textVersion = "2026-01" }));
+
+    public Task SubmitAsync(Guid id) => SendAsync("submit", HttpMethod.Post, $"/v1/applications/{id}/submit", null);
+
+    private async Task<JsonElement> SendAsync(string step, HttpMethod method, string path, HttpContent? content, string? fingerprint = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        if (_token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        }
+
+        if (fingerprint is not null)
+        {
+            request.Headers.Add("X-Device-Fingerprint", fingerprint);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        timings.Add(step, Stopwatch.GetElapsedTime(started));
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{step}: {(int)response.StatusCode} {text}");
+        }
+
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+}
+
+internal sealed class StepTimings
+{
+    private readonly Dictionary<string, List<double>> _ms = new(StringComparer.Ordinal);
+
+    public void Add(string step, TimeSpan elapsed)
+    {
+        lock (_ms)
+        {
+            if (!_ms.TryGetValue(step, out var list))
+            {
+                _ms[step] = list = [];
+            }
+
+            list.Add(elapsed.TotalMilliseconds);
+        }
+    }
+
+    public void Print()
+    {
+        Console.WriteLine($"{"step",-10} {"count",7} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"max ms",8}");
+        foreach (var step in new[] { "login", "create", "document", "consent", "submit" })
+        {
+            if (_ms.TryGetValue(step, out var values))
+            {
+                Console.WriteLine($"{step,-10} {values.Count,7} {Percentile.Of(values, 50),8:F1} {Percentile.Of(values, 95),8:F1} {Percentile.Of(values, 99),8:F1} {values.Max(),8:F1}");
+            }
+        }
+    }
+}
+
+internal static class Percentile
+{
+    public static double Of(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+}
+
+internal sealed record Outcome(int Found, int Decided, int DecidedOnce, IReadOnlyDictionary<string, int> ByStatus, List<double> LatencyMs)
+{
+    public bool AllDecidedOnce => Decided == Found && DecidedOnce == Found;
+
+    public void Print()
+    {
+        Console.WriteLine();
+        Console.WriteLine($"applications found: {Found}, decided: {Decided}, with exactly one decision event: {DecidedOnce}");
+        Console.WriteLine("by status: " + string.Join(", ", ByStatus.Select(s => $"{s.Key} {s.Value}")));
+        if (LatencyMs.Count > 0)
+        {
+            Console.WriteLine($"submit → decision: p50 {Percentile.Of(LatencyMs, 50):F0} ms, p95 {Percentile.Of(LatencyMs, 95):F0} ms, p99 {Percentile.Of(LatencyMs, 99):F0} ms, max {LatencyMs.Max():F0} ms (goals: p95 < 2000, max < 10000)");
+        }
+
+        Console.WriteLine(AllDecidedOnce ? "every application exists once and was decided once" : "NOT every application was decided exactly once");
+    }
+}
+
+internal static class Verify
+{
+    public static async Task<Outcome> WaitForDecisionsAsync(BenchOptions options, IReadOnlyList<Guid> ids, TimeSpan patience)
+    {
+        await using var db = new MySqlConnection(options.Database);
+        await db.OpenAsync();
+        var deadline = DateTime.UtcNow + patience;
+        List<(Guid Id, string Status, DateTime? SubmittedAt, DateTime? DecidedAt)> rows;
+        do
+        {
+            rows = (await db.QueryAsync<(Guid, string, DateTime?, DateTime?)>(
+                "SELECT id, status, submitted_at, decided_at FROM applications WHERE id IN @ids", new { ids })).AsList();
+            if (rows.All(r => r.DecidedAt is not null) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(250);
+        }
+        while (true);
+
+        var events = (await db.QueryAsync<(string EntityId, int Count)>("""
+            SELECT entity_id, COUNT(*) FROM outbox_events
+             WHERE entity_id IN @ids AND event_type IN ('application.approved', 'application.rejected', 'application.pending_approval')
+             GROUP BY entity_id
+            """, new { ids = ids.Select(i => i.ToString()).ToList() })).ToDictionary(e => e.EntityId, e => e.Count);
+        return new Outcome(
+            rows.Count,
+            rows.Count(r => r.DecidedAt is not null),
+            rows.Count(r => events.GetValueOrDefault(r.Id.ToString()) == 1),
+            rows.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count()),
+            rows.Where(r => r.DecidedAt is not null && r.SubmittedAt is not null).Select(r => (r.DecidedAt!.Value - r.SubmittedAt!.Value).TotalMilliseconds).ToList());
+    }
+}

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using HeadlessLoan.Api.Tests.Infrastructure;
+
+namespace HeadlessLoan.Api.Tests.Applications;
+
+public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFixture<ApplicationsApiFactory>
+{
+    [Fact]
+    public async Task ABorrowerAppliesUploadsTheSamplesConsentsAndSubmits()
+    {
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+
+        var createdResponse = await borrower.PostAsJsonAsync("/v1/applications", Intake.ValidApplication(productId));
+        await createdResponse.AssertStatusAsync(HttpStatusCode.Created);
+        var created = await createdResponse.ReadJsonAsync();
+        var id = created.GetProperty("id").GetGuid();
+        Assert.Equal($"/v1/applications/{id}", createdResponse.Headers.Location?.OriginalString);
+        Assert.Equal("draft", created.GetProperty("status").GetString());
+        Assert.Equal("documents", created.GetProperty("currentStep").GetString());
+        Assert.Equal("张*", created.GetProperty("applicant").GetProperty("name").GetString());
+        Assert.Equal(1, created.GetProperty("productVersion").GetInt32());
+        Assert.False(created.TryGetProperty("decision", out _));
+
+        var front = await borrower.UploadSampleAsync(id, "id_front", "id-front-valid");
+        Assert.Equal("accepted", front.GetProperty("status").GetString());
+        Assert.Empty(front.ErrorCodes());
+        Assert.Equal("image/png", front.GetProperty("contentType").GetString());
+        Assert.Equal("1101**********0011", front.GetProperty("extracted").GetProperty("idNumber").GetString());
+        Assert.Equal("张*", front.GetProperty("extracted").GetProperty("name").GetString());
+
+        var back = await borrower.UploadSampleAsync(id, "id_back", "id-back-valid");
+        Assert.Equal("accepted", back.GetProperty("status").GetString());
+        Assert.Equal("2040-01-05", back.GetProperty("extracted").GetProperty("validUntil").GetString());
+
+        var card = await borrower.UploadSampleAsync(id, "bank_card", "card-valid");
+        Assert.Equal("accepted", card.GetProperty("status").GetString());
+        Assert.Equal("622202*********5679", card.GetProperty("extracted").GetProperty("cardNumber").GetString());
+        Assert.Equal("ICBC", card.GetProperty("extracted").GetProperty("cardBank").GetString());
+
+        using var consentRequest = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/consents")
+        {
+            Content = JsonContent.Create(new { purpose = "credit_bureau_query", textVersion = "2026-01" }),
+        };
+        consentRequest.Headers.UserAgent.ParseAdd("MiniProgram/8.0.50");
+        var consentResponse = await borrower.SendAsync(consentRequest);
+        await consentResponse.AssertStatusAsync(HttpStatusCode.Created);
+        var consent = await consentResponse.ReadJsonAsync();
+        Assert.Equal("borrower", consent.GetProperty("grantedByKind").GetString());
+        Assert.Equal(created.GetProperty("borrowerId").GetGuid(), consent.GetProperty("grantedById").GetGuid());
+
+        var submitResponse = await borrower.PostAsync($"/v1/applications/{id}/submit", null);
+        await submitResponse.AssertStatusAsync(HttpStatusCode.Accepted);
+        var submitted = await submitResponse.ReadJsonAsync();
+        Assert.Equal("submitted", submitted.GetProperty("status").GetString());
+        Assert.Equal("credit_check", submitted.GetProperty("currentStep").GetString());
+        Assert.Equal(api.Clock.GetUtcNow(), submitted.GetProperty("submittedAt").GetDateTimeOffset());
+
+        var read = await (await borrower.GetAsync($"/v1/applications/{id}")).ReadJsonAsync();
+        var applicant = read.GetProperty("applicant");
+        Assert.Equal("1101**********0011", applicant.GetProperty("idNumber").GetString());
+        Assert.Equal("张*", applicant.GetProperty("idName").GetString());
+        Assert.Equal("2040-01-05", applicant.GetProperty("idValidUntil").GetString());
+        Assert.Equal("622202*********5679", applicant.GetProperty("cardNumber").GetString());
+        Assert.Equal("ICBC", applicant.GetProperty("cardBank").GetString());
+        Assert.Equal("110101", applicant.GetProperty("regionCode").GetString());
+        Assert.True(read.GetProperty("consentGiven").GetBoolean());
+        Assert.Empty(read.GetProperty("reasons").EnumerateArray());
+        Assert.False(read.TryGetProperty("decision", out _));
+        Assert.Equal(["id_front", "id_back", "bank_card"], read.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("kind").GetString()));
+        Assert.All(read.GetProperty("documents").EnumerateArray(), d => Assert.Equal("accepted", d.GetProperty("status").GetString()));
+
+        await using var db = await api.OpenDatabaseAsync();
+        var outbox = await db.QuerySingleAsync<(string Payload, DateTime OccurredAt)>(
+            "SELECT CAST(payload AS CHAR), occurred_at FROM outbox_events WHERE event_type = 'application.submitted' AND entity_id = @id", new { id });
+        Assert.Equal(id, JsonDocument.Parse(outbox.Payload).RootElement.GetProperty("applicationId").GetGuid());
+        var stored = await db.QuerySingleAsync<(string Status, DateTime SubmittedAt)>("SELECT status, submitted_at FROM applications WHERE id = @id", new { id });
+        Assert.Equal("submitted", stored.Status);
+        Assert.Equal(stored.SubmittedAt, outbox.OccurredAt);
+        var recorded = await db.QuerySingleAsync<(string Kind, string TextVersion, string? UserAgent)>(
+            "SELECT granted_by_kind, text_version, user_agent FROM application_consents WHERE application_id = @id", new { id });
+        Assert.Equal(("borrower", "2026-01", "MiniProgram/8.0.50"), recorded);
+    }
+
+    [Fact]
+    public async Task PersonalDataIsEncryptedInTheDatabaseAndTheBlobStore()
+    {
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+        var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        await borrower.CompleteAsync(id);
+
+        await using var db = await api.OpenDatabaseAsync();
+        var row = await db.QuerySingleAsync<(byte[] IdNumber, byte[] IdHash, byte[] Card, byte[] CardHash, byte[] Name, byte[] IdName, byte[] Address)>(
+            "SELECT id_number_enc, id_number_hash, card_number_enc, card_number_hash, declared_name_enc, id_name_enc, declared_address_enc FROM applications WHERE id = @id",
+            new { id });
+        var everything = Combine(row.IdNumber, row.IdHash, row.Card, row.CardHash, row.Name, row.IdName, row.Address);
+        foreach (var clear in new[] { "110101199003070011", "6222020200112345679", Intake.DeclaredName, "沙箱路" })
+        {
+            Assert.False(Contains(everything, Encoding.UTF8.GetBytes(clear)), $"'{clear}' is stored in clear");
+            Assert.False(Contains(everything, Encoding.ASCII.GetBytes(Convert.ToHexString(Encoding.UTF8.GetBytes(clear)))), $"'{clear}' is stored as hex");
+        }
+
+        Assert.Equal((byte)'t', row.IdNumber[2]); // the envelope carries the key id ("t1")
+        var keys = (await db.QueryAsync<string>("SELECT blob_key FROM application_documents WHERE application_id = @id", new { id })).ToList();
+        Assert.Equal(3, keys.Count);
+        var png = new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
+        foreach (var key in keys)
+        {
+            var path = Path.Combine(api.BlobRoot, key);
+            Assert.True(File.Exists(path), path);
+            var blob = await File.ReadAllBytesAsync(path);
+            Assert.False(Contains(blob, png), "the PNG signature is on disk");
+            Assert.False(Contains(blob, Encoding.ASCII.GetBytes("IHDR")), "PNG chunks are on disk");
+            Assert.False(Contains(blob, Encoding.ASCII.GetBytes("hl-sandbox:")), "the image's text is on disk");
+        }
+    }
+
+    [Fact]
+    public async Task SubmittingTwiceIsAConflictButAReplayWithTheSameKeyGivesTheFirstAnswer()
+    {
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+        var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        await borrower.CompleteAsync(id);
+        var key = Guid.NewGuid().ToString();
+
+        var first = await Submit(borrower, id, key);
+        var replay = await Submit(borrower, id, key);
+        var again = await Submit(borrower, id, null);
+
+        await first.AssertStatusAsync(HttpStatusCode.Accepted);
+        await replay.AssertStatusAsync(HttpStatusCode.Accepted);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(await first.Content.ReadAsStringAsync(), await replay.Content.ReadAsStringAsync());
+        await again.AssertProblemAsync(HttpStatusCode.Conflict, "application_not_draft");
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'application.submitted' AND entity_id = @id", new { id }));
+    }
+
+    [Fact]
+    public async Task AfterSubmitDocumentsAndConsentsAreRefused()
+    {
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+        var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        await borrower.CompleteAsync(id);
+        await (await borrower.PostAsync($"/v1/applications/{id}/submit", null)).AssertStatusAsync(HttpStatusCode.Accepted);
+
+        await (await borrower.UploadAsync(id, "id_front", Intake.Sample("id-front-valid"))).AssertProblemAsync(HttpStatusCode.Conflict, "application_not_draft");
+        await (await borrower.ConsentAsync(id)).AssertProblemAsync(HttpStatusCode.Conflict, "application_not_draft");
+    }
+
+    [Fact]
+    public async Task SubmittingAnIncompleteApplicationListsWhatIsMissing()
+    {
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+        var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+
+        var empty = await (await borrower.PostAsync($"/v1/applications/{id}/submit", null)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "application_incomplete");
+        Assert.Equal(
+            ["consents.credit_bureau_query", "documents.bank_card", "documents.id_back", "documents.id_front"],
+            empty.ErrorFields().Order(StringComparer.Ordinal));
+
+        await borrower.UploadSampleAsync(id, "id_front", "id-front-valid");
+        await borrower.UploadSampleAsync(id, "id_back", "id-back-expired"); // rejected: does not count
+        await (await borrower.ConsentAsync(id)).AssertStatusAsync(HttpStatusCode.Created);
+        var partial = await (await borrower.PostAsync($"/v1/applications/{id}/submit", null)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "application_incomplete");
+        Assert.Equal(["documents.bank_card", "documents.id_back"], partial.ErrorFields().Order(StringComparer.Ordinal));
+
+        var read = await (await borrower.GetAsync($"/v1/applications/{id}")).ReadJsonAsync();
+        Assert.Equal("draft", read.GetProperty("status").GetString());
+    }
+
+    private static async Task<HttpResponseMessage> Submit(HttpClient client, Guid id, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/submit");
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private static byte[] Combine(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
