@@ -288,15 +288,15 @@ internal static class Verify
         }
         while (true);
 
-        var events = (await db.QueryAsync<(string EntityId, int Count)>("""
+        var events = (await db.QueryAsync<(Guid EntityId, long Count)>("""
             SELECT entity_id, COUNT(*) FROM outbox_events
              WHERE entity_id IN @ids AND event_type IN ('application.approved', 'application.rejected', 'application.pending_approval')
              GROUP BY entity_id
-            """, new { ids = ids.Select(i => i.ToString()).ToList() })).ToDictionary(e => e.EntityId, e => e.Count);
+            """, new { ids })).ToDictionary(e => e.EntityId, e => e.Count);
         return new Outcome(
             rows.Count,
             rows.Count(r => r.DecidedAt is not null),
-            rows.Count(r => events.GetValueOrDefault(r.Id.ToString()) == 1),
+            rows.Count(r => events.GetValueOrDefault(r.Id) == 1),
             rows.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count()),
             rows.Where(r => r.DecidedAt is not null && r.SubmittedAt is not null).Select(r => (r.DecidedAt!.Value - r.SubmittedAt!.Value).TotalMilliseconds).ToList());
     }

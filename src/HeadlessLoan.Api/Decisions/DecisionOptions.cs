@@ -29,7 +29,7 @@ public sealed class DecisionOptions
     public int MaxBorrowersPerDevice { get; init; } = 3;
 
     /// <summary>More applications than this with one ID number or card (within Fraud:WindowDays) is a fraud hit.</summary>
-    [Range(1, 1000)]
+    [Range(1, 1_000_000)]
     public int MaxApplicationsPerIdentity { get; init; } = 3;
 
     public DecisionPolicy ToPolicy() => new(PolicyVersion, MinBureauScore, AutoApproveMinScore, MaxOverdueRecordsForAutoApproval,
