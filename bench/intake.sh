@@ -30,28 +30,43 @@ HL_STARTED_PIDS+=("$!")
 
 DB="Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan_bench;User ID=root;Password=;Maximum Pool Size=300;"
 ADMIN_PASSWORD="bench-only-admin-password"
-ASPNETCORE_ENVIRONMENT=Production \
-ConnectionStrings__Database="$DB" \
-ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT" \
-Auth__SigningKey="bench-only-signing-key-0123456789-0123456789" \
-Bootstrap__AdminUsername=admin Bootstrap__AdminPassword="$ADMIN_PASSWORD" \
-PersonalData__CurrentKeyId=b1 PersonalData__Keys__b1="$(head -c 32 /dev/urandom | base64)" PersonalData__HashKey="$(head -c 32 /dev/urandom | base64)" \
-WeChat__ApiBaseUrl="http://127.0.0.1:$SANDBOX_PORT" WeChat__AppId=wx_bench WeChat__AppSecret=bench \
-Bureau__BaseUrl="http://127.0.0.1:$SANDBOX_PORT" Bureau__ApiKey=bench \
-Blobs__Root="$STATE/blobs" \
-RateLimits__LoginPerIpPerMinute=1000000 RateLimits__QuotePerIpPerMinute=1000000 \
-Decisions__MaxApplicationsPerIdentity=1000000 \
-Bench__Enabled=true \
-Logging__LogLevel__Default=Warning \
-  dotnet src/HeadlessLoan.Api/bin/Release/net10.0/HeadlessLoan.Api.dll --urls "http://127.0.0.1:$API_PORT" >"$STATE/api.log" 2>&1 &
-API_PID=$!
-HL_STARTED_PIDS+=("$API_PID")
-for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$API_PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "http://127.0.0.1:$API_PORT/health/ready" >/dev/null || { tail -30 "$STATE/api.log"; exit 1; }
+PD_KEY="$(head -c 32 /dev/urandom | base64)"; PD_HASH="$(head -c 32 /dev/urandom | base64)"
+
+start_api() { # pipeline-enabled
+  ASPNETCORE_ENVIRONMENT=Production \
+  ConnectionStrings__Database="$DB" \
+  ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT" \
+  Auth__SigningKey="bench-only-signing-key-0123456789-0123456789" \
+  Bootstrap__AdminUsername=admin Bootstrap__AdminPassword="$ADMIN_PASSWORD" \
+  PersonalData__CurrentKeyId=b1 PersonalData__Keys__b1="$PD_KEY" PersonalData__HashKey="$PD_HASH" \
+  WeChat__ApiBaseUrl="http://127.0.0.1:$SANDBOX_PORT" WeChat__AppId=wx_bench WeChat__AppSecret=bench \
+  Bureau__BaseUrl="http://127.0.0.1:$SANDBOX_PORT" Bureau__ApiKey=bench \
+  Blobs__Root="$STATE/blobs" \
+  RateLimits__LoginPerIpPerMinute=1000000 RateLimits__QuotePerIpPerMinute=1000000 RateLimits__BorrowerPerMinute=1000000 \
+  Decisions__MaxApplicationsPerIdentity=1000000 \
+  Pipeline__Enabled="$1" \
+  Bench__Enabled=true \
+  Logging__LogLevel__Default=Warning \
+    dotnet src/HeadlessLoan.Api/bin/Release/net10.0/HeadlessLoan.Api.dll --urls "http://127.0.0.1:$API_PORT" >>"$STATE/api.log" 2>&1 &
+  API_PID=$!
+  HL_STARTED_PIDS+=("$API_PID")
+  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$API_PORT/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  tail -30 "$STATE/api.log"; return 1
+}
+
+harness() { # phase
+  dotnet bench/IntakeBurst/bin/Release/net10.0/IntakeBurst.dll \
+    --api "http://127.0.0.1:$API_PORT" --database "$DB" --samples src/HeadlessLoan.Sandbox/samples \
+    --count "$COUNT" --concurrency "$CONCURRENCY" --api-pid "$API_PID" --admin-password "$ADMIN_PASSWORD" --phase "$1"
+}
 
 # The sandbox has a handful of sample identities, so every application carries the same ID number: the
 # repeated-identity rule is lifted for this run (Decisions__MaxApplicationsPerIdentity) and bureau reports
 # are reused, as they would be for one real borrower.
-dotnet bench/IntakeBurst/bin/Release/net10.0/IntakeBurst.dll \
-  --api "http://127.0.0.1:$API_PORT" --database "$DB" --samples src/HeadlessLoan.Sandbox/samples \
-  --count "$COUNT" --concurrency "$CONCURRENCY" --api-pid "$API_PID" --admin-password "$ADMIN_PASSWORD"
+start_api true
+harness a
+kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
+
+# (b) with the decision worker off, so submits and bare INSERTs do not share the CPU with it.
+start_api false
+harness b

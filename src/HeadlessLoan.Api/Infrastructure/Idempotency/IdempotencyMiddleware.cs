@@ -54,10 +54,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
                 return;
         }
 
-        await RunAndRecordAsync(context, scope, key);
+        await RunAndRecordAsync(context, scope, key, hash);
     }
 
-    private async Task RunAndRecordAsync(HttpContext context, string scope, string key)
+    private async Task RunAndRecordAsync(HttpContext context, string scope, string key, string hash)
     {
         var response = context.Response;
         var original = response.Body;
@@ -75,12 +75,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             if (finished && response.StatusCode < 500)
             {
                 var stored = new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), buffer.ToArray());
-                await store.CompleteAsync(scope, key, stored, CancellationToken.None);
+                await store.CompleteAsync(scope, key, hash, stored, CancellationToken.None);
             }
             else
             {
                 // A failure may be retried with the same key: forget the attempt.
-                await store.ReleaseAsync(scope, key, CancellationToken.None);
+                await store.ReleaseAsync(scope, key);
             }
         }
 

@@ -1,5 +1,7 @@
 using Dapper;
+using HeadlessLoan.Api.Infrastructure.Database;
 using MySqlConnector;
+using StackExchange.Redis;
 
 namespace HeadlessLoan.Api.Infrastructure.Idempotency;
 
@@ -9,98 +11,94 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string?
 
 public sealed record Claim(ClaimOutcome Outcome, StoredResponse? Stored = null);
 
-/// <summary>Idempotency records in MariaDB: one row per caller and key, claimed atomically by the primary key.</summary>
-public sealed class IdempotencyStore(MySqlDataSource db, TimeProvider clock)
+/// <summary>
+/// Idempotency records. A request in flight holds a short Redis claim (SET NX with expiry, so a crashed
+/// instance's claim runs out); the finished answer is stored durably in MariaDB for 24 h. One database write per
+/// request instead of two: the claim needs atomicity, not durability — every state change also guards itself
+/// in its own SQL (status checks, unique keys), so a claim lost with Redis cannot apply a change twice.
+/// </summary>
+public sealed class IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock)
 {
     /// <summary>How long a finished answer is replayed.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>A claim older than this whose request never finished (a crashed instance) may be taken over.</summary>
+    /// <summary>A claim whose request never finished (a crashed instance) expires after this.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(60);
 
     public async Task<Claim> ClaimAsync(string scope, string key, string hash, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var args = new { Scope = scope, Key = key, Hash = hash, Now = now, Expires = now + Retention, StaleBefore = now - AbandonedAfter };
-        await using var conn = await db.OpenConnectionAsync(ct);
-        for (var attempt = 0; attempt < 3; attempt++)
+        if (await FindCompletedAsync(scope, key, ct) is { } done)
         {
-            if (await conn.ExecuteAsync(new CommandDefinition(InsertSql, args, cancellationToken: ct)) == 1)
-            {
-                return new Claim(ClaimOutcome.Claimed);
-            }
-
-            if (await conn.ExecuteAsync(new CommandDefinition(TakeOverSql, args, cancellationToken: ct)) == 1)
-            {
-                return new Claim(ClaimOutcome.Claimed);
-            }
-
-            var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(SelectSql, args, cancellationToken: ct));
-            if (row is null)
-            {
-                continue; // released between our statements: try to claim again
-            }
-
-            if (!string.Equals(row.request_hash, hash, StringComparison.Ordinal))
-            {
-                return new Claim(ClaimOutcome.Reused);
-            }
-
-            return row.completed
-                ? new Claim(ClaimOutcome.Completed, new StoredResponse(row.status_code ?? 200, row.content_type, row.location, row.response_body ?? []))
-                : new Claim(ClaimOutcome.InProgress);
+            return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
         }
 
-        return new Claim(ClaimOutcome.InProgress);
-    }
-
-    public async Task CompleteAsync(string scope, string key, StoredResponse response, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(CompleteSql, new
+        var lockKey = LockKey(scope, key);
+        var database = redis.GetDatabase();
+        if (await database.StringSetAsync(lockKey, hash, AbandonedAfter, When.NotExists))
         {
-            Scope = scope,
-            Key = key,
-            Status = response.StatusCode,
-            response.ContentType,
-            response.Location,
-            response.Body,
-        }, cancellationToken: ct));
+            // Finished between our read and the claim: answer from the record, not by running again.
+            if (await FindCompletedAsync(scope, key, ct) is { } justDone)
+            {
+                await database.KeyDeleteAsync(lockKey);
+                return justDone.Hash == hash ? new Claim(ClaimOutcome.Completed, justDone.Response) : new Claim(ClaimOutcome.Reused);
+            }
+
+            return new Claim(ClaimOutcome.Claimed);
+        }
+
+        var holder = await database.StringGetAsync(lockKey);
+        return holder.HasValue && holder != hash ? new Claim(ClaimOutcome.Reused) : new Claim(ClaimOutcome.InProgress);
     }
 
-    public async Task ReleaseAsync(string scope, string key, CancellationToken ct)
+    public async Task CompleteAsync(string scope, string key, string hash, StoredResponse response, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            // An expired record under the same key is replaced; a live one cannot exist while we hold the claim.
+            await conn.ExecuteAsync(new CommandDefinition(UpsertSql, new
+            {
+                Scope = scope,
+                Key = key,
+                Hash = hash,
+                Status = response.StatusCode,
+                response.ContentType,
+                response.Location,
+                response.Body,
+                Now = now,
+                Expires = now + Retention,
+            }, cancellationToken: ct));
+        }
+
+        await redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
+    }
+
+    /// <summary>The request failed: a retry with the same key may run again.</summary>
+    public Task ReleaseAsync(string scope, string key) => redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
+
+    private async Task<(string Hash, StoredResponse Response)?> FindCompletedAsync(string scope, string key, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM idempotency_requests WHERE scope = @Scope AND idem_key = @Key AND completed = 0",
-            new { Scope = scope, Key = key }, cancellationToken: ct));
+        var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(SelectSql, new { Scope = scope, Key = key, Now = DbTime.Now(clock) }, cancellationToken: ct));
+        return row is null ? null : (row.request_hash, new StoredResponse(row.status_code ?? 200, row.content_type, row.location, row.response_body ?? []));
     }
 
-    private const string InsertSql = """
-        INSERT IGNORE INTO idempotency_requests (scope, idem_key, request_hash, completed, locked_at, expires_at)
-        VALUES (@Scope, @Key, @Hash, 0, @Now, @Expires)
-        """;
-
-    private const string TakeOverSql = """
-        UPDATE idempotency_requests
-           SET request_hash = @Hash, completed = 0, status_code = NULL, content_type = NULL, location = NULL,
-               response_body = NULL, locked_at = @Now, expires_at = @Expires
-         WHERE scope = @Scope AND idem_key = @Key
-           AND (expires_at < @Now OR (completed = 0 AND locked_at < @StaleBefore))
-        """;
+    private RedisKey LockKey(string scope, string key) => keys.For($"idem:{scope}:{key}");
 
     private const string SelectSql = """
-        SELECT request_hash, completed, status_code, content_type, location, response_body
-          FROM idempotency_requests WHERE scope = @Scope AND idem_key = @Key
+        SELECT request_hash, status_code, content_type, location, response_body
+          FROM idempotency_requests WHERE scope = @Scope AND idem_key = @Key AND completed = 1 AND expires_at >= @Now
         """;
 
-    private const string CompleteSql = """
-        UPDATE idempotency_requests
-           SET completed = 1, status_code = @Status, content_type = @ContentType, location = @Location, response_body = @Body
-         WHERE scope = @Scope AND idem_key = @Key
+    private const string UpsertSql = """
+        INSERT INTO idempotency_requests (scope, idem_key, request_hash, completed, status_code, content_type, location, response_body, locked_at, expires_at)
+        VALUES (@Scope, @Key, @Hash, 1, @Status, @ContentType, @Location, @Body, @Now, @Expires)
+        ON DUPLICATE KEY UPDATE request_hash = VALUES(request_hash), completed = 1, status_code = VALUES(status_code),
+          content_type = VALUES(content_type), location = VALUES(location), response_body = VALUES(response_body),
+          locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
         """;
 
 #pragma warning disable IDE1006, CA1707 // column names as Dapper maps them
-    private sealed record Row(string request_hash, bool completed, int? status_code, string? content_type, string? location, byte[]? response_body);
+    private sealed record Row(string request_hash, int? status_code, string? content_type, string? location, byte[]? response_body);
 #pragma warning restore IDE1006, CA1707
 }
