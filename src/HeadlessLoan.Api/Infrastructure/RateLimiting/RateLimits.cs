@@ -5,7 +5,6 @@ using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
 using Microsoft.AspNetCore.RateLimiting;
-using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace HeadlessLoan.Api.Infrastructure.RateLimiting;
@@ -81,16 +80,12 @@ public static class RateLimitSetup
         return FixedWindow(ctx, "caller", perMinute);
     }
 
-    /// <summary>A fixed one-minute window in Redis, keyed by <see cref="Caller.Scope"/> (the caller, or the address).</summary>
+    /// <summary>A fixed one-minute window counted in Redis, keyed by <see cref="Caller.Scope"/> (the caller, or the address).</summary>
     private static RateLimitPartition<string> FixedWindow(HttpContext ctx, string name, int perMinute)
     {
-        var redis = ctx.RequestServices.GetRequiredService<IConnectionMultiplexer>();
-        var key = ctx.RequestServices.GetRequiredService<RedisKeys>().For($"rl:{name}:{Caller.Scope(ctx)}").ToString();
-        return RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
-        {
-            ConnectionMultiplexerFactory = () => redis,
-            PermitLimit = perMinute,
-            Window = TimeSpan.FromMinutes(1),
-        });
+        var services = ctx.RequestServices;
+        var key = services.GetRequiredService<RedisKeys>().For($"rl:{name}:{perMinute}:{Caller.Scope(ctx)}").ToString();
+        return RateLimitPartition.Get(key, k => new LeasedRedisRateLimiter(
+            services.GetRequiredService<IConnectionMultiplexer>(), k, perMinute, TimeSpan.FromMinutes(1), services.GetRequiredService<TimeProvider>()));
     }
 }

@@ -1,0 +1,71 @@
+using System.Threading.RateLimiting;
+using HeadlessLoan.Api.Infrastructure.RateLimiting;
+using HeadlessLoan.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using StackExchange.Redis;
+
+namespace HeadlessLoan.Api.Tests.RateLimiting;
+
+/// <summary>Against the real Redis: several instances share one limit without exceeding it.</summary>
+public sealed class LeasedRedisRateLimiterTests : IAsyncLifetime
+{
+    private ConnectionMultiplexer _redis = null!;
+    private readonly string _key = "test:rl:" + Guid.NewGuid().ToString("N");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 1, 0, 30, TimeSpan.Zero));
+
+    public async Task InitializeAsync() => _redis = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
+
+    public async Task DisposeAsync() => await _redis.DisposeAsync();
+
+    private LeasedRedisRateLimiter Instance(int limit) => new(_redis, _key, limit, TimeSpan.FromMinutes(1), _clock);
+
+    private static async Task<int> GrantedAsync(RateLimiter limiter, int attempts)
+    {
+        var granted = 0;
+        for (var i = 0; i < attempts; i++)
+        {
+            using var lease = await limiter.AcquireAsync();
+            granted += lease.IsAcquired ? 1 : 0;
+        }
+
+        return granted;
+    }
+
+    [Fact]
+    public async Task ThreeInstancesTogetherGrantExactlyTheLimitInAWindow()
+    {
+        using var a = Instance(100);
+        using var b = Instance(100);
+        using var c = Instance(100);
+
+        var granted = await Task.WhenAll(GrantedAsync(a, 80), GrantedAsync(b, 80), GrantedAsync(c, 80));
+
+        Assert.Equal(100, granted.Sum());
+    }
+
+    [Fact]
+    public async Task ARejectionSaysWhenTheWindowEndsAndTheNextWindowGrantsAgain()
+    {
+        using var limiter = Instance(3);
+        Assert.Equal(3, await GrantedAsync(limiter, 3));
+
+        using var rejected = await limiter.AcquireAsync();
+        Assert.False(rejected.IsAcquired);
+        Assert.True(rejected.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter));
+        Assert.Equal(TimeSpan.FromSeconds(30), retryAfter);
+
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, await GrantedAsync(limiter, 5));
+    }
+
+    [Fact]
+    public async Task ReservationsAreBlocksSoRedisIsNotAskedOnEveryRequest()
+    {
+        using var limiter = Instance(5_000); // blocks of 100
+
+        Assert.Equal(250, await GrantedAsync(limiter, 250));
+
+        var counter = (long)await _redis.GetDatabase().StringGetAsync($"{_key}:{_clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000}");
+        Assert.Equal(300, counter); // three reservations of 100 served 250 requests
+    }
+}
