@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HeadlessLoan.Api.Tests.Applications;
 using HeadlessLoan.Api.Tests.Infrastructure;
 
 namespace HeadlessLoan.Api.Tests.Decisions;
@@ -9,12 +9,6 @@ namespace HeadlessLoan.Api.Tests.Decisions;
 /// <summary>Drives a borrower through intake (login, create, three sample documents, consent, submit) over HTTP.</summary>
 public static class IntakeFlow
 {
-    public static string SamplePath(string name)
-    {
-        var beside = Path.Combine(AppContext.BaseDirectory, "samples", name + ".png");
-        return File.Exists(beside) ? beside : Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "HeadlessLoan.Sandbox", "samples", name + ".png");
-    }
-
     public static async Task<Guid> CreateProductAsync(ApiFactory api, long autoApprovalLimit = 2_000_000)
     {
         using var admin = await api.CreateAdminClientAsync();
@@ -54,18 +48,10 @@ public static class IntakeFlow
         var created = await client.SendAsync(create);
         await created.AssertStatusAsync(HttpStatusCode.Created);
         var id = (await created.ReadJsonAsync()).GetProperty("id").GetGuid();
-        foreach (var (kind, sample) in new[] { ("id_front", idFront), ("id_back", "id-back-valid"), ("bank_card", "card-valid") })
-        {
-            using var form = new MultipartFormDataContent { { new StringContent(kind), "kind" } };
-            var file = new ByteArrayContent(await File.ReadAllBytesAsync(SamplePath(sample)));
-            file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
-            form.Add(file, "file", sample + ".png");
-            var uploaded = await client.PostAsync($"/v1/applications/{id}/documents", form);
-            Assert.True(uploaded.IsSuccessStatusCode, await uploaded.Content.ReadAsStringAsync());
-        }
-
-        await (await client.PostAsJsonAsync($"/v1/applications/{id}/consents", new { purpose = "credit_bureau_query", textVersion = "2026-01" }))
-            .AssertStatusAsync(HttpStatusCode.Created);
+        await client.UploadSampleAsync(id, "id_front", idFront);
+        await client.UploadSampleAsync(id, "id_back", "id-back-valid");
+        await client.UploadSampleAsync(id, "bank_card", "card-valid");
+        await (await client.ConsentAsync(id)).AssertStatusAsync(HttpStatusCode.Created);
         return (client, id);
     }
 
