@@ -32,6 +32,14 @@ public sealed class PhoneNumberTests(SandboxFixture sandbox) : IClassFixture<San
     }
 
     [Fact]
+    public async Task Expired_access_token_answers_42001()
+    {
+        var reply = await PhoneAsync("sandbox_phone_13912345678", accessToken: "sandbox_expired_token");
+
+        Assert.Equal(42001, reply.GetProperty("errcode").GetInt32());
+    }
+
+    [Fact]
     public async Task Any_other_code_returns_13800138000()
     {
         var reply = await PhoneAsync("e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144");

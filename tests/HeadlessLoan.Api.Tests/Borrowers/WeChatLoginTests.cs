@@ -176,3 +176,26 @@ public sealed class UnreachableWeChatTests(UnreachableWeChatFactory api) : IClas
         Assert.NotNull(response.Headers.RetryAfter);
     }
 }
+
+/// <summary>An access token WeChat no longer accepts is replaced once, and the call retried once.</summary>
+public sealed class ExpiredAccessTokenTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task AnExpiredAccessTokenIsRefreshedWithForceAndTheCallRetriedOnce()
+    {
+        using var client = await api.CreateBorrowerClientAsync();
+        var redis = api.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var tokenKey = $"{api.RedisPrefix}:wechat:access_token:wx_sandbox_tests";
+        await redis.StringSetAsync(tokenKey, "sandbox_expired_token");
+
+        var response = await client.PostAsJsonAsync("/v1/borrowers/me/phone", new { code = "sandbox_phone_13600000000" });
+
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("136****0000", (await response.ReadJsonAsync()).GetProperty("phone").GetString());
+        var replaced = (string?)await redis.StringGetAsync(tokenKey);
+        Assert.StartsWith("sandbox_", replaced, StringComparison.Ordinal);
+        Assert.NotEqual("sandbox_expired_token", replaced);
+        Assert.Contains(api.Sandbox.Server.LogEntries, e =>
+            e.RequestMessage.Path == "/cgi-bin/stable_token" && (e.RequestMessage.Body ?? "").Contains("\"force_refresh\":true", StringComparison.Ordinal));
+    }
+}
