@@ -85,9 +85,10 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
     public async Task<(IReadOnlyList<DocumentRow> Documents, bool ConsentGiven)> DetailsAsync(Guid id, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var documents = (await conn.QueryAsync<DocumentRow>(new CommandDefinition(
-            SelectDocument + " WHERE application_id = @id ORDER BY created_at, id", new { id }, cancellationToken: ct))).AsList();
-        var consents = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountConsentSql, new { id }, cancellationToken: ct));
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(
+            SelectDocument + " WHERE application_id = @id ORDER BY created_at, id; " + CountConsentSql, new { id }, cancellationToken: ct));
+        var documents = (await results.ReadAsync<DocumentRow>()).AsList();
+        var consents = await results.ReadSingleAsync<int>();
         return (documents, consents > 0);
     }
 
@@ -187,6 +188,31 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
         var now = DbTime.Now(clock);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // The common case in one round trip: a conditional UPDATE (draft, documents accepted, consent given),
+        // the event only if it changed the row, and the row as it now is.
+        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(SubmitWhenCompleteSql, new
+        {
+            id,
+            now,
+            status = ApplicationStatuses.Submitted,
+            step = ApplicationStatuses.StepCreditCheck,
+            kinds = RequiredKinds,
+            kindCount = RequiredKinds.Length,
+            type = "application.submitted",
+            payload = JsonSerializer.Serialize(new { applicationId = id }),
+        }, tx, cancellationToken: ct)))
+        {
+            var submitted = await results.ReadSingleAsync<long>() == 1;
+            var row = await results.ReadSingleOrDefaultAsync<ApplicationRow>();
+            if (submitted)
+            {
+                await results.DisposeAsync();
+                await tx.CommitAsync(ct);
+                return (Submission.Submitted, [], row);
+            }
+        }
+
+        // Nothing changed: say why (rare, so it may take a few more statements).
         var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(LockApplicationSql, new { id }, tx, cancellationToken: ct));
         if (status != ApplicationStatuses.Draft)
         {
@@ -200,28 +226,7 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
             missing.Add("consents.credit_bureau_query");
         }
 
-        if (missing.Count > 0)
-        {
-            return (Submission.Incomplete, missing, null);
-        }
-
-        await conn.ExecuteAsync(new CommandDefinition(SubmitSql, new
-        {
-            id,
-            now,
-            status = ApplicationStatuses.Submitted,
-            step = ApplicationStatuses.StepCreditCheck,
-        }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(InsertEventSql, new
-        {
-            type = "application.submitted",
-            id,
-            payload = JsonSerializer.Serialize(new { applicationId = id }),
-            now,
-        }, tx, cancellationToken: ct));
-        var row = await conn.QuerySingleAsync<ApplicationRow>(new CommandDefinition(SelectApplication + " WHERE id = @id", new { id }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-        return (Submission.Submitted, [], row);
+        return (Submission.Incomplete, missing, null);
     }
 
     /// <summary>One page, newest first, plus one row more to tell whether another page follows.</summary>
@@ -346,11 +351,15 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
 
     private const string AcceptedKindsSql = "SELECT DISTINCT kind FROM application_documents WHERE application_id = @id AND status = 'accepted'";
 
-    private const string SubmitSql = """
+    private static readonly string SubmitWhenCompleteSql = $"""
         UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now
          WHERE id = @id AND status = 'draft'
+           AND (SELECT COUNT(DISTINCT kind) FROM application_documents
+                 WHERE application_id = @id AND status = 'accepted' AND kind IN @kinds) = @kindCount
+           AND EXISTS (SELECT 1 FROM application_consents WHERE application_id = @id AND purpose = 'credit_bureau_query');
+        INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at)
+        SELECT @type, @id, @payload, @now FROM DUAL WHERE ROW_COUNT() = 1;
+        SELECT ROW_COUNT();
+        {SelectApplication} WHERE id = @id;
         """;
-
-    private const string InsertEventSql =
-        "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now)";
 }
