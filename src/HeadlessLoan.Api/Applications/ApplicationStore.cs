@@ -190,6 +190,8 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
         await using var tx = await conn.BeginTransactionAsync(ct);
         // The common case in one round trip: a conditional UPDATE (draft, documents accepted, consent given),
         // the event only if it changed the row, and the row as it now is.
+        bool submitted;
+        ApplicationRow? row;
         await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(SubmitWhenCompleteSql, new
         {
             id,
@@ -202,14 +204,14 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
             payload = JsonSerializer.Serialize(new { applicationId = id }),
         }, tx, cancellationToken: ct)))
         {
-            var submitted = await results.ReadSingleAsync<long>() == 1;
-            var row = await results.ReadSingleOrDefaultAsync<ApplicationRow>();
-            if (submitted)
-            {
-                await results.DisposeAsync();
-                await tx.CommitAsync(ct);
-                return (Submission.Submitted, [], row);
-            }
+            submitted = await results.ReadSingleAsync<long>() == 1;
+            row = await results.ReadSingleOrDefaultAsync<ApplicationRow>();
+        }
+
+        if (submitted)
+        {
+            await tx.CommitAsync(ct);
+            return (Submission.Submitted, [], row);
         }
 
         // Nothing changed: say why (rare, so it may take a few more statements).
