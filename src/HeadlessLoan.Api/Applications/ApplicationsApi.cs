@@ -30,8 +30,6 @@ public static partial class ApplicationsApi
     /// <summary>Multipart framing around an image: the part headers, the kind field and the boundaries.</summary>
     private const int MultipartOverheadBytes = 64 * 1024;
 
-    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
-
     private static readonly string[] Statuses = ["draft", "submitted", "pending_approval", "approved", "rejected"];
 
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder app)
@@ -275,8 +273,6 @@ public static partial class ApplicationsApi
 
     internal static string? ClientIp(HttpContext http) =>
         http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
-
-    internal static DateOnly TodayInChina(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ChinaOffset).DateTime);
 
     private static void Text(RequestValidator v, string? value, int max, string field)
     {

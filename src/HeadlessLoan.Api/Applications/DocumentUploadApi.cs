@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Borrowers;
+using HeadlessLoan.Api.Infrastructure;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
 using HeadlessLoan.Api.Privacy;
@@ -135,7 +136,7 @@ public static partial class ApplicationsApi
         CardBins bins, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct)
     {
         var fileName = contentType == "image/png" ? "image.png" : "image.jpg";
-        var today = TodayInChina(clock);
+        var today = ChinaTime.Today(clock);
         if (kind == DocumentKind.BankCard)
         {
             var card = await wechat.ExecuteCVOCRBankCardAsync(

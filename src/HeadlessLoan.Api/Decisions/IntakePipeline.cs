@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using HeadlessLoan.Api.Bureau;
 using HeadlessLoan.Api.Fraud;
+using HeadlessLoan.Api.Infrastructure;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Privacy;
 using HeadlessLoan.Domain.Decisions;
@@ -29,7 +30,6 @@ public sealed partial class IntakePipeline(
     ILogger<IntakePipeline> logger) : BackgroundService
 {
     private const string BureauPurpose = "loan_application";
-    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
     private readonly Guid _owner = Guid.NewGuid();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,7 +68,7 @@ public sealed partial class IntakePipeline(
     private async Task DecideAsync(ClaimedApplication app, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ChinaOffset).DateTime);
+        var today = ChinaTime.Today(clock);
         var (onDevice, sameId, sameCard) = await store.CountSignalsAsync(app, now.AddDays(-fraud.Value.WindowDays), ct);
         var signals = new FraudSignals(
             app.DeviceFingerprint is null ? 1 : Math.Max(1, onDevice),

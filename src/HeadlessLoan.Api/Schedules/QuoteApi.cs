@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Infrastructure;
 using HeadlessLoan.Api.Infrastructure.Errors;
 using HeadlessLoan.Api.Infrastructure.Json;
 using HeadlessLoan.Api.Infrastructure.RateLimiting;
@@ -32,9 +33,6 @@ public sealed record QuoteResponse(
 /// </summary>
 public static class QuoteApi
 {
-    /// <summary>Loans are dated in China's time zone (UTC+8, no daylight saving).</summary>
-    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
-
     public static IEndpointRouteBuilder MapSchedulesApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/schedules/quote", Quote)
@@ -84,7 +82,7 @@ public static class QuoteApi
             return v.ToProblem();
         }
 
-        var start = request.StartDate ?? DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ChinaOffset).DateTime);
+        var start = request.StartDate ?? ChinaTime.Today(clock);
         var terms = new ScheduleTerms(request.Principal!.Value, rate!.Value, request.TermMonths!.Value, method!.Value, start);
         return new PreserializedJsonResult<QuoteResponse>(quotes.GetOrCreate(terms, product?.Id, product?.Version));
     }
