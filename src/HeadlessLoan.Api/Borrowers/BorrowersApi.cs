@@ -37,15 +37,9 @@ public static class BorrowersApi
     public static async Task<Results<Ok<BorrowerResponse>, ProblemHttpResult>> BindPhone(
         BindPhoneRequest request, HttpContext http, WeChatApiClient wechat, BorrowerStore store, PersonalDataProtector protector, CancellationToken ct)
     {
-        var v = new RequestValidator();
-        if (v.Required(request.Code, "code"))
+        if (WeChatProblems.CheckCode(request.Code) is { } invalid)
         {
-            v.Length(request.Code, 1, 128, "code");
-        }
-
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
+            return invalid;
         }
 
         WxaBusinessGetUserPhoneNumberResponse answer;

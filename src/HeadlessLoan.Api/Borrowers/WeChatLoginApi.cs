@@ -33,15 +33,9 @@ public static class WeChatLoginApi
     public static async Task<Results<Ok<BorrowerTokenResponse>, ProblemHttpResult>> LogInWithWeChat(
         WeChatLoginRequest request, HttpContext http, WeChatApiClient wechat, BorrowerStore borrowers, TokenIssuer tokens, CancellationToken ct)
     {
-        var v = new RequestValidator();
-        if (v.Required(request.Code, "code"))
+        if (WeChatProblems.CheckCode(request.Code) is { } invalid)
         {
-            v.Length(request.Code, 1, 128, "code");
-        }
-
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
+            return invalid;
         }
 
         SnsJsCode2SessionResponse session;
@@ -74,6 +68,18 @@ public static class WeChatLoginApi
 /// <summary>How WeChat's failures reach our callers.</summary>
 public static class WeChatProblems
 {
+    /// <summary>A code from the mini-program (wx.login, getPhoneNumber): present and at most 128 characters.</summary>
+    public static ProblemHttpResult? CheckCode(string? code)
+    {
+        var v = new RequestValidator();
+        if (v.Required(code, "code"))
+        {
+            v.Length(code, 1, 128, "code");
+        }
+
+        return v.HasErrors ? v.ToProblem() : null;
+    }
+
     public static ProblemHttpResult Unavailable(HttpContext http)
     {
         http.Response.Headers.RetryAfter = "5";
