@@ -27,27 +27,22 @@ public sealed class IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer 
 
     public async Task<Claim> ClaimAsync(string scope, string key, string hash, CancellationToken ct)
     {
+        var lockKey = LockKey(scope, key);
+        var database = redis.GetDatabase();
+        if (!await database.StringSetAsync(lockKey, hash, AbandonedAfter, When.NotExists))
+        {
+            var holder = await database.StringGetAsync(lockKey);
+            return holder.HasValue && holder != hash ? new Claim(ClaimOutcome.Reused) : new Claim(ClaimOutcome.InProgress);
+        }
+
+        // Claimed. A finished answer is written before its claim is released, so it is visible here if it exists.
         if (await FindCompletedAsync(scope, key, ct) is { } done)
         {
+            await database.KeyDeleteAsync(lockKey);
             return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
         }
 
-        var lockKey = LockKey(scope, key);
-        var database = redis.GetDatabase();
-        if (await database.StringSetAsync(lockKey, hash, AbandonedAfter, When.NotExists))
-        {
-            // Finished between our read and the claim: answer from the record, not by running again.
-            if (await FindCompletedAsync(scope, key, ct) is { } justDone)
-            {
-                await database.KeyDeleteAsync(lockKey);
-                return justDone.Hash == hash ? new Claim(ClaimOutcome.Completed, justDone.Response) : new Claim(ClaimOutcome.Reused);
-            }
-
-            return new Claim(ClaimOutcome.Claimed);
-        }
-
-        var holder = await database.StringGetAsync(lockKey);
-        return holder.HasValue && holder != hash ? new Claim(ClaimOutcome.Reused) : new Claim(ClaimOutcome.InProgress);
+        return new Claim(ClaimOutcome.Claimed);
     }
 
     public async Task CompleteAsync(string scope, string key, string hash, StoredResponse response, CancellationToken ct)
