@@ -25,7 +25,11 @@ public sealed record NewApplication(
     string? DeviceFingerprint, string? RequestIp);
 
 /// <summary>Who may see an application: staff see all, a borrower or a channel only their own.</summary>
-public sealed record ApplicationScope(Guid? BorrowerId, Guid? ChannelId);
+public sealed record ApplicationScope(Guid? BorrowerId, Guid? ChannelId)
+{
+    public bool MaySee(ApplicationRow row) =>
+        (BorrowerId is null || row.BorrowerId == BorrowerId) && (ChannelId is null || row.ChannelId == ChannelId);
+}
 
 public sealed record ApplicationFilter(string? Status, Guid? ProductId, DateTime? SubmittedFrom, DateTime? SubmittedTo);
 
@@ -34,7 +38,11 @@ public sealed record ListPosition(DateTime CreatedAt, Guid Id);
 
 public enum DocumentAdd { Added, NotDraft, TooMany }
 
-public enum Submission { Submitted, NotDraft, Incomplete }
+public enum Submission { Submitted, NotFound, NotDraft, Incomplete }
+
+/// <summary>What submit did; on success the application as it now is, with its documents and consent.</summary>
+public sealed record SubmitResult(
+    Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row, IReadOnlyList<DocumentRow> Documents, bool ConsentGiven);
 
 /// <summary>SQL for applications, their documents and consents. State changes and their events share a transaction.</summary>
 public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector protector, TimeProvider clock)
@@ -76,11 +84,7 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
 
     /// <summary>The application, only when <paramref name="scope"/> may see it (one answer for "absent" and "not yours").</summary>
     public async Task<ApplicationRow?> GetVisibleAsync(Guid id, ApplicationScope scope, CancellationToken ct) =>
-        await GetAsync(id, ct) is { } row
-        && (scope.BorrowerId is null || row.BorrowerId == scope.BorrowerId)
-        && (scope.ChannelId is null || row.ChannelId == scope.ChannelId)
-            ? row
-            : null;
+        await GetAsync(id, ct) is { } row && scope.MaySee(row) ? row : null;
 
     public async Task<(IReadOnlyList<DocumentRow> Documents, bool ConsentGiven)> DetailsAsync(Guid id, CancellationToken ct)
     {
@@ -182,19 +186,26 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
     /// Draft → submitted when the three documents are accepted and consent is recorded; the
     /// <c>application.submitted</c> event is written in the same transaction (the pipeline's work queue).
     /// </summary>
-    /// <remarks>The row is read back inside the transaction, so the answer shows the submission even when the pipeline decides at once.</remarks>
-    public async Task<(Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row)> SubmitAsync(Guid id, CancellationToken ct)
+    /// <remarks>
+    /// One round trip and a commit, whatever the outcome: the conditional UPDATE (visible to the caller, draft,
+    /// documents accepted, consent given), the event, and the row with its documents and consent as they now are —
+    /// so the answer shows the submission even when the pipeline decides at once. When the UPDATE changed nothing
+    /// the transaction is rolled back (taking the event with it) and the rows read say why.
+    /// </remarks>
+    public async Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        // The common case in one round trip: a conditional UPDATE (draft, documents accepted, consent given),
-        // the event only if it changed the row, and the row as it now is.
         bool submitted;
         ApplicationRow? row;
+        List<DocumentRow> documents;
+        bool consent;
         await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(SubmitWhenCompleteSql, new
         {
             id,
+            scope.BorrowerId,
+            scope.ChannelId,
             now,
             status = ApplicationStatuses.Submitted,
             step = ApplicationStatuses.StepCreditCheck,
@@ -206,29 +217,35 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
         {
             submitted = await results.ReadSingleAsync<long>() == 1;
             row = await results.ReadSingleOrDefaultAsync<ApplicationRow>();
+            documents = (await results.ReadAsync<DocumentRow>()).AsList();
+            consent = await results.ReadSingleAsync<int>() > 0;
         }
 
         if (submitted)
         {
             await tx.CommitAsync(ct);
-            return (Submission.Submitted, [], row);
+            return new SubmitResult(Submission.Submitted, [], row, documents, consent);
         }
 
-        // Nothing changed: say why (rare, so it may take a few more statements).
-        var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(LockApplicationSql, new { id }, tx, cancellationToken: ct));
-        if (status != ApplicationStatuses.Draft)
+        await tx.RollbackAsync(ct);
+        if (row is null || !scope.MaySee(row))
         {
-            return (Submission.NotDraft, [], null);
+            return new SubmitResult(Submission.NotFound, [], null, [], false);
         }
 
-        var accepted = (await conn.QueryAsync<string>(new CommandDefinition(AcceptedKindsSql, new { id }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+        if (row.Status != ApplicationStatuses.Draft)
+        {
+            return new SubmitResult(Submission.NotDraft, [], null, [], false);
+        }
+
+        var accepted = documents.Where(d => d.Status == "accepted").Select(d => d.Kind).ToHashSet(StringComparer.Ordinal);
         var missing = RequiredKinds.Where(k => !accepted.Contains(k)).Select(k => "documents." + k).ToList();
-        if (await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountConsentSql, new { id }, tx, cancellationToken: ct)) == 0)
+        if (!consent)
         {
             missing.Add("consents.credit_bureau_query");
         }
 
-        return (Submission.Incomplete, missing, null);
+        return new SubmitResult(Submission.Incomplete, missing, null, [], false);
     }
 
     /// <summary>One page, newest first, plus one row more to tell whether another page follows.</summary>
@@ -351,17 +368,20 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
     private const string CountConsentSql =
         "SELECT COUNT(*) FROM application_consents WHERE application_id = @id AND purpose = 'credit_bureau_query'";
 
-    private const string AcceptedKindsSql = "SELECT DISTINCT kind FROM application_documents WHERE application_id = @id AND status = 'accepted'";
 
+    // The event is inserted unconditionally (a plain VALUES insert, no table-wide auto-increment lock as
+    // INSERT … SELECT would take) and rolled back with the transaction when the UPDATE changed nothing.
     private static readonly string SubmitWhenCompleteSql = $"""
         UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now
          WHERE id = @id AND status = 'draft'
+           AND (@BorrowerId IS NULL OR borrower_id = @BorrowerId) AND (@ChannelId IS NULL OR channel_id = @ChannelId)
            AND (SELECT COUNT(DISTINCT kind) FROM application_documents
                  WHERE application_id = @id AND status = 'accepted' AND kind IN @kinds) = @kindCount
            AND EXISTS (SELECT 1 FROM application_consents WHERE application_id = @id AND purpose = 'credit_bureau_query');
-        INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at)
-        SELECT @type, @id, @payload, @now FROM DUAL WHERE ROW_COUNT() = 1;
         SELECT ROW_COUNT();
+        INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now);
         {SelectApplication} WHERE id = @id;
+        {SelectDocument} WHERE application_id = @id ORDER BY created_at, id;
+        {CountConsentSql};
         """;
 }

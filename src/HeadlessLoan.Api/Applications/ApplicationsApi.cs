@@ -233,19 +233,16 @@ public static partial class ApplicationsApi
     public static async Task<Results<Accepted<ApplicationResponse>, ProblemHttpResult>> SubmitApplication(
         Guid applicationId, HttpContext http, ApplicationStore store, PersonalDataProtector protector, CancellationToken ct)
     {
-        if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is null)
+        var result = await store.SubmitAsync(applicationId, ScopeOf(http.User), ct);
+        switch (result.Outcome)
         {
-            return Problems.NotFound("The application");
-        }
-
-        var (outcome, missing, row) = await store.SubmitAsync(applicationId, ct);
-        switch (outcome)
-        {
+            case Submission.NotFound:
+                return Problems.NotFound("The application");
             case Submission.NotDraft:
                 return NotDraft();
             case Submission.Incomplete:
                 var v = new RequestValidator();
-                foreach (var part in missing)
+                foreach (var part in result.Missing)
                 {
                     v.Add(part, part.StartsWith("documents.", StringComparison.Ordinal)
                         ? $"An accepted {part["documents.".Length..]} document is required."
@@ -255,8 +252,7 @@ public static partial class ApplicationsApi
                 return v.ToProblem("application_incomplete", "The application is missing documents or consent.");
         }
 
-        var (documents, consent) = await store.DetailsAsync(applicationId, ct);
-        return TypedResults.Accepted($"/v1/applications/{applicationId}", ToResponse(row!, documents, consent, protector));
+        return TypedResults.Accepted($"/v1/applications/{applicationId}", ToResponse(result.Row!, result.Documents, result.ConsentGiven, protector));
     }
 
     internal static ProblemHttpResult NotDraft() =>
