@@ -1,13 +1,17 @@
 using Dapper;
+using HeadlessLoan.Api.Auth;
+using HeadlessLoan.Api.Infrastructure.RateLimiting;
 using HeadlessLoan.Api.Infrastructure.Database;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Bench;
 
 /// <summary>
-/// The baseline for the intake benchmark (bench/intake.sh): the same process writing one application row with
-/// one INSERT and nothing else, so submit's cost can be shown as a ratio. Mapped only when <c>Bench:Enabled</c>
-/// is true, never described in the contract, and anonymous: do not enable it outside a benchmark.
+/// Baselines for the intake benchmark (bench/intake.sh): the same process writing one application row with one
+/// INSERT, so submit's cost can be shown as a ratio — once bare (anonymous, nothing else) and once behind what
+/// every borrower request passes (bearer token, per-caller limit, Idempotency-Key), which separates submit's own
+/// work from the request pipeline's. Mapped only when <c>Bench:Enabled</c> is true, never described in the
+/// contract: do not enable it outside a benchmark.
 /// </summary>
 public static class BareInsertApi
 {
@@ -19,6 +23,8 @@ public static class BareInsertApi
         }
 
         app.MapPost("/bench/bare-insert", InsertAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapPost("/bench/borrower-insert", InsertAsync).RequireAuthorization(Policies.Borrower)
+            .RequireRateLimiting(RateLimitPolicies.PerCaller).ExcludeFromDescription();
         return app;
     }
 
