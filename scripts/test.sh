@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Runs every test project against real MariaDB and Redis started here (installed when missing, data under
-# .local/test), then prints the totals as "N passed, N failed".
+# Runs every test project against real MariaDB, Redis and an S3-compatible server (s3rver) started here
+# (installed when missing, data under .local/test), then prints the totals as "N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/lib/services.sh"
 cd "$HL_ROOT"
 
 DB_PORT="${HL_TEST_DB_PORT:-23306}"
 REDIS_PORT="${HL_TEST_REDIS_PORT:-26379}"
+S3_PORT="${HL_TEST_S3_PORT:-29000}"
 STATE="$HL_ROOT/.local/test"
 RESULTS="$STATE/results"
 
 trap 'hl_stop_started' EXIT
 
 hl_install_packages || exit 1
+hl_install_s3rver || exit 1
 
 # No Docker engine runs here, but the compose file users run must at least be valid.
 if ! command -v docker-compose >/dev/null 2>&1; then
@@ -24,9 +26,11 @@ hl_log "validating docker-compose.yml"
 docker-compose -f docker-compose.yml config -q || { echo "docker-compose.yml is invalid" >&2; exit 1; }
 hl_start_mariadb "$STATE/mariadb" "$DB_PORT" || exit 1
 hl_start_redis "$STATE/redis" "$REDIS_PORT" || exit 1
+hl_start_s3rver "$STATE/s3rver" "$S3_PORT" || exit 1
 
 export HL_TEST_DATABASE="Server=127.0.0.1;Port=$DB_PORT;User ID=root;Password=;"
 export HL_TEST_REDIS="127.0.0.1:$REDIS_PORT"
+export HL_TEST_S3="http://127.0.0.1:$S3_PORT"
 
 rm -rf "$RESULTS"
 hl_log "restoring tools and building"

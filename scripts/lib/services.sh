@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Shared by run.sh and test.sh: install MariaDB and Redis from Debian packages when missing, and run them
-# as plain processes on loopback with their data under .local/. Sourced, not executed.
+# Shared by run.sh and test.sh: install MariaDB and Redis from Debian packages (and s3rver from npm) when
+# missing, and run them as plain processes on loopback with their data under .local/. Sourced, not executed.
 
 HL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 HL_STARTED_PIDS=()
@@ -34,6 +34,19 @@ hl_install_packages() {
   fi
 }
 
+# Polls a readiness command (tries × pause); when it never succeeds, shows the end of the server's log.
+hl_wait_ready() { # name log tries pause command...
+  local name="$1" log="$2" tries="$3" pause="$4" _
+  shift 4
+  for _ in $(seq 1 "$tries"); do
+    "$@" && return 0
+    sleep "$pause"
+  done
+  echo "$name did not become ready; see $log" >&2
+  tail -20 "$log" >&2
+  return 1
+}
+
 hl_mariadb_ping() { # port
   mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1
 }
@@ -55,13 +68,7 @@ hl_start_mariadb() { # dir port
     --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=1 --max-connections=500 \
     >"$dir/mariadb.log" 2>&1 &
   HL_STARTED_PIDS+=("$!")
-  for _ in $(seq 1 120); do
-    hl_mariadb_ping "$port" && return 0
-    sleep 0.5
-  done
-  echo "MariaDB did not become ready; see $dir/mariadb.log" >&2
-  tail -20 "$dir/mariadb.log" >&2
-  return 1
+  hl_wait_ready MariaDB "$dir/mariadb.log" 120 0.5 hl_mariadb_ping "$port"
 }
 
 # Starts Redis on 127.0.0.1:$2 unless one already answers there.
@@ -81,6 +88,41 @@ hl_start_redis() { # dir port
   done
   echo "Redis did not become ready; see $dir/redis.log" >&2
   return 1
+}
+
+# s3rver, an S3-compatible server on Node, stands in for Minio in tests (no Minio binary comes from a package
+# registry). Node comes from Debian when missing; s3rver from npm into .local/tools.
+HL_S3RVER_VERSION="3.7.1"
+HL_S3RVER="$HL_ROOT/.local/tools/node_modules/s3rver/bin/s3rver.js"
+hl_install_s3rver() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    hl_log "installing nodejs and npm (Debian packages) for s3rver"
+    hl_apt_install nodejs npm
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { echo "Node.js could not be installed" >&2; return 1; }
+  fi
+  local installed
+  installed="$(node -p "require('$HL_ROOT/.local/tools/node_modules/s3rver/package.json').version" 2>/dev/null || true)"
+  if [ "$installed" != "$HL_S3RVER_VERSION" ]; then
+    hl_log "installing s3rver@$HL_S3RVER_VERSION (npm) into .local/tools"
+    npm install --prefix "$HL_ROOT/.local/tools" --no-audit --no-fund --loglevel=error "s3rver@$HL_S3RVER_VERSION" >/dev/null \
+      || { echo "s3rver could not be installed" >&2; return 1; }
+  fi
+}
+
+hl_s3_ping() { # port
+  curl -s -o /dev/null "http://127.0.0.1:$1/"
+}
+
+# Starts s3rver on 127.0.0.1:$2 with fresh data in $1 unless a server already answers there. Its default
+# credentials are S3RVER / S3RVER.
+hl_start_s3rver() { # dir port
+  local dir="$1" port="$2"
+  if hl_s3_ping "$port"; then hl_log "S3 server already running on 127.0.0.1:$port"; return 0; fi
+  rm -rf "$dir/data" && mkdir -p "$dir/data" && dir="$(cd "$dir" && pwd)"
+  hl_log "starting s3rver on 127.0.0.1:$port"
+  node "$HL_S3RVER" --directory "$dir/data" --address 127.0.0.1 --port "$port" --silent >"$dir/s3rver.log" 2>&1 &
+  HL_STARTED_PIDS+=("$!")
+  hl_wait_ready s3rver "$dir/s3rver.log" 40 0.25 hl_s3_ping "$port"
 }
 
 # Stops only the processes this script started, by pid.
