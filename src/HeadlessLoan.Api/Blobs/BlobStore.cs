@@ -4,30 +4,40 @@ namespace HeadlessLoan.Api.Blobs;
 
 /// <summary>
 /// Opaque bytes by key (document images). Callers encrypt before they put: a store only keeps what it is given.
-/// Local directories here; an S3-compatible or OSS store can implement the same interface when instances no
-/// longer share a disk.
+/// A local directory by default; an S3-compatible store when instances no longer share a disk.
 /// </summary>
 public interface IBlobStore
 {
-    /// <summary>Writes a new blob; an existing key is an error (blobs are never overwritten).</summary>
+    /// <summary>Writes a new blob; an existing key is refused with <see cref="BlobAlreadyExistsException"/> (blobs are never overwritten).</summary>
     Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken ct);
 
     /// <summary>The blob, or null when there is none.</summary>
     Task<byte[]?> GetAsync(string key, CancellationToken ct);
 
+    /// <summary>Removes the blob; a key with none is not an error.</summary>
     Task DeleteAsync(string key, CancellationToken ct);
 }
 
-public sealed class BlobOptions
-{
-    public const string Section = "Blobs";
+public sealed class BlobAlreadyExistsException(string key, Exception? inner = null)
+    : IOException($"A blob with key '{key}' already exists.", inner);
 
-    /// <summary>Directory of the local store; <c>.local/blobs</c> under the content root when empty.</summary>
-    public string? Root { get; init; }
+/// <summary>
+/// Keys are relative paths of lowercase letters, digits, '-', '_' and '.': the same key is a safe file path under a
+/// root and a safe S3 object name, and nothing can climb out of the root.
+/// </summary>
+public static partial class BlobKeys
+{
+    public static string Checked(string key) =>
+        KeyPattern().IsMatch(key) && !key.Contains("..", StringComparison.Ordinal)
+            ? key
+            : throw new ArgumentException($"Invalid blob key '{key}'.", nameof(key));
+
+    [GeneratedRegex("^[a-z0-9_-][a-z0-9._-]*(/[a-z0-9_-][a-z0-9._-]*)*$")]
+    private static partial Regex KeyPattern();
 }
 
 /// <summary>Blobs as files under a root directory, written to a temporary name and moved into place.</summary>
-public sealed partial class LocalDirectoryBlobStore : IBlobStore
+public sealed class LocalDirectoryBlobStore : IBlobStore
 {
     private readonly string _root;
 
@@ -54,6 +64,10 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
 
             File.Move(temp, path, overwrite: false);
         }
+        catch (IOException e) when (File.Exists(path))
+        {
+            throw new BlobAlreadyExistsException(key, e);
+        }
         finally
         {
             File.Delete(temp);
@@ -72,33 +86,5 @@ public sealed partial class LocalDirectoryBlobStore : IBlobStore
         return Task.CompletedTask;
     }
 
-    /// <summary>Keys are relative paths of lowercase letters, digits, '-', '_' and '.'; nothing can climb out of the root.</summary>
-    public string PathOf(string key)
-    {
-        if (!KeyPattern().IsMatch(key) || key.Contains("..", StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"Invalid blob key '{key}'.", nameof(key));
-        }
-
-        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
-    }
-
-    [GeneratedRegex("^[a-z0-9_-][a-z0-9._-]*(/[a-z0-9_-][a-z0-9._-]*)*$")]
-    private static partial Regex KeyPattern();
-}
-
-public static class BlobSetup
-{
-    public static IServiceCollection AddBlobStore(this IServiceCollection services)
-    {
-        services.AddOptions<BlobOptions>().BindConfiguration(BlobOptions.Section);
-        services.AddSingleton<IBlobStore>(sp =>
-        {
-            var root = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<BlobOptions>>().Value.Root;
-            return new LocalDirectoryBlobStore(string.IsNullOrWhiteSpace(root)
-                ? Path.Combine(sp.GetRequiredService<IWebHostEnvironment>().ContentRootPath, ".local", "blobs")
-                : root);
-        });
-        return services;
-    }
+    public string PathOf(string key) => Path.Combine(_root, BlobKeys.Checked(key).Replace('/', Path.DirectorySeparatorChar));
 }

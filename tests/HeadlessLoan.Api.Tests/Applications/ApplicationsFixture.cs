@@ -94,6 +94,15 @@ public static class Intake
         await (await client.ConsentAsync(applicationId)).AssertStatusAsync(HttpStatusCode.Created);
     }
 
+    /// <summary>A stored blob shows nothing of the image it holds: no PNG signature, chunks or sample text.</summary>
+    public static void AssertIsNoImage(byte[] blob)
+    {
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+        Assert.False(blob.AsSpan().IndexOf(png) >= 0, "the PNG signature is stored");
+        Assert.False(blob.AsSpan().IndexOf("IHDR"u8) >= 0, "PNG chunks are stored");
+        Assert.False(blob.AsSpan().IndexOf("hl-sandbox:"u8) >= 0, "the image's text is stored");
+    }
+
     public static IReadOnlyList<string> ErrorCodes(this JsonElement document) =>
         document.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("code").GetString()!).ToList();
 }

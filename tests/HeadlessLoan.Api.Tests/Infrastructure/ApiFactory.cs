@@ -142,14 +142,22 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         Sandbox.Dispose();
+        await DeleteBlobsAsync();
+
+        await using var conn = new MySqlConnection(TestServers.Database);
+        await conn.OpenAsync();
+        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");
+    }
+
+    /// <summary>Removes what this class's blob store holds.</summary>
+    protected virtual Task DeleteBlobsAsync()
+    {
         if (Directory.Exists(BlobRoot))
         {
             Directory.Delete(BlobRoot, recursive: true);
         }
 
-        await using var conn = new MySqlConnection(TestServers.Database);
-        await conn.OpenAsync();
-        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");
+        return Task.CompletedTask;
     }
 
     private sealed record TokenBody(string AccessToken);
