@@ -19,18 +19,23 @@ var app = builder.Build();
 
 app.UseServiceDefaults();
 
-app.MapContract();
 app.MapHealthApi();
-app.MapMeApi();
-app.MapStaffAuthApi();
-app.MapWeChatLoginApi();
-app.MapBorrowersApi();
-app.MapStaffApi();
-app.MapChannelsApi();
-app.MapProductsApi();
-app.MapSchedulesApi();
-app.MapBenchApi();
-app.MapApplicationsApi();
+
+// A worker process (Process:Role = Worker) runs the background work only; its HTTP answers health checks.
+if (app.Configuration.ServesApi())
+{
+    app.MapContract();
+    app.MapMeApi();
+    app.MapStaffAuthApi();
+    app.MapWeChatLoginApi();
+    app.MapBorrowersApi();
+    app.MapStaffApi();
+    app.MapChannelsApi();
+    app.MapProductsApi();
+    app.MapSchedulesApi();
+    app.MapBenchApi();
+    app.MapApplicationsApi();
+}
 
 await app.RunAsync();
 

@@ -1,5 +1,6 @@
 using HeadlessLoan.Api.Bureau;
 using HeadlessLoan.Api.Fraud;
+using HeadlessLoan.Api.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace HeadlessLoan.Api.Decisions;
@@ -25,7 +26,7 @@ public static class DecisionSetup
         services.AddSingleton<IntakePipeline>();
         if (configuration.GetValue(PipelineOptions.Section + ":" + nameof(PipelineOptions.Enabled), true))
         {
-            services.AddHostedService(sp => sp.GetRequiredService<IntakePipeline>());
+            services.AddBackgroundWorker<IntakePipeline>(configuration);
         }
 
         return services;

@@ -23,6 +23,10 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     private readonly string _database = "hl_t_" + Guid.NewGuid().ToString("N")[..12];
 
+    // Chosen once, so a second process of the same deployment (WithWebHostBuilder) reads what the first wrote.
+    private readonly string _personalDataKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly string _personalDataHashKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     public string DatabaseConnectionString => new MySqlConnectionStringBuilder(TestServers.Database) { Database = _database }.ConnectionString;
 
     public string RedisPrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
@@ -55,8 +59,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["RateLimits:LoginPerIpPerMinute"] = "100000",
             ["Contract:ExposeDescribed"] = "true",
             ["PersonalData:CurrentKeyId"] = "t1",
-            ["PersonalData:Keys:t1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["PersonalData:HashKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["PersonalData:Keys:t1"] = _personalDataKey,
+            ["PersonalData:HashKey"] = _personalDataHashKey,
             ["WeChat:ApiBaseUrl"] = Sandbox.Url,
             ["WeChat:AppId"] = "wx_sandbox_tests",
             ["WeChat:AppSecret"] = "sandbox-test-secret",
