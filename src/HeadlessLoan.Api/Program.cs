@@ -1,4 +1,5 @@
 using HeadlessLoan.Api.Applications;
+using HeadlessLoan.Api.Approvals;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Bench;
 using HeadlessLoan.Api.Borrowers;
@@ -35,6 +36,7 @@ if (app.Configuration.ServesApi())
     app.MapSchedulesApi();
     app.MapBenchApi();
     app.MapApplicationsApi();
+    app.MapApprovalsApi();
 }
 
 await app.RunAsync();

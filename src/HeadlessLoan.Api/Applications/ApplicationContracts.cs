@@ -16,6 +16,11 @@ public static class ApplicationStatuses
     public const string Draft = "draft";
     public const string Submitted = "submitted";
 
+    /// <summary>Returned by a reviewer for more documents: editable again like a draft, and submitted again.</summary>
+    public const string Returned = "returned";
+
+    public static bool IsEditable(string? status) => status is Draft or Returned;
+
     public const string StepDocuments = "documents";
     public const string StepCreditCheck = "credit_check";
 }
@@ -113,7 +118,8 @@ public sealed record ApplicationResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? SubmittedAt,
-    DateTimeOffset? DecidedAt);
+    DateTimeOffset? DecidedAt,
+    Approvals.ApprovalProgressResponse? Approval = null);
 
 public sealed record ApplicationSummary(
     Guid Id,

@@ -106,7 +106,7 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(LockApplicationSql, new { id = document.ApplicationId }, tx, cancellationToken: ct));
-        if (status != ApplicationStatuses.Draft)
+        if (!ApplicationStatuses.IsEditable(status))
         {
             return DocumentAdd.NotDraft;
         }
@@ -160,7 +160,7 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(LockApplicationSql, new { id = applicationId }, tx, cancellationToken: ct));
-        if (status != ApplicationStatuses.Draft)
+        if (!ApplicationStatuses.IsEditable(status))
         {
             return (false, now);
         }
@@ -183,7 +183,8 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
     }
 
     /// <summary>
-    /// Draft → submitted when the three documents are accepted and consent is recorded; the
+    /// Draft (or returned) → submitted when the three documents are accepted and consent is recorded, with the approval
+    /// policy version in force now (it routes the application if people must decide); the
     /// <c>application.submitted</c> event is written in the same transaction (the pipeline's work queue).
     /// </summary>
     /// <remarks>
@@ -233,7 +234,7 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
             return new SubmitResult(Submission.NotFound, [], null, [], false);
         }
 
-        if (row.Status != ApplicationStatuses.Draft)
+        if (!ApplicationStatuses.IsEditable(row.Status))
         {
             return new SubmitResult(Submission.NotDraft, [], null, [], false);
         }
@@ -372,8 +373,10 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
     // The event is inserted unconditionally (a plain VALUES insert, no table-wide auto-increment lock as
     // INSERT … SELECT would take) and rolled back with the transaction when the UPDATE changed nothing.
     private static readonly string SubmitWhenCompleteSql = $"""
-        UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now
-         WHERE id = @id AND status = 'draft'
+        UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now,
+               first_submitted_at = COALESCE(first_submitted_at, @now),
+               approval_policy_version = (SELECT MAX(version) FROM approval_policy_versions)
+         WHERE id = @id AND status IN ('draft', 'returned')
            AND (@BorrowerId IS NULL OR borrower_id = @BorrowerId) AND (@ChannelId IS NULL OR channel_id = @ChannelId)
            AND (SELECT COUNT(DISTINCT kind) FROM application_documents
                  WHERE application_id = @id AND status = 'accepted' AND kind IN @kinds) = @kindCount

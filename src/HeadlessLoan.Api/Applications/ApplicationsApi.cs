@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using HeadlessLoan.Api.Approvals;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
@@ -30,7 +31,7 @@ public static partial class ApplicationsApi
     /// <summary>Multipart framing around an image: the part headers, the kind field and the boundaries.</summary>
     private const int MultipartOverheadBytes = 64 * 1024;
 
-    private static readonly string[] Statuses = ["draft", "submitted", "pending_approval", "approved", "rejected"];
+    private static readonly string[] Statuses = ["draft", "submitted", "pending_approval", "approved", "rejected", "returned"];
 
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder app)
     {
@@ -152,7 +153,7 @@ public static partial class ApplicationsApi
     }
 
     public static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetApplication(
-        Guid applicationId, HttpContext http, ApplicationStore store, PersonalDataProtector protector, CancellationToken ct)
+        Guid applicationId, HttpContext http, ApplicationStore store, ApprovalViews approvals, PersonalDataProtector protector, CancellationToken ct)
     {
         if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is not { } row)
         {
@@ -160,7 +161,8 @@ public static partial class ApplicationsApi
         }
 
         var (documents, consent) = await store.DetailsAsync(applicationId, ct);
-        return TypedResults.Ok(ToResponse(row, documents, consent, protector));
+        var progress = row.Status == "pending_approval" ? await approvals.ProgressAsync(applicationId, ct) : null;
+        return TypedResults.Ok(ToResponse(row, documents, consent, protector, progress));
     }
 
     public static async Task<Results<Ok<ApplicationListResponse>, ProblemHttpResult>> ListApplications(
@@ -282,7 +284,8 @@ public static partial class ApplicationsApi
         }
     }
 
-    private static ApplicationResponse ToResponse(ApplicationRow r, IReadOnlyList<DocumentRow> documents, bool consent, PersonalDataProtector protector) => new(
+    private static ApplicationResponse ToResponse(
+        ApplicationRow r, IReadOnlyList<DocumentRow> documents, bool consent, PersonalDataProtector protector, ApprovalProgress? progress = null) => new(
         r.Id,
         r.Status,
         r.CurrentStep,
@@ -310,7 +313,8 @@ public static partial class ApplicationsApi
         DbTime.ToOffset(r.CreatedAt),
         DbTime.ToOffset(r.UpdatedAt),
         DbTime.ToOffset(r.SubmittedAt),
-        DbTime.ToOffset(r.DecidedAt));
+        DbTime.ToOffset(r.DecidedAt),
+        progress is null ? null : new ApprovalProgressResponse(progress.StepNumber, progress.StepCount, DbTime.ToOffset(progress.WaitingSince), progress.EstimatedWaitMinutes));
 
     private static ApplicationSummary ToSummary(ApplicationRow r, PersonalDataProtector protector) => new(
         r.Id, r.Status, r.CurrentStep, r.Decision, r.ProductId, r.ProductVersion, r.Amount, r.TermMonths, ParseMethod(r.Method),

@@ -35,7 +35,7 @@ public static partial class ApplicationsApi
             return Problems.NotFound("The application");
         }
 
-        if (application.Status != ApplicationStatuses.Draft)
+        if (!ApplicationStatuses.IsEditable(application.Status))
         {
             return NotDraft();
         }

@@ -50,7 +50,11 @@ public static class AuthSetup
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff).RequireRole(Roles.Admin))
             .AddPolicy(Policies.Staff, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff))
             .AddPolicy(Policies.Borrower, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower))
-            .AddPolicy(Policies.AnyCaller, p => p.RequireAuthenticatedUser());
+            .AddPolicy(Policies.AnyCaller, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Approver, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff)
+                .RequireRole(Roles.Admin, Roles.RiskOfficer, Roles.DeptHead))
+            .AddPolicy(Policies.Supervisor, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff)
+                .RequireRole(Roles.Admin, Roles.DeptHead));
 
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<StaffStore>();

@@ -18,6 +18,8 @@ public static class Caller
 
     public static string? Kind(this ClaimsPrincipal user) => user.FindFirstValue(KindClaim);
 
+    public static IReadOnlyList<string> Roles(this ClaimsPrincipal user) => user.FindAll(RoleClaim).Select(c => c.Value).ToList();
+
     /// <summary>Idempotency keys and rate limits are scoped to who is calling; anonymous callers by address.</summary>
     public static string Scope(HttpContext context)
     {
@@ -52,4 +54,10 @@ public static class Policies
 
     /// <summary>Any authenticated caller: staff, channel or borrower.</summary>
     public const string AnyCaller = "any_caller";
+
+    /// <summary>Staff who work approval queues or oversee them: admin, risk officer, department head.</summary>
+    public const string Approver = "approver";
+
+    /// <summary>Staff who may override the workflow and assign loan officers: admin, department head.</summary>
+    public const string Supervisor = "supervisor";
 }

@@ -25,6 +25,6 @@ public static class MeApi
             user.Kind() ?? "",
             user.Id() ?? "",
             user.FindFirst(Caller.NameClaim)?.Value ?? "",
-            user.FindAll(Caller.RoleClaim).Select(c => c.Value).ToList());
+            user.Roles());
     }
 }

@@ -86,10 +86,11 @@ public sealed class DecisionStore(MySqlDataSource db)
     }
 
     /// <summary>
-    /// Records the decision and its event in one transaction, only while this worker still holds the lease:
+    /// Records the decision, the bureau score that approval routing reads, and the event in one transaction, only while
+    /// this worker still holds the lease:
     /// a worker whose lease ran out cannot decide twice. False when the lease was lost.
     /// </summary>
-    public async Task<bool> RecordDecisionAsync(Guid id, Guid owner, Decision decision, DateTime now, CancellationToken ct)
+    public async Task<bool> RecordDecisionAsync(Guid id, Guid owner, Decision decision, int? bureauScore, DateTime now, CancellationToken ct)
     {
         var (status, step, eventType) = decision.Outcome switch
         {
@@ -103,9 +104,10 @@ public sealed class DecisionStore(MySqlDataSource db)
         var updated = await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE applications
                SET status = @status, current_step = @step, decision = @decision, decision_reasons = @reasons,
-                   decision_policy_version = @version, decided_at = @now, updated_at = @now, lease_owner = NULL, lease_until = NULL
+                   decision_policy_version = @version, decided_at = @now, updated_at = @now, lease_owner = NULL, lease_until = NULL,
+                   bureau_score = @bureauScore, approval_routed = 0
              WHERE id = @id AND status = 'submitted' AND lease_owner = @owner
-            """, new { id, owner, status, step, decision = status, reasons, version = decision.PolicyVersion, now }, tx, cancellationToken: ct));
+            """, new { id, owner, status, step, decision = status, reasons, version = decision.PolicyVersion, bureauScore, now }, tx, cancellationToken: ct));
         if (updated == 0)
         {
             return false;

@@ -79,7 +79,7 @@ public sealed partial class IntakePipeline(
         var age = app.IdBirthDate is { } birth ? ResidentIdNumber.AgeOn(DateOnly.FromDateTime(birth), today) : -1;
         var decision = DecisionEngine.Decide(new ApplicantFacts(app.Amount, age, app.AgeMin, app.AgeMax, app.AutoApprovalLimit), report, signals, decisions.Value.ToPolicy());
 
-        if (await store.RecordDecisionAsync(app.Id, _owner, decision, DbTime.Now(clock), ct))
+        if (await store.RecordDecisionAsync(app.Id, _owner, decision, report?.Score, DbTime.Now(clock), ct))
         {
             LogDecided(logger, app.Id, decision.Outcome, string.Join(",", decision.Reasons.Select(r => r.Code)));
         }

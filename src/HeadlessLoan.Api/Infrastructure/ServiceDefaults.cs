@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HeadlessLoan.Api.Applications;
+using HeadlessLoan.Api.Approvals;
 using HeadlessLoan.Api.Decisions;
 using HeadlessLoan.Api.Infrastructure.Contract;
 using HeadlessLoan.Api.Infrastructure.Database;
@@ -46,6 +47,7 @@ public static class ServiceDefaults
         services.AddWeChat(builder.Configuration);
         services.AddApplications();
         services.AddIntakeDecisions(builder.Configuration);
+        services.AddApprovals(builder.Configuration);
         builder.AddTelemetry();
         return builder;
     }

@@ -26,6 +26,11 @@ public sealed class ProblemBatteryTests(ApiFactory api) : IClassFixture<ApiFacto
         new("POST", "/v1/applications", ApplicationWith("\"amount\": \"500000\""), ApplicationWith("\"amount\": 500000", method: "weekly"), AsBorrower: true),
         new("POST", "/v1/applications/{applicationId}/consents", """{"purpose": "credit_bureau_query", "textVersion": 1}""",
             """{"purpose": "marketing", "textVersion": "v1"}""", AsBorrower: true),
+        new("PUT", "/v1/approval-policy", """{"note": 5, "rules": []}""", null),
+        new("POST", "/v1/approval-tasks/{taskId}/decision", """{"decision": "approve", "comment": 5}""", """{"decision": "maybe"}"""),
+        new("POST", "/v1/applications/{applicationId}/special-approval", """{"reason": 42}""", null),
+        new("PUT", "/v1/applications/{applicationId}/loan-officer", """{"staffId": 42}""", null),
+        new("POST", "/v1/staff/{staffId}/relations", """{"kind": "family", "note": 7}""", """{"kind": "cousin", "borrowerId": "00000000-0000-0000-0000-000000000001"}"""),
         new("POST", "/v1/schedules/quote", """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),
     ];

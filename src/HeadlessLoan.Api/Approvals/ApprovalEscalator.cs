@@ -1,0 +1,62 @@
+using HeadlessLoan.Api.Infrastructure.Database;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessLoan.Api.Approvals;
+
+/// <summary>
+/// The SLA: every <c>Approvals:EscalationCheckSeconds</c> of the injected clock, tasks waiting longer than
+/// <c>Approvals:EscalateAfterMinutes</c> are flagged as escalated with an event each. Instances share the work
+/// through row locks, so a task is escalated once.
+/// </summary>
+public sealed partial class ApprovalEscalator(
+    ApprovalTaskStore store, IOptions<ApprovalsOptions> options, TimeProvider clock, ILogger<ApprovalEscalator> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var every = TimeSpan.FromSeconds(options.Value.EscalationCheckSeconds);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+                await Task.Delay(every, clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogFailure(logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Escalates everything overdue now; returns how many tasks.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var cutoff = DbTime.Now(clock).AddMinutes(-options.Value.EscalateAfterMinutes);
+        var total = 0;
+        int escalated;
+        do
+        {
+            escalated = await store.EscalateAsync(cutoff, options.Value.BatchSize, ct);
+            total += escalated;
+        }
+        while (escalated == options.Value.BatchSize);
+
+        if (total > 0)
+        {
+            LogEscalated(logger, total, options.Value.EscalateAfterMinutes);
+        }
+
+        return total;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Escalated {Count} approval tasks waiting more than {Minutes} minutes")]
+    private static partial void LogEscalated(ILogger logger, int count, int minutes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Approval escalation failed; retrying")]
+    private static partial void LogFailure(ILogger logger, Exception exception);
+}
