@@ -38,6 +38,7 @@ public static class ApprovalPolicyApi
         }
 
         var rules = new List<ApprovalRule>();
+        var incomplete = new HashSet<string>(StringComparer.Ordinal);
         if (request.Rules is null)
         {
             v.Add("rules", "Is required.");
@@ -59,6 +60,7 @@ public static class ApprovalPolicyApi
                     var step = r.Steps![s];
                     if (step is null || !v.Required(step.Role, $"rules[{i}].steps[{s}].role") | !v.Required(step.Approvers, $"rules[{i}].steps[{s}].approvers"))
                     {
+                        incomplete.Add($"rules[{i}].steps");
                         continue;
                     }
 
@@ -75,8 +77,8 @@ public static class ApprovalPolicyApi
 
             foreach (var error in ApprovalRouting.Validate(rules))
             {
-                // Steps dropped above for missing fields are already reported; do not report their count twice.
-                if (!(error.Field.EndsWith(".steps", StringComparison.Ordinal) && v.HasErrors))
+                // A rule whose steps were dropped for missing fields is already reported; its step count is not news.
+                if (!incomplete.Contains(error.Field))
                 {
                     v.Add(error.Field, error.Message);
                 }
