@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Infrastructure.Background;
 using HeadlessLoan.Api.Infrastructure.Database;
 using Microsoft.Extensions.Options;
 
@@ -9,32 +10,13 @@ namespace HeadlessLoan.Api.Approvals;
 /// through row locks, so a task is escalated once.
 /// </summary>
 public sealed partial class ApprovalEscalator(
-    ApprovalTaskStore store, IOptions<ApprovalsOptions> options, TimeProvider clock, ILogger<ApprovalEscalator> logger) : BackgroundService
+    ApprovalTaskStore store, IOptions<ApprovalsOptions> options, TimeProvider clock, ILogger<ApprovalEscalator> logger) : PollingWorker(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var every = TimeSpan.FromSeconds(options.Value.EscalationCheckSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-                await Task.Delay(every, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogFailure(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-    }
+    /// <summary>On the injected clock: the SLA is business time, and tests move it.</summary>
+    protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromSeconds(options.Value.EscalationCheckSeconds), clock, ct);
 
     /// <summary>Escalates everything overdue now; returns how many tasks.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var cutoff = DbTime.Now(clock).AddMinutes(-options.Value.EscalateAfterMinutes);
         var total = 0;
@@ -56,7 +38,4 @@ public sealed partial class ApprovalEscalator(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Escalated {Count} approval tasks waiting more than {Minutes} minutes")]
     private static partial void LogEscalated(ILogger logger, int count, int minutes);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Approval escalation failed; retrying")]
-    private static partial void LogFailure(ILogger logger, Exception exception);
 }

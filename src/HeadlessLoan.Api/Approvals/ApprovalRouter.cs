@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Infrastructure.Background;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Approvals;
 using Microsoft.Extensions.Options;
@@ -18,35 +19,13 @@ public sealed partial class ApprovalRouter(
     ApprovalRecorder recorder,
     IOptions<ApprovalsOptions> options,
     TimeProvider clock,
-    ILogger<ApprovalRouter> logger) : BackgroundService
+    ILogger<ApprovalRouter> logger) : PollingWorker(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var idle = TimeSpan.FromMilliseconds(options.Value.PollMilliseconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await RunOnceAsync(stoppingToken) == 0)
-                {
-                    // Real time, not the injected clock: polling is not business time.
-                    await Task.Delay(idle, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogFailure(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-    }
+    /// <summary>Real time, not the injected clock: polling is not business time.</summary>
+    protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), ct);
 
     /// <summary>Routes one batch; returns how many applications this call routed.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
     {
         IReadOnlyList<Guid> candidates;
         await using (var conn = await db.OpenConnectionAsync(ct))
@@ -114,7 +93,4 @@ public sealed partial class ApprovalRouter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Application {ApplicationId} routed by approval policy {Version} rule {Position}: {Steps}")]
     private static partial void LogRouted(ILogger logger, Guid applicationId, int version, int position, string steps);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Approval routing batch failed; retrying")]
-    private static partial void LogFailure(ILogger logger, Exception exception);
 }

@@ -103,85 +103,50 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             SelectTask + " WHERE t.application_id = @applicationId ORDER BY t.round, t.step_no, t.slot", new { applicationId }, cancellationToken: ct))).AsList();
     }
 
-    public async Task<TaskResult> ClaimAsync(Guid taskId, Reviewer reviewer, CancellationToken ct)
-    {
-        var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await LockAsync(conn, tx, taskId, ct) is not { } locked)
+    public Task<TaskResult> ClaimAsync(Guid taskId, Reviewer reviewer, CancellationToken ct) =>
+        ChangeTaskAsync(taskId, reviewer, fourEyes: true, async (conn, tx, task, now) =>
         {
-            return new TaskResult(TaskResultKind.NotFound);
-        }
+            if (task.ClaimedBy == reviewer.Id)
+            {
+                return new TaskResult(TaskResultKind.Done); // claiming again is harmless
+            }
 
-        if (await CheckAsync(conn, tx, locked, reviewer, ct) is { } refused)
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE approval_tasks SET status = 'claimed', claimed_by = @me, claimed_at = @now WHERE id = @taskId",
+                new { taskId, me = reviewer.Id, now }, tx, cancellationToken: ct));
+            await recorder.RecordAsync(conn, tx, new ApprovalChange(
+                ChangeActor.Staff(reviewer.Id), "approval_task.claimed", "approval_task", taskId.ToString(),
+                new { status = Open }, new { status = Claimed, claimedBy = reviewer.Id }), now, ct);
+            return new TaskResult(TaskResultKind.Done);
+        }, ct);
+
+    public Task<TaskResult> ReleaseAsync(Guid taskId, Reviewer reviewer, CancellationToken ct) =>
+        ChangeTaskAsync(taskId, reviewer, fourEyes: false, async (conn, tx, task, now) =>
         {
-            return refused;
-        }
+            if (task.Status != Claimed || task.ClaimedBy != reviewer.Id)
+            {
+                return new TaskResult(TaskResultKind.NotClaimedByYou);
+            }
 
-        if (locked.Task.ClaimedBy == reviewer.Id)
-        {
-            return new TaskResult(TaskResultKind.Done); // claiming again is harmless
-        }
-
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE approval_tasks SET status = 'claimed', claimed_by = @me, claimed_at = @now WHERE id = @taskId",
-            new { taskId, me = reviewer.Id, now }, tx, cancellationToken: ct));
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ChangeActor.Staff(reviewer.Id), "approval_task.claimed", "approval_task", taskId.ToString(),
-            new { status = Open }, new { status = Claimed, claimedBy = reviewer.Id }), now, ct);
-        await tx.CommitAsync(ct);
-        return new TaskResult(TaskResultKind.Done);
-    }
-
-    public async Task<TaskResult> ReleaseAsync(Guid taskId, Reviewer reviewer, CancellationToken ct)
-    {
-        var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await LockAsync(conn, tx, taskId, ct) is not { } locked)
-        {
-            return new TaskResult(TaskResultKind.NotFound);
-        }
-
-        if (!reviewer.Roles.Contains(locked.Task.Role, StringComparer.Ordinal))
-        {
-            return new TaskResult(TaskResultKind.Refused, FourEyesRefusal.RoleMismatch);
-        }
-
-        if (locked.Task.Status != Claimed || locked.Task.ClaimedBy != reviewer.Id)
-        {
-            return new TaskResult(TaskResultKind.NotClaimedByYou);
-        }
-
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE approval_tasks SET status = 'open', claimed_by = NULL, claimed_at = NULL WHERE id = @taskId", new { taskId }, tx, cancellationToken: ct));
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ChangeActor.Staff(reviewer.Id), "approval_task.released", "approval_task", taskId.ToString(),
-            new { status = Claimed, claimedBy = reviewer.Id }, new { status = Open }), now, ct);
-        await tx.CommitAsync(ct);
-        return new TaskResult(TaskResultKind.Done);
-    }
+            await conn.ExecuteAsync(new CommandDefinition(
+                "UPDATE approval_tasks SET status = 'open', claimed_by = NULL, claimed_at = NULL WHERE id = @taskId", new { taskId }, tx, cancellationToken: ct));
+            await recorder.RecordAsync(conn, tx, new ApprovalChange(
+                ChangeActor.Staff(reviewer.Id), "approval_task.released", "approval_task", taskId.ToString(),
+                new { status = Claimed, claimedBy = reviewer.Id }, new { status = Open }), now, ct);
+            return new TaskResult(TaskResultKind.Done);
+        }, ct);
 
     /// <summary>
     /// Decides a task that is open or claimed by the reviewer. Approving the step's last open task opens the next step or,
     /// after the last step, approves the application; a rejection or a return ends the round and cancels its other tasks.
     /// </summary>
-    public async Task<TaskResult> DecideAsync(Guid taskId, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct)
+    public Task<TaskResult> DecideAsync(Guid taskId, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct) =>
+        ChangeTaskAsync(taskId, reviewer, fourEyes: true, (conn, tx, task, now) => ApplyVerdictAsync(conn, tx, task, now, reviewer, verdict, reasonCode, comment, ct), ct);
+
+    private async Task<TaskResult> ApplyVerdictAsync(
+        MySqlConnection conn, MySqlTransaction tx, LockedTask task, DateTime now, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct)
     {
-        var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await LockAsync(conn, tx, taskId, ct) is not { } locked)
-        {
-            return new TaskResult(TaskResultKind.NotFound);
-        }
-
-        if (await CheckAsync(conn, tx, locked, reviewer, ct) is { } refused)
-        {
-            return refused;
-        }
-
-        var task = locked.Task;
+        var taskId = task.Id;
         var status = verdict switch { Verdict.Approve => "approved", Verdict.Reject => "rejected", _ => "returned" };
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE approval_tasks
@@ -222,7 +187,6 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             await FinishAsync(conn, tx, task.ApplicationId, task.Round, outcome, reasonCode!, message, actor, now, ct);
         }
 
-        await tx.CommitAsync(ct);
         return new TaskResult(TaskResultKind.Done, ApplicationOutcome: outcome);
     }
 
@@ -294,6 +258,39 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
 
         await tx.CommitAsync(ct);
         return due.Count;
+    }
+
+    /// <summary>
+    /// One change to one task in its own transaction: the application row and the task locked (in that order), the
+    /// refusals checked under those locks (all four-eyes rules, or only the role), then <paramref name="change"/>;
+    /// committed when it succeeds.
+    /// </summary>
+    private async Task<TaskResult> ChangeTaskAsync(
+        Guid taskId, Reviewer reviewer, bool fourEyes, Func<MySqlConnection, MySqlTransaction, LockedTask, DateTime, Task<TaskResult>> change, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await LockAsync(conn, tx, taskId, ct) is not { } locked)
+        {
+            return new TaskResult(TaskResultKind.NotFound);
+        }
+
+        var refused = fourEyes
+            ? await CheckAsync(conn, tx, locked, reviewer, ct)
+            : reviewer.Roles.Contains(locked.Task.Role, StringComparer.Ordinal) ? null : new TaskResult(TaskResultKind.Refused, FourEyesRefusal.RoleMismatch);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        var result = await change(conn, tx, locked.Task, now);
+        if (result.Kind == TaskResultKind.Done)
+        {
+            await tx.CommitAsync(ct);
+        }
+
+        return result;
     }
 
     /// <summary>Creates one task per approver of a step.</summary>

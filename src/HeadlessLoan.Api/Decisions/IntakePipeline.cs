@@ -3,6 +3,7 @@ using System.Text.Json;
 using HeadlessLoan.Api.Bureau;
 using HeadlessLoan.Api.Fraud;
 using HeadlessLoan.Api.Infrastructure;
+using HeadlessLoan.Api.Infrastructure.Background;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Privacy;
 using HeadlessLoan.Domain.Decisions;
@@ -27,37 +28,16 @@ public sealed partial class IntakePipeline(
     IOptions<FraudOptions> fraud,
     IOptions<BureauOptions> bureauOptions,
     TimeProvider clock,
-    ILogger<IntakePipeline> logger) : BackgroundService
+    ILogger<IntakePipeline> logger) : PollingWorker(logger)
 {
     private const string BureauPurpose = "loan_application";
     private readonly Guid _owner = Guid.NewGuid();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var idle = TimeSpan.FromMilliseconds(pipeline.Value.PollMilliseconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (await RunOnceAsync(stoppingToken) == 0)
-                {
-                    await Task.Delay(idle, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogFailure(logger, e);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
-        }
-    }
+    /// <summary>Real time, not the injected clock: polling is not business time.</summary>
+    protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(pipeline.Value.PollMilliseconds), ct);
 
     /// <summary>Processes one batch; returns how many applications it claimed.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var now = DbTime.Now(clock);
         var claimed = await store.ClaimAsync(_owner, pipeline.Value.BatchSize, now, now.AddSeconds(pipeline.Value.LeaseSeconds), ct);
@@ -123,7 +103,4 @@ public sealed partial class IntakePipeline(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Application {ApplicationId} decided {Outcome} ({Reasons})")]
     private static partial void LogDecided(ILogger logger, Guid applicationId, DecisionOutcome outcome, string reasons);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Intake pipeline batch failed; retrying")]
-    private static partial void LogFailure(ILogger logger, Exception exception);
 }
