@@ -13,13 +13,17 @@ namespace HeadlessLoan.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real service on a database of its own (created for the test class, dropped after) and the shared test
-/// Redis under a key prefix of its own. Every response read through <see cref="CreateApiClient"/> is checked
-/// against the contract.
+/// Redis under a key prefix of its own. As in production, the service runs as a restricted account of its own
+/// (created here, dropped after) and migrations as the privileged test account. Every response read through
+/// <see cref="CreateApiClient"/> is checked against the contract.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminUsername = "admin";
     public const string AdminPassword = "test-admin-password-0001";
+
+    // The test servers listen on loopback only.
+    private const string ApplicationHost = "127.0.0.1";
 
     private readonly string _database = "hl_t_" + Guid.NewGuid().ToString("N")[..12];
 
@@ -27,7 +31,18 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly string _personalDataKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly string _personalDataHashKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    private readonly string _applicationPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The privileged account on this class's database: for looking behind the service's back.</summary>
     public string DatabaseConnectionString => new MySqlConnectionStringBuilder(TestServers.Database) { Database = _database }.ConnectionString;
+
+    /// <summary>The service's own restricted account (named like the database).</summary>
+    public string ApplicationConnectionString => new MySqlConnectionStringBuilder(TestServers.Database)
+    {
+        Database = _database,
+        UserID = _database,
+        Password = _applicationPassword,
+    }.ConnectionString;
 
     public string RedisPrefix { get; } = "t" + Guid.NewGuid().ToString("N")[..8];
 
@@ -48,7 +63,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Database"] = DatabaseConnectionString,
+            ["ConnectionStrings:Database"] = ApplicationConnectionString,
+            ["ConnectionStrings:Migrations"] = DatabaseConnectionString,
+            ["Database:ApplicationHost"] = ApplicationHost,
             ["ConnectionStrings:Redis"] = TestServers.Redis,
             ["Database:CreateIfMissing"] = "true",
             ["Auth:SigningKey"] = "test-only-signing-key-0123456789-0123456789-0123456789",
@@ -135,11 +152,25 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return conn;
     }
 
-    public Task InitializeAsync()
+    /// <summary>The service's account as it connects, for tests that show what it may not do.</summary>
+    public async Task<MySqlConnection> OpenApplicationDatabaseAsync()
     {
+        var conn = new MySqlConnection(ApplicationConnectionString);
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    public async Task InitializeAsync()
+    {
+        // The account exists before the service starts; the migrations grant it its privileges.
+        await using (var conn = new MySqlConnection(TestServers.Database))
+        {
+            await conn.OpenAsync();
+            await conn.ExecuteAsync($"CREATE USER '{_database}'@'{ApplicationHost}' IDENTIFIED BY '{_applicationPassword}'");
+        }
+
         // Starting the server applies migrations and creates the first admin.
         _ = Server;
-        return Task.CompletedTask;
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -151,6 +182,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await using var conn = new MySqlConnection(TestServers.Database);
         await conn.OpenAsync();
         await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");
+        await conn.ExecuteAsync($"DROP USER IF EXISTS '{_database}'@'{ApplicationHost}'");
     }
 
     /// <summary>Removes what this class's blob store holds.</summary>

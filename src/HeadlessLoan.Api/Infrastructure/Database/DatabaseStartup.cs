@@ -25,7 +25,7 @@ public sealed class DatabaseStartup(
     {
         if (options.Value.CreateIfMissing)
         {
-            await MigrationRunner.CreateDatabaseIfMissingAsync(storage.Value.Database, cancellationToken);
+            await MigrationRunner.CreateDatabaseIfMissingAsync(storage.Value.MigrationConnection, cancellationToken);
         }
 
         if (options.Value.MigrateOnStart)

@@ -2,15 +2,18 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Infrastructure.Database;
 
 /// <summary>
 /// Applies the embedded <c>Migrations/NNNN_name.sql</c> files in order, recording each with its checksum.
-/// An applied file that has since changed stops the start: history is never rewritten silently.
+/// An applied file that has since changed stops the start: history is never rewritten silently. Migrations run on
+/// <c>ConnectionStrings:Migrations</c> when it is set, and then grant the application's own account its privileges.
 /// </summary>
-public sealed partial class MigrationRunner(MySqlDataSource dataSource, ILogger<MigrationRunner> logger)
+public sealed partial class MigrationRunner(
+    MySqlDataSource dataSource, ApplicationAccount account, IOptions<StorageOptions> storage, ILogger<MigrationRunner> logger)
 {
     private const string LockName = "headless_loan.migrations";
 
@@ -38,7 +41,8 @@ public sealed partial class MigrationRunner(MySqlDataSource dataSource, ILogger<
 
     public async Task ApplyAsync(CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var conn = new MySqlConnection(storage.Value.MigrationConnection);
+        await conn.OpenAsync(ct);
         // A named lock lets several instances start together; only one migrates.
         var locked = await conn.ExecuteScalarAsync<int?>(new CommandDefinition("SELECT GET_LOCK(@LockName, 120)", new { LockName }, cancellationToken: ct));
         if (locked != 1)
@@ -72,6 +76,8 @@ public sealed partial class MigrationRunner(MySqlDataSource dataSource, ILogger<
                     "INSERT INTO schema_migrations (version, checksum, applied_at) VALUES (@Version, @Checksum, UTC_TIMESTAMP(6))",
                     new { migration.Version, migration.Checksum }, cancellationToken: ct));
             }
+
+            await account.GrantAsync(conn, ct);
         }
         finally
         {

@@ -14,6 +14,15 @@ public sealed class StorageOptions
 
     [Required(ErrorMessage = "ConnectionStrings:Redis is required (a StackExchange.Redis configuration string).")]
     public string Redis { get; init; } = "";
+
+    /// <summary>
+    /// A privileged account for migrations (DDL and grants), on the same database. When set, the service itself runs
+    /// as the restricted account of <see cref="Database"/>, which the migrations grant exactly what it needs.
+    /// </summary>
+    public string? Migrations { get; init; }
+
+    /// <summary>The connection migrations run on: the privileged one when configured.</summary>
+    public string MigrationConnection => string.IsNullOrWhiteSpace(Migrations) ? Database : Migrations;
 }
 
 /// <summary>Settings for schema migration at start-up.</summary>
@@ -26,6 +35,9 @@ public sealed class DatabaseOptions
 
     /// <summary>Create the database itself when missing; meant for development and tests.</summary>
     public bool CreateIfMissing { get; init; }
+
+    /// <summary>The host part of the application's account (<c>'user'@'host'</c>) that migrations grant to.</summary>
+    public string ApplicationHost { get; init; } = "%";
 }
 
 public static class StorageSetup
@@ -47,6 +59,7 @@ public static class StorageSetup
             return ConnectionMultiplexer.Connect(options);
         });
         services.AddSingleton<RedisKeys>();
+        services.AddSingleton<ApplicationAccount>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<MigrationState>();
         services.AddHostedService<DatabaseStartup>();
