@@ -1,5 +1,6 @@
 using HeadlessLoan.Api.Applications;
 using HeadlessLoan.Api.Approvals;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Bench;
 using HeadlessLoan.Api.Borrowers;
@@ -37,6 +38,7 @@ if (app.Configuration.ServesApi())
     app.MapBenchApi();
     app.MapApplicationsApi();
     app.MapApprovalsApi();
+    app.MapAuditApi();
 }
 
 await app.RunAsync();

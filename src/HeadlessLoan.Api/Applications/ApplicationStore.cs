@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Privacy;
 using MySqlConnector;
@@ -45,13 +46,15 @@ public sealed record SubmitResult(
     Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row, IReadOnlyList<DocumentRow> Documents, bool ConsentGiven);
 
 /// <summary>SQL for applications, their documents and consents. State changes and their events share a transaction.</summary>
-public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector protector, TimeProvider clock)
+public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, PersonalDataProtector protector, TimeProvider clock)
 {
-    public async Task<ApplicationRow> InsertAsync(NewApplication a, CancellationToken ct)
+    private const string EntityType = "application";
+
+    public async Task<ApplicationRow> InsertAsync(NewApplication a, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(InsertSql, new
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        await change.ExecuteAsync(InsertSql, new
         {
             a.Id,
             a.BorrowerId,
@@ -72,8 +75,23 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
             Status = ApplicationStatuses.Draft,
             Step = ApplicationStatuses.StepDocuments,
             now,
-        }, cancellationToken: ct));
-        return (await GetAsync(a.Id, ct))!;
+        }, ct);
+        // What was applied for; the declared name and address are personal data and stay out of the trail.
+        await change.AuditAsync(new AuditEntry(actor, "application.created", EntityType, a.Id.ToString(), null, new
+        {
+            a.ProductId,
+            a.ProductVersion,
+            a.Amount,
+            a.TermMonths,
+            a.Method,
+            a.DeclaredRegionCode,
+            channelCustomerRef = a.CustomerRef,
+            status = ApplicationStatuses.Draft,
+            step = ApplicationStatuses.StepDocuments,
+        }), ct);
+        var row = await change.QuerySingleOrDefaultAsync<ApplicationRow>(SelectApplication + " WHERE id = @id", new { id = a.Id }, ct);
+        await change.CommitAsync(ct);
+        return row!;
     }
 
     public async Task<ApplicationRow?> GetAsync(Guid id, CancellationToken ct)
@@ -100,7 +118,7 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
     /// Records an upload and, when accepted, what it proved on the application, in one transaction that holds the
     /// application's row lock, so concurrent uploads cannot pass the document limit or land after submit.
     /// </summary>
-    public async Task<DocumentAdd> AddDocumentAsync(DocumentRow document, DocumentVerdict verdict, int maxDocuments, CancellationToken ct)
+    public async Task<DocumentAdd> AddDocumentAsync(DocumentRow document, DocumentVerdict verdict, int maxDocuments, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -148,6 +166,15 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
             await conn.ExecuteAsync(new CommandDefinition(TouchSql, new { id = document.ApplicationId, now }, tx, cancellationToken: ct));
         }
 
+        // The outcome of the check, never what the document says.
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, "application.document_added", EntityType, document.ApplicationId.ToString(), null, new
+        {
+            documentId = document.Id,
+            document.Kind,
+            document.Status,
+            errorCodes = verdict.ErrorCodes,
+            document.Sha256,
+        }), ct);
         await tx.CommitAsync(ct);
         return DocumentAdd.Added;
     }
@@ -178,6 +205,8 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
             now,
         }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(TouchSql, new { id = applicationId, now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(new AuditActor(byKind, byId.ToString()), "application.consent_recorded", EntityType,
+            applicationId.ToString(), null, new { consentId, purpose = "credit_bureau_query", textVersion }), ct);
         await tx.CommitAsync(ct);
         return (true, now);
     }
@@ -193,7 +222,7 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
     /// so the answer shows the submission even when the pipeline decides at once. When the UPDATE changed nothing
     /// the transaction is rolled back (taking the event with it) and the rows read say why.
     /// </remarks>
-    public async Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, CancellationToken ct)
+    public async Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -224,6 +253,8 @@ public sealed class ApplicationStore(MySqlDataSource db, PersonalDataProtector p
 
         if (submitted)
         {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, "application.submitted", EntityType, id.ToString(),
+                new { status = ApplicationStatuses.Draft }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), ct);
             await tx.CommitAsync(ct);
             return new SubmitResult(Submission.Submitted, [], row, documents, consent);
         }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using HeadlessLoan.Api.Approvals;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
@@ -148,7 +149,7 @@ public static partial class ApplicationsApi
             request.DeclaredRegionCode!,
             request.DeclaredAddress!.Trim(),
             deviceFingerprint,
-            ClientIp(http)), ct);
+            ClientIp(http)), AuditActor.From(http.User), ct);
         return TypedResults.Created($"/v1/applications/{row.Id}", ToResponse(row, [], false, protector));
     }
 
@@ -235,7 +236,7 @@ public static partial class ApplicationsApi
     public static async Task<Results<Accepted<ApplicationResponse>, ProblemHttpResult>> SubmitApplication(
         Guid applicationId, HttpContext http, ApplicationStore store, PersonalDataProtector protector, CancellationToken ct)
     {
-        var result = await store.SubmitAsync(applicationId, ScopeOf(http.User), ct);
+        var result = await store.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), ct);
         switch (result.Outcome)
         {
             case Submission.NotFound:

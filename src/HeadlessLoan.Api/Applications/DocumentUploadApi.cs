@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Borrowers;
 using HeadlessLoan.Api.Infrastructure;
@@ -119,7 +120,7 @@ public static partial class ApplicationsApi
         var row = new DocumentRow(
             documentId, applicationId, DocumentKinds.ToWire(kind), contentType, image.Length, Convert.ToHexStringLower(SHA256.HashData(image)),
             blobKey, verdict.Accepted ? "accepted" : "rejected", verdict.Accepted ? null : string.Join(',', verdict.ErrorCodes), DbTime.Now(clock));
-        var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, ct);
+        var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, AuditActor.From(http.User), ct);
         if (added != DocumentAdd.Added)
         {
             await images.DeleteAsync(blobKey, CancellationToken.None);

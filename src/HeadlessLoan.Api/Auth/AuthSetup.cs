@@ -48,6 +48,7 @@ public static class AuthSetup
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff).RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Auditor, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff).RequireRole(Roles.Auditor, Roles.Admin))
             .AddPolicy(Policies.Staff, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff))
             .AddPolicy(Policies.Borrower, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower))
             .AddPolicy(Policies.AnyCaller, p => p.RequireAuthenticatedUser())

@@ -38,13 +38,19 @@ public static class Roles
     public const string LoanOfficer = "loan_officer";
     public const string Collector = "collector";
 
-    public static readonly IReadOnlyList<string> All = [Admin, RiskOfficer, DeptHead, LoanOfficer, Collector];
+    /// <summary>Reads and verifies the audit trail; changes nothing.</summary>
+    public const string Auditor = "auditor";
+
+    public static readonly IReadOnlyList<string> All = [Admin, RiskOfficer, DeptHead, LoanOfficer, Collector, Auditor];
 }
 
 public static class Policies
 {
     /// <summary>Staff holding the admin role.</summary>
     public const string Admin = "admin";
+
+    /// <summary>Staff holding the auditor or the admin role.</summary>
+    public const string Auditor = "auditor";
 
     /// <summary>Any signed-in member of staff.</summary>
     public const string Staff = "staff";

@@ -1,4 +1,6 @@
 using Dapper;
+using HeadlessLoan.Api.Audit;
+using HeadlessLoan.Api.Infrastructure.Database;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Channels;
@@ -10,8 +12,10 @@ public sealed record ChannelRow(Guid Id, string Name, string Status, int RateLim
 public sealed record ApiKeyRow(Guid Id, Guid ChannelId, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
 
 /// <summary>SQL for channels and their API keys.</summary>
-public sealed class ChannelStore(MySqlDataSource db)
+public sealed class ChannelStore(MySqlDataSource db, AuditTrail audit)
 {
+    private const string EntityType = "channel";
+
     public async Task<ActiveKey?> FindActiveKeyAsync(string keyHash, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -23,21 +27,25 @@ public sealed class ChannelStore(MySqlDataSource db)
     }
 
     /// <summary>False when the name is taken.</summary>
-    public async Task<bool> InsertAsync(ChannelRow channel, Guid createdBy, CancellationToken ct)
+    public async Task<bool> InsertAsync(ChannelRow channel, AuditActor actor, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
         try
         {
-            await conn.ExecuteAsync(new CommandDefinition("""
+            await change.ExecuteAsync("""
                 INSERT INTO channels (id, name, status, rate_limit_per_minute, created_at, created_by)
                 VALUES (@Id, @Name, @Status, @RateLimitPerMinute, @CreatedAt, @createdBy)
-                """, new { channel.Id, channel.Name, channel.Status, channel.RateLimitPerMinute, channel.CreatedAt, createdBy }, cancellationToken: ct));
-            return true;
+                """, new { channel.Id, channel.Name, channel.Status, channel.RateLimitPerMinute, channel.CreatedAt, createdBy = Guid.Parse(actor.Id) }, ct);
         }
         catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
         {
             return false;
         }
+
+        await change.AuditAsync(new AuditEntry(actor, "channel.created", EntityType, channel.Id.ToString(), null,
+            new { channel.Name, channel.Status, channel.RateLimitPerMinute }), ct);
+        await change.CommitAsync(ct);
+        return true;
     }
 
     public async Task<ChannelRow?> GetAsync(Guid id, CancellationToken ct)
@@ -54,15 +62,23 @@ public sealed class ChannelStore(MySqlDataSource db)
     }
 
     /// <summary>Adds a key to an active channel; false when there is no such active channel.</summary>
-    public async Task<bool> InsertKeyAsync(ApiKeyRow key, string keyHash, Guid createdBy, CancellationToken ct)
+    public async Task<bool> InsertKeyAsync(ApiKeyRow key, string keyHash, AuditActor actor, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
         // One statement: the channel's existence and status are checked where the row is written.
-        var rows = await conn.ExecuteAsync(new CommandDefinition("""
+        var rows = await change.ExecuteAsync("""
             INSERT INTO channel_api_keys (id, channel_id, prefix, key_hash, created_at, created_by)
             SELECT @Id, c.id, @Prefix, @keyHash, @CreatedAt, @createdBy FROM channels c WHERE c.id = @ChannelId AND c.status = 'active'
-            """, new { key.Id, key.ChannelId, key.Prefix, keyHash, key.CreatedAt, createdBy }, cancellationToken: ct));
-        return rows == 1;
+            """, new { key.Id, key.ChannelId, key.Prefix, keyHash, key.CreatedAt, createdBy = Guid.Parse(actor.Id) }, ct);
+        if (rows != 1)
+        {
+            return false;
+        }
+
+        await change.AuditAsync(new AuditEntry(actor, "channel.api_key_issued", EntityType, key.ChannelId.ToString(), null,
+            new { keyId = key.Id, key.Prefix }), ct);
+        await change.CommitAsync(ct);
+        return true;
     }
 
     public async Task<IReadOnlyList<ApiKeyRow>> ListKeysAsync(Guid channelId, CancellationToken ct)
@@ -74,15 +90,26 @@ public sealed class ChannelStore(MySqlDataSource db)
             """, new { channelId }, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>False when the key does not belong to the channel; revoking twice is harmless.</summary>
-    public async Task<bool> RevokeKeyAsync(Guid channelId, Guid keyId, DateTime now, CancellationToken ct)
+    /// <summary>False when the key does not belong to the channel; revoking twice is harmless (and recorded once).</summary>
+    public async Task<bool> RevokeKeyAsync(Guid channelId, Guid keyId, DateTime now, AuditActor actor, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        // The connection reports matched rows, so an already revoked key still counts as found.
-        return await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE channel_api_keys SET revoked_at = COALESCE(revoked_at, @now)
-             WHERE id = @keyId AND channel_id = @channelId
-            """, new { channelId, keyId, now }, cancellationToken: ct)) == 1;
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var key = await change.QuerySingleOrDefaultAsync<(Guid Id, DateTime? RevokedAt)>(
+            "SELECT id, revoked_at FROM channel_api_keys WHERE id = @keyId AND channel_id = @channelId FOR UPDATE", new { channelId, keyId }, ct);
+        if (key.Id == Guid.Empty)
+        {
+            return false;
+        }
+
+        if (key.RevokedAt is null)
+        {
+            await change.ExecuteAsync("UPDATE channel_api_keys SET revoked_at = @now WHERE id = @keyId", new { keyId, now }, ct);
+            await change.AuditAsync(new AuditEntry(actor, "channel.api_key_revoked", EntityType, channelId.ToString(),
+                new { keyId, revokedAt = (DateTime?)null }, new { keyId, revokedAt = now }), ct);
+            await change.CommitAsync(ct);
+        }
+
+        return true;
     }
 
     private const string SelectChannel = """

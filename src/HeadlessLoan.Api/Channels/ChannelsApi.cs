@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
@@ -58,7 +59,7 @@ public static class ChannelsApi
         }
 
         var row = new ChannelRow(Guid.CreateVersion7(), request.Name!.Trim(), "active", request.RateLimitPerMinute ?? DefaultRateLimitPerMinute, DbTime.Now(clock));
-        if (!await store.InsertAsync(row, Guid.Parse(http.User.Id()!), ct))
+        if (!await store.InsertAsync(row, AuditActor.From(http.User), ct))
         {
             return Problems.Conflict("channel_name_taken", "A channel with this name already exists.");
         }
@@ -77,7 +78,7 @@ public static class ChannelsApi
     {
         var key = ApiKeys.Generate();
         var row = new ApiKeyRow(Guid.CreateVersion7(), channelId, ApiKeys.DisplayPrefix(key), DbTime.Now(clock), null);
-        if (!await store.InsertKeyAsync(row, ApiKeys.Hash(key), Guid.Parse(http.User.Id()!), ct))
+        if (!await store.InsertKeyAsync(row, ApiKeys.Hash(key), AuditActor.From(http.User), ct))
         {
             return Problems.NotFound("The active channel");
         }
@@ -100,8 +101,8 @@ public static class ChannelsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(
-        Guid channelId, Guid keyId, ChannelStore store, TimeProvider clock, CancellationToken ct) =>
-        await store.RevokeKeyAsync(channelId, keyId, DbTime.Now(clock), ct) ? TypedResults.NoContent() : Problems.NotFound("The API key");
+        Guid channelId, Guid keyId, HttpContext http, ChannelStore store, TimeProvider clock, CancellationToken ct) =>
+        await store.RevokeKeyAsync(channelId, keyId, DbTime.Now(clock), AuditActor.From(http.User), ct) ? TypedResults.NoContent() : Problems.NotFound("The API key");
 
     private static ChannelResponse ToResponse(ChannelRow row) =>
         new(row.Id, row.Name, row.Status, row.RateLimitPerMinute, DbTime.ToOffset(row.CreatedAt));

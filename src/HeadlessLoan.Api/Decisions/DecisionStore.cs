@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Decisions;
 using MySqlConnector;
@@ -14,8 +15,11 @@ public sealed record ClaimedApplication(
     DateTime CreatedAt, int AgeMin, int AgeMax, long AutoApprovalLimit);
 
 /// <summary>SQL of the intake pipeline: claiming work, counting fraud signals, caching reports, recording decisions.</summary>
-public sealed class DecisionStore(MySqlDataSource db)
+public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
 {
+    /// <summary>The intake pipeline, as it appears in the audit trail.</summary>
+    public static readonly AuditActor Pipeline = new(AuditActor.SystemKind, "intake-pipeline");
+
     /// <summary>Leases up to <paramref name="batch"/> submitted applications to <paramref name="owner"/>, oldest first.</summary>
     public async Task<IReadOnlyList<ClaimedApplication>> ClaimAsync(Guid owner, int batch, DateTime now, DateTime leaseUntil, CancellationToken ct)
     {
@@ -99,25 +103,24 @@ public sealed class DecisionStore(MySqlDataSource db)
             _ => ("pending_approval", "approval", "application.pending_approval"),
         };
         var reasons = JsonSerializer.Serialize(decision.Reasons.Select(r => new { code = r.Code, message = r.Message }));
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var updated = await conn.ExecuteAsync(new CommandDefinition("""
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var updated = await change.ExecuteAsync("""
             UPDATE applications
                SET status = @status, current_step = @step, decision = @decision, decision_reasons = @reasons,
                    decision_policy_version = @version, decided_at = @now, updated_at = @now, lease_owner = NULL, lease_until = NULL,
                    bureau_score = @bureauScore, approval_routed = 0
              WHERE id = @id AND status = 'submitted' AND lease_owner = @owner
-            """, new { id, owner, status, step, decision = status, reasons, version = decision.PolicyVersion, bureauScore, now }, tx, cancellationToken: ct));
+            """, new { id, owner, status, step, decision = status, reasons, version = decision.PolicyVersion, bureauScore, now }, ct);
         if (updated == 0)
         {
             return false;
         }
 
-        await conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@eventType, @id, @payload, @now)",
-            new { eventType, id, payload = JsonSerializer.Serialize(new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }), now },
-            tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        await change.OutboxAsync(eventType, id, new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }, now, ct);
+        await change.AuditAsync(new AuditEntry(Pipeline, "application.decided", "application", id.ToString(),
+            new { status = "submitted" },
+            new { status, step, reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }), ct);
+        await change.CommitAsync(ct);
         return true;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using HeadlessLoan.Api.Applications;
 using HeadlessLoan.Api.Approvals;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Decisions;
 using HeadlessLoan.Api.Infrastructure.Contract;
 using HeadlessLoan.Api.Infrastructure.Database;
@@ -34,6 +35,7 @@ public static class ServiceDefaults
         });
 
         services.AddStorage(builder.Configuration);
+        services.AddAuditTrail();
         services.AddProblemResponses();
         services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

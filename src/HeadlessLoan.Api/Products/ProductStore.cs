@@ -1,5 +1,5 @@
-using System.Text.Json;
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Schedules;
 using MySqlConnector;
@@ -23,66 +23,78 @@ public sealed record ProductRow(
 public enum ProductChange { Done, NotFound, Retired }
 
 /// <summary>SQL for products. Each change writes a new version row and its outbox event in one transaction.</summary>
-public sealed class ProductStore(MySqlDataSource db, TimeProvider clock)
+public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
 {
     public const string Active = "active";
     public const string Retired = "retired";
+    private const string EntityType = "product";
 
-    public async Task<Guid> CreateAsync(ProductDefinition definition, Guid actor, CancellationToken ct)
+    public async Task<ProductRow> CreateAsync(ProductDefinition definition, AuditActor actor, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', @now, @now)",
-            new { id, now }, tx, cancellationToken: ct));
-        await InsertVersionAsync(conn, tx, id, 1, definition, actor, now, ct);
-        await AddEventAsync(conn, tx, "product.created", id, 1, now, ct);
-        await tx.CommitAsync(ct);
-        return id;
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        await change.ExecuteAsync(
+            "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', @now, @now)", new { id, now }, ct);
+        await InsertVersionAsync(change, id, 1, definition, actor, now, ct);
+        await change.OutboxAsync("product.created", id, new { productId = id, version = 1 }, now, ct);
+        var created = await ReadAsync(change, id, ct);
+        await change.AuditAsync(new AuditEntry(actor, "product.created", EntityType, id.ToString(), null, ProductsApi.ToResponse(created)), ct);
+        await change.CommitAsync(ct);
+        return created;
     }
 
-    public async Task<ProductChange> UpdateAsync(Guid id, ProductDefinition definition, Guid actor, CancellationToken ct)
+    public async Task<(ProductChange Outcome, ProductRow? Row)> UpdateAsync(Guid id, ProductDefinition definition, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
         // The UPDATE takes the row lock, so concurrent updates get consecutive versions.
-        var updated = await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE products SET current_version = current_version + 1, updated_at = @now WHERE id = @id AND status = 'active'",
-            new { id, now }, tx, cancellationToken: ct));
+        var updated = await change.ExecuteAsync(
+            "UPDATE products SET current_version = current_version + 1, updated_at = @now WHERE id = @id AND status = 'active'", new { id, now }, ct);
         if (updated == 0)
         {
-            var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT status FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct));
-            return status is null ? ProductChange.NotFound : ProductChange.Retired;
+            var status = await change.ScalarAsync<string?>("SELECT status FROM products WHERE id = @id", new { id }, ct);
+            return (status is null ? ProductChange.NotFound : ProductChange.Retired, null);
         }
 
-        var version = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT current_version FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct));
-        await InsertVersionAsync(conn, tx, id, version, definition, actor, now, ct);
-        await AddEventAsync(conn, tx, "product.updated", id, version, now, ct);
-        await tx.CommitAsync(ct);
-        return ProductChange.Done;
+        var version = await change.ScalarAsync<int>("SELECT current_version FROM products WHERE id = @id", new { id }, ct);
+        var before = await ReadAsync(change, id, ct, version - 1);
+        await InsertVersionAsync(change, id, version, definition, actor, now, ct);
+        await change.OutboxAsync("product.updated", id, new { productId = id, version }, now, ct);
+        var after = await ReadAsync(change, id, ct);
+        await change.AuditAsync(new AuditEntry(actor, "product.updated", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)), ct);
+        await change.CommitAsync(ct);
+        return (ProductChange.Done, after);
     }
 
-    /// <summary>Retiring twice is harmless; false only when there is no such product.</summary>
-    public async Task<bool> RetireAsync(Guid id, CancellationToken ct)
+    /// <summary>The product as it now is; retiring twice is harmless (and recorded once). Null when there is no such product.</summary>
+    public async Task<ProductRow?> RetireAsync(Guid id, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var changed = await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE products SET status = 'retired', updated_at = @now WHERE id = @id AND status = 'active'", new { id, now }, tx, cancellationToken: ct));
-        if (changed == 1)
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var before = await change.QuerySingleOrDefaultAsync<ProductRow>(SelectProduct + " WHERE p.id = @id AND v.version = p.current_version FOR UPDATE", new { id }, ct);
+        if (before is null)
         {
-            var version = await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT current_version FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct));
-            await AddEventAsync(conn, tx, "product.retired", id, version, now, ct);
+            return null;
         }
 
-        var exists = changed == 1 || await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM products WHERE id = @id", new { id }, tx, cancellationToken: ct)) == 1;
-        await tx.CommitAsync(ct);
-        return exists;
+        if (before.Status != Active)
+        {
+            return before;
+        }
+
+        await change.ExecuteAsync("UPDATE products SET status = 'retired', updated_at = @now WHERE id = @id", new { id, now }, ct);
+        await change.OutboxAsync("product.retired", id, new { productId = id, version = before.Version }, now, ct);
+        var after = await ReadAsync(change, id, ct);
+        await change.AuditAsync(new AuditEntry(actor, "product.retired", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)), ct);
+        await change.CommitAsync(ct);
+        return after;
     }
+
+    private static async Task<ProductRow> ReadAsync(DbChange change, Guid id, CancellationToken ct, int? version = null) =>
+        await change.QuerySingleOrDefaultAsync<ProductRow>(
+            SelectProduct + " WHERE p.id = @id AND v.version = COALESCE(@version, p.current_version)", new { id, version }, ct)
+        ?? throw new InvalidOperationException($"Product {id} vanished inside its own transaction.");
 
     /// <summary>The current version, or a given one (a loan reads the version it was made under).</summary>
     public async Task<ProductRow?> GetAsync(Guid id, int? version, CancellationToken ct)
@@ -100,8 +112,8 @@ public sealed class ProductStore(MySqlDataSource db, TimeProvider clock)
             SelectProduct + " WHERE p.status = 'active' AND v.version = p.current_version ORDER BY p.created_at, p.id", cancellationToken: ct))).AsList();
     }
 
-    private static Task<int> InsertVersionAsync(MySqlConnection conn, MySqlTransaction tx, Guid id, int version, ProductDefinition d, Guid actor, DateTime now, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition("""
+    private static Task<int> InsertVersionAsync(DbChange change, Guid id, int version, ProductDefinition d, AuditActor actor, DateTime now, CancellationToken ct) =>
+        change.ExecuteAsync("""
             INSERT INTO product_versions
               (product_id, version, name, repayment_methods, annual_rate_min, annual_rate_max, amount_min, amount_max,
                term_min_months, term_max_months, penalty_daily_rate, allocation_order, age_min, age_max, auto_approval_limit,
@@ -128,13 +140,8 @@ public sealed class ProductStore(MySqlDataSource db, TimeProvider clock)
             d.AgeMax,
             d.AutoApprovalLimit,
             now,
-            actor,
-        }, tx, cancellationToken: ct));
-
-    private static Task<int> AddEventAsync(MySqlConnection conn, MySqlTransaction tx, string type, Guid id, int version, DateTime now, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now)",
-            new { type, id, payload = JsonSerializer.Serialize(new { productId = id, version }), now }, tx, cancellationToken: ct));
+            actor = Guid.Parse(actor.Id),
+        }, ct);
 
     private const string SelectProduct = """
         SELECT p.id AS Id, v.version AS Version, p.status AS Status, v.name AS Name, v.repayment_methods AS RepaymentMethods,

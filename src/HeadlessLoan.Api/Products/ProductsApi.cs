@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
@@ -34,9 +35,8 @@ public static class ProductsApi
             return problem;
         }
 
-        var id = await store.CreateAsync(request, Guid.Parse(http.User.Id()!), ct);
-        var row = await store.GetAsync(id, null, ct);
-        return TypedResults.Created($"/v1/products/{id}", ToResponse(row!));
+        var row = await store.CreateAsync(request, AuditActor.From(http.User), ct);
+        return TypedResults.Created($"/v1/products/{row.Id}", ToResponse(row));
     }
 
     public static async Task<Ok<ProductListResponse>> ListProducts(ProductStore store, CancellationToken ct) =>
@@ -63,17 +63,18 @@ public static class ProductsApi
             return problem;
         }
 
-        return await store.UpdateAsync(productId, request, Guid.Parse(http.User.Id()!), ct) switch
+        return await store.UpdateAsync(productId, request, AuditActor.From(http.User), ct) switch
         {
-            ProductChange.NotFound => Problems.NotFound("The product"),
-            ProductChange.Retired => Problems.Conflict("product_retired", "A retired product cannot be changed."),
-            _ => TypedResults.Ok(ToResponse((await store.GetAsync(productId, null, ct))!)),
+            (ProductChange.NotFound, _) => Problems.NotFound("The product"),
+            (ProductChange.Retired, _) => Problems.Conflict("product_retired", "A retired product cannot be changed."),
+            (_, var row) => TypedResults.Ok(ToResponse(row!)),
         };
     }
 
-    public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> RetireProduct(Guid productId, ProductStore store, CancellationToken ct) =>
-        await store.RetireAsync(productId, ct)
-            ? TypedResults.Ok(ToResponse((await store.GetAsync(productId, null, ct))!))
+    public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> RetireProduct(
+        Guid productId, HttpContext http, ProductStore store, CancellationToken ct) =>
+        await store.RetireAsync(productId, AuditActor.From(http.User), ct) is { } row
+            ? TypedResults.Ok(ToResponse(row))
             : Problems.NotFound("The product");
 
     public static ProductResponse ToResponse(ProductRow r) => new(

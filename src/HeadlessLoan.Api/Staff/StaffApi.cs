@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
@@ -25,7 +26,7 @@ public static class StaffApi
     }
 
     public static async Task<Results<Created<StaffResponse>, ProblemHttpResult>> CreateStaff(
-        CreateStaffRequest request, StaffStore store, CancellationToken ct)
+        CreateStaffRequest request, HttpContext http, StaffStore store, CancellationToken ct)
     {
         var v = new RequestValidator();
         if (v.Required(request.Username, "username"))
@@ -62,7 +63,7 @@ public static class StaffApi
         }
 
         var user = store.NewUser(request.Username!, request.DisplayName!.Trim(), request.Password!, request.Roles!);
-        if (!await store.InsertAsync(user, ct))
+        if (!await store.InsertAsync(user, AuditActor.From(http.User), ct))
         {
             return Problems.Conflict("username_taken", "A staff account with this username already exists.");
         }

@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using Microsoft.AspNetCore.Identity;
@@ -18,8 +19,13 @@ public sealed record StaffUser(Guid Id, string Username, string DisplayName, str
 }
 
 /// <summary>SQL for staff accounts; passwords go through ASP.NET Core Identity's PBKDF2 hasher.</summary>
-public sealed class StaffStore(MySqlDataSource db, TimeProvider clock)
+public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
 {
+    /// <summary>Who creates the first admin: the service itself, from configuration.</summary>
+    public static readonly AuditActor Bootstrap = new(AuditActor.SystemKind, "bootstrap");
+
+    private const string EntityType = "staff";
+
     private static readonly PasswordHasher<StaffUser> Hasher = new();
 
     // Verified when the username is unknown, so a miss costs as long as a wrong password.
@@ -46,38 +52,52 @@ public sealed class StaffStore(MySqlDataSource db, TimeProvider clock)
     }
 
     /// <summary>False when the username is taken.</summary>
-    public async Task<bool> InsertAsync(StaffUser user, CancellationToken ct)
+    public async Task<bool> InsertAsync(StaffUser user, AuditActor actor, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
         try
         {
-            await conn.ExecuteAsync(new CommandDefinition(InsertUser, user, cancellationToken: ct));
-            return true;
+            await change.ExecuteAsync(InsertUser, user, ct);
         }
         catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
         {
             return false;
         }
+
+        await change.AuditAsync(Created(actor, user), ct);
+        await change.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>Creates an admin only while no staff exist; true when it did.</summary>
     public async Task<bool> CreateFirstAdminAsync(string username, string password, CancellationToken ct)
     {
         var user = NewUser(username, "Administrator", password, [Roles.Admin]);
-        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
         try
         {
-            return await conn.ExecuteAsync(new CommandDefinition("""
+            if (await change.ExecuteAsync("""
                 INSERT INTO staff_users (id, username, display_name, password_hash, roles, failed_logins, locked_until, disabled, created_at)
                 SELECT @Id, @Username, @DisplayName, @PasswordHash, @Roles, 0, NULL, 0, @CreatedAt FROM DUAL
                  WHERE NOT EXISTS (SELECT 1 FROM staff_users)
-                """, user, cancellationToken: ct)) == 1;
+                """, user, ct) == 0)
+            {
+                return false;
+            }
         }
         catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
         {
             return false; // another instance created it at the same moment
         }
+
+        await change.AuditAsync(Created(Bootstrap, user), ct);
+        await change.CommitAsync(ct);
+        return true;
     }
+
+    // The account as administered: never its password hash.
+    private static AuditEntry Created(AuditActor actor, StaffUser user) =>
+        new(actor, "staff.created", EntityType, user.Id.ToString(), null, new { user.Username, roles = user.RoleList, user.Disabled });
 
     public StaffUser NewUser(string username, string displayName, string password, IEnumerable<string> roles) =>
         new(Guid.CreateVersion7(), username, displayName, HashPassword(password), string.Join(',', roles.Distinct(StringComparer.Ordinal)), 0, null, false, DbTime.Now(clock));
