@@ -17,7 +17,11 @@ trap 'exit 130' INT TERM
 hl_install_packages
 hl_start_mariadb "$STATE/mariadb" "$DB_PORT"
 hl_start_redis "$STATE/redis" "$REDIS_PORT"
-hl_mariadb_sql "$DB_PORT" "CREATE DATABASE IF NOT EXISTS headless_loan CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+# Two accounts, as in production: root runs the migrations, which grant the service's own account its privileges
+# table by table (it may only add to and read the audit trail; docs/audit.md).
+APP_PASSWORD="development-only-db-password"
+hl_mariadb_sql "$DB_PORT" "CREATE DATABASE IF NOT EXISTS headless_loan CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+  CREATE USER IF NOT EXISTS 'headless_loan'@'127.0.0.1' IDENTIFIED BY '$APP_PASSWORD'"
 
 hl_log "building"
 dotnet build "$HL_ROOT/src/HeadlessLoan.Api" -c Release -v quiet -nologo
@@ -39,7 +43,9 @@ MSG
 
 # Migrations are applied by the API at start-up (several instances coordinate through a lock).
 ASPNETCORE_ENVIRONMENT=Development \
-ConnectionStrings__Database="Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan;User ID=root;Password=;" \
+ConnectionStrings__Database="Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan;User ID=headless_loan;Password=$APP_PASSWORD;" \
+ConnectionStrings__Migrations="Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan;User ID=root;Password=;" \
+Database__ApplicationHost=127.0.0.1 \
 ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT" \
 WeChat__ApiBaseUrl="http://127.0.0.1:$SANDBOX_PORT" \
   dotnet "$HL_ROOT/src/HeadlessLoan.Api/bin/Release/net10.0/HeadlessLoan.Api.dll" --urls "http://127.0.0.1:$API_PORT" \
