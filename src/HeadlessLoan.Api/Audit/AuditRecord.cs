@@ -15,22 +15,38 @@ public sealed record AuditRecord(
     int EntitySeq, string? BeforeJson, string? AfterJson, string? RequestId, bool Flagged, string PrevHash, string Hash);
 
 /// <summary>
-/// hash = SHA-256(previous hash ‖ canonical record). The canonical record is a JSON array of every stored field
-/// except the trail-wide sequence (assigned by the database on insert); before/after enter as the exact text stored.
+/// hash = SHA-256(previous hash ‖ canonical record). The canonical record is the compact JSON array
+/// <c>["v1", entitySeq, occurredAt, actorKind, actorId, action, entityType, entityId, flagged, requestId, before, after]</c>
+/// (before/after as the exact text stored); the trail-wide sequence is left out, the database assigns it on insert.
 /// </summary>
+/// <remarks>
+/// The writer lets the database compute the hash from the head it has locked (<see cref="Tail"/> is everything after
+/// the entity sequence), so an append is one round trip; verification computes it here, from the stored fields.
+/// </remarks>
 public static class AuditHash
 {
     /// <summary>The "previous hash" of an entity's first record.</summary>
     public static readonly string Genesis = new('0', 64);
 
+    /// <summary>What precedes the entity sequence in the canonical record.</summary>
+    public const string Prefix = "[\"v1\",";
+
     public static string Of(AuditRecord r)
+    {
+        var canonical = Prefix + r.EntitySeq.ToString(CultureInfo.InvariantCulture) + Tail(r);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Convert.FromHexString(r.PrevHash));
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(canonical));
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>The canonical record after the entity sequence: <c>,"2026-…",…]</c>.</summary>
+    public static string Tail(AuditRecord r)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartArray();
-            w.WriteStringValue("v1");
-            w.WriteNumberValue(r.EntitySeq);
             w.WriteStringValue(r.OccurredAt.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
             w.WriteStringValue(r.ActorKind);
             w.WriteStringValue(r.ActorId);
@@ -44,10 +60,8 @@ public static class AuditHash
             w.WriteEndArray();
         }
 
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Convert.FromHexString(r.PrevHash));
-        sha.AppendData(buffer.WrittenSpan);
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
+        // The array written above, its opening bracket replaced by the comma that follows the entity sequence.
+        return "," + System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan[1..]);
     }
 
     private static void WriteNullable(Utf8JsonWriter w, string? value)

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using HeadlessLoan.Api.Audit;
+using HeadlessLoan.Api.Infrastructure.Database;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MySqlConnector;
+
+// Measures what the audit trail costs the transactions it records. Each writer runs, in a loop, a state change the
+// way the stores do (one transaction: change the entity's row, write its outbox event) and, in the audited phases,
+// the audit record of that change through AuditTrail. Phases alternate (plain, audited, plain, audited, …) so both
+// see the same machine; the result is the ratio of committed transactions per second.
+// Two workloads: "update" (each writer changes an existing entity again and again, so its chain grows) and "create"
+// (each transaction creates a new entity, so each starts a chain).
+// Usage: AuditThroughput --app <connection string> --migrations <connection string> [--writers 64] [--seconds 5] [--rounds 3]
+var options = Options.Parse(args);
+var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+{
+    ["ConnectionStrings:Database"] = options.App,
+    ["ConnectionStrings:Migrations"] = options.Migrations,
+    ["ConnectionStrings:Redis"] = "127.0.0.1:1", // never used here
+    ["Database:ApplicationHost"] = "127.0.0.1",
+}).Build();
+var services = new ServiceCollection()
+    .AddSingleton<IConfiguration>(config)
+    .AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning))
+    .AddSingleton(TimeProvider.System)
+    .AddSingleton<IHttpContextAccessor, HttpContextAccessor>()
+    .AddStorage(config)
+    .AddSingleton<AuditTrail>()
+    .BuildServiceProvider();
+await services.GetRequiredService<MigrationRunner>().ApplyAsync(CancellationToken.None);
+var db = services.GetRequiredService<MySqlDataSource>();
+var trail = services.GetRequiredService<AuditTrail>();
+
+// One active product per writer, as the "update" workload's entities.
+var products = Enumerable.Range(0, options.Writers).Select(_ => Guid.CreateVersion7()).ToList();
+await using (var conn = await db.OpenConnectionAsync())
+{
+    foreach (var id in products)
+    {
+        await conn.ExecuteAsync(
+            "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))", new { id });
+    }
+}
+
+Console.WriteLine($"{options.Writers} writers, {options.Rounds} rounds of {options.Seconds} s per phase");
+var ratios = new List<double>();
+foreach (var workload in new[] { "update", "create" })
+{
+    long plainOps = 0, auditedOps = 0;
+    double plainSeconds = 0, auditedSeconds = 0;
+    for (var round = 0; round < options.Rounds; round++)
+    {
+        var (p, ps) = await RunAsync(workload, audited: false);
+        var (a, s) = await RunAsync(workload, audited: true);
+        plainOps += p; plainSeconds += ps; auditedOps += a; auditedSeconds += s;
+    }
+
+    var plainRate = plainOps / plainSeconds;
+    var auditedRate = auditedOps / auditedSeconds;
+    ratios.Add(auditedRate / plainRate);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{workload,-7} without audit {plainRate,8:F0} tx/s   with audit {auditedRate,8:F0} tx/s   ratio {auditedRate / plainRate:F2}"));
+}
+
+var verification = await new AuditStore(db).VerifyAsync(CancellationToken.None);
+Console.WriteLine($"trail verifies: {verification.Ok} ({verification.Checked} records)");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio (lowest workload): {ratios.Min():F2}   goal >= 0.70"));
+return verification.Ok ? 0 : 1;
+
+async Task<(long Ops, double Seconds)> RunAsync(string workload, bool audited)
+{
+    long ops = 0;
+    using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.Seconds));
+    var clock = Stopwatch.StartNew();
+    var writers = Enumerable.Range(0, options.Writers).Select(w => Task.Run(async () =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var id = workload == "update" ? products[w] : Guid.CreateVersion7();
+            await using var change = await DbChange.BeginAsync(db, trail, CancellationToken.None);
+            if (workload == "update")
+            {
+                await change.ExecuteAsync("UPDATE products SET current_version = current_version + 1, updated_at = UTC_TIMESTAMP(6) WHERE id = @id", new { id }, CancellationToken.None);
+            }
+            else
+            {
+                await change.ExecuteAsync(
+                    "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))", new { id }, CancellationToken.None);
+            }
+
+            await change.OutboxAsync("product.bench", id, new { productId = id }, DateTime.UtcNow, CancellationToken.None);
+            if (audited)
+            {
+                await change.AuditAsync(new AuditEntry(new AuditActor("system", "bench"), "product.bench", "product", id.ToString(),
+                    new { status = "active" }, new { status = "active", name = "Bench product", amountMax = 5_000_000L }), CancellationToken.None);
+            }
+
+            await change.CommitAsync(CancellationToken.None);
+            Interlocked.Increment(ref ops);
+        }
+    })).ToList();
+    await Task.WhenAll(writers);
+    return (ops, clock.Elapsed.TotalSeconds);
+}
+
+internal sealed record Options(string App, string Migrations, int Writers, int Seconds, int Rounds)
+{
+    public static Options Parse(string[] args)
+    {
+        string? Get(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        int Int(string name, int fallback) => Get(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        return new Options(
+            Get("--app") ?? throw new ArgumentException("--app <connection string> is required"),
+            Get("--migrations") ?? throw new ArgumentException("--migrations <connection string> is required"),
+            Int("--writers", 64), Int("--seconds", 5), Int("--rounds", 3));
+    }
+}
