@@ -19,17 +19,13 @@ public sealed record AuditRecord(
 /// <c>["v1", entitySeq, occurredAt, actorKind, actorId, action, entityType, entityId, flagged, requestId, before, after]</c>
 /// (before/after as the exact text stored); the trail-wide sequence is left out, the database assigns it on insert.
 /// </summary>
-/// <remarks>
-/// The writer lets the database compute the hash from the head it has locked (<see cref="Tail"/> is everything after
-/// the entity sequence), so an append is one round trip; verification computes it here, from the stored fields.
-/// </remarks>
 public static class AuditHash
 {
     /// <summary>The "previous hash" of an entity's first record.</summary>
     public static readonly string Genesis = new('0', 64);
 
     /// <summary>What precedes the entity sequence in the canonical record.</summary>
-    public const string Prefix = "[\"v1\",";
+    private const string Prefix = "[\"v1\",";
 
     public static string Of(AuditRecord r)
     {
@@ -41,7 +37,7 @@ public static class AuditHash
     }
 
     /// <summary>The canonical record after the entity sequence: <c>,"2026-…",…]</c>.</summary>
-    public static string Tail(AuditRecord r)
+    private static string Tail(AuditRecord r)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))

@@ -57,24 +57,16 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
         var after = AuditJson.Canonical(entry.After, nameof(entry.After));
         var requestId = Activity.Current?.TraceId.ToString() ?? http.HttpContext?.TraceIdentifier;
 
+        // Round trip 1: create the entity's head on first use and lock it either way (an exclusive lock on one
+        // primary-key row: no gap locks, so new entities never collide); the locking read sees the latest committed tip.
+        var head = await connection.QuerySingleAsync<(int EntitySeq, string Hash)>(new CommandDefinition(LockHeadSql,
+            new { type = entry.EntityType, id = entry.EntityId, genesis = AuditHash.Genesis }, transaction, cancellationToken: ct));
+
+        // Round trip 2: the record after the head, and the head moved to it. A plain INSERT … VALUES: an INSERT … SELECT
+        // would take the table's auto-increment lock for the whole statement and queue every writer behind it.
         var record = new AuditRecord(0, DbTime.Now(clock), entry.Actor.Kind, entry.Actor.Id, entry.Action, entry.EntityType, entry.EntityId,
-            0, before, after, requestId is { Length: <= 64 } ? requestId : null, entry.Flagged, AuditHash.Genesis, "");
-        await connection.ExecuteAsync(new CommandDefinition(AppendSql, new
-        {
-            record.OccurredAt,
-            record.ActorKind,
-            record.ActorId,
-            record.Action,
-            record.EntityType,
-            record.EntityId,
-            record.BeforeJson,
-            record.AfterJson,
-            record.RequestId,
-            record.Flagged,
-            genesis = AuditHash.Genesis,
-            prefix = AuditHash.Prefix,
-            tail = AuditHash.Tail(record),
-        }, transaction, cancellationToken: ct));
+            head.EntitySeq + 1, before, after, requestId is { Length: <= 64 } ? requestId : null, entry.Flagged, head.Hash, "");
+        await connection.ExecuteAsync(new CommandDefinition(AppendSql, record with { Hash = AuditHash.Of(record) }, transaction, cancellationToken: ct));
     }
 
     private static void Validate(AuditEntry entry)
@@ -99,19 +91,18 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
         }
     }
 
-    // One round trip. (1) Create the entity's head on first use and lock it either way: an exclusive lock on one
-    // primary-key row, no gap locks, so new entities never collide. (2) Append after the locked head, the database
-    // hashing its hash with the canonical record (INSERT … SELECT reads the latest committed head). (3) Move the head.
-    private const string AppendSql = """
-        INSERT INTO audit_heads (entity_type, entity_id, entity_seq, record_seq, hash) VALUES (@EntityType, @EntityId, 0, 0, @genesis)
+    private const string LockHeadSql = """
+        INSERT INTO audit_heads (entity_type, entity_id, entity_seq, record_seq, hash) VALUES (@type, @id, 0, 0, @genesis)
             ON DUPLICATE KEY UPDATE entity_seq = entity_seq;
+        SELECT entity_seq, hash FROM audit_heads WHERE entity_type = @type AND entity_id = @id FOR UPDATE;
+        """;
+
+    private const string AppendSql = """
         INSERT INTO audit_records
           (occurred_at, actor_kind, actor_id, action, entity_type, entity_id, entity_seq, before_json, after_json, request_id, flagged, prev_hash, hash)
-        SELECT @OccurredAt, @ActorKind, @ActorId, @Action, @EntityType, @EntityId, h.entity_seq + 1, @BeforeJson, @AfterJson, @RequestId, @Flagged,
-               h.hash, SHA2(CONCAT(UNHEX(h.hash), @prefix, h.entity_seq + 1, @tail), 256)
-          FROM audit_heads h WHERE h.entity_type = @EntityType AND h.entity_id = @EntityId;
-        UPDATE audit_heads h JOIN audit_records r ON r.seq = LAST_INSERT_ID()
-           SET h.entity_seq = r.entity_seq, h.record_seq = r.seq, h.hash = r.hash
-         WHERE h.entity_type = @EntityType AND h.entity_id = @EntityId;
+        VALUES
+          (@OccurredAt, @ActorKind, @ActorId, @Action, @EntityType, @EntityId, @EntitySeq, @BeforeJson, @AfterJson, @RequestId, @Flagged, @PrevHash, @Hash);
+        UPDATE audit_heads SET entity_seq = @EntitySeq, record_seq = LAST_INSERT_ID(), hash = @Hash
+         WHERE entity_type = @EntityType AND entity_id = @EntityId;
         """;
 }
