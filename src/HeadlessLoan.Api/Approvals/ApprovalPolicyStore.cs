@@ -29,7 +29,7 @@ public sealed class ApprovalPolicyStore(MySqlDataSource db, ApprovalRecorder rec
             }
 
             await InsertRulesAsync(conn, tx, 1, rules, ct);
-            await recorder.RecordAsync(conn, tx, new ApprovalChange(ChangeActor.System, "approval_policy.created", "approval_policy", "1", null, Describe(rules)), now, ct);
+            await recorder.RecordAsync(conn, tx, new ApprovalChange(ChangeActor.System, "approval_policy.created", "approval_policy", "1", null, new { version = 1, rules = Describe(rules) }), now, ct);
             await tx.CommitAsync(ct);
             return true;
         }

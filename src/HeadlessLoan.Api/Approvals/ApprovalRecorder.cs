@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Approvals;
@@ -18,14 +19,15 @@ public sealed record ApprovalChange(
 
 /// <summary>
 /// The one place where approval changes are recorded, always inside the transaction of the change itself: the outbox
-/// event that announces it (and the audit record, written through the same connection and transaction).
+/// event that announces it and the audit record, written through the same connection and transaction.
 /// </summary>
-public sealed class ApprovalRecorder
+public sealed class ApprovalRecorder(AuditTrail audit)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public Task RecordAsync(MySqlConnection conn, MySqlTransaction tx, ApprovalChange change, DateTime now, CancellationToken ct) =>
-        conn.ExecuteAsync(new CommandDefinition(
+    public async Task RecordAsync(MySqlConnection conn, MySqlTransaction tx, ApprovalChange change, DateTime now, CancellationToken ct)
+    {
+        await conn.ExecuteAsync(new CommandDefinition(
             "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now)",
             new
             {
@@ -35,4 +37,7 @@ public sealed class ApprovalRecorder
                 now,
             },
             tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(new AuditActor(change.Actor.Kind, change.Actor.Id), change.Action,
+            change.EntityType, change.EntityId, change.Before, change.After, change.Flagged), ct);
+    }
 }
