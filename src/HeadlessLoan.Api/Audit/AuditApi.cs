@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using HeadlessLoan.Api.Auth;
+using HeadlessLoan.Api.Infrastructure;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
 using HeadlessLoan.Api.Infrastructure.RateLimiting;
@@ -12,23 +13,26 @@ public sealed record AuditActorResponse(string Kind, string Id);
 
 public sealed record AuditRecordResponse(
     long Sequence, DateTimeOffset OccurredAt, AuditActorResponse Actor, string Action, string EntityType, string EntityId,
-    int EntitySequence, IReadOnlyDictionary<string, JsonElement>? Before, IReadOnlyDictionary<string, JsonElement>? After, string? RequestId, bool Flagged, string PrevHash, string Hash);
+    IReadOnlyDictionary<string, JsonElement>? Before, IReadOnlyDictionary<string, JsonElement>? After, string? RequestId, bool Flagged,
+    long? ChainSequence, string? PrevHash, string? Hash);
 
 public sealed record AuditListResponse(IReadOnlyList<AuditRecordResponse> Items, string? NextCursor);
 
 public sealed record AuditVerifyResponse(bool Ok, long Checked, long? FirstBrokenSequence);
 
-/// <summary>The audit trail for auditors and admins: records by entity, and verification of every hash chain.</summary>
+/// <summary>The audit trail for auditors and admins: records by entity, and verification of the hash chain.</summary>
 public static class AuditApi
 {
     private const int DefaultLimit = 50;
     private const int MaxLimit = 200;
 
-    public static IServiceCollection AddAuditTrail(this IServiceCollection services)
+    public static IServiceCollection AddAuditTrail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<AuditStore>();
+        services.AddSingleton<AuditChainer>();
+        services.AddBackgroundWorker<AuditChainer>(configuration);
         return services;
     }
 
@@ -37,7 +41,7 @@ public static class AuditApi
         var group = app.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(Policies.Auditor).RequireRateLimiting(RateLimitPolicies.PerCaller);
         group.MapGet("/", ListAuditRecords).WithName("ListAuditRecords").WithSummary("Audit records, newest first, optionally of one entity")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429);
-        group.MapGet("/verify", VerifyAuditTrail).WithName("VerifyAuditTrail").WithSummary("Recompute every hash chain of the trail")
+        group.MapGet("/verify", VerifyAuditTrail).WithName("VerifyAuditTrail").WithSummary("Recompute the hash chain of the trail")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(429);
         return app;
     }
@@ -94,7 +98,7 @@ public static class AuditApi
 
     private static AuditRecordResponse ToResponse(AuditRecord r) => new(
         r.Seq, DbTime.ToOffset(r.OccurredAt), new AuditActorResponse(r.ActorKind, r.ActorId), r.Action, r.EntityType, r.EntityId,
-        r.EntitySeq, Parse(r.BeforeJson), Parse(r.AfterJson), r.RequestId, r.Flagged, r.PrevHash, r.Hash);
+        Parse(r.BeforeJson), Parse(r.AfterJson), r.RequestId, r.Flagged, r.ChainSeq, r.PrevHash, r.Hash);
 
     // Stored by the trail as JSON objects.
     private static Dictionary<string, JsonElement>? Parse(string? json) =>

@@ -9,34 +9,37 @@ using HeadlessLoan.Domain.Privacy;
 
 namespace HeadlessLoan.Api.Audit;
 
-/// <summary>An audit record as stored; <see cref="Seq"/> is its place in the whole trail, <see cref="EntitySeq"/> in its entity's chain.</summary>
+/// <summary>
+/// An audit record as stored, with its place in the hash chain once the chainer has appended it: <see cref="Seq"/>
+/// is the record's id (assigned on insert, in the order writers inserted), <see cref="ChainSeq"/> its position in the
+/// chain (assigned by the chainer, in the order records were chained); the chain fields are null until then.
+/// </summary>
 public sealed record AuditRecord(
     long Seq, DateTime OccurredAt, string ActorKind, string ActorId, string Action, string EntityType, string EntityId,
-    int EntitySeq, string? BeforeJson, string? AfterJson, string? RequestId, bool Flagged, string PrevHash, string Hash);
+    string? BeforeJson, string? AfterJson, string? RequestId, bool Flagged, long? ChainSeq = null, string? PrevHash = null, string? Hash = null);
 
 /// <summary>
 /// hash = SHA-256(previous hash ‖ canonical record). The canonical record is the compact JSON array
-/// <c>["v1", entitySeq, occurredAt, actorKind, actorId, action, entityType, entityId, flagged, requestId, before, after]</c>
-/// (before/after as the exact text stored); the trail-wide sequence is left out, the database assigns it on insert.
+/// <c>["v2", chainSequence, recordSequence, occurredAt, actorKind, actorId, action, entityType, entityId, flagged, requestId, before, after]</c>
+/// (before/after as the exact text stored), so a record moved to another place in the chain, or another record put
+/// in its place, no longer hashes to the stored hash.
 /// </summary>
 public static class AuditHash
 {
-    /// <summary>The "previous hash" of an entity's first record.</summary>
+    /// <summary>The "previous hash" of the chain's first entry.</summary>
     public static readonly string Genesis = new('0', 64);
 
-    /// <summary>What precedes the entity sequence in the canonical record.</summary>
-    private const string Prefix = "[\"v1\",";
-
-    public static string Of(AuditRecord r)
+    public static string Of(long chainSeq, string prevHash, AuditRecord r)
     {
-        var canonical = Prefix + r.EntitySeq.ToString(CultureInfo.InvariantCulture) + Tail(r);
+        ArgumentNullException.ThrowIfNull(r);
+        var canonical = "[\"v2\"," + chainSeq.ToString(CultureInfo.InvariantCulture) + "," + r.Seq.ToString(CultureInfo.InvariantCulture) + Tail(r);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Convert.FromHexString(r.PrevHash));
+        sha.AppendData(Convert.FromHexString(prevHash));
         sha.AppendData(System.Text.Encoding.UTF8.GetBytes(canonical));
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    /// <summary>The canonical record after the entity sequence: <c>,"2026-…",…]</c>.</summary>
+    /// <summary>The canonical record after the record sequence: <c>,"2026-…",…]</c>.</summary>
     private static string Tail(AuditRecord r)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
@@ -56,7 +59,7 @@ public static class AuditHash
             w.WriteEndArray();
         }
 
-        // The array written above, its opening bracket replaced by the comma that follows the entity sequence.
+        // The array written above, its opening bracket replaced by the comma that follows the record sequence.
         return "," + System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan[1..]);
     }
 

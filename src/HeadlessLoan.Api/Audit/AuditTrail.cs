@@ -43,8 +43,8 @@ public sealed record AuditEntry(AuditActor Actor, string Action, string EntityTy
 
 /// <summary>
 /// Appends audit records inside the caller's transaction, so a change and its record commit or roll back together.
-/// Each entity has its own hash chain: the writer locks only that entity's chain head, so writers of different
-/// entities never wait for each other (a single global chain would serialise every change in the system).
+/// The append is one plain <c>INSERT … VALUES</c>: no lock, no read of a chain head, so audited writers never wait for
+/// each other. The hash chain is built after commit by <see cref="AuditChainer"/>, the trail's single sequencer.
 /// </summary>
 public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
 {
@@ -57,16 +57,11 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
         var after = AuditJson.Canonical(entry.After, nameof(entry.After));
         var requestId = Activity.Current?.TraceId.ToString() ?? http.HttpContext?.TraceIdentifier;
 
-        // Round trip 1: create the entity's head on first use and lock it either way (an exclusive lock on one
-        // primary-key row: no gap locks, so new entities never collide); the locking read sees the latest committed tip.
-        var head = await connection.QuerySingleAsync<(int EntitySeq, string Hash)>(new CommandDefinition(LockHeadSql,
-            new { type = entry.EntityType, id = entry.EntityId, genesis = AuditHash.Genesis }, transaction, cancellationToken: ct));
-
-        // Round trip 2: the record after the head, and the head moved to it. A plain INSERT … VALUES: an INSERT … SELECT
-        // would take the table's auto-increment lock for the whole statement and queue every writer behind it.
+        // A plain INSERT … VALUES: an INSERT … SELECT would take the table's auto-increment lock for the whole
+        // statement and queue every writer behind it.
         var record = new AuditRecord(0, DbTime.Now(clock), entry.Actor.Kind, entry.Actor.Id, entry.Action, entry.EntityType, entry.EntityId,
-            head.EntitySeq + 1, before, after, requestId is { Length: <= 64 } ? requestId : null, entry.Flagged, head.Hash, "");
-        await connection.ExecuteAsync(new CommandDefinition(AppendSql, record with { Hash = AuditHash.Of(record) }, transaction, cancellationToken: ct));
+            before, after, requestId is { Length: <= 64 } ? requestId : null, entry.Flagged);
+        await connection.ExecuteAsync(new CommandDefinition(AppendSql, record, transaction, cancellationToken: ct));
     }
 
     private static void Validate(AuditEntry entry)
@@ -91,18 +86,10 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
         }
     }
 
-    private const string LockHeadSql = """
-        INSERT INTO audit_heads (entity_type, entity_id, entity_seq, record_seq, hash) VALUES (@type, @id, 0, 0, @genesis)
-            ON DUPLICATE KEY UPDATE entity_seq = entity_seq;
-        SELECT entity_seq, hash FROM audit_heads WHERE entity_type = @type AND entity_id = @id FOR UPDATE;
-        """;
-
     private const string AppendSql = """
         INSERT INTO audit_records
-          (occurred_at, actor_kind, actor_id, action, entity_type, entity_id, entity_seq, before_json, after_json, request_id, flagged, prev_hash, hash)
+          (occurred_at, actor_kind, actor_id, action, entity_type, entity_id, before_json, after_json, request_id, flagged)
         VALUES
-          (@OccurredAt, @ActorKind, @ActorId, @Action, @EntityType, @EntityId, @EntitySeq, @BeforeJson, @AfterJson, @RequestId, @Flagged, @PrevHash, @Hash);
-        UPDATE audit_heads SET entity_seq = @EntitySeq, record_seq = LAST_INSERT_ID(), hash = @Hash
-         WHERE entity_type = @EntityType AND entity_id = @EntityId;
+          (@OccurredAt, @ActorKind, @ActorId, @Action, @EntityType, @EntityId, @BeforeJson, @AfterJson, @RequestId, @Flagged)
         """;
 }

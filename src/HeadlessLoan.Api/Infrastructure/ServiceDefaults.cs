@@ -35,7 +35,7 @@ public static class ServiceDefaults
         });
 
         services.AddStorage(builder.Configuration);
-        services.AddAuditTrail();
+        services.AddAuditTrail(builder.Configuration);
         services.AddProblemResponses();
         services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

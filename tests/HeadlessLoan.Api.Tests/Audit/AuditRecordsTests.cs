@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Tests.Decisions;
 using HeadlessLoan.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessLoan.Api.Tests.Audit;
 
@@ -36,17 +39,25 @@ public sealed class AuditRecordsTests(PipelineFactory api) : IClassFixture<Pipel
         Assert.Equal(["product.created", "product.updated", "product.retired"], Actions(records));
         Assert.All(records, r => Assert.Equal("staff", r.GetProperty("actor").GetProperty("kind").GetString()));
         Assert.All(records, r => Assert.Equal(adminId, r.GetProperty("actor").GetProperty("id").GetString()));
-        Assert.Equal([1, 2, 3], records.Select(r => r.GetProperty("entitySequence").GetInt32()));
         Assert.False(records[0].TryGetProperty("before", out _));
         Assert.Equal(1, records[0].GetProperty("after").GetProperty("version").GetInt32());
         Assert.Equal(1, records[1].GetProperty("before").GetProperty("version").GetInt32());
         Assert.Equal("Renamed product", records[1].GetProperty("after").GetProperty("name").GetString());
         Assert.Equal("active", records[2].GetProperty("before").GetProperty("status").GetString());
         Assert.Equal("retired", records[2].GetProperty("after").GetProperty("status").GetString());
-        // Each record links to the one before it.
-        Assert.Equal(new string('0', 64), records[0].GetProperty("prevHash").GetString());
-        Assert.Equal(records[0].GetProperty("hash").GetString(), records[1].GetProperty("prevHash").GetString());
-        Assert.Equal(records[1].GetProperty("hash").GetString(), records[2].GetProperty("prevHash").GetString());
+        // Listed as soon as committed (above); once chained, each links to the chain entry before it.
+        await api.Services.GetRequiredService<AuditChainer>().ChainAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        var chained = await RecordsAsync(admin, "product", id);
+        var sequences = chained.Select(r => r.GetProperty("chainSequence").GetInt64()).ToList();
+        Assert.Equal(sequences.Order(), sequences);
+        Assert.All(chained, r => Assert.Matches("^[0-9a-f]{64}$", r.GetProperty("hash").GetString()));
+        await using var db = await api.OpenDatabaseAsync();
+        foreach (var r in chained)
+        {
+            var previous = await db.ExecuteScalarAsync<string>("SELECT hash FROM audit_chain WHERE sequence = @s", new { s = r.GetProperty("chainSequence").GetInt64() - 1 });
+            Assert.Equal(previous ?? new string('0', 64), r.GetProperty("prevHash").GetString());
+        }
+
         Assert.All(records, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("requestId").GetString())));
     }
 
