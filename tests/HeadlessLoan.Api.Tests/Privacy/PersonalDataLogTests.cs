@@ -44,6 +44,13 @@ public sealed class PersonalDataLogTests(LogCapturingFactory api) : IClassFixtur
         Assert.True(api.Logs.Lines.Count > 100, "the flow should have logged plenty at Trace");
         // The capture sees the flow itself (request paths, the decision), so an absence below means something.
         Assert.Contains(api.Logs.Lines, line => line.Contains($"/v1/applications/{id}/submit", StringComparison.Ordinal));
+        // The worker logs the decision just after it commits, so the line may follow the answer by a moment.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!api.Logs.Lines.Any(line => line.Contains($"Application {id} decided", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Contains(api.Logs.Lines, line => line.Contains($"Application {id} decided", StringComparison.Ordinal));
         string[] personal =
         [
