@@ -51,6 +51,13 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
     public async Task AppendAsync(MySqlConnection connection, MySqlTransaction transaction, AuditEntry entry, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        var (sql, record) = Prepare(entry);
+        await connection.ExecuteAsync(new CommandDefinition(sql, record, transaction, cancellationToken: ct));
+    }
+
+    /// <summary>The statement and values that append <paramref name="entry"/>, for a caller that sends several writes at once.</summary>
+    public (string Sql, AuditRecord Record) Prepare(AuditEntry entry)
+    {
         ArgumentNullException.ThrowIfNull(entry);
         Validate(entry);
         var before = AuditJson.Canonical(entry.Before, nameof(entry.Before));
@@ -59,9 +66,8 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
 
         // A plain INSERT … VALUES: an INSERT … SELECT would take the table's auto-increment lock for the whole
         // statement and queue every writer behind it.
-        var record = new AuditRecord(0, DbTime.Now(clock), entry.Actor.Kind, entry.Actor.Id, entry.Action, entry.EntityType, entry.EntityId,
-            before, after, requestId is { Length: <= 64 } ? requestId : null, entry.Flagged);
-        await connection.ExecuteAsync(new CommandDefinition(AppendSql, record, transaction, cancellationToken: ct));
+        return (AppendSql, new AuditRecord(0, DbTime.Now(clock), entry.Actor.Kind, entry.Actor.Id, entry.Action, entry.EntityType, entry.EntityId,
+            before, after, requestId is { Length: <= 64 } ? requestId : null, entry.Flagged));
     }
 
     private static void Validate(AuditEntry entry)

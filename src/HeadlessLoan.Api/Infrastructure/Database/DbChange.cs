@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Dapper;
 using HeadlessLoan.Api.Audit;
 using MySqlConnector;
@@ -10,9 +12,14 @@ namespace HeadlessLoan.Api.Infrastructure.Database;
 /// audit records describing them are written, so all commit together or none does. Disposing without
 /// <see cref="CommitAsync"/> rolls back.
 /// </summary>
-public sealed class DbChange : IAsyncDisposable
+/// <remarks>
+/// Outbox events and audit records are write-only within the change, so they are held back and sent together, in
+/// one round trip before the next statement or the commit: recording a change costs no round trip of its own.
+/// </remarks>
+public sealed partial class DbChange : IAsyncDisposable
 {
     private readonly AuditTrail _audit;
+    private readonly List<(string Sql, object Values)> _held = [];
 
     private DbChange(MySqlConnection connection, MySqlTransaction transaction, AuditTrail audit)
     {
@@ -39,24 +46,72 @@ public sealed class DbChange : IAsyncDisposable
         }
     }
 
-    public Task<int> ExecuteAsync(string sql, object? param, CancellationToken ct) =>
-        Connection.ExecuteAsync(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
+    public async Task<int> ExecuteAsync(string sql, object? param, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        return await Connection.ExecuteAsync(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
+    }
 
-    public Task<T?> ScalarAsync<T>(string sql, object? param, CancellationToken ct) =>
-        Connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
+    public async Task<T?> ScalarAsync<T>(string sql, object? param, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        return await Connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
+    }
 
-    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken ct) =>
-        Connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
+    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        return await Connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
+    }
 
-    public Task AuditAsync(AuditEntry entry, CancellationToken ct) => _audit.AppendAsync(Connection, Transaction, entry, ct);
+    /// <summary>Records the change in the audit trail (validated now, written with the change's next round trip).</summary>
+    public Task AuditAsync(AuditEntry entry, CancellationToken ct)
+    {
+        var (sql, record) = _audit.Prepare(entry);
+        _held.Add((sql, record));
+        return Task.CompletedTask;
+    }
 
     /// <summary>An event for the relay, announced only if this change commits.</summary>
-    public Task<int> OutboxAsync(string eventType, Guid entityId, object payload, DateTime now, CancellationToken ct) =>
-        ExecuteAsync(
-            "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@eventType, @entityId, @payload, @now)",
-            new { eventType, entityId, payload = JsonSerializer.Serialize(payload), now }, ct);
+    public Task OutboxAsync(string eventType, Guid entityId, object payload, DateTime now, CancellationToken ct)
+    {
+        _held.Add(("INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@eventType, @entityId, @payload, @now)",
+            new { eventType, entityId, payload = JsonSerializer.Serialize(payload), now }));
+        return Task.CompletedTask;
+    }
 
-    public Task CommitAsync(CancellationToken ct) => Transaction.CommitAsync(ct);
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        await Transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Sends the held writes as one multi-statement command, each statement's parameters renamed apart.</summary>
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        if (_held.Count == 0)
+        {
+            return;
+        }
+
+        var sql = new StringBuilder();
+        var values = new DynamicParameters();
+        for (var i = 0; i < _held.Count; i++)
+        {
+            var prefix = $"h{i}_";
+            sql.Append(ParameterName().Replace(_held[i].Sql, "@" + prefix + "$1")).Append(";\n");
+            foreach (var property in _held[i].Values.GetType().GetProperties())
+            {
+                values.Add(prefix + property.Name, property.GetValue(_held[i].Values));
+            }
+        }
+
+        _held.Clear();
+        await Connection.ExecuteAsync(new CommandDefinition(sql.ToString(), values, Transaction, cancellationToken: ct));
+    }
+
+    [GeneratedRegex(@"@(\w+)")]
+    private static partial Regex ParameterName();
 
     public async ValueTask DisposeAsync()
     {
