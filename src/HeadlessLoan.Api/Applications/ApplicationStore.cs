@@ -231,7 +231,10 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         ApplicationRow? row;
         List<DocumentRow> documents;
         bool consent;
-        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(SubmitWhenCompleteSql, new
+        // The audit record travels in the same batch as the event, and is rolled back with it when nothing changed.
+        var (_, record) = audit.Prepare(new AuditEntry(actor, "application.submitted", EntityType, id.ToString(),
+            new { status = ApplicationStatuses.Draft }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }));
+        var values = new DynamicParameters(new
         {
             id,
             scope.BorrowerId,
@@ -243,7 +246,9 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             kindCount = RequiredKinds.Length,
             type = "application.submitted",
             payload = JsonSerializer.Serialize(new { applicationId = id }),
-        }, tx, cancellationToken: ct)))
+        });
+        values.AddDynamicParams(record);
+        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(SubmitWhenCompleteSql, values, tx, cancellationToken: ct)))
         {
             submitted = await results.ReadSingleAsync<long>() == 1;
             row = await results.ReadSingleOrDefaultAsync<ApplicationRow>();
@@ -253,8 +258,6 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
 
         if (submitted)
         {
-            await audit.AppendAsync(conn, tx, new AuditEntry(actor, "application.submitted", EntityType, id.ToString(),
-                new { status = ApplicationStatuses.Draft }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), ct);
             await tx.CommitAsync(ct);
             return new SubmitResult(Submission.Submitted, [], row, documents, consent);
         }
@@ -401,8 +404,10 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         "SELECT COUNT(*) FROM application_consents WHERE application_id = @id AND purpose = 'credit_bureau_query'";
 
 
-    // The event is inserted unconditionally (a plain VALUES insert, no table-wide auto-increment lock as
-    // INSERT … SELECT would take) and rolled back with the transaction when the UPDATE changed nothing.
+    // The event and the audit record are inserted unconditionally (plain VALUES inserts, no table-wide
+    // auto-increment lock as INSERT … SELECT would take) and rolled back with the transaction when the UPDATE
+    // changed nothing.
+
     private static readonly string SubmitWhenCompleteSql = $"""
         UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now,
                first_submitted_at = COALESCE(first_submitted_at, @now),
@@ -414,6 +419,7 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
            AND EXISTS (SELECT 1 FROM application_consents WHERE application_id = @id AND purpose = 'credit_bureau_query');
         SELECT ROW_COUNT();
         INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now);
+        {AuditTrail.AppendSql};
         {SelectApplication} WHERE id = @id;
         {SelectDocument} WHERE application_id = @id ORDER BY created_at, id;
         {CountConsentSql};

@@ -92,7 +92,8 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
         }
     }
 
-    private const string AppendSql = """
+    /// <summary>The append statement; its parameters are the properties of the <see cref="AuditRecord"/> that <see cref="Prepare"/> returns.</summary>
+    public const string AppendSql = """
         INSERT INTO audit_records
           (occurred_at, actor_kind, actor_id, action, entity_type, entity_id, before_json, after_json, request_id, flagged)
         VALUES
