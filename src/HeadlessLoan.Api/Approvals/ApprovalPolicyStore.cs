@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Approvals;
 using MySqlConnector;
@@ -29,7 +30,7 @@ public sealed class ApprovalPolicyStore(MySqlDataSource db, ApprovalRecorder rec
             }
 
             await InsertRulesAsync(conn, tx, 1, rules, ct);
-            await recorder.RecordAsync(conn, tx, new ApprovalChange(ChangeActor.System, "approval_policy.created", "approval_policy", "1", null, new { version = 1, rules = Describe(rules) }), now, ct);
+            await recorder.RecordAsync(conn, tx, new ApprovalChange(ApprovalRecorder.SystemActor, "approval_policy.created", "approval_policy", "1", null, new { version = 1, rules = Describe(rules) }), now, ct);
             await tx.CommitAsync(ct);
             return true;
         }
@@ -61,7 +62,7 @@ public sealed class ApprovalPolicyStore(MySqlDataSource db, ApprovalRecorder rec
             new { version, note, now, actor }, tx, cancellationToken: ct));
         await InsertRulesAsync(conn, tx, version, rules, ct);
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ChangeActor.Staff(actor), "approval_policy.changed", "approval_policy", version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            AuditActor.Staff(actor), "approval_policy.changed", "approval_policy", version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             before is null ? null : new { before.Version, rules = Describe(before.Rules) }, new { version, note, rules = Describe(rules) }), now, ct);
         await tx.CommitAsync(ct);
         return new ApprovalPolicy(version, note, now, actor, rules);

@@ -1,21 +1,13 @@
 using System.Text.Json;
-using Dapper;
 using HeadlessLoan.Api.Audit;
+using HeadlessLoan.Api.Infrastructure.Database;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Approvals;
 
-/// <summary>Who made a change: a member of staff, or the system (the router, the escalation job).</summary>
-public sealed record ChangeActor(string Kind, string Id)
-{
-    public static ChangeActor System { get; } = new("system", "approvals");
-
-    public static ChangeActor Staff(Guid id) => new("staff", id.ToString());
-}
-
 /// <summary>One recorded change of the approval workflow: an event for other systems, with what it was before and after.</summary>
 public sealed record ApprovalChange(
-    ChangeActor Actor, string Action, string EntityType, string EntityId, object? Before, object? After, bool Flagged = false);
+    AuditActor Actor, string Action, string EntityType, string EntityId, object? Before, object? After, bool Flagged = false);
 
 /// <summary>
 /// The one place where approval changes are recorded, always inside the transaction of the change itself: the outbox
@@ -25,19 +17,16 @@ public sealed class ApprovalRecorder(AuditTrail audit)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task RecordAsync(MySqlConnection conn, MySqlTransaction tx, ApprovalChange change, DateTime now, CancellationToken ct)
+    /// <summary>The workflow's own jobs (the router, the escalation job) as an actor.</summary>
+    public static AuditActor SystemActor { get; } = new(AuditActor.SystemKind, "approvals");
+
+    public Task RecordAsync(MySqlConnection conn, MySqlTransaction tx, ApprovalChange change, DateTime now, CancellationToken ct)
     {
-        await conn.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now)",
-            new
-            {
-                type = change.Action,
-                id = change.EntityId,
-                payload = JsonSerializer.Serialize(new { actor = change.Actor, entity = change.EntityType, before = change.Before, after = change.After, flagged = change.Flagged }, Json),
-                now,
-            },
-            tx, cancellationToken: ct));
-        await audit.AppendAsync(conn, tx, new AuditEntry(new AuditActor(change.Actor.Kind, change.Actor.Id), change.Action,
-            change.EntityType, change.EntityId, change.Before, change.After, change.Flagged), ct);
+        var (auditSql, record) = audit.Prepare(new AuditEntry(change.Actor, change.Action, change.EntityType, change.EntityId,
+            change.Before, change.After, change.Flagged));
+        var payload = JsonSerializer.Serialize(new { actor = change.Actor, entity = change.EntityType, before = change.Before, after = change.After, flagged = change.Flagged }, Json);
+        // The event and the audit record in one round trip.
+        return DbChange.WriteTogetherAsync(conn, tx,
+            [(DbChange.OutboxSql, new { eventType = change.Action, entityId = change.EntityId, payload, now }), (auditSql, record)], ct);
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Background;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Approvals;
@@ -81,7 +82,7 @@ public sealed partial class ApprovalRouter(
              WHERE id = @id
             """, new { id, round, version = policy.Version, now }, tx, cancellationToken: ct));
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ChangeActor.System, "approval.routed", "application", id.ToString(),
+            ApprovalRecorder.SystemActor, "approval.routed", "application", id.ToString(),
             new { status = "pending_approval", routed = false },
             new { round, policyVersion = policy.Version, rulePosition = position, steps }), now, ct);
         await tx.CommitAsync(ct);

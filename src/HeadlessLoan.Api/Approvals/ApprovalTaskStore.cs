@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Applications;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Approvals;
 using Microsoft.Extensions.Options;
@@ -115,7 +116,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
                 "UPDATE approval_tasks SET status = 'claimed', claimed_by = @me, claimed_at = @now WHERE id = @taskId",
                 new { taskId, me = reviewer.Id, now }, tx, cancellationToken: ct));
             await recorder.RecordAsync(conn, tx, new ApprovalChange(
-                ChangeActor.Staff(reviewer.Id), "approval_task.claimed", "approval_task", taskId.ToString(),
+                AuditActor.Staff(reviewer.Id), "approval_task.claimed", "approval_task", taskId.ToString(),
                 new { status = Open }, new { status = Claimed, claimedBy = reviewer.Id }), now, ct);
             return new TaskResult(TaskResultKind.Done);
         }, ct);
@@ -131,7 +132,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             await conn.ExecuteAsync(new CommandDefinition(
                 "UPDATE approval_tasks SET status = 'open', claimed_by = NULL, claimed_at = NULL WHERE id = @taskId", new { taskId }, tx, cancellationToken: ct));
             await recorder.RecordAsync(conn, tx, new ApprovalChange(
-                ChangeActor.Staff(reviewer.Id), "approval_task.released", "approval_task", taskId.ToString(),
+                AuditActor.Staff(reviewer.Id), "approval_task.released", "approval_task", taskId.ToString(),
                 new { status = Claimed, claimedBy = reviewer.Id }, new { status = Open }), now, ct);
             return new TaskResult(TaskResultKind.Done);
         }, ct);
@@ -154,7 +155,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
                    claimed_by = @me, claimed_at = COALESCE(claimed_at, @now)
              WHERE id = @taskId
             """, new { taskId, status, decision = Wire(verdict), reasonCode, comment, me = reviewer.Id, now }, tx, cancellationToken: ct));
-        var actor = ChangeActor.Staff(reviewer.Id);
+        var actor = AuditActor.Staff(reviewer.Id);
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
             actor, "approval_task.decided", "approval_task", taskId.ToString(),
             new { status = task.Status, claimedBy = task.ClaimedBy },
@@ -218,7 +219,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE approval_rounds SET special = 1, special_by = @me, special_reason = @reason WHERE application_id = @applicationId AND round = @round",
             new { applicationId, round = app.Round, me = reviewer.Id, reason }, tx, cancellationToken: ct));
-        var actor = ChangeActor.Staff(reviewer.Id);
+        var actor = AuditActor.Staff(reviewer.Id);
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
             actor, "application.special_approved", "application", applicationId.ToString(),
             new { status = app.Status, round = app.Round }, new { status = "approved", reason, approvedBy = reviewer.Id }, Flagged: true), now, ct);
@@ -252,7 +253,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
         foreach (var task in due)
         {
             await recorder.RecordAsync(conn, tx, new ApprovalChange(
-                ChangeActor.System, "approval_task.escalated", "approval_task", task.Id.ToString(),
+                ApprovalRecorder.SystemActor, "approval_task.escalated", "approval_task", task.Id.ToString(),
                 new { escalated = false }, new { escalated = true, task.ApplicationId, task.Role, waitingSince = task.CreatedAt }), now, ct);
         }
 
@@ -302,7 +303,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             tx, cancellationToken: ct));
 
     private async Task FinishAsync(
-        MySqlConnection conn, MySqlTransaction tx, Guid applicationId, int round, string outcome, string code, string message, ChangeActor actor, DateTime now, CancellationToken ct)
+        MySqlConnection conn, MySqlTransaction tx, Guid applicationId, int round, string outcome, string code, string message, AuditActor actor, DateTime now, CancellationToken ct)
     {
         var reasons = JsonSerializer.Serialize(new[] { new { code, message } });
         var (status, step) = outcome switch

@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Approvals;
 using Microsoft.Extensions.Options;
@@ -68,7 +69,7 @@ public sealed class ApprovalViews(MySqlDataSource db, ApprovalRecorder recorder,
         }
 
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ChangeActor.Staff(staffId), "personal_data.unmasked", "application", applicationId.ToString(), null,
+            AuditActor.Staff(staffId), "personal_data.unmasked", "application", applicationId.ToString(), null,
             new { taskId, fields = UnmaskedFields }), now, ct);
         await tx.CommitAsync(ct);
         return secrets;

@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using MySqlConnector;
 
@@ -33,7 +34,7 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
 
         // The ID number itself is never recorded, only that the relation is matched by it.
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ChangeActor.Staff(actor), "staff_relation.added", "staff", staffId.ToString(), null,
+            AuditActor.Staff(actor), "staff_relation.added", "staff", staffId.ToString(), null,
             new { relationId = id, kind, borrowerId, byIdNumber = idNumberHash is not null, note }), now, ct);
         await tx.CommitAsync(ct);
         return new RelationRow(id, staffId, kind, borrowerId, idNumberHash is null ? "borrower" : "id_number", note, now, actor);
@@ -77,7 +78,7 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
         await conn.ExecuteAsync(new CommandDefinition(
             "UPDATE applications SET loan_officer_id = @staffId, updated_at = @now WHERE id = @applicationId", new { applicationId, staffId, now }, tx, cancellationToken: ct));
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ChangeActor.Staff(actor), "application.loan_officer_assigned", "application", applicationId.ToString(),
+            AuditActor.Staff(actor), "application.loan_officer_assigned", "application", applicationId.ToString(),
             new { loanOfficerId = current.LoanOfficerId }, new { loanOfficerId = staffId }), now, ct);
         await tx.CommitAsync(ct);
         return (AssignOutcome.Done, now);

@@ -19,6 +19,8 @@ public sealed record AuditActor(string Kind, string Id)
 
     public static AuditActor System { get; } = new(SystemKind, "system");
 
+    public static AuditActor Staff(Guid id) => new(StaffKind, id.ToString());
+
     /// <summary>The authenticated caller; an anonymous one cannot change anything that is audited.</summary>
     public static AuditActor From(ClaimsPrincipal user)
     {

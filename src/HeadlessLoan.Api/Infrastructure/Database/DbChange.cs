@@ -75,8 +75,7 @@ public sealed partial class DbChange : IAsyncDisposable
     /// <summary>An event for the relay, announced only if this change commits.</summary>
     public Task OutboxAsync(string eventType, Guid entityId, object payload, DateTime now, CancellationToken ct)
     {
-        _held.Add(("INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@eventType, @entityId, @payload, @now)",
-            new { eventType, entityId, payload = JsonSerializer.Serialize(payload), now }));
+        _held.Add((OutboxSql, new { eventType, entityId, payload = JsonSerializer.Serialize(payload), now }));
         return Task.CompletedTask;
     }
 
@@ -86,7 +85,6 @@ public sealed partial class DbChange : IAsyncDisposable
         await Transaction.CommitAsync(ct);
     }
 
-    /// <summary>Sends the held writes as one multi-statement command, each statement's parameters renamed apart.</summary>
     private async Task FlushAsync(CancellationToken ct)
     {
         if (_held.Count == 0)
@@ -94,20 +92,32 @@ public sealed partial class DbChange : IAsyncDisposable
             return;
         }
 
+        var held = _held.ToArray();
+        _held.Clear();
+        await WriteTogetherAsync(Connection, Transaction, held, ct);
+    }
+
+    /// <summary>The outbox insert; its parameters are <c>eventType</c>, <c>entityId</c>, <c>payload</c> (JSON) and <c>now</c>.</summary>
+    public const string OutboxSql =
+        "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@eventType, @entityId, @payload, @now)";
+
+    /// <summary>Sends several writes as one multi-statement command, each statement's parameters renamed apart.</summary>
+    public static async Task WriteTogetherAsync(
+        MySqlConnection connection, MySqlTransaction transaction, IReadOnlyList<(string Sql, object Values)> writes, CancellationToken ct)
+    {
         var sql = new StringBuilder();
         var values = new DynamicParameters();
-        for (var i = 0; i < _held.Count; i++)
+        for (var i = 0; i < writes.Count; i++)
         {
             var prefix = $"h{i}_";
-            sql.Append(ParameterName().Replace(_held[i].Sql, "@" + prefix + "$1")).Append(";\n");
-            foreach (var property in _held[i].Values.GetType().GetProperties())
+            sql.Append(ParameterName().Replace(writes[i].Sql, "@" + prefix + "$1")).Append(";\n");
+            foreach (var property in writes[i].Values.GetType().GetProperties())
             {
-                values.Add(prefix + property.Name, property.GetValue(_held[i].Values));
+                values.Add(prefix + property.Name, property.GetValue(writes[i].Values));
             }
         }
 
-        _held.Clear();
-        await Connection.ExecuteAsync(new CommandDefinition(sql.ToString(), values, Transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(sql.ToString(), values, transaction, cancellationToken: ct));
     }
 
     [GeneratedRegex(@"@(\w+)")]
