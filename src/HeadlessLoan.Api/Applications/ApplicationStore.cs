@@ -121,21 +121,20 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
     public async Task<DocumentAdd> AddDocumentAsync(DocumentRow document, DocumentVerdict verdict, int maxDocuments, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(LockApplicationSql, new { id = document.ApplicationId }, tx, cancellationToken: ct));
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var status = await change.ScalarAsync<string?>(LockApplicationSql, new { id = document.ApplicationId }, ct);
         if (!ApplicationStatuses.IsEditable(status))
         {
             return DocumentAdd.NotDraft;
         }
 
-        var count = await conn.ExecuteScalarAsync<int>(new CommandDefinition(CountDocumentsSql, new { id = document.ApplicationId }, tx, cancellationToken: ct));
+        var count = await change.ScalarAsync<int>(CountDocumentsSql, new { id = document.ApplicationId }, ct);
         if (count >= maxDocuments)
         {
             return DocumentAdd.TooMany;
         }
 
-        await conn.ExecuteAsync(new CommandDefinition(InsertDocumentSql, document, tx, cancellationToken: ct));
+        await change.ExecuteAsync(InsertDocumentSql, document, ct);
         if (verdict.Accepted)
         {
             var (sql, values) = document.Kind switch
@@ -159,15 +158,15 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
                     bank = verdict.CardBank,
                 }),
             };
-            await conn.ExecuteAsync(new CommandDefinition(sql, values, tx, cancellationToken: ct));
+            await change.ExecuteAsync(sql, values, ct);
         }
         else
         {
-            await conn.ExecuteAsync(new CommandDefinition(TouchSql, new { id = document.ApplicationId, now }, tx, cancellationToken: ct));
+            await change.ExecuteAsync(TouchSql, new { id = document.ApplicationId, now }, ct);
         }
 
         // The outcome of the check, never what the document says.
-        await audit.AppendAsync(conn, tx, new AuditEntry(actor, "application.document_added", EntityType, document.ApplicationId.ToString(), null, new
+        await change.AuditAsync(new AuditEntry(actor, "application.document_added", EntityType, document.ApplicationId.ToString(), null, new
         {
             documentId = document.Id,
             document.Kind,
@@ -175,7 +174,7 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             errorCodes = verdict.ErrorCodes,
             document.Sha256,
         }), ct);
-        await tx.CommitAsync(ct);
+        await change.CommitAsync(ct);
         return DocumentAdd.Added;
     }
 
@@ -184,15 +183,14 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         Guid consentId, Guid applicationId, string textVersion, string byKind, Guid byId, string? ip, string? userAgent, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(LockApplicationSql, new { id = applicationId }, tx, cancellationToken: ct));
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var status = await change.ScalarAsync<string?>(LockApplicationSql, new { id = applicationId }, ct);
         if (!ApplicationStatuses.IsEditable(status))
         {
             return (false, now);
         }
 
-        await conn.ExecuteAsync(new CommandDefinition(InsertConsentSql, new
+        await change.ExecuteAsync(InsertConsentSql, new
         {
             id = consentId,
             applicationId,
@@ -203,11 +201,11 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             ip,
             userAgent,
             now,
-        }, tx, cancellationToken: ct));
-        await conn.ExecuteAsync(new CommandDefinition(TouchSql, new { id = applicationId, now }, tx, cancellationToken: ct));
-        await audit.AppendAsync(conn, tx, new AuditEntry(new AuditActor(byKind, byId.ToString()), "application.consent_recorded", EntityType,
+        }, ct);
+        await change.ExecuteAsync(TouchSql, new { id = applicationId, now }, ct);
+        await change.AuditAsync(new AuditEntry(new AuditActor(byKind, byId.ToString()), "application.consent_recorded", EntityType,
             applicationId.ToString(), null, new { consentId, purpose = "credit_bureau_query", textVersion }), ct);
-        await tx.CommitAsync(ct);
+        await change.CommitAsync(ct);
         return (true, now);
     }
 
