@@ -47,6 +47,29 @@ public sealed class IdempotencyTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ConcurrentRequestsWithTheirOwnKeysEachReplayTheirOwnAnswer()
+    {
+        // Answers of requests running together are looked up and stored together; each must stay its own.
+        using var admin = await api.CreateAdminClientAsync();
+        var requests = Enumerable.Range(0, 30).Select(_ => (Key: Guid.NewGuid().ToString(), Body: TestHttp.ValidProduct())).ToList();
+
+        var firsts = await Task.WhenAll(requests.Select(r => PostAsync(admin, "/v1/products", r.Body, r.Key)));
+        var replays = await Task.WhenAll(requests.Select(r => PostAsync(admin, "/v1/products", r.Body, r.Key)));
+
+        for (var i = 0; i < requests.Count; i++)
+        {
+            await firsts[i].AssertStatusAsync(HttpStatusCode.Created);
+            await replays[i].AssertStatusAsync(HttpStatusCode.Created);
+            Assert.False(firsts[i].Headers.Contains(ReplayedHeader));
+            Assert.Equal("true", replays[i].Headers.GetValues(ReplayedHeader).Single());
+            var created = await firsts[i].ReadJsonAsync();
+            Assert.Equal(requests[i].Body["name"], created.GetProperty("name").GetString());
+            Assert.Equal(created.GetRawText(), (await replays[i].ReadJsonAsync()).GetRawText());
+            Assert.Equal(firsts[i].Headers.Location, replays[i].Headers.Location);
+        }
+    }
+
+    [Fact]
     public async Task SameKeyWithADifferentBodyIsRejected()
     {
         using var admin = await api.CreateAdminClientAsync();

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Dapper;
 using HeadlessLoan.Api.Infrastructure.Database;
 using MySqlConnector;
@@ -16,8 +18,10 @@ public sealed record Claim(ClaimOutcome Outcome, StoredResponse? Stored = null);
 /// instance's claim runs out); the finished answer is stored durably in MariaDB for 24 h. One database write per
 /// request instead of two: the claim needs atomicity, not durability — every state change also guards itself
 /// in its own SQL (status checks, unique keys), so a claim lost with Redis cannot apply a change twice.
+/// Lookups and writes of concurrent requests go to the database together (<see cref="MicroBatcher{TItem,TResult}"/>):
+/// one statement and one commit for a burst's worth of answers, each still awaited before its request ends.
 /// </summary>
-public sealed class IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock)
+public sealed class IdempotencyStore : IAsyncDisposable
 {
     /// <summary>How long a finished answer is replayed.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
@@ -25,10 +29,30 @@ public sealed class IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer 
     /// <summary>A claim whose request never finished (a crashed instance) expires after this.</summary>
     public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(60);
 
+    /// <summary>The most requests one lookup or write carries.</summary>
+    private const int MaxBatch = 100;
+
+    private readonly MySqlDataSource _db;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisKeys _keys;
+    private readonly TimeProvider _clock;
+    private readonly MicroBatcher<(string Scope, string Key), Row?> _lookups;
+    private readonly MicroBatcher<Completion, bool> _writes;
+
+    public IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock, ILogger<IdempotencyStore> logger)
+    {
+        _db = db;
+        _redis = redis;
+        _keys = keys;
+        _clock = clock;
+        _lookups = new MicroBatcher<(string, string), Row?>("idempotency lookups", FindCompletedAsync, MaxBatch, logger);
+        _writes = new MicroBatcher<Completion, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
+    }
+
     public async Task<Claim> ClaimAsync(string scope, string key, string hash, CancellationToken ct)
     {
         var lockKey = LockKey(scope, key);
-        var database = redis.GetDatabase();
+        var database = _redis.GetDatabase();
         if (!await database.StringSetAsync(lockKey, hash, AbandonedAfter, When.NotExists))
         {
             var holder = await database.StringGetAsync(lockKey);
@@ -36,10 +60,12 @@ public sealed class IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer 
         }
 
         // Claimed. A finished answer is written before its claim is released, so it is visible here if it exists.
-        if (await FindCompletedAsync(scope, key, ct) is { } done)
+        if (await _lookups.RunAsync((scope, key), ct) is { } done)
         {
             await database.KeyDeleteAsync(lockKey);
-            return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
+            return done.request_hash == hash
+                ? new Claim(ClaimOutcome.Completed, new StoredResponse(done.status_code ?? 200, done.content_type, done.location, done.response_body ?? []))
+                : new Claim(ClaimOutcome.Reused);
         }
 
         return new Claim(ClaimOutcome.Claimed);
@@ -47,53 +73,101 @@ public sealed class IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer 
 
     public async Task CompleteAsync(string scope, string key, string hash, StoredResponse response, CancellationToken ct)
     {
-        var now = DbTime.Now(clock);
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            // An expired record under the same key is replaced; a live one cannot exist while we hold the claim.
-            await conn.ExecuteAsync(new CommandDefinition(UpsertSql, new
-            {
-                Scope = scope,
-                Key = key,
-                Hash = hash,
-                Status = response.StatusCode,
-                response.ContentType,
-                response.Location,
-                response.Body,
-                Now = now,
-                Expires = now + Retention,
-            }, cancellationToken: ct));
-        }
-
-        await redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
+        await _writes.RunAsync(new Completion(scope, key, hash, response), ct);
+        await _redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
     }
 
     /// <summary>The request failed: a retry with the same key may run again.</summary>
-    public Task ReleaseAsync(string scope, string key) => redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
+    public Task ReleaseAsync(string scope, string key) => _redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
 
-    private async Task<(string Hash, StoredResponse Response)?> FindCompletedAsync(string scope, string key, CancellationToken ct)
+    /// <summary>
+    /// One statement for the whole batch: a primary-key lookup per request, tagged with its position, so each row is
+    /// matched to its request by the database's own comparison of keys.
+    /// </summary>
+    private async Task<IReadOnlyList<Row?>> FindCompletedAsync(IReadOnlyList<(string Scope, string Key)> requests, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(SelectSql, new { Scope = scope, Key = key, Now = DbTime.Now(clock) }, cancellationToken: ct));
-        return row is null ? null : (row.request_hash, new StoredResponse(row.status_code ?? 200, row.content_type, row.location, row.response_body ?? []));
+        var sql = new StringBuilder();
+        var values = new DynamicParameters();
+        values.Add("Now", DbTime.Now(_clock));
+        for (var i = 0; i < requests.Count; i++)
+        {
+            sql.Append(i == 0 ? "" : "\nUNION ALL\n").Append(CultureInfo.InvariantCulture, $"""
+                SELECT {i} AS position, request_hash, status_code, content_type, location, response_body
+                  FROM idempotency_requests WHERE scope = @s{i} AND idem_key = @k{i} AND completed = 1 AND expires_at >= @Now
+                """);
+            values.Add($"s{i}", requests[i].Scope);
+            values.Add($"k{i}", requests[i].Key);
+        }
+
+        var found = new Row?[requests.Count];
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        foreach (var row in await conn.QueryAsync<Row>(new CommandDefinition(sql.ToString(), values, cancellationToken: ct)))
+        {
+            found[row.position] = row;
+        }
+
+        return found;
     }
 
-    private RedisKey LockKey(string scope, string key) => keys.For($"idem:{scope}:{key}");
+    /// <summary>
+    /// One multi-row upsert and one commit for the whole batch, in key order so that two instances' batches lock rows in
+    /// the same order. An expired record under the same key is replaced; a live one cannot exist while its claim is held.
+    /// </summary>
+    private async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<Completion> completions, CancellationToken ct)
+    {
+        var now = DbTime.Now(_clock);
+        var sql = new StringBuilder(UpsertSql);
+        var values = new DynamicParameters(new { Now = now, Expires = now + Retention });
+        var ordered = completions.Order(Completion.KeyOrder).ToList();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var c = ordered[i];
+            sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i}, @h{i}, 1, @st{i}, @ct{i}, @l{i}, @b{i}, @Now, @Expires)");
+            values.Add($"s{i}", c.Scope);
+            values.Add($"k{i}", c.Key);
+            values.Add($"h{i}", c.Hash);
+            values.Add($"st{i}", c.Response.StatusCode);
+            values.Add($"ct{i}", c.Response.ContentType);
+            values.Add($"l{i}", c.Response.Location);
+            values.Add($"b{i}", c.Response.Body);
+        }
 
-    private const string SelectSql = """
-        SELECT request_hash, status_code, content_type, location, response_body
-          FROM idempotency_requests WHERE scope = @Scope AND idem_key = @Key AND completed = 1 AND expires_at >= @Now
-        """;
+        sql.Append(UpsertUpdate);
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(sql.ToString(), values, cancellationToken: ct));
+        return Enumerable.Repeat(true, completions.Count).ToList();
+    }
+
+    private RedisKey LockKey(string scope, string key) => _keys.For($"idem:{scope}:{key}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lookups.DisposeAsync();
+        await _writes.DisposeAsync();
+    }
 
     private const string UpsertSql = """
         INSERT INTO idempotency_requests (scope, idem_key, request_hash, completed, status_code, content_type, location, response_body, locked_at, expires_at)
-        VALUES (@Scope, @Key, @Hash, 1, @Status, @ContentType, @Location, @Body, @Now, @Expires)
+        VALUES
+        """;
+
+    private const string UpsertUpdate = """
+
         ON DUPLICATE KEY UPDATE request_hash = VALUES(request_hash), completed = 1, status_code = VALUES(status_code),
           content_type = VALUES(content_type), location = VALUES(location), response_body = VALUES(response_body),
           locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
         """;
 
+    private sealed record Completion(string Scope, string Key, string Hash, StoredResponse Response)
+    {
+        public static readonly IComparer<Completion> KeyOrder = Comparer<Completion>.Create((a, b) =>
+        {
+            var byScope = string.CompareOrdinal(a.Scope, b.Scope);
+            return byScope != 0 ? byScope : string.CompareOrdinal(a.Key, b.Key);
+        });
+    }
+
 #pragma warning disable IDE1006, CA1707 // column names as Dapper maps them
-    private sealed record Row(string request_hash, int? status_code, string? content_type, string? location, byte[]? response_body);
+    private sealed record Row(int position, string request_hash, int? status_code, string? content_type, string? location, byte[]? response_body);
 #pragma warning restore IDE1006, CA1707
 }
