@@ -39,16 +39,10 @@ public sealed record ListPosition(DateTime CreatedAt, Guid Id);
 
 public enum DocumentAdd { Added, NotDraft, TooMany }
 
-public enum Submission { Submitted, NotFound, NotDraft, Incomplete }
-
-/// <summary>What submit did; on success the application as it now is, with its documents and consent.</summary>
-public sealed record SubmitResult(
-    Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row, IReadOnlyList<DocumentRow> Documents, bool ConsentGiven);
-
 /// <summary>SQL for applications, their documents and consents. State changes and their events share a transaction.</summary>
 public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, PersonalDataProtector protector, TimeProvider clock)
 {
-    private const string EntityType = "application";
+    internal const string EntityType = "application";
 
     public async Task<ApplicationRow> InsertAsync(NewApplication a, AuditActor actor, CancellationToken ct)
     {
@@ -220,67 +214,6 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
     /// so the answer shows the submission even when the pipeline decides at once. When the UPDATE changed nothing
     /// the transaction is rolled back (taking the event with it) and the rows read say why.
     /// </remarks>
-    public async Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, AuditActor actor, CancellationToken ct)
-    {
-        var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        bool submitted;
-        ApplicationRow? row;
-        List<DocumentRow> documents;
-        bool consent;
-        // The audit record travels in the same batch as the event, and is rolled back with it when nothing changed.
-        var (_, record) = audit.Prepare(new AuditEntry(actor, "application.submitted", EntityType, id.ToString(),
-            new { status = ApplicationStatuses.Draft }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }));
-        var values = new DynamicParameters(new
-        {
-            id,
-            scope.BorrowerId,
-            scope.ChannelId,
-            now,
-            status = ApplicationStatuses.Submitted,
-            step = ApplicationStatuses.StepCreditCheck,
-            kinds = RequiredKinds,
-            kindCount = RequiredKinds.Length,
-            type = "application.submitted",
-            payload = JsonSerializer.Serialize(new { applicationId = id }),
-        });
-        values.AddDynamicParams(record);
-        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(SubmitWhenCompleteSql, values, tx, cancellationToken: ct)))
-        {
-            submitted = await results.ReadSingleAsync<long>() == 1;
-            row = await results.ReadSingleOrDefaultAsync<ApplicationRow>();
-            documents = (await results.ReadAsync<DocumentRow>()).AsList();
-            consent = await results.ReadSingleAsync<int>() > 0;
-        }
-
-        if (submitted)
-        {
-            await tx.CommitAsync(ct);
-            return new SubmitResult(Submission.Submitted, [], row, documents, consent);
-        }
-
-        await tx.RollbackAsync(ct);
-        if (row is null || !scope.MaySee(row))
-        {
-            return new SubmitResult(Submission.NotFound, [], null, [], false);
-        }
-
-        if (!ApplicationStatuses.IsEditable(row.Status))
-        {
-            return new SubmitResult(Submission.NotDraft, [], null, [], false);
-        }
-
-        var accepted = documents.Where(d => d.Status == "accepted").Select(d => d.Kind).ToHashSet(StringComparer.Ordinal);
-        var missing = RequiredKinds.Where(k => !accepted.Contains(k)).Select(k => "documents." + k).ToList();
-        if (!consent)
-        {
-            missing.Add("consents.credit_bureau_query");
-        }
-
-        return new SubmitResult(Submission.Incomplete, missing, null, [], false);
-    }
-
     /// <summary>One page, newest first, plus one row more to tell whether another page follows.</summary>
     public async Task<IReadOnlyList<ApplicationRow>> ListAsync(
         ApplicationScope scope, ApplicationFilter filter, ListPosition? after, int limit, CancellationToken ct)
@@ -337,11 +270,9 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         }, cancellationToken: ct))).AsList();
     }
 
-    private static readonly string[] RequiredKinds = ["id_front", "id_back", "bank_card"];
-
     private const string AfterCondition = "(created_at < @afterAt OR (created_at = @afterAt AND id < @afterId))";
 
-    private const string SelectApplication = """
+    internal const string SelectApplication = """
         SELECT id AS Id, borrower_id AS BorrowerId, channel_id AS ChannelId, channel_customer_ref AS ChannelCustomerRef,
                product_id AS ProductId, product_version AS ProductVersion, amount AS Amount, term_months AS TermMonths,
                method AS Method, purpose AS Purpose, declared_name_enc AS DeclaredNameEnc, declared_region_code AS DeclaredRegionCode,
@@ -352,7 +283,7 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
           FROM applications
         """;
 
-    private const string SelectDocument = """
+    internal const string SelectDocument = """
         SELECT id AS Id, application_id AS ApplicationId, kind AS Kind, content_type AS ContentType, size_bytes AS SizeBytes,
                sha256 AS Sha256, blob_key AS BlobKey, status AS Status, error_code AS ErrorCode, created_at AS CreatedAt
           FROM application_documents
@@ -400,26 +331,4 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
 
     private const string CountConsentSql =
         "SELECT COUNT(*) FROM application_consents WHERE application_id = @id AND purpose = 'credit_bureau_query'";
-
-
-    // The event and the audit record are inserted unconditionally (plain VALUES inserts, no table-wide
-    // auto-increment lock as INSERT … SELECT would take) and rolled back with the transaction when the UPDATE
-    // changed nothing.
-
-    private static readonly string SubmitWhenCompleteSql = $"""
-        UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now,
-               first_submitted_at = COALESCE(first_submitted_at, @now),
-               approval_policy_version = (SELECT MAX(version) FROM approval_policy_versions)
-         WHERE id = @id AND status IN ('draft', 'returned')
-           AND (@BorrowerId IS NULL OR borrower_id = @BorrowerId) AND (@ChannelId IS NULL OR channel_id = @ChannelId)
-           AND (SELECT COUNT(DISTINCT kind) FROM application_documents
-                 WHERE application_id = @id AND status = 'accepted' AND kind IN @kinds) = @kindCount
-           AND EXISTS (SELECT 1 FROM application_consents WHERE application_id = @id AND purpose = 'credit_bureau_query');
-        SELECT ROW_COUNT();
-        INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, @payload, @now);
-        {AuditTrail.AppendSql};
-        {SelectApplication} WHERE id = @id;
-        {SelectDocument} WHERE application_id = @id ORDER BY created_at, id;
-        {CountConsentSql};
-        """;
 }

@@ -234,9 +234,9 @@ public static partial class ApplicationsApi
     }
 
     public static async Task<Results<Accepted<ApplicationResponse>, ProblemHttpResult>> SubmitApplication(
-        Guid applicationId, HttpContext http, ApplicationStore store, PersonalDataProtector protector, CancellationToken ct)
+        Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector, CancellationToken ct)
     {
-        var result = await store.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), ct);
+        var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), ct);
         switch (result.Outcome)
         {
             case Submission.NotFound:

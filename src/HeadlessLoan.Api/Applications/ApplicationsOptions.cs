@@ -27,6 +27,7 @@ public static class ApplicationsSetup
         services.AddBlobStore();
         services.AddSingleton<DocumentImages>();
         services.AddSingleton<ApplicationStore>();
+        services.AddSingleton<ApplicationSubmitter>();
         services.AddSingleton(sp =>
         {
             var file = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApplicationsOptions>>().Value.CardBinFile;

@@ -58,13 +58,18 @@ public sealed class AuditTrail(TimeProvider clock, IHttpContextAccessor http)
     }
 
     /// <summary>The statement and values that append <paramref name="entry"/>, for a caller that sends several writes at once.</summary>
-    public (string Sql, AuditRecord Record) Prepare(AuditEntry entry)
+    public (string Sql, AuditRecord Record) Prepare(AuditEntry entry) => Prepare(entry, CurrentRequestId());
+
+    /// <summary>The request being served, to be given to <see cref="Prepare(AuditEntry, string?)"/> by work done for it elsewhere.</summary>
+    public string? CurrentRequestId() => Activity.Current?.TraceId.ToString() ?? http.HttpContext?.TraceIdentifier;
+
+    /// <summary>As <see cref="Prepare(AuditEntry)"/>, for a change made on behalf of the request <paramref name="requestId"/>.</summary>
+    public (string Sql, AuditRecord Record) Prepare(AuditEntry entry, string? requestId)
     {
         ArgumentNullException.ThrowIfNull(entry);
         Validate(entry);
         var before = AuditJson.Canonical(entry.Before, nameof(entry.Before));
         var after = AuditJson.Canonical(entry.After, nameof(entry.After));
-        var requestId = Activity.Current?.TraceId.ToString() ?? http.HttpContext?.TraceIdentifier;
 
         // A plain INSERT … VALUES: an INSERT … SELECT would take the table's auto-increment lock for the whole
         // statement and queue every writer behind it.

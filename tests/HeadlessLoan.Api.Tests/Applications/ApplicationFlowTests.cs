@@ -174,6 +174,61 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
         Assert.Equal("draft", read.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task SubmitsArrivingTogetherAreEachDecidedOnTheirOwn()
+    {
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+        using var other = await api.CreateBorrowerClientAsync();
+        var complete = new List<Guid>();
+        for (var i = 0; i < 6; i++)
+        {
+            var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+            await borrower.CompleteAsync(id);
+            complete.Add(id);
+        }
+
+        var incomplete = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        var othersId = (await other.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        await other.CompleteAsync(othersId);
+
+        // Every complete application three times at once, beside an incomplete one and another borrower's.
+        var asked = complete.SelectMany(id => Enumerable.Repeat(id, 3)).Append(incomplete).Append(othersId).ToList();
+        var answers = await Task.WhenAll(asked.Select(id => Submit(borrower, id, null)));
+
+        await using var db = await api.OpenDatabaseAsync();
+        foreach (var id in complete)
+        {
+            var mine = answers.Where((_, i) => asked[i] == id).ToList();
+            var accepted = Assert.Single(mine, a => a.StatusCode == HttpStatusCode.Accepted);
+            foreach (var refused in mine.Where(a => a != accepted))
+            {
+                await refused.AssertProblemAsync(HttpStatusCode.Conflict, "application_not_draft");
+            }
+
+            var answered = await accepted.ReadJsonAsync();
+            var read = await (await borrower.GetAsync($"/v1/applications/{id}")).ReadJsonAsync();
+            Assert.Equal("submitted", answered.GetProperty("status").GetString());
+            Assert.Equal(read.GetProperty("submittedAt").GetString(), answered.GetProperty("submittedAt").GetString());
+            Assert.Equal(read.GetProperty("currentStep").GetString(), answered.GetProperty("currentStep").GetString());
+            Assert.Equal(3, answered.GetProperty("documents").GetArrayLength());
+            Assert.Equal(1, await db.ExecuteScalarAsync<int>(
+                "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'application.submitted' AND entity_id = @id", new { id }));
+            Assert.Equal("{\"status\":\"draft\"}", await db.QuerySingleAsync<string>(
+                "SELECT before_json FROM audit_records WHERE action = 'application.submitted' AND entity_id = @id", new { id = id.ToString() }));
+        }
+
+        (await answers[^2].AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "application_incomplete")).ErrorFields();
+        await answers[^1].AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        foreach (var id in new[] { incomplete, othersId })
+        {
+            Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @id", new { id }));
+            Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_events WHERE entity_id = @id", new { id }));
+            Assert.Equal(0, await db.ExecuteScalarAsync<int>(
+                "SELECT COUNT(*) FROM audit_records WHERE action = 'application.submitted' AND entity_id = @id", new { id = id.ToString() }));
+        }
+    }
+
     private static async Task<HttpResponseMessage> Submit(HttpClient client, Guid id, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/submit");

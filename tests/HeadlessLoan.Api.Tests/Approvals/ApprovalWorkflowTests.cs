@@ -247,6 +247,9 @@ public sealed class ApprovalWorkflowTests(ApprovalsFactory api) : IClassFixture<
         Assert.Equal("approved", (await ApplicationAsync(borrower, id)).GetProperty("status").GetString());
         var detail = await (await officer.Client.GetAsync($"/v1/approval-tasks/{firstTask}")).ReadJsonAsync();
         Assert.Equal(["returned", "approved"], detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("status").GetString()!));
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal(["{\"status\":\"draft\"}", "{\"status\":\"returned\"}"], await db.QueryAsync<string>(
+            "SELECT before_json FROM audit_records WHERE entity_id = @id AND action = 'application.submitted' ORDER BY seq", new { id = id.ToString() }));
     }
 
     [Fact]

@@ -120,6 +120,31 @@ public sealed partial class DbChange : IAsyncDisposable
         await connection.ExecuteAsync(new CommandDefinition(sql.ToString(), values, transaction, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// Turns a one-row <c>INSERT … VALUES (…)</c> into one statement inserting <paramref name="rows"/> (each row's values
+    /// are the properties of its object, named as the statement's parameters), adding the values to <paramref name="values"/>.
+    /// </summary>
+    public static string ManyRows(string oneRowInsert, IReadOnlyList<object> rows, DynamicParameters values, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(oneRowInsert);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(values);
+        var split = oneRowInsert.LastIndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
+        var row = oneRowInsert[split..].Trim();
+        var sql = new StringBuilder(oneRowInsert[..split]);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var rowPrefix = $"{prefix}{i}_";
+            sql.Append(i == 0 ? "\n  " : ",\n  ").Append(ParameterName().Replace(row, "@" + rowPrefix + "$1"));
+            foreach (var property in rows[i].GetType().GetProperties())
+            {
+                values.Add(rowPrefix + property.Name, property.GetValue(rows[i]));
+            }
+        }
+
+        return sql.ToString();
+    }
+
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex ParameterName();
 

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Dapper;
+using HeadlessLoan.Api.Audit;
+using HeadlessLoan.Api.Infrastructure.Database;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Applications;
+
+public enum Submission { Submitted, NotFound, NotDraft, Incomplete }
+
+/// <summary>What submit did; on success the application as it now is, with its documents and consent.</summary>
+public sealed record SubmitResult(
+    Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row, IReadOnlyList<DocumentRow> Documents, bool ConsentGiven);
+
+/// <summary>
+/// Submits applications: the state change, its outbox event and its audit record in one transaction, answered at once
+/// (the intake pipeline picks the event up). Submits arriving together are written together
+/// (<see cref="MicroBatcher{TItem,TResult}"/>): one transaction locks the batch's applications in key order, reads their
+/// documents and consents, and writes every complete one with one UPDATE and one multi-row insert each for the events
+/// and the audit records — so a burst of submits costs the database a few statements and one commit per batch, not per
+/// submit. Each submit is still decided on its own (visible to the caller, editable, complete) and answered with its
+/// own outcome; if the transaction fails, every submit in it fails and none was made.
+/// </summary>
+public sealed class ApplicationSubmitter : IAsyncDisposable
+{
+    /// <summary>The most submits one transaction carries.</summary>
+    public const int MaxBatch = 64;
+
+    private static readonly string[] RequiredKinds = ["id_front", "id_back", "bank_card"];
+
+    private readonly MySqlDataSource _db;
+    private readonly AuditTrail _audit;
+    private readonly TimeProvider _clock;
+    private readonly MicroBatcher<Request, SubmitResult> _batcher;
+
+    public ApplicationSubmitter(MySqlDataSource db, AuditTrail audit, TimeProvider clock, ILogger<ApplicationSubmitter> logger)
+    {
+        _db = db;
+        _audit = audit;
+        _clock = clock;
+        _batcher = new MicroBatcher<Request, SubmitResult>("application submits", SubmitAllAsync, MaxBatch, logger);
+    }
+
+    /// <summary>Submits application <paramref name="id"/> if <paramref name="scope"/> may see it and it is a complete draft (or returned one).</summary>
+    public Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, AuditActor actor, CancellationToken ct) =>
+        _batcher.RunAsync(new Request(id, scope, actor, _audit.CurrentRequestId()), ct);
+
+    private async Task<IReadOnlyList<SubmitResult>> SubmitAllAsync(IReadOnlyList<Request> requests, CancellationToken ct)
+    {
+        var now = DbTime.Now(_clock);
+        var ids = requests.Select(r => r.Id).Distinct().Order().ToArray();
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+
+        Dictionary<Guid, ApplicationRow> rows;
+        ILookup<Guid, DocumentRow> documents;
+        HashSet<Guid> consented;
+        int? policyVersion;
+        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(ReadSql, new { ids }, tx, cancellationToken: ct)))
+        {
+            rows = (await read.ReadAsync<ApplicationRow>()).ToDictionary(r => r.Id);
+            documents = (await read.ReadAsync<DocumentRow>()).ToLookup(d => d.ApplicationId);
+            consented = (await read.ReadAsync<Guid>()).ToHashSet();
+            policyVersion = await read.ReadSingleAsync<int?>();
+        }
+
+        var results = new SubmitResult[requests.Count];
+        var events = new List<object>();
+        var records = new List<object>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            results[i] = Decide(request, rows, documents[request.Id].ToList(), consented.Contains(request.Id), now);
+            if (results[i].Outcome != Submission.Submitted)
+            {
+                continue;
+            }
+
+            // Decided against the row as locked; a second submit of the same application in this batch finds it submitted.
+            var before = rows[request.Id].Status;
+            rows[request.Id] = results[i].Row!;
+            events.Add(new { eventType = "application.submitted", entityId = request.Id, payload = JsonSerializer.Serialize(new { applicationId = request.Id }), now });
+            records.Add(_audit.Prepare(new AuditEntry(request.Actor, "application.submitted", ApplicationStore.EntityType, request.Id.ToString(),
+                new { status = before }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), request.RequestId).Record);
+        }
+
+        if (events.Count > 0)
+        {
+            var values = new DynamicParameters(new
+            {
+                submitted = results.Where(r => r.Outcome == Submission.Submitted).Select(r => r.Row!.Id).Distinct().ToArray(),
+                now,
+                status = ApplicationStatuses.Submitted,
+                step = ApplicationStatuses.StepCreditCheck,
+                policyVersion,
+            });
+            var sql = $"""
+                {UpdateSql};
+                {DbChange.ManyRows(DbChange.OutboxSql, events, values, "e")};
+                {DbChange.ManyRows(AuditTrail.AppendSql, records, values, "a")};
+                """;
+            await conn.ExecuteAsync(new CommandDefinition(sql, values, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
+
+        return results;
+    }
+
+    private static SubmitResult Decide(Request request, Dictionary<Guid, ApplicationRow> rows, List<DocumentRow> documents, bool consent, DateTime now)
+    {
+        if (!rows.TryGetValue(request.Id, out var row) || !request.Scope.MaySee(row))
+        {
+            return new SubmitResult(Submission.NotFound, [], null, [], false);
+        }
+
+        if (!ApplicationStatuses.IsEditable(row.Status))
+        {
+            return new SubmitResult(Submission.NotDraft, [], null, [], false);
+        }
+
+        var accepted = documents.Where(d => d.Status == "accepted").Select(d => d.Kind).ToHashSet(StringComparer.Ordinal);
+        var missing = RequiredKinds.Where(k => !accepted.Contains(k)).Select(k => "documents." + k).ToList();
+        if (!consent)
+        {
+            missing.Add("consents.credit_bureau_query");
+        }
+
+        if (missing.Count > 0)
+        {
+            return new SubmitResult(Submission.Incomplete, missing, null, [], false);
+        }
+
+        var submitted = row with { Status = ApplicationStatuses.Submitted, CurrentStep = ApplicationStatuses.StepCreditCheck, SubmittedAt = now, UpdatedAt = now };
+        return new SubmitResult(Submission.Submitted, [], submitted, documents, consent);
+    }
+
+    public ValueTask DisposeAsync() => _batcher.DisposeAsync();
+
+    private sealed record Request(Guid Id, ApplicationScope Scope, AuditActor Actor, string? RequestId);
+
+    /// <summary>Locks the batch's applications in key order (as every writer of an application does first), then reads what submit checks.</summary>
+    private static readonly string ReadSql = $"""
+        {ApplicationStore.SelectApplication} WHERE id IN @ids ORDER BY id FOR UPDATE;
+        {ApplicationStore.SelectDocument} WHERE application_id IN @ids ORDER BY created_at, id;
+        SELECT DISTINCT application_id FROM application_consents WHERE application_id IN @ids AND purpose = 'credit_bureau_query';
+        SELECT MAX(version) FROM approval_policy_versions;
+        """;
+
+    /// <summary>Records the approval policy version in force, which routes the application once it waits for approval.</summary>
+    private const string UpdateSql = """
+        UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now,
+               first_submitted_at = COALESCE(first_submitted_at, @now), approval_policy_version = @policyVersion
+         WHERE id IN @submitted
+        """;
+}
