@@ -58,7 +58,7 @@ start_api() { # pipeline-enabled
 harness() { # phase
   dotnet bench/IntakeBurst/bin/Release/net10.0/IntakeBurst.dll \
     --api "http://127.0.0.1:$API_PORT" --database "$DB" --samples src/HeadlessLoan.Sandbox/samples \
-    --count "$COUNT" --concurrency "$CONCURRENCY" --api-pid "$API_PID" --db-pid "$(cat "$STATE/mariadb/mariadb.pid")" --admin-password "$ADMIN_PASSWORD" --phase "$1"
+    --count "$COUNT" --concurrency "$CONCURRENCY" --api-pid "$API_PID" --db-pid "$(cat "$STATE/mariadb/mariadb.pid")" --redis-pid "$(cat "$STATE/redis/redis.pid")" --admin-password "$ADMIN_PASSWORD" --phase "$1"
 }
 
 # The sandbox has a handful of sample identities, so every application carries the same ID number: the
