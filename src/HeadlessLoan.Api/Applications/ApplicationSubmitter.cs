@@ -86,20 +86,25 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
 
         if (events.Count > 0)
         {
-            var values = new DynamicParameters(new
+            // Its text differs with the batch's size: sent through the driver directly (see DbChange.ManyRows).
+            await using var write = conn.CreateCommand();
+            write.Transaction = tx;
+            var submitted = results.Where(r => r.Outcome == Submission.Submitted).Select((r, i) => $"@u{i}").ToList();
+            foreach (var (id, i) in results.Where(r => r.Outcome == Submission.Submitted).Select((r, i) => (r.Row!.Id, i)))
             {
-                submitted = results.Where(r => r.Outcome == Submission.Submitted).Select(r => r.Row!.Id).Distinct().ToArray(),
-                now,
-                status = ApplicationStatuses.Submitted,
-                step = ApplicationStatuses.StepCreditCheck,
-                policyVersion,
-            });
-            var sql = $"""
-                {UpdateSql};
-                {DbChange.ManyRows(DbChange.OutboxSql, events, values, "e")};
-                {DbChange.ManyRows(AuditTrail.AppendSql, records, values, "a")};
+                write.Parameters.AddWithValue($"@u{i}", id);
+            }
+
+            write.Parameters.AddWithValue("@now", now);
+            write.Parameters.AddWithValue("@status", ApplicationStatuses.Submitted);
+            write.Parameters.AddWithValue("@step", ApplicationStatuses.StepCreditCheck);
+            write.Parameters.AddWithValue("@policyVersion", policyVersion);
+            write.CommandText = $"""
+                {UpdateSql} ({string.Join(", ", submitted)});
+                {DbChange.ManyRows(DbChange.OutboxSql, events, write.Parameters, "e")};
+                {DbChange.ManyRows(AuditTrail.AppendSql, records, write.Parameters, "a")};
                 """;
-            await conn.ExecuteAsync(new CommandDefinition(sql, values, tx, cancellationToken: ct));
+            await write.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
         }
 
@@ -150,6 +155,6 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
     private const string UpdateSql = """
         UPDATE applications SET status = @status, current_step = @step, submitted_at = @now, updated_at = @now,
                first_submitted_at = COALESCE(first_submitted_at, @now), approval_policy_version = @policyVersion
-         WHERE id IN @submitted
+         WHERE id IN
         """;
 }

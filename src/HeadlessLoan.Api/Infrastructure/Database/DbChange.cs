@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -122,13 +124,15 @@ public sealed partial class DbChange : IAsyncDisposable
 
     /// <summary>
     /// Turns a one-row <c>INSERT … VALUES (…)</c> into one statement inserting <paramref name="rows"/> (each row's values
-    /// are the properties of its object, named as the statement's parameters), adding the values to <paramref name="values"/>.
+    /// are the properties of its object, named as the statement's parameters), adding the values to <paramref name="parameters"/>.
+    /// Such statements differ with the number of rows, so they are meant for the driver's command directly: a data mapper
+    /// would compile a parameter binder for every count.
     /// </summary>
-    public static string ManyRows(string oneRowInsert, IReadOnlyList<object> rows, DynamicParameters values, string prefix)
+    public static string ManyRows(string oneRowInsert, IReadOnlyList<object> rows, MySqlParameterCollection parameters, string prefix)
     {
         ArgumentNullException.ThrowIfNull(oneRowInsert);
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(parameters);
         var split = oneRowInsert.LastIndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
         var row = oneRowInsert[split..].Trim();
         var sql = new StringBuilder(oneRowInsert[..split]);
@@ -136,14 +140,16 @@ public sealed partial class DbChange : IAsyncDisposable
         {
             var rowPrefix = $"{prefix}{i}_";
             sql.Append(i == 0 ? "\n  " : ",\n  ").Append(ParameterName().Replace(row, "@" + rowPrefix + "$1"));
-            foreach (var property in rows[i].GetType().GetProperties())
+            foreach (var property in Properties.GetOrAdd(rows[i].GetType(), type => type.GetProperties()))
             {
-                values.Add(rowPrefix + property.Name, property.GetValue(rows[i]));
+                parameters.AddWithValue("@" + rowPrefix + property.Name, property.GetValue(rows[i]));
             }
         }
 
         return sql.ToString();
     }
+
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex ParameterName();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Dapper;
 using HeadlessLoan.Api.Infrastructure.Database;
 using MySqlConnector;
 using StackExchange.Redis;
@@ -63,9 +62,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
         if (await _lookups.RunAsync((scope, key), ct) is { } done)
         {
             await database.KeyDeleteAsync(lockKey);
-            return done.request_hash == hash
-                ? new Claim(ClaimOutcome.Completed, new StoredResponse(done.status_code ?? 200, done.content_type, done.location, done.response_body ?? []))
-                : new Claim(ClaimOutcome.Reused);
+            return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
         }
 
         return new Claim(ClaimOutcome.Claimed);
@@ -82,28 +79,37 @@ public sealed class IdempotencyStore : IAsyncDisposable
 
     /// <summary>
     /// One statement for the whole batch: a primary-key lookup per request, tagged with its position, so each row is
-    /// matched to its request by the database's own comparison of keys.
+    /// matched to its request by the database's own comparison of keys. Batch statements differ by size, so they go
+    /// straight to the driver: a data mapper would compile a new reader and parameter binder for every size.
     /// </summary>
     private async Task<IReadOnlyList<Row?>> FindCompletedAsync(IReadOnlyList<(string Scope, string Key)> requests, CancellationToken ct)
     {
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await using var command = conn.CreateCommand();
         var sql = new StringBuilder();
-        var values = new DynamicParameters();
-        values.Add("Now", DbTime.Now(_clock));
+        command.Parameters.AddWithValue("@Now", DbTime.Now(_clock));
         for (var i = 0; i < requests.Count; i++)
         {
             sql.Append(i == 0 ? "" : "\nUNION ALL\n").Append(CultureInfo.InvariantCulture, $"""
-                SELECT {i} AS position, request_hash, status_code, content_type, location, response_body
+                SELECT {i}, request_hash, status_code, content_type, location, response_body
                   FROM idempotency_requests WHERE scope = @s{i} AND idem_key = @k{i} AND completed = 1 AND expires_at >= @Now
                 """);
-            values.Add($"s{i}", requests[i].Scope);
-            values.Add($"k{i}", requests[i].Key);
+            command.Parameters.AddWithValue($"@s{i}", requests[i].Scope);
+            command.Parameters.AddWithValue($"@k{i}", requests[i].Key);
         }
 
+        command.CommandText = sql.ToString();
         var found = new Row?[requests.Count];
-        await using var conn = await _db.OpenConnectionAsync(ct);
-        foreach (var row in await conn.QueryAsync<Row>(new CommandDefinition(sql.ToString(), values, cancellationToken: ct)))
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            found[row.position] = row;
+            found[reader.GetInt32(0)] = new Row(
+                reader.GetString(1),
+                new StoredResponse(
+                    reader.IsDBNull(2) ? 200 : reader.GetInt32(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? [] : (byte[])reader.GetValue(5)));
         }
 
         return found;
@@ -116,25 +122,27 @@ public sealed class IdempotencyStore : IAsyncDisposable
     private async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<Completion> completions, CancellationToken ct)
     {
         var now = DbTime.Now(_clock);
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await using var command = conn.CreateCommand();
         var sql = new StringBuilder(UpsertSql);
-        var values = new DynamicParameters(new { Now = now, Expires = now + Retention });
+        command.Parameters.AddWithValue("@Now", now);
+        command.Parameters.AddWithValue("@Expires", now + Retention);
         var ordered = completions.Order(Completion.KeyOrder).ToList();
         for (var i = 0; i < ordered.Count; i++)
         {
             var c = ordered[i];
             sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i}, @h{i}, 1, @st{i}, @ct{i}, @l{i}, @b{i}, @Now, @Expires)");
-            values.Add($"s{i}", c.Scope);
-            values.Add($"k{i}", c.Key);
-            values.Add($"h{i}", c.Hash);
-            values.Add($"st{i}", c.Response.StatusCode);
-            values.Add($"ct{i}", c.Response.ContentType);
-            values.Add($"l{i}", c.Response.Location);
-            values.Add($"b{i}", c.Response.Body);
+            command.Parameters.AddWithValue($"@s{i}", c.Scope);
+            command.Parameters.AddWithValue($"@k{i}", c.Key);
+            command.Parameters.AddWithValue($"@h{i}", c.Hash);
+            command.Parameters.AddWithValue($"@st{i}", c.Response.StatusCode);
+            command.Parameters.AddWithValue($"@ct{i}", c.Response.ContentType);
+            command.Parameters.AddWithValue($"@l{i}", c.Response.Location);
+            command.Parameters.AddWithValue($"@b{i}", c.Response.Body);
         }
 
-        sql.Append(UpsertUpdate);
-        await using var conn = await _db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(sql.ToString(), values, cancellationToken: ct));
+        command.CommandText = sql.Append(UpsertUpdate).ToString();
+        await command.ExecuteNonQueryAsync(ct);
         return Enumerable.Repeat(true, completions.Count).ToList();
     }
 
@@ -167,7 +175,5 @@ public sealed class IdempotencyStore : IAsyncDisposable
         });
     }
 
-#pragma warning disable IDE1006, CA1707 // column names as Dapper maps them
-    private sealed record Row(int position, string request_hash, int? status_code, string? content_type, string? location, byte[]? response_body);
-#pragma warning restore IDE1006, CA1707
+    private sealed record Row(string Hash, StoredResponse Response);
 }
