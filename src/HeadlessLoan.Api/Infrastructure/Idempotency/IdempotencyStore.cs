@@ -118,32 +118,66 @@ public sealed class IdempotencyStore : IAsyncDisposable
     /// <summary>
     /// One multi-row upsert and one commit for the whole batch, in key order so that two instances' batches lock rows in
     /// the same order. An expired record under the same key is replaced; a live one cannot exist while its claim is held.
+    /// Answers that are large together are split over several statements, each well under the server's packet limit.
     /// </summary>
     private async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<Completion> completions, CancellationToken ct)
     {
         var now = DbTime.Now(_clock);
         await using var conn = await _db.OpenConnectionAsync(ct);
-        await using var command = conn.CreateCommand();
-        var sql = new StringBuilder(UpsertSql);
-        command.Parameters.AddWithValue("@Now", now);
-        command.Parameters.AddWithValue("@Expires", now + Retention);
-        var ordered = completions.Order(Completion.KeyOrder).ToList();
-        for (var i = 0; i < ordered.Count; i++)
+        foreach (var statement in SplitByBodySize(completions.Order(Completion.KeyOrder).ToList(), MaxStatementBodyBytes))
         {
-            var c = ordered[i];
-            sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i}, @h{i}, 1, @st{i}, @ct{i}, @l{i}, @b{i}, @Now, @Expires)");
-            command.Parameters.AddWithValue($"@s{i}", c.Scope);
-            command.Parameters.AddWithValue($"@k{i}", c.Key);
-            command.Parameters.AddWithValue($"@h{i}", c.Hash);
-            command.Parameters.AddWithValue($"@st{i}", c.Response.StatusCode);
-            command.Parameters.AddWithValue($"@ct{i}", c.Response.ContentType);
-            command.Parameters.AddWithValue($"@l{i}", c.Response.Location);
-            command.Parameters.AddWithValue($"@b{i}", c.Response.Body);
+            await using var command = conn.CreateCommand();
+            var sql = new StringBuilder(UpsertSql);
+            command.Parameters.AddWithValue("@Now", now);
+            command.Parameters.AddWithValue("@Expires", now + Retention);
+            for (var i = 0; i < statement.Count; i++)
+            {
+                var c = statement[i];
+                sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i}, @h{i}, 1, @st{i}, @ct{i}, @l{i}, @b{i}, @Now, @Expires)");
+                command.Parameters.AddWithValue($"@s{i}", c.Scope);
+                command.Parameters.AddWithValue($"@k{i}", c.Key);
+                command.Parameters.AddWithValue($"@h{i}", c.Hash);
+                command.Parameters.AddWithValue($"@st{i}", c.Response.StatusCode);
+                command.Parameters.AddWithValue($"@ct{i}", c.Response.ContentType);
+                command.Parameters.AddWithValue($"@l{i}", c.Response.Location);
+                command.Parameters.AddWithValue($"@b{i}", c.Response.Body);
+            }
+
+            command.CommandText = sql.Append(UpsertUpdate).ToString();
+            await command.ExecuteNonQueryAsync(ct);
         }
 
-        command.CommandText = sql.Append(UpsertUpdate).ToString();
-        await command.ExecuteNonQueryAsync(ct);
         return Enumerable.Repeat(true, completions.Count).ToList();
+    }
+
+    /// <summary>The answer bytes one upsert carries at most (MariaDB's default packet limit is 16 MiB).</summary>
+    internal const int MaxStatementBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>Consecutive runs whose bodies add up to at most <paramref name="maxBytes"/>; a larger body goes alone.</summary>
+    internal static IReadOnlyList<IReadOnlyList<Completion>> SplitByBodySize(IReadOnlyList<Completion> completions, int maxBytes)
+    {
+        var statements = new List<IReadOnlyList<Completion>>();
+        var current = new List<Completion>();
+        long bytes = 0;
+        foreach (var completion in completions)
+        {
+            if (current.Count > 0 && bytes + completion.Response.Body.Length > maxBytes)
+            {
+                statements.Add(current);
+                current = [];
+                bytes = 0;
+            }
+
+            current.Add(completion);
+            bytes += completion.Response.Body.Length;
+        }
+
+        if (current.Count > 0)
+        {
+            statements.Add(current);
+        }
+
+        return statements;
     }
 
     private RedisKey LockKey(string scope, string key) => _keys.For($"idem:{scope}:{key}");
@@ -166,7 +200,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
           locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
         """;
 
-    private sealed record Completion(string Scope, string Key, string Hash, StoredResponse Response)
+    internal sealed record Completion(string Scope, string Key, string Hash, StoredResponse Response)
     {
         public static readonly IComparer<Completion> KeyOrder = Comparer<Completion>.Create((a, b) =>
         {

@@ -1,0 +1,29 @@
+using HeadlessLoan.Api.Infrastructure.Idempotency;
+
+namespace HeadlessLoan.Api.Tests.Idempotency;
+
+public sealed class IdempotencyBatchSizeTests
+{
+    private static readonly int[] Sizes = [3, 4, 2, 9, 1, 1];
+
+    [Fact]
+    public void AnswersThatAreLargeTogetherAreStoredBySeveralStatementsInTheirOrder()
+    {
+        var completions = Sizes.Select((size, i) => Completion(i, size)).ToList();
+
+        var statements = IdempotencyStore.SplitByBodySize(completions, maxBytes: 6);
+
+        Assert.Equal([["k0"], ["k1", "k2"], ["k3"], ["k4", "k5"]], statements.Select(s => s.Select(c => c.Key).ToArray()));
+    }
+
+    [Fact]
+    public void SmallAnswersGoInOneStatement()
+    {
+        var completions = Enumerable.Range(0, 100).Select(i => Completion(i, 2_000)).ToList();
+
+        Assert.Single(IdempotencyStore.SplitByBodySize(completions, IdempotencyStore.MaxStatementBodyBytes));
+    }
+
+    private static IdempotencyStore.Completion Completion(int i, int size) =>
+        new("scope", $"k{i}", "hash", new StoredResponse(200, "application/json", null, new byte[size]));
+}
