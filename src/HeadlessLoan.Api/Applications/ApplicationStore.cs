@@ -203,17 +203,6 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         return (true, now);
     }
 
-    /// <summary>
-    /// Draft (or returned) → submitted when the three documents are accepted and consent is recorded, with the approval
-    /// policy version in force now (it routes the application if people must decide); the
-    /// <c>application.submitted</c> event is written in the same transaction (the pipeline's work queue).
-    /// </summary>
-    /// <remarks>
-    /// One round trip and a commit, whatever the outcome: the conditional UPDATE (visible to the caller, draft,
-    /// documents accepted, consent given), the event, and the row with its documents and consent as they now are —
-    /// so the answer shows the submission even when the pipeline decides at once. When the UPDATE changed nothing
-    /// the transaction is rolled back (taking the event with it) and the rows read say why.
-    /// </remarks>
     /// <summary>One page, newest first, plus one row more to tell whether another page follows.</summary>
     public async Task<IReadOnlyList<ApplicationRow>> ListAsync(
         ApplicationScope scope, ApplicationFilter filter, ListPosition? after, int limit, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using HeadlessLoan.Api.Applications;
 using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Domain.Decisions;
@@ -117,7 +118,7 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
         }
 
         await change.OutboxAsync(eventType, id, new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }, now, ct);
-        await change.AuditAsync(new AuditEntry(Pipeline, "application.decided", "application", id.ToString(),
+        await change.AuditAsync(new AuditEntry(Pipeline, "application.decided", ApplicationStore.EntityType, id.ToString(),
             new { status = "submitted" },
             new { status, step, reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }), ct);
         await change.CommitAsync(ct);

@@ -47,18 +47,16 @@ public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Pending>(_maxBatch);
-        var items = new List<TItem>(_maxBatch);
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
             {
                 batch.Add(pending);
-                items.Add(pending.Item);
             }
 
             try
             {
-                var results = await _execute(items, _stopping.Token).ConfigureAwait(false);
+                var results = await _execute(batch.ConvertAll(p => p.Item), _stopping.Token).ConfigureAwait(false);
                 if (results.Count != batch.Count)
                 {
                     throw new InvalidOperationException($"{_name} returned {results.Count} results for {batch.Count} items.");
@@ -79,7 +77,6 @@ public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
             }
 
             batch.Clear();
-            items.Clear();
         }
     }
 
