@@ -65,6 +65,7 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
         }
 
         var results = new SubmitResult[requests.Count];
+        var submitted = new List<Guid>();
         var events = new List<object>();
         var records = new List<object>();
         for (var i = 0; i < requests.Count; i++)
@@ -79,20 +80,20 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
             // Decided against the row as locked; a second submit of the same application in this batch finds it submitted.
             var before = rows[request.Id].Status;
             rows[request.Id] = results[i].Row!;
-            events.Add(new { eventType = "application.submitted", entityId = request.Id, payload = JsonSerializer.Serialize(new { applicationId = request.Id }), now });
+            submitted.Add(request.Id);
+            events.Add(new OutboxRow("application.submitted", request.Id.ToString(), JsonSerializer.Serialize(new { applicationId = request.Id }), now));
             records.Add(_audit.Prepare(new AuditEntry(request.Actor, "application.submitted", ApplicationStore.EntityType, request.Id.ToString(),
                 new { status = before }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), request.RequestId).Record);
         }
 
-        if (events.Count > 0)
+        if (submitted.Count > 0)
         {
             // Its text differs with the batch's size: sent through the driver directly (see DbChange.ManyRows).
             await using var write = conn.CreateCommand();
             write.Transaction = tx;
-            var submitted = results.Where(r => r.Outcome == Submission.Submitted).Select((r, i) => $"@u{i}").ToList();
-            foreach (var (id, i) in results.Where(r => r.Outcome == Submission.Submitted).Select((r, i) => (r.Row!.Id, i)))
+            for (var i = 0; i < submitted.Count; i++)
             {
-                write.Parameters.AddWithValue($"@u{i}", id);
+                write.Parameters.AddWithValue($"@u{i}", submitted[i]);
             }
 
             write.Parameters.AddWithValue("@now", now);
@@ -100,7 +101,7 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
             write.Parameters.AddWithValue("@step", ApplicationStatuses.StepCreditCheck);
             write.Parameters.AddWithValue("@policyVersion", policyVersion);
             write.CommandText = $"""
-                {UpdateSql} ({string.Join(", ", submitted)});
+                {UpdateSql} ({string.Join(", ", submitted.Select((_, i) => $"@u{i}"))});
                 {DbChange.ManyRows(DbChange.OutboxSql, events, write.Parameters, "e")};
                 {DbChange.ManyRows(AuditTrail.AppendSql, records, write.Parameters, "a")};
                 """;

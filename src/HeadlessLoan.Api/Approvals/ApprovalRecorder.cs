@@ -27,6 +27,6 @@ public sealed class ApprovalRecorder(AuditTrail audit)
         var payload = JsonSerializer.Serialize(new { actor = change.Actor, entity = change.EntityType, before = change.Before, after = change.After, flagged = change.Flagged }, Json);
         // The event and the audit record in one round trip.
         return DbChange.WriteTogetherAsync(conn, tx,
-            [(DbChange.OutboxSql, new { eventType = change.Action, entityId = change.EntityId, payload, now }), (auditSql, record)], ct);
+            [(DbChange.OutboxSql, new OutboxRow(change.Action, change.EntityId, payload, now)), (auditSql, record)], ct);
     }
 }

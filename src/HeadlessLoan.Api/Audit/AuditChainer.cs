@@ -107,7 +107,10 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
     private async Task<int> ChainBatchAsync(MySqlConnection conn, CancellationToken ct)
     {
         var highest = _highest ?? 0;
-        var args = new DynamicParameters(new { highest, take = BatchSize });
+        // No template object: the text differs with the number of gaps, and a template would compile a binder for each.
+        var args = new DynamicParameters();
+        args.Add("highest", highest);
+        args.Add("take", BatchSize);
         var where = new StringBuilder("r.seq > @highest");
         for (var i = 0; i < _gaps.Count; i++)
         {
@@ -126,23 +129,20 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
                 "SELECT sequence AS Sequence, hash AS Hash FROM audit_chain ORDER BY sequence DESC LIMIT 1", cancellationToken: ct));
             var (sequence, prevHash) = tip is null ? (0L, AuditHash.Genesis) : (tip.Sequence, tip.Hash);
             var now = DbTime.Now(clock);
-            var insert = new StringBuilder("INSERT INTO audit_chain (sequence, record_seq, prev_hash, hash, chained_at) VALUES ");
-            var values = new DynamicParameters(new { now });
-            for (var i = 0; i < pending.Count; i++)
+            var entries = new List<object>(pending.Count);
+            foreach (var record in pending)
             {
                 sequence++;
-                var hash = AuditHash.Of(sequence, prevHash, pending[i]);
-                var n = i.ToString(CultureInfo.InvariantCulture);
-                insert.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@s{n}, @r{n}, @p{n}, @h{n}, @now)");
-                values.Add("s" + n, sequence);
-                values.Add("r" + n, pending[i].Seq);
-                values.Add("p" + n, prevHash);
-                values.Add("h" + n, hash);
+                var hash = AuditHash.Of(sequence, prevHash, record);
+                entries.Add(new ChainEntry(sequence, record.Seq, prevHash, hash, now));
                 prevHash = hash;
             }
 
-            // One statement: the batch is chained whole or not at all.
-            await conn.ExecuteAsync(new CommandDefinition(insert.ToString(), values, cancellationToken: ct));
+            // One statement: the batch is chained whole or not at all. Its text differs with the batch's size, so it goes
+            // through the driver directly (see DbChange.ManyRows).
+            await using var insert = conn.CreateCommand();
+            insert.CommandText = DbChange.ManyRows(InsertEntrySql, entries, insert.Parameters, "c");
+            await insert.ExecuteNonQueryAsync(ct);
         }
 
         Remember(pending.Select(r => r.Seq), pending.Count < BatchSize);
@@ -208,6 +208,11 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
     private sealed record Gap(long Lo, long Hi, DateTime Seen);
 
     private sealed record ChainTip(long Sequence, string Hash);
+
+    private sealed record ChainEntry(long Sequence, long RecordSeq, string PrevHash, string Hash, DateTime ChainedAt);
+
+    private const string InsertEntrySql =
+        "INSERT INTO audit_chain (sequence, record_seq, prev_hash, hash, chained_at) VALUES (@Sequence, @RecordSeq, @PrevHash, @Hash, @ChainedAt)";
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Chained {Count} audit records")]
     private static partial void LogChained(ILogger logger, int count);

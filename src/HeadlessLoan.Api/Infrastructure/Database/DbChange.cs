@@ -77,7 +77,7 @@ public sealed partial class DbChange : IAsyncDisposable
     /// <summary>An event for the relay, announced only if this change commits.</summary>
     public Task OutboxAsync(string eventType, Guid entityId, object payload, DateTime now, CancellationToken ct)
     {
-        _held.Add((OutboxSql, new { eventType, entityId, payload = JsonSerializer.Serialize(payload), now }));
+        _held.Add((OutboxSql, new OutboxRow(eventType, entityId.ToString(), JsonSerializer.Serialize(payload), now)));
         return Task.CompletedTask;
     }
 
@@ -99,27 +99,30 @@ public sealed partial class DbChange : IAsyncDisposable
         await WriteTogetherAsync(Connection, Transaction, held, ct);
     }
 
-    /// <summary>The outbox insert; its parameters are <c>eventType</c>, <c>entityId</c>, <c>payload</c> (JSON) and <c>now</c>.</summary>
+    /// <summary>The outbox insert; its parameters are the properties of an <see cref="OutboxRow"/>.</summary>
     public const string OutboxSql =
-        "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@eventType, @entityId, @payload, @now)";
+        "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@EventType, @EntityId, @Payload, @OccurredAt)";
 
-    /// <summary>Sends several writes as one multi-statement command, each statement's parameters renamed apart.</summary>
+    /// <summary>
+    /// Sends several writes as one multi-statement command, each statement's parameters renamed apart (each write's
+    /// values are the properties of its object, named as its statement's parameters).
+    /// </summary>
     public static async Task WriteTogetherAsync(
         MySqlConnection connection, MySqlTransaction transaction, IReadOnlyList<(string Sql, object Values)> writes, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(writes);
+        // Its text differs with the writes combined: sent through the driver directly (see ManyRows).
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         var sql = new StringBuilder();
-        var values = new DynamicParameters();
         for (var i = 0; i < writes.Count; i++)
         {
-            var prefix = $"h{i}_";
-            sql.Append(ParameterName().Replace(writes[i].Sql, "@" + prefix + "$1")).Append(";\n");
-            foreach (var property in writes[i].Values.GetType().GetProperties())
-            {
-                values.Add(prefix + property.Name, property.GetValue(writes[i].Values));
-            }
+            sql.Append(Renamed(writes[i].Sql, writes[i].Values, $"h{i}_", command.Parameters)).Append(";\n");
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(sql.ToString(), values, transaction, cancellationToken: ct));
+        command.CommandText = sql.ToString();
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -132,21 +135,27 @@ public sealed partial class DbChange : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(oneRowInsert);
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(parameters);
         var split = oneRowInsert.LastIndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
         var row = oneRowInsert[split..].Trim();
         var sql = new StringBuilder(oneRowInsert[..split]);
         for (var i = 0; i < rows.Count; i++)
         {
-            var rowPrefix = $"{prefix}{i}_";
-            sql.Append(i == 0 ? "\n  " : ",\n  ").Append(ParameterName().Replace(row, "@" + rowPrefix + "$1"));
-            foreach (var property in Properties.GetOrAdd(rows[i].GetType(), type => type.GetProperties()))
-            {
-                parameters.AddWithValue("@" + rowPrefix + property.Name, property.GetValue(rows[i]));
-            }
+            sql.Append(i == 0 ? "\n  " : ",\n  ").Append(Renamed(row, rows[i], $"{prefix}{i}_", parameters));
         }
 
         return sql.ToString();
+    }
+
+    /// <summary><paramref name="sql"/> with every parameter prefixed, its values (the properties of <paramref name="values"/>) added likewise.</summary>
+    private static string Renamed(string sql, object values, string prefix, MySqlParameterCollection parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        foreach (var property in Properties.GetOrAdd(values.GetType(), type => type.GetProperties()))
+        {
+            parameters.AddWithValue("@" + prefix + property.Name, property.GetValue(values));
+        }
+
+        return ParameterName().Replace(sql, "@" + prefix + "$1");
     }
 
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
@@ -160,3 +169,6 @@ public sealed partial class DbChange : IAsyncDisposable
         await Connection.DisposeAsync();
     }
 }
+
+/// <summary>One outbox event, as <see cref="DbChange.OutboxSql"/> inserts it; <paramref name="Payload"/> is JSON.</summary>
+public sealed record OutboxRow(string EventType, string EntityId, string Payload, DateTime OccurredAt);
