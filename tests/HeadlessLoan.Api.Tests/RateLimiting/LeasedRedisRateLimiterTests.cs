@@ -68,4 +68,25 @@ public sealed class LeasedRedisRateLimiterTests : IAsyncLifetime
         var counter = (long)await _redis.GetDatabase().StringGetAsync($"{_key}:{_clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000}");
         Assert.Equal(300, counter); // three reservations of 100 served 250 requests
     }
+
+    [Fact]
+    public async Task ALimiterHoldingPermitsOfTheCurrentWindowIsNotIdleUntilTheWindowEnds()
+    {
+        using var limiter = Instance(5_000); // blocks of 100
+        Assert.Equal(1, await GrantedAsync(limiter, 1));
+
+        Assert.Null(limiter.IdleDuration); // 99 reserved permits left in this window
+
+        _clock.Advance(TimeSpan.FromSeconds(30)); // the window is over: what it held is worth nothing now
+        Assert.NotNull(limiter.IdleDuration);
+    }
+
+    [Fact]
+    public async Task ALimiterWithNothingLeftReportsHowLongItWasIdle()
+    {
+        using var limiter = Instance(2); // blocks of 1
+        Assert.Equal(1, await GrantedAsync(limiter, 1));
+
+        Assert.NotNull(limiter.IdleDuration);
+    }
 }

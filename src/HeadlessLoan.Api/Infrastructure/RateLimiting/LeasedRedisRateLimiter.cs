@@ -28,7 +28,26 @@ public sealed class LeasedRedisRateLimiter(IConnectionMultiplexer redis, string 
     private bool _exhausted;
     private long _lastUsedTicks = Environment.TickCount64;
 
-    public override TimeSpan? IdleDuration => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastUsedTicks));
+    /// <summary>
+    /// Never idle while it holds unused permits of the current window: the partitioned limiter drops a limiter idle for
+    /// ten seconds, and a borrower filling in a form is often slower than that — dropping it would throw its reserved
+    /// permits away and ask Redis again on every request.
+    /// </summary>
+    public override TimeSpan? IdleDuration
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_localPermits > 0 && CurrentWindow().Index == _windowIndex)
+                {
+                    return null;
+                }
+            }
+
+            return TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastUsedTicks));
+        }
+    }
 
     public override RateLimiterStatistics? GetStatistics() => new() { CurrentAvailablePermits = _localPermits };
 
