@@ -80,7 +80,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             else
             {
                 // A failure may be retried with the same key: forget the attempt.
-                await store.ReleaseAsync(scope, key);
+                store.Release(scope, key);
             }
         }
 

@@ -61,7 +61,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
         // Claimed. A finished answer is written before its claim is released, so it is visible here if it exists.
         if (await _lookups.RunAsync((scope, key), ct) is { } done)
         {
-            await database.KeyDeleteAsync(lockKey);
+            Release(scope, key);
             return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
         }
 
@@ -71,11 +71,16 @@ public sealed class IdempotencyStore : IAsyncDisposable
     public async Task CompleteAsync(string scope, string key, string hash, StoredResponse response, CancellationToken ct)
     {
         await _writes.RunAsync(new Completion(scope, key, hash, response), ct);
-        await _redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
+        Release(scope, key);
     }
 
-    /// <summary>The request failed: a retry with the same key may run again.</summary>
-    public Task ReleaseAsync(string scope, string key) => _redis.GetDatabase().KeyDeleteAsync(LockKey(scope, key));
+    /// <summary>
+    /// Lets the key be claimed again — after its answer is stored, or after a failure a retry may run again. Sent without
+    /// waiting for Redis: the request's outcome is settled and must not wait for (or fail over) the claim. It is queued
+    /// before the response is written, so a retry through this instance finds the key free; were it lost, the claim runs
+    /// out after <see cref="AbandonedAfter"/>, and until then a retry is told to come back (409, Retry-After).
+    /// </summary>
+    public void Release(string scope, string key) => _redis.GetDatabase().KeyDelete(LockKey(scope, key), CommandFlags.FireAndForget);
 
     /// <summary>
     /// One statement for the whole batch: a primary-key lookup per request, tagged with its position, so each row is
