@@ -112,11 +112,11 @@ async Task<(long Ops, double Seconds)> RunAsync(string workload, bool audited)
                     "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))", new { id }, CancellationToken.None);
             }
 
-            await change.OutboxAsync("product.bench", id, new { productId = id }, DateTime.UtcNow, CancellationToken.None);
+            change.Outbox("product.bench", id, new { productId = id }, DateTime.UtcNow);
             if (audited)
             {
-                await change.AuditAsync(new AuditEntry(new AuditActor("system", "bench"), "product.bench", "product", id.ToString(),
-                    new { status = "active" }, new { status = "active", name = "Bench product", amountMax = 5_000_000L }), CancellationToken.None);
+                change.Audit(new AuditEntry(new AuditActor("system", "bench"), "product.bench", "product", id.ToString(),
+                    new { status = "active" }, new { status = "active", name = "Bench product", amountMax = 5_000_000L }));
             }
 
             await change.CommitAsync(CancellationToken.None);

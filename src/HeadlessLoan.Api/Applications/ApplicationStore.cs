@@ -71,7 +71,7 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             now,
         }, ct);
         // What was applied for; the declared name and address are personal data and stay out of the trail.
-        await change.AuditAsync(new AuditEntry(actor, "application.created", EntityType, a.Id.ToString(), null, new
+        change.Audit(new AuditEntry(actor, "application.created", EntityType, a.Id.ToString(), null, new
         {
             a.ProductId,
             a.ProductVersion,
@@ -82,7 +82,7 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             channelCustomerRef = a.CustomerRef,
             status = ApplicationStatuses.Draft,
             step = ApplicationStatuses.StepDocuments,
-        }), ct);
+        }));
         var row = await change.QuerySingleOrDefaultAsync<ApplicationRow>(SelectApplication + " WHERE id = @id", new { id = a.Id }, ct);
         await change.CommitAsync(ct);
         return row!;
@@ -160,14 +160,14 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         }
 
         // The outcome of the check, never what the document says.
-        await change.AuditAsync(new AuditEntry(actor, "application.document_added", EntityType, document.ApplicationId.ToString(), null, new
+        change.Audit(new AuditEntry(actor, "application.document_added", EntityType, document.ApplicationId.ToString(), null, new
         {
             documentId = document.Id,
             document.Kind,
             document.Status,
             errorCodes = verdict.ErrorCodes,
             document.Sha256,
-        }), ct);
+        }));
         await change.CommitAsync(ct);
         return DocumentAdd.Added;
     }
@@ -197,8 +197,8 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             now,
         }, ct);
         await change.ExecuteAsync(TouchSql, new { id = applicationId, now }, ct);
-        await change.AuditAsync(new AuditEntry(new AuditActor(byKind, byId.ToString()), "application.consent_recorded", EntityType,
-            applicationId.ToString(), null, new { consentId, purpose = "credit_bureau_query", textVersion }), ct);
+        change.Audit(new AuditEntry(new AuditActor(byKind, byId.ToString()), "application.consent_recorded", EntityType,
+            applicationId.ToString(), null, new { consentId, purpose = "credit_bureau_query", textVersion }));
         await change.CommitAsync(ct);
         return (true, now);
     }

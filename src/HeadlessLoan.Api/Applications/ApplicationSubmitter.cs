@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
@@ -81,7 +80,7 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
             var before = rows[request.Id].Status;
             rows[request.Id] = results[i].Row!;
             submitted.Add(request.Id);
-            events.Add(new OutboxRow("application.submitted", request.Id.ToString(), JsonSerializer.Serialize(new { applicationId = request.Id }), now));
+            events.Add(OutboxRow.Of("application.submitted", request.Id, new { applicationId = request.Id }, now));
             records.Add(_audit.Prepare(new AuditEntry(request.Actor, "application.submitted", ApplicationStore.EntityType, request.Id.ToString(),
                 new { status = before }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), request.RequestId).Record);
         }

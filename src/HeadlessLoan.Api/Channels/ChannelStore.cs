@@ -42,8 +42,8 @@ public sealed class ChannelStore(MySqlDataSource db, AuditTrail audit)
             return false;
         }
 
-        await change.AuditAsync(new AuditEntry(actor, "channel.created", EntityType, channel.Id.ToString(), null,
-            new { channel.Name, channel.Status, channel.RateLimitPerMinute }), ct);
+        change.Audit(new AuditEntry(actor, "channel.created", EntityType, channel.Id.ToString(), null,
+            new { channel.Name, channel.Status, channel.RateLimitPerMinute }));
         await change.CommitAsync(ct);
         return true;
     }
@@ -75,8 +75,8 @@ public sealed class ChannelStore(MySqlDataSource db, AuditTrail audit)
             return false;
         }
 
-        await change.AuditAsync(new AuditEntry(actor, "channel.api_key_issued", EntityType, key.ChannelId.ToString(), null,
-            new { keyId = key.Id, key.Prefix }), ct);
+        change.Audit(new AuditEntry(actor, "channel.api_key_issued", EntityType, key.ChannelId.ToString(), null,
+            new { keyId = key.Id, key.Prefix }));
         await change.CommitAsync(ct);
         return true;
     }
@@ -104,8 +104,8 @@ public sealed class ChannelStore(MySqlDataSource db, AuditTrail audit)
         if (key.RevokedAt is null)
         {
             await change.ExecuteAsync("UPDATE channel_api_keys SET revoked_at = @now WHERE id = @keyId", new { keyId, now }, ct);
-            await change.AuditAsync(new AuditEntry(actor, "channel.api_key_revoked", EntityType, channelId.ToString(),
-                new { keyId, revokedAt = (DateTime?)null }, new { keyId, revokedAt = now }), ct);
+            change.Audit(new AuditEntry(actor, "channel.api_key_revoked", EntityType, channelId.ToString(),
+                new { keyId, revokedAt = (DateTime?)null }, new { keyId, revokedAt = now }));
             await change.CommitAsync(ct);
         }
 

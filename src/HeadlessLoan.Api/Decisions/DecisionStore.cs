@@ -117,10 +117,10 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
             return false;
         }
 
-        await change.OutboxAsync(eventType, id, new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }, now, ct);
-        await change.AuditAsync(new AuditEntry(Pipeline, "application.decided", ApplicationStore.EntityType, id.ToString(),
+        change.Outbox(eventType, id, new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }, now);
+        change.Audit(new AuditEntry(Pipeline, "application.decided", ApplicationStore.EntityType, id.ToString(),
             new { status = "submitted" },
-            new { status, step, reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }), ct);
+            new { status, step, reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }));
         await change.CommitAsync(ct);
         return true;
     }

@@ -37,9 +37,9 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
         await change.ExecuteAsync(
             "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', @now, @now)", new { id, now }, ct);
         await InsertVersionAsync(change, id, 1, definition, actor, now, ct);
-        await change.OutboxAsync("product.created", id, new { productId = id, version = 1 }, now, ct);
+        change.Outbox("product.created", id, new { productId = id, version = 1 }, now);
         var created = await ReadAsync(change, id, ct);
-        await change.AuditAsync(new AuditEntry(actor, "product.created", EntityType, id.ToString(), null, ProductsApi.ToResponse(created)), ct);
+        change.Audit(new AuditEntry(actor, "product.created", EntityType, id.ToString(), null, ProductsApi.ToResponse(created)));
         await change.CommitAsync(ct);
         return created;
     }
@@ -60,9 +60,9 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
         var version = await change.ScalarAsync<int>("SELECT current_version FROM products WHERE id = @id", new { id }, ct);
         var before = await ReadAsync(change, id, ct, version - 1);
         await InsertVersionAsync(change, id, version, definition, actor, now, ct);
-        await change.OutboxAsync("product.updated", id, new { productId = id, version }, now, ct);
+        change.Outbox("product.updated", id, new { productId = id, version }, now);
         var after = await ReadAsync(change, id, ct);
-        await change.AuditAsync(new AuditEntry(actor, "product.updated", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)), ct);
+        change.Audit(new AuditEntry(actor, "product.updated", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)));
         await change.CommitAsync(ct);
         return (ProductChange.Done, after);
     }
@@ -84,9 +84,9 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
         }
 
         await change.ExecuteAsync("UPDATE products SET status = 'retired', updated_at = @now WHERE id = @id", new { id, now }, ct);
-        await change.OutboxAsync("product.retired", id, new { productId = id, version = before.Version }, now, ct);
+        change.Outbox("product.retired", id, new { productId = id, version = before.Version }, now);
         var after = await ReadAsync(change, id, ct);
-        await change.AuditAsync(new AuditEntry(actor, "product.retired", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)), ct);
+        change.Audit(new AuditEntry(actor, "product.retired", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)));
         await change.CommitAsync(ct);
         return after;
     }

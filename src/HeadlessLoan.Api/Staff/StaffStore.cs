@@ -64,7 +64,7 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
             return false;
         }
 
-        await change.AuditAsync(Created(actor, user), ct);
+        change.Audit(Created(actor, user));
         await change.CommitAsync(ct);
         return true;
     }
@@ -90,7 +90,7 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
             return false; // another instance created it at the same moment
         }
 
-        await change.AuditAsync(Created(Bootstrap, user), ct);
+        change.Audit(Created(Bootstrap, user));
         await change.CommitAsync(ct);
         return true;
     }

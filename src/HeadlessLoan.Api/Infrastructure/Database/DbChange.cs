@@ -67,19 +67,11 @@ public sealed partial class DbChange : IAsyncDisposable
     }
 
     /// <summary>Records the change in the audit trail (validated now, written with the change's next round trip).</summary>
-    public Task AuditAsync(AuditEntry entry, CancellationToken ct)
-    {
-        var (sql, record) = _audit.Prepare(entry);
-        _held.Add((sql, record));
-        return Task.CompletedTask;
-    }
+    public void Audit(AuditEntry entry) => _held.Add(_audit.Prepare(entry));
 
-    /// <summary>An event for the relay, announced only if this change commits.</summary>
-    public Task OutboxAsync(string eventType, Guid entityId, object payload, DateTime now, CancellationToken ct)
-    {
-        _held.Add((OutboxSql, new OutboxRow(eventType, entityId.ToString(), JsonSerializer.Serialize(payload), now)));
-        return Task.CompletedTask;
-    }
+    /// <summary>An event for the relay (written with the change's next round trip), announced only if this change commits.</summary>
+    public void Outbox(string eventType, Guid entityId, object payload, DateTime now) =>
+        _held.Add((OutboxSql, OutboxRow.Of(eventType, entityId, payload, now)));
 
     public async Task CommitAsync(CancellationToken ct)
     {
@@ -171,4 +163,9 @@ public sealed partial class DbChange : IAsyncDisposable
 }
 
 /// <summary>One outbox event, as <see cref="DbChange.OutboxSql"/> inserts it; <paramref name="Payload"/> is JSON.</summary>
-public sealed record OutboxRow(string EventType, string EntityId, string Payload, DateTime OccurredAt);
+public sealed record OutboxRow(string EventType, string EntityId, string Payload, DateTime OccurredAt)
+{
+    /// <summary>An event about <paramref name="entityId"/>, its <paramref name="payload"/> serialised as JSON.</summary>
+    public static OutboxRow Of(string eventType, Guid entityId, object payload, DateTime occurredAt) =>
+        new(eventType, entityId.ToString(), JsonSerializer.Serialize(payload), occurredAt);
+}
