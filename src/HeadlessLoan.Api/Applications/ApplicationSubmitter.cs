@@ -1,15 +1,23 @@
 using Dapper;
 using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Infrastructure.Database;
+using HeadlessLoan.Api.Infrastructure.Idempotency;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Applications;
 
 public enum Submission { Submitted, NotFound, NotDraft, Incomplete }
 
-/// <summary>What submit did; on success the application as it now is, with its documents and consent.</summary>
+/// <summary>
+/// What submit did; on success the application as it now is, with its documents and consent, and the answer stored
+/// under the request's idempotency key if it came with one.
+/// </summary>
 public sealed record SubmitResult(
-    Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row, IReadOnlyList<DocumentRow> Documents, bool ConsentGiven);
+    Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row, IReadOnlyList<DocumentRow> Documents, bool ConsentGiven,
+    StoredResponse? Answer = null);
+
+/// <summary>A submit's answer, rendered from its result and stored under the request's idempotency key with the submit itself.</summary>
+public sealed record SubmitAnswer(IdempotentRequest Request, Func<SubmitResult, StoredResponse> Render);
 
 /// <summary>
 /// Submits applications: the state change, its outbox event and its audit record in one transaction, answered at once
@@ -18,7 +26,9 @@ public sealed record SubmitResult(
 /// documents and consents, and writes every complete one with one UPDATE and one multi-row insert each for the events
 /// and the audit records — so a burst of submits costs the database a few statements and one commit per batch, not per
 /// submit. Each submit is still decided on its own (visible to the caller, editable, complete) and answered with its
-/// own outcome; if the transaction fails, every submit in it fails and none was made.
+/// own outcome; if the transaction fails, every submit in it fails and none was made. A submit's answer goes into the
+/// same transaction when the request carries an idempotency key (<see cref="IdempotentRequest"/>): a retry after a crash
+/// is replayed its own 202, and a submit costs no write of its own afterwards.
 /// </summary>
 public sealed class ApplicationSubmitter : IAsyncDisposable
 {
@@ -41,8 +51,8 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
     }
 
     /// <summary>Submits application <paramref name="id"/> if <paramref name="scope"/> may see it and it is a complete draft (or returned one).</summary>
-    public Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, AuditActor actor, CancellationToken ct) =>
-        _batcher.RunAsync(new Request(id, scope, actor, _audit.CurrentRequestId()), ct);
+    public Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, AuditActor actor, SubmitAnswer? answer, CancellationToken ct) =>
+        _batcher.RunAsync(new Request(id, scope, actor, _audit.CurrentRequestId(), answer), ct);
 
     private async Task<IReadOnlyList<SubmitResult>> SubmitAllAsync(IReadOnlyList<Request> requests, CancellationToken ct)
     {
@@ -67,6 +77,7 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
         var submitted = new List<Guid>();
         var events = new List<object>();
         var records = new List<object>();
+        var answers = new List<IdempotentAnswer>();
         for (var i = 0; i < requests.Count; i++)
         {
             var request = requests[i];
@@ -83,6 +94,11 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
             events.Add(OutboxRow.Of("application.submitted", request.Id, new { applicationId = request.Id }, now));
             records.Add(_audit.Prepare(new AuditEntry(request.Actor, "application.submitted", ApplicationStore.EntityType, request.Id.ToString(),
                 new { status = before }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), request.RequestId).Record);
+            if (request.Answer is { } answer)
+            {
+                results[i] = results[i] with { Answer = answer.Render(results[i]) };
+                answers.Add(answer.Request.Answer(results[i].Answer!));
+            }
         }
 
         if (submitted.Count > 0)
@@ -103,6 +119,7 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
                 {UpdateSql} ({string.Join(", ", submitted.Select((_, i) => $"@u{i}"))});
                 {DbChange.ManyRows(DbChange.OutboxSql, events, write.Parameters, "e")};
                 {DbChange.ManyRows(AuditTrail.AppendSql, records, write.Parameters, "a")};
+                {(answers.Count > 0 ? IdempotencyStore.UpsertAnswers(answers, now, write.Parameters, "i") + ";" : "")}
                 """;
             await write.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
@@ -141,7 +158,7 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 
-    private sealed record Request(Guid Id, ApplicationScope Scope, AuditActor Actor, string? RequestId);
+    private sealed record Request(Guid Id, ApplicationScope Scope, AuditActor Actor, string? RequestId, SubmitAnswer? Answer);
 
     /// <summary>Locks the batch's applications in key order (as every writer of an application does first), then reads what submit checks.</summary>
     private static readonly string ReadSql = $"""

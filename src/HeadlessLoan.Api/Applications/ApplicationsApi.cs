@@ -8,6 +8,7 @@ using HeadlessLoan.Api.Audit;
 using HeadlessLoan.Api.Auth;
 using HeadlessLoan.Api.Infrastructure.Database;
 using HeadlessLoan.Api.Infrastructure.Errors;
+using HeadlessLoan.Api.Infrastructure.Idempotency;
 using HeadlessLoan.Api.Infrastructure.RateLimiting;
 using HeadlessLoan.Api.Privacy;
 using HeadlessLoan.Api.Products;
@@ -15,6 +16,8 @@ using HeadlessLoan.Domain.Privacy;
 using HeadlessLoan.Domain.Schedules;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace HeadlessLoan.Api.Applications;
 
@@ -233,10 +236,15 @@ public static partial class ApplicationsApi
             : NotDraft();
     }
 
-    public static async Task<Results<Accepted<ApplicationResponse>, ProblemHttpResult>> SubmitApplication(
-        Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector, CancellationToken ct)
+    public static async Task<Results<Accepted<ApplicationResponse>, StoredResponse, ProblemHttpResult>> SubmitApplication(
+        Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector, IOptions<HttpJsonOptions> json, CancellationToken ct)
     {
-        var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), ct);
+        var location = $"/v1/applications/{applicationId}";
+        var idempotent = http.Features.Get<IdempotentRequest>();
+        var answer = idempotent is null ? null : new SubmitAnswer(idempotent, submitted => new StoredResponse(
+            StatusCodes.Status202Accepted, "application/json; charset=utf-8", location,
+            JsonSerializer.SerializeToUtf8Bytes(ToResponse(submitted.Row!, submitted.Documents, submitted.ConsentGiven, protector), json.Value.SerializerOptions)));
+        var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), answer, ct);
         switch (result.Outcome)
         {
             case Submission.NotFound:
@@ -255,7 +263,13 @@ public static partial class ApplicationsApi
                 return v.ToProblem("application_incomplete", "The application is missing documents or consent.");
         }
 
-        return TypedResults.Accepted($"/v1/applications/{applicationId}", ToResponse(result.Row!, result.Documents, result.ConsentGiven, protector));
+        if (result.Answer is { } stored)
+        {
+            idempotent!.MarkAnswerStored();
+            return stored;
+        }
+
+        return TypedResults.Accepted(location, ToResponse(result.Row!, result.Documents, result.ConsentGiven, protector));
     }
 
     internal static ProblemHttpResult NotDraft() =>

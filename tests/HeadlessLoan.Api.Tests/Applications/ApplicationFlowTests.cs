@@ -137,6 +137,15 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
         await using var db = await api.OpenDatabaseAsync();
         Assert.Equal(1, await db.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'application.submitted' AND entity_id = @id", new { id }));
+
+        // Stored with the submit itself: the answer a retry after a crash would get.
+        var stored = await db.QuerySingleAsync<(int StatusCode, string Location, byte[] Body)>(
+            "SELECT status_code, location, response_body FROM idempotency_requests WHERE idem_key = @key", new { key });
+        Assert.Equal(202, stored.StatusCode);
+        Assert.Equal($"/v1/applications/{id}", stored.Location);
+        Assert.Equal(await first.Content.ReadAsByteArrayAsync(), stored.Body);
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+        Assert.Equal(first.Content.Headers.ContentType, replay.Content.Headers.ContentType);
     }
 
     [Fact]
@@ -192,9 +201,18 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
         var othersId = (await other.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
         await other.CompleteAsync(othersId);
 
-        // Every complete application three times at once, beside an incomplete one and another borrower's.
+        // Every complete application three times at once, beside an incomplete one and another borrower's; each with a
+        // key of its own, so answers stored with the submits and answers stored after them are replayed alike.
         var asked = complete.SelectMany(id => Enumerable.Repeat(id, 3)).Append(incomplete).Append(othersId).ToList();
-        var answers = await Task.WhenAll(asked.Select(id => Submit(borrower, id, null)));
+        var keys = asked.Select(_ => Guid.NewGuid().ToString()).ToList();
+        var answers = await Task.WhenAll(asked.Select((id, i) => Submit(borrower, id, keys[i])));
+        var replays = await Task.WhenAll(asked.Select((id, i) => Submit(borrower, id, keys[i])));
+        for (var i = 0; i < asked.Count; i++)
+        {
+            Assert.Equal(answers[i].StatusCode, replays[i].StatusCode);
+            Assert.Equal("true", replays[i].Headers.GetValues("Idempotent-Replayed").Single());
+            Assert.Equal(await answers[i].Content.ReadAsStringAsync(), await replays[i].Content.ReadAsStringAsync());
+        }
 
         await using var db = await api.OpenDatabaseAsync();
         foreach (var id in complete)

@@ -9,9 +9,9 @@ public sealed class IdempotencyBatchSizeTests
     [Fact]
     public void AnswersThatAreLargeTogetherAreStoredBySeveralStatementsInTheirOrder()
     {
-        var completions = Sizes.Select((size, i) => Completion(i, size)).ToList();
+        var answers = Sizes.Select((size, i) => Answer(i, size)).ToList();
 
-        var statements = IdempotencyStore.SplitByBodySize(completions, maxBytes: 6);
+        var statements = IdempotencyStore.SplitByBodySize(answers, maxBytes: 6);
 
         Assert.Equal([["k0"], ["k1", "k2"], ["k3"], ["k4", "k5"]], statements.Select(s => s.Select(c => c.Key).ToArray()));
     }
@@ -19,11 +19,11 @@ public sealed class IdempotencyBatchSizeTests
     [Fact]
     public void SmallAnswersGoInOneStatement()
     {
-        var completions = Enumerable.Range(0, 100).Select(i => Completion(i, 2_000)).ToList();
+        var answers = Enumerable.Range(0, 100).Select(i => Answer(i, 2_000)).ToList();
 
-        Assert.Single(IdempotencyStore.SplitByBodySize(completions, IdempotencyStore.MaxStatementBodyBytes));
+        Assert.Single(IdempotencyStore.SplitByBodySize(answers, IdempotencyStore.MaxStatementBodyBytes));
     }
 
-    private static IdempotencyStore.Completion Completion(int i, int size) =>
+    private static IdempotentAnswer Answer(int i, int size) =>
         new("scope", $"k{i}", "hash", new StoredResponse(200, "application/json", null, new byte[size]));
 }

@@ -59,6 +59,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
 
     private async Task RunAndRecordAsync(HttpContext context, string scope, string key, string hash)
     {
+        var idempotent = new IdempotentRequest(scope, key, hash);
+        context.Features.Set(idempotent);
         var response = context.Response;
         var original = response.Body;
         await using var buffer = new MemoryStream();
@@ -72,14 +74,14 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         finally
         {
             response.Body = original;
-            if (finished && response.StatusCode < 500)
+            if (finished && response.StatusCode < 500 && !idempotent.AnswerStored)
             {
                 var stored = new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), buffer.ToArray());
-                await store.CompleteAsync(scope, key, hash, stored, CancellationToken.None);
+                await store.CompleteAsync(idempotent.Answer(stored), CancellationToken.None);
             }
             else
             {
-                // A failure may be retried with the same key: forget the attempt.
+                // Stored by the handler with its change, or a failure that may be retried with the same key.
                 store.Release(scope, key);
             }
         }
@@ -88,25 +90,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
-    private static async Task Replay(HttpContext context, StoredResponse stored)
+    private static Task Replay(HttpContext context, StoredResponse stored)
     {
-        var response = context.Response;
-        response.StatusCode = stored.StatusCode;
-        response.Headers[ReplayedHeader] = "true";
-        if (!string.IsNullOrEmpty(stored.ContentType))
-        {
-            response.ContentType = stored.ContentType;
-        }
-
-        if (!string.IsNullOrEmpty(stored.Location))
-        {
-            response.Headers.Location = stored.Location;
-        }
-
-        if (stored.Body.Length > 0)
-        {
-            await response.Body.WriteAsync(stored.Body, context.RequestAborted);
-        }
+        context.Response.Headers[ReplayedHeader] = "true";
+        return stored.ExecuteAsync(context);
     }
 
     private static Task Write(HttpContext context, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult result) => result.ExecuteAsync(context);

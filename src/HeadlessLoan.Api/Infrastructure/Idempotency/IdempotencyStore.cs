@@ -8,8 +8,6 @@ namespace HeadlessLoan.Api.Infrastructure.Idempotency;
 
 public enum ClaimOutcome { Claimed, Completed, InProgress, Reused }
 
-public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, byte[] Body);
-
 public sealed record Claim(ClaimOutcome Outcome, StoredResponse? Stored = null);
 
 /// <summary>
@@ -36,7 +34,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
     private readonly RedisKeys _keys;
     private readonly TimeProvider _clock;
     private readonly MicroBatcher<(string Scope, string Key), Row?> _lookups;
-    private readonly MicroBatcher<Completion, bool> _writes;
+    private readonly MicroBatcher<IdempotentAnswer, bool> _writes;
 
     public IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock, ILogger<IdempotencyStore> logger)
     {
@@ -45,7 +43,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
         _keys = keys;
         _clock = clock;
         _lookups = new MicroBatcher<(string, string), Row?>("idempotency lookups", FindCompletedAsync, MaxBatch, logger);
-        _writes = new MicroBatcher<Completion, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
+        _writes = new MicroBatcher<IdempotentAnswer, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
     }
 
     public async Task<Claim> ClaimAsync(string scope, string key, string hash, CancellationToken ct)
@@ -68,10 +66,10 @@ public sealed class IdempotencyStore : IAsyncDisposable
         return new Claim(ClaimOutcome.Claimed);
     }
 
-    public async Task CompleteAsync(string scope, string key, string hash, StoredResponse response, CancellationToken ct)
+    public async Task CompleteAsync(IdempotentAnswer answer, CancellationToken ct)
     {
-        await _writes.RunAsync(new Completion(scope, key, hash, response), ct);
-        Release(scope, key);
+        await _writes.RunAsync(answer, ct);
+        Release(answer.Scope, answer.Key);
     }
 
     /// <summary>
@@ -121,60 +119,75 @@ public sealed class IdempotencyStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// One multi-row upsert and one commit for the whole batch, in key order so that two instances' batches lock rows in
-    /// the same order. An expired record under the same key is replaced; a live one cannot exist while its claim is held.
-    /// Answers that are large together are split over several statements, each well under the server's packet limit.
+    /// One multi-row upsert and one commit for the whole batch. Answers that are large together are split over several
+    /// statements, each well under the server's packet limit.
     /// </summary>
-    private async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<Completion> completions, CancellationToken ct)
+    private async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<IdempotentAnswer> answers, CancellationToken ct)
     {
         var now = DbTime.Now(_clock);
         await using var conn = await _db.OpenConnectionAsync(ct);
-        foreach (var statement in SplitByBodySize(completions.Order(Completion.KeyOrder).ToList(), MaxStatementBodyBytes))
+        foreach (var statement in SplitByBodySize(answers, MaxStatementBodyBytes))
         {
             await using var command = conn.CreateCommand();
-            var sql = new StringBuilder(UpsertSql);
-            command.Parameters.AddWithValue("@Now", now);
-            command.Parameters.AddWithValue("@Expires", now + Retention);
-            for (var i = 0; i < statement.Count; i++)
-            {
-                var c = statement[i];
-                sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i}, @h{i}, 1, @st{i}, @ct{i}, @l{i}, @b{i}, @Now, @Expires)");
-                command.Parameters.AddWithValue($"@s{i}", c.Scope);
-                command.Parameters.AddWithValue($"@k{i}", c.Key);
-                command.Parameters.AddWithValue($"@h{i}", c.Hash);
-                command.Parameters.AddWithValue($"@st{i}", c.Response.StatusCode);
-                command.Parameters.AddWithValue($"@ct{i}", c.Response.ContentType);
-                command.Parameters.AddWithValue($"@l{i}", c.Response.Location);
-                command.Parameters.AddWithValue($"@b{i}", c.Response.Body);
-            }
-
-            command.CommandText = sql.Append(UpsertUpdate).ToString();
+            command.CommandText = UpsertAnswers(statement, now, command.Parameters, "i");
             await command.ExecuteNonQueryAsync(ct);
         }
 
-        return Enumerable.Repeat(true, completions.Count).ToList();
+        return Enumerable.Repeat(true, answers.Count).ToList();
+    }
+
+    /// <summary>
+    /// One statement storing <paramref name="answers"/> (their values added to <paramref name="parameters"/>, named with
+    /// <paramref name="prefix"/>), in key order so that two writers lock rows in the same order; for a batch of answers
+    /// of its own, or for a change that stores its answers in its own transaction (<see cref="IdempotentRequest"/>).
+    /// An expired record under the same key is replaced; a live one cannot exist while its claim is held.
+    /// </summary>
+    public static string UpsertAnswers(IReadOnlyList<IdempotentAnswer> answers, DateTime now, MySqlParameterCollection parameters, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var sql = new StringBuilder(UpsertSql);
+        parameters.AddWithValue($"@{prefix}Now", now);
+        parameters.AddWithValue($"@{prefix}Expires", now + Retention);
+        var i = 0;
+        foreach (var answer in answers.Order(IdempotentAnswer.KeyOrder))
+        {
+            var p = $"@{prefix}{i}";
+            sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture,
+                $"({p}s, {p}k, {p}h, 1, {p}st, {p}ct, {p}l, {p}b, @{prefix}Now, @{prefix}Expires)");
+            parameters.AddWithValue($"{p}s", answer.Scope);
+            parameters.AddWithValue($"{p}k", answer.Key);
+            parameters.AddWithValue($"{p}h", answer.Hash);
+            parameters.AddWithValue($"{p}st", answer.Response.StatusCode);
+            parameters.AddWithValue($"{p}ct", answer.Response.ContentType);
+            parameters.AddWithValue($"{p}l", answer.Response.Location);
+            parameters.AddWithValue($"{p}b", answer.Response.Body);
+            i++;
+        }
+
+        return sql.Append(UpsertUpdate).ToString();
     }
 
     /// <summary>The answer bytes one upsert carries at most (MariaDB's default packet limit is 16 MiB).</summary>
     internal const int MaxStatementBodyBytes = 4 * 1024 * 1024;
 
     /// <summary>Consecutive runs whose bodies add up to at most <paramref name="maxBytes"/>; a larger body goes alone.</summary>
-    internal static IReadOnlyList<IReadOnlyList<Completion>> SplitByBodySize(IReadOnlyList<Completion> completions, int maxBytes)
+    internal static IReadOnlyList<IReadOnlyList<IdempotentAnswer>> SplitByBodySize(IReadOnlyList<IdempotentAnswer> answers, int maxBytes)
     {
-        var statements = new List<IReadOnlyList<Completion>>();
-        var current = new List<Completion>();
+        var statements = new List<IReadOnlyList<IdempotentAnswer>>();
+        var current = new List<IdempotentAnswer>();
         long bytes = 0;
-        foreach (var completion in completions)
+        foreach (var answer in answers)
         {
-            if (current.Count > 0 && bytes + completion.Response.Body.Length > maxBytes)
+            if (current.Count > 0 && bytes + answer.Response.Body.Length > maxBytes)
             {
                 statements.Add(current);
                 current = [];
                 bytes = 0;
             }
 
-            current.Add(completion);
-            bytes += completion.Response.Body.Length;
+            current.Add(answer);
+            bytes += answer.Response.Body.Length;
         }
 
         if (current.Count > 0)
@@ -204,15 +217,6 @@ public sealed class IdempotencyStore : IAsyncDisposable
           content_type = VALUES(content_type), location = VALUES(location), response_body = VALUES(response_body),
           locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
         """;
-
-    internal sealed record Completion(string Scope, string Key, string Hash, StoredResponse Response)
-    {
-        public static readonly IComparer<Completion> KeyOrder = Comparer<Completion>.Create((a, b) =>
-        {
-            var byScope = string.CompareOrdinal(a.Scope, b.Scope);
-            return byScope != 0 ? byScope : string.CompareOrdinal(a.Key, b.Key);
-        });
-    }
 
     private sealed record Row(string Hash, StoredResponse Response);
 }

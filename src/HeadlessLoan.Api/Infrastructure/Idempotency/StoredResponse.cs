@@ -1,0 +1,26 @@
+namespace HeadlessLoan.Api.Infrastructure.Idempotency;
+
+/// <summary>A response as stored for replay; written as it was first sent.</summary>
+public sealed record StoredResponse(int StatusCode, string? ContentType, string? Location, byte[] Body) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode;
+        if (!string.IsNullOrEmpty(ContentType))
+        {
+            response.ContentType = ContentType;
+        }
+
+        if (!string.IsNullOrEmpty(Location))
+        {
+            response.Headers.Location = Location;
+        }
+
+        if (Body.Length > 0)
+        {
+            await response.Body.WriteAsync(Body, httpContext.RequestAborted);
+        }
+    }
+}
