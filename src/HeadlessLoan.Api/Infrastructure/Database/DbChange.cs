@@ -110,7 +110,7 @@ public sealed partial class DbChange : IAsyncDisposable
         var sql = new StringBuilder();
         for (var i = 0; i < writes.Count; i++)
         {
-            sql.Append(Renamed(writes[i].Sql, writes[i].Values, $"h{i}_", command.Parameters)).Append(";\n");
+            AppendRenamed(sql, writes[i].Sql, writes[i].Values, $"h{i}_", command.Parameters).Append(";\n");
         }
 
         command.CommandText = sql.ToString();
@@ -129,17 +129,21 @@ public sealed partial class DbChange : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(rows);
         var split = oneRowInsert.LastIndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
         var row = oneRowInsert[split..].Trim();
-        var sql = new StringBuilder(oneRowInsert[..split]);
+        var sql = new StringBuilder(oneRowInsert, 0, split, split + rows.Count * (row.Length + 16));
         for (var i = 0; i < rows.Count; i++)
         {
-            sql.Append(i == 0 ? "\n  " : ",\n  ").Append(Renamed(row, rows[i], $"{prefix}{i}_", parameters));
+            AppendRenamed(sql.Append(i == 0 ? "\n  " : ",\n  "), row, rows[i], $"{prefix}{i}_", parameters);
         }
 
         return sql.ToString();
     }
 
-    /// <summary><paramref name="sql"/> with every parameter prefixed, its values (the properties of <paramref name="values"/>) added likewise.</summary>
-    private static string Renamed(string sql, object values, string prefix, MySqlParameterCollection parameters)
+    /// <summary>
+    /// Appends <paramref name="sql"/> with every parameter prefixed, and adds its values (the properties of
+    /// <paramref name="values"/>) named likewise. The statement is split at its parameters once and kept: batches
+    /// render the same few statements for every row.
+    /// </summary>
+    private static StringBuilder AppendRenamed(StringBuilder text, string sql, object values, string prefix, MySqlParameterCollection parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         foreach (var property in Properties.GetOrAdd(values.GetType(), type => type.GetProperties()))
@@ -147,8 +151,22 @@ public sealed partial class DbChange : IAsyncDisposable
             parameters.AddWithValue("@" + prefix + property.Name, property.GetValue(values));
         }
 
-        return ParameterName().Replace(sql, "@" + prefix + "$1");
+        // Even positions are text, odd ones parameter names.
+        var parts = Templates.GetOrAdd(sql, static s => ParameterName().Split(s));
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i % 2 == 1)
+            {
+                text.Append('@').Append(prefix);
+            }
+
+            text.Append(parts[i]);
+        }
+
+        return text;
     }
+
+    private static readonly ConcurrentDictionary<string, string[]> Templates = new();
 
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
