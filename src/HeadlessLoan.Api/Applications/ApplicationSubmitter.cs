@@ -30,10 +30,13 @@ public sealed record SubmitAnswer(IdempotentRequest Request, Func<SubmitResult, 
 /// same transaction when the request carries an idempotency key (<see cref="IdempotentRequest"/>): a retry after a crash
 /// is replayed its own 202, and a submit costs no write of its own afterwards.
 /// </summary>
-public sealed class ApplicationSubmitter : IAsyncDisposable
+public sealed partial class ApplicationSubmitter : IAsyncDisposable
 {
     /// <summary>The most submits one transaction carries.</summary>
     public const int MaxBatch = 64;
+
+    /// <summary>How often a batch rolled back by a deadlock is tried in all.</summary>
+    private const int MaxAttempts = 3;
 
     private static readonly string[] RequiredKinds = ["id_front", "id_back", "bank_card"];
 
@@ -41,20 +44,42 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
     private readonly AuditTrail _audit;
     private readonly TimeProvider _clock;
     private readonly MicroBatcher<Request, SubmitResult> _batcher;
+    private readonly ILogger _logger;
 
     public ApplicationSubmitter(MySqlDataSource db, AuditTrail audit, TimeProvider clock, ILogger<ApplicationSubmitter> logger)
     {
         _db = db;
         _audit = audit;
         _clock = clock;
-        _batcher = new MicroBatcher<Request, SubmitResult>("application submits", SubmitAllAsync, MaxBatch, logger);
+        _logger = logger;
+        _batcher = new MicroBatcher<Request, SubmitResult>("application submits", SubmitAllAsync, MaxBatch, logger, inFlight: 2);
     }
 
     /// <summary>Submits application <paramref name="id"/> if <paramref name="scope"/> may see it and it is a complete draft (or returned one).</summary>
     public Task<SubmitResult> SubmitAsync(Guid id, ApplicationScope scope, AuditActor actor, SubmitAnswer? answer, CancellationToken ct) =>
         _batcher.RunAsync(new Request(id, scope, actor, _audit.CurrentRequestId(), answer), ct);
 
+    /// <summary>
+    /// Two batches run at once, so one's round trips overlap the other's commit. They lock applications in key order and
+    /// cannot wait on each other there; an answer upsert replacing an expired key takes gap locks that can still meet
+    /// another batch's, and the database then rolls one batch back whole: it is run again.
+    /// </summary>
     private async Task<IReadOnlyList<SubmitResult>> SubmitAllAsync(IReadOnlyList<Request> requests, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TrySubmitAllAsync(requests, ct);
+            }
+            catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.LockDeadlock && attempt < MaxAttempts)
+            {
+                LogDeadlock(_logger, requests.Count, attempt);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<SubmitResult>> TrySubmitAllAsync(IReadOnlyList<Request> requests, CancellationToken ct)
     {
         var now = DbTime.Now(_clock);
         var ids = requests.Select(r => r.Id).Distinct().Order().ToArray();
@@ -157,6 +182,9 @@ public sealed class ApplicationSubmitter : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} submits met a deadlock and runs again (attempt {Attempt})")]
+    private static partial void LogDeadlock(ILogger logger, int count, int attempt);
 
     private sealed record Request(Guid Id, ApplicationScope Scope, AuditActor Actor, string? RequestId, SubmitAnswer? Answer);
 

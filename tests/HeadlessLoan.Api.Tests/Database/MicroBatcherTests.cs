@@ -75,6 +75,25 @@ public sealed class MicroBatcherTests
     }
 
     [Fact]
+    public async Task BatchesRunBesideOneAnotherUpToTheirNumberInFlight()
+    {
+        await using var batcher = Batcher(maxBatch: 100, inFlight: 2);
+
+        var first = batcher.RunAsync(1);
+        await WaitForBatchesAsync(1);
+        Assert.Equal("r2", await batcher.RunAsync(2));
+        var second = batcher.RunAsync(10);
+        await WaitForBatchesAsync(3);
+        var third = batcher.RunAsync(3);
+        await Task.Delay(100);
+        Assert.Equal(3, _batches.Count);
+        _gate.SetResult();
+
+        Assert.Equal(["r1", "r10", "r3"], await Task.WhenAll(first, second, third));
+        Assert.Equal([[1], [2], [10], [3]], _batches);
+    }
+
+    [Fact]
     public async Task DisposingFinishesWhatWasQueuedAndRefusesMore()
     {
         var batcher = Batcher(maxBatch: 100);
@@ -91,15 +110,15 @@ public sealed class MicroBatcherTests
         Assert.Throws<ObjectDisposedException>(() => { _ = batcher.RunAsync(3); });
     }
 
-    private MicroBatcher<int, string> Batcher(int maxBatch) => new("test", async (items, ct) =>
+    private MicroBatcher<int, string> Batcher(int maxBatch, int inFlight = 1) => new("test", async (items, ct) =>
     {
         lock (_batches)
         {
             _batches.Add(items.ToArray());
         }
 
-        // The first batch waits for the test's signal, so that the others queue up behind it.
-        if (items.Contains(1))
+        // Batches with 1 (or 10 and more) wait for the test's signal, so that the others queue up behind them.
+        if (items.Any(i => i == 1 || i >= 10))
         {
             await _gate.Task.WaitAsync(ct);
         }
@@ -110,7 +129,7 @@ public sealed class MicroBatcherTests
         }
 
         return items.Select(i => "r" + i).ToList();
-    }, maxBatch, NullLogger.Instance);
+    }, maxBatch, NullLogger.Instance, inFlight);
 
     private async Task WaitForBatchesAsync(int count)
     {

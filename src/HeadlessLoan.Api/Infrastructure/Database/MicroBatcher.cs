@@ -6,7 +6,8 @@ namespace HeadlessLoan.Api.Infrastructure.Database;
 /// Runs what concurrent requests ask of the database together: each caller awaits its own item, and one loop takes
 /// everything that queued up while the previous batch ran and executes it as one batch — one round trip, one commit,
 /// one statement to parse instead of one per request. Nothing waits for a timer: an item alone goes at once, so a quiet
-/// service pays no latency and a burst is served in ever larger batches. A failed batch fails each of its callers
+/// service pays no latency and a burst is served in ever larger batches. Up to a set number of batches run at once
+/// (one by default), so a batch may start while another waits for its commit. A failed batch fails each of its callers
 /// (nothing of it was written when the batch is one transaction, so each may retry).
 /// </summary>
 public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
@@ -17,14 +18,19 @@ public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _name;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _slots;
     private readonly Task _loop;
 
     /// <param name="name">Names the batcher in logs.</param>
     /// <param name="execute">Executes one batch; returns one result per item, in the items' order.</param>
     /// <param name="maxBatch">The most items one batch takes.</param>
-    public MicroBatcher(string name, Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> execute, int maxBatch, ILogger logger)
+    /// <param name="inFlight">How many batches run at once: more than one lets the next batch's round trips overlap the
+    /// previous one's commit, for work whose batches cannot deadlock one another (or retry when they do).</param>
+    public MicroBatcher(string name, Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> execute, int maxBatch, ILogger logger, int inFlight = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inFlight, 1);
+        _slots = new SemaphoreSlim(inFlight, inFlight);
         _name = name;
         _execute = execute;
         _maxBatch = maxBatch;
@@ -46,37 +52,49 @@ public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var batch = new List<Pending>(_maxBatch);
+        var running = new List<Task>();
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            await _slots.WaitAsync().ConfigureAwait(false);
+            var batch = new List<Pending>(_maxBatch);
             while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var pending))
             {
                 batch.Add(pending);
             }
 
-            try
-            {
-                var results = await _execute(batch.ConvertAll(p => p.Item), _stopping.Token).ConfigureAwait(false);
-                if (results.Count != batch.Count)
-                {
-                    throw new InvalidOperationException($"{_name} returned {results.Count} results for {batch.Count} items.");
-                }
+            running.RemoveAll(t => t.IsCompleted);
+            running.Add(ExecuteAsync(batch));
+        }
 
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Result.TrySetResult(results[i]);
-                }
-            }
-            catch (Exception e)
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(List<Pending> batch)
+    {
+        try
+        {
+            var results = await _execute(batch.ConvertAll(p => p.Item), _stopping.Token).ConfigureAwait(false);
+            if (results.Count != batch.Count)
             {
-                LogBatchFailed(_logger, _name, batch.Count, e);
-                foreach (var pending in batch)
-                {
-                    pending.Result.TrySetException(e);
-                }
+                throw new InvalidOperationException($"{_name} returned {results.Count} results for {batch.Count} items.");
             }
 
-            batch.Clear();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Result.TrySetResult(results[i]);
+            }
+        }
+        catch (Exception e)
+        {
+            LogBatchFailed(_logger, _name, batch.Count, e);
+            foreach (var pending in batch)
+            {
+                pending.Result.TrySetException(e);
+            }
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 
@@ -95,6 +113,7 @@ public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _slots.Dispose();
     }
 
     private sealed record Pending(TItem Item, TaskCompletionSource<TResult> Result);

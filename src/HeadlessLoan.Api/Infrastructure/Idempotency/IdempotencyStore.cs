@@ -42,7 +42,8 @@ public sealed class IdempotencyStore : IAsyncDisposable
         _redis = redis;
         _keys = keys;
         _clock = clock;
-        _lookups = new MicroBatcher<(string, string), Row?>("idempotency lookups", FindCompletedAsync, MaxBatch, logger);
+        // Look-ups only read: two at once cannot get in each other's way.
+        _lookups = new MicroBatcher<(string, string), Row?>("idempotency lookups", FindCompletedAsync, MaxBatch, logger, inFlight: 2);
         _writes = new MicroBatcher<IdempotentAnswer, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
     }
 
