@@ -6,15 +6,16 @@ using MySqlConnector;
 
 namespace HeadlessLoan.Api.Applications;
 
-public enum Submission { Submitted, NotFound, NotDraft, Incomplete }
+/// <summary>What became of a submit; <see cref="Answered"/>: its idempotency key already has a finished answer.</summary>
+public enum Submission { Submitted, NotFound, NotDraft, Incomplete, Answered }
 
 /// <summary>
 /// What submit did; on success the application as it now is, with its documents and consent, and the answer stored
-/// under the request's idempotency key if it came with one.
+/// under the request's idempotency key if it came with one; or the answer found already finished under that key.
 /// </summary>
 public sealed record SubmitResult(
     Submission Outcome, IReadOnlyList<string> Missing, ApplicationRow? Row, IReadOnlyList<DocumentRow> Documents, bool ConsentGiven,
-    StoredResponse? Answer = null);
+    StoredResponse? Answer = null, FinishedAnswer? Finished = null);
 
 /// <summary>A submit's answer, rendered from its result and stored under the request's idempotency key with the submit itself.</summary>
 public sealed record SubmitAnswer(IdempotentRequest Request, Func<SubmitResult, StoredResponse> Render);
@@ -28,7 +29,9 @@ public sealed record SubmitAnswer(IdempotentRequest Request, Func<SubmitResult, 
 /// submit. Each submit is still decided on its own (visible to the caller, editable, complete) and answered with its
 /// own outcome; if the transaction fails, every submit in it fails and none was made. A submit's answer goes into the
 /// same transaction when the request carries an idempotency key (<see cref="IdempotentRequest"/>): a retry after a crash
-/// is replayed its own 202, and a submit costs no write of its own afterwards.
+/// is replayed its own 202, and a submit costs no write of its own afterwards. The batch also looks for answers already
+/// finished under the keys the middleware did not look up (<see cref="IdempotencyInHandler"/>): such a submit is not
+/// made again but answered with what was stored.
 /// </summary>
 public sealed partial class ApplicationSubmitter : IAsyncDisposable
 {
@@ -98,7 +101,8 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
             policyVersion = await read.ReadSingleAsync<int?>();
         }
 
-        var results = new SubmitResult[requests.Count];
+        var results = new SubmitResult?[requests.Count];
+        await FindFinishedAnswersAsync(conn, tx, requests, results, now, ct);
         var submitted = new List<Guid>();
         var events = new List<object>();
         var records = new List<object>();
@@ -106,23 +110,30 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
         for (var i = 0; i < requests.Count; i++)
         {
             var request = requests[i];
-            results[i] = Decide(request, rows, documents[request.Id].ToList(), consented.Contains(request.Id), now);
-            if (results[i].Outcome != Submission.Submitted)
+            if (results[i] is not null)
+            {
+                continue;
+            }
+
+            var result = Decide(request, rows, documents[request.Id].ToList(), consented.Contains(request.Id), now);
+            results[i] = result;
+            if (result.Outcome != Submission.Submitted)
             {
                 continue;
             }
 
             // Decided against the row as locked; a second submit of the same application in this batch finds it submitted.
             var before = rows[request.Id].Status;
-            rows[request.Id] = results[i].Row!;
+            rows[request.Id] = result.Row!;
             submitted.Add(request.Id);
             events.Add(OutboxRow.Of("application.submitted", request.Id, new { applicationId = request.Id }, now));
             records.Add(_audit.Prepare(new AuditEntry(request.Actor, "application.submitted", ApplicationStore.EntityType, request.Id.ToString(),
                 new { status = before }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), request.RequestId).Record);
             if (request.Answer is { } answer)
             {
-                results[i] = results[i] with { Answer = answer.Render(results[i]) };
-                answers.Add(answer.Request.Answer(results[i].Answer!));
+                var rendered = answer.Render(result);
+                results[i] = result with { Answer = rendered };
+                answers.Add(answer.Request.Answer(rendered));
             }
         }
 
@@ -150,7 +161,28 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
             await tx.CommitAsync(ct);
         }
 
-        return results;
+        return results!;
+    }
+
+    /// <summary>Fills in the results of requests whose key (not looked up by the middleware) has a finished answer.</summary>
+    private static async Task FindFinishedAnswersAsync(
+        MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<Request> requests, SubmitResult?[] results, DateTime now, CancellationToken ct)
+    {
+        var notLookedUp = Enumerable.Range(0, requests.Count).Where(i => requests[i].Answer is { Request.LookedUp: false }).ToList();
+        if (notLookedUp.Count == 0)
+        {
+            return;
+        }
+
+        var found = await IdempotencyStore.FindAnswersAsync(
+            conn, tx, notLookedUp.ConvertAll(i => (requests[i].Answer!.Request.Scope, requests[i].Answer!.Request.Key)), now, ct);
+        for (var j = 0; j < notLookedUp.Count; j++)
+        {
+            if (found[j] is { } finished)
+            {
+                results[notLookedUp[j]] = new SubmitResult(Submission.Answered, [], null, [], false, Finished: finished);
+            }
+        }
     }
 
     private static SubmitResult Decide(Request request, Dictionary<Guid, ApplicationRow> rows, List<DocumentRow> documents, bool consent, DateTime now)

@@ -62,6 +62,7 @@ public static partial class ApplicationsApi
             .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
         group.MapPost("/{applicationId:guid}/submit", SubmitApplication).WithName("SubmitApplication")
             .WithSummary("Submit a complete application for the credit check")
+            .WithMetadata(IdempotencyInHandler.Instance)
             .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
         return app;
     }
@@ -236,7 +237,7 @@ public static partial class ApplicationsApi
             : NotDraft();
     }
 
-    public static async Task<Results<Accepted<ApplicationResponse>, StoredResponse, ProblemHttpResult>> SubmitApplication(
+    public static async Task<Results<Accepted<ApplicationResponse>, StoredResponse, ReplayedResponse, ProblemHttpResult>> SubmitApplication(
         Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector, IOptions<HttpJsonOptions> json, CancellationToken ct)
     {
         var location = $"/v1/applications/{applicationId}";
@@ -247,6 +248,10 @@ public static partial class ApplicationsApi
         var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), answer, ct);
         switch (result.Outcome)
         {
+            case Submission.Answered:
+                // Its key has a finished answer: nothing was submitted and nothing more is stored.
+                idempotent!.MarkAnswerStored();
+                return result.Finished!.Hash == idempotent.Hash ? new ReplayedResponse(result.Finished.Response) : IdempotencyMiddleware.KeyReused();
             case Submission.NotFound:
                 return Problems.NotFound("The application");
             case Submission.NotDraft:

@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using HeadlessLoan.Api.Applications;
+using HeadlessLoan.Api.Audit;
+using HeadlessLoan.Api.Infrastructure.Idempotency;
 using HeadlessLoan.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessLoan.Api.Tests.Applications;
 
@@ -146,6 +150,49 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
         Assert.Equal(await first.Content.ReadAsByteArrayAsync(), stored.Body);
         Assert.Equal(first.Headers.Location, replay.Headers.Location);
         Assert.Equal(first.Content.Headers.ContentType, replay.Content.Headers.ContentType);
+    }
+
+    [Fact]
+    public async Task ASubmitKeyUsedForAnotherApplicationIsRefused()
+    {
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+        var first = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        var second = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        await borrower.CompleteAsync(first);
+        await borrower.CompleteAsync(second);
+        var key = Guid.NewGuid().ToString();
+
+        await (await Submit(borrower, first, key)).AssertStatusAsync(HttpStatusCode.Accepted);
+        await (await Submit(borrower, second, key)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @second", new { second }));
+    }
+
+    [Fact]
+    public async Task ASubmitWhoseKeyHasAFinishedAnswerIsAnsweredWithItAndNotMade()
+    {
+        // The middleware leaves the look-up of submit's keys to the submit batch: a finished answer found there is the answer.
+        var productId = await api.CreateProductIdAsync();
+        using var borrower = await api.CreateBorrowerClientAsync();
+        var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
+        await borrower.CompleteAsync(id);
+        var (scope, key) = ("staff:finished", Guid.NewGuid().ToString());
+        await using var db = await api.OpenDatabaseAsync();
+        await db.ExecuteAsync("""
+            INSERT INTO idempotency_requests (scope, idem_key, request_hash, completed, status_code, content_type, location, response_body, locked_at, expires_at)
+            VALUES (@scope, @key, 'earlier', 1, 202, 'application/json', '/earlier', 'stored', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 HOUR)
+            """, new { scope, key });
+
+        var answer = new SubmitAnswer(new IdempotentRequest(scope, key, "now", lookedUp: false), _ => throw new InvalidOperationException("not rendered"));
+        var result = await api.Services.GetRequiredService<ApplicationSubmitter>().SubmitAsync(
+            id, new ApplicationScope(null, null), new AuditActor(AuditActor.StaffKind, Guid.NewGuid().ToString()), answer, CancellationToken.None);
+
+        Assert.Equal(Submission.Answered, result.Outcome);
+        Assert.Equal("earlier", result.Finished!.Hash);
+        Assert.Equal("stored"u8.ToArray(), result.Finished.Response.Body);
+        Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @id", new { id }));
     }
 
     [Fact]

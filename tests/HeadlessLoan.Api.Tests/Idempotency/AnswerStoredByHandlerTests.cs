@@ -21,7 +21,7 @@ public sealed class AnswerStoredByHandlerTests(ApiFactory api) : IClassFixture<A
         });
 
         Assert.Equal(0, await StoredAnswersAsync(scope, key));
-        var again = await api.Services.GetRequiredService<IdempotencyStore>().ClaimAsync(scope, key, "another request", CancellationToken.None);
+        var again = await api.Services.GetRequiredService<IdempotencyStore>().ClaimAsync(scope, key, "another request", lookUp: true, CancellationToken.None);
         Assert.Equal(ClaimOutcome.Claimed, again.Outcome);
     }
 

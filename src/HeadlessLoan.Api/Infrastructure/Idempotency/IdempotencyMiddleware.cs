@@ -39,27 +39,31 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
 
         var scope = Caller.Scope(context);
         var hash = await HashRequestAsync(request, context.RequestAborted);
-        var claim = await store.ClaimAsync(scope, key, hash, context.RequestAborted);
+        var lookUp = context.GetEndpoint()?.Metadata.GetMetadata<IdempotencyInHandler>() is null;
+        var claim = await store.ClaimAsync(scope, key, hash, lookUp, context.RequestAborted);
         switch (claim.Outcome)
         {
             case ClaimOutcome.Reused:
-                await Write(context, Problems.Create(422, "idempotency_key_reused", $"This {HeaderName} was already used with a different request."));
+                await Write(context, KeyReused());
                 return;
             case ClaimOutcome.InProgress:
                 context.Response.Headers.RetryAfter = "1";
                 await Write(context, Problems.Create(409, "idempotency_in_progress", $"A request with this {HeaderName} is still being processed."));
                 return;
             case ClaimOutcome.Completed:
-                await Replay(context, claim.Stored!);
+                await new ReplayedResponse(claim.Stored!).ExecuteAsync(context);
                 return;
         }
 
-        await RunAndRecordAsync(context, scope, key, hash);
+        await RunAndRecordAsync(context, new IdempotentRequest(scope, key, hash, lookUp));
     }
 
-    private async Task RunAndRecordAsync(HttpContext context, string scope, string key, string hash)
+    /// <summary>The key was used for another request (another method, path, query or body).</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult KeyReused() =>
+        Problems.Create(422, "idempotency_key_reused", $"This {HeaderName} was already used with a different request.");
+
+    private async Task RunAndRecordAsync(HttpContext context, IdempotentRequest idempotent)
     {
-        var idempotent = new IdempotentRequest(scope, key, hash);
         context.Features.Set(idempotent);
         var response = context.Response;
         var original = response.Body;
@@ -82,18 +86,12 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             else
             {
                 // Stored by the handler with its change, or a failure that may be retried with the same key.
-                store.Release(scope, key);
+                store.Release(idempotent.Scope, idempotent.Key);
             }
         }
 
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
-    }
-
-    private static Task Replay(HttpContext context, StoredResponse stored)
-    {
-        context.Response.Headers[ReplayedHeader] = "true";
-        return stored.ExecuteAsync(context);
     }
 
     private static Task Write(HttpContext context, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult result) => result.ExecuteAsync(context);

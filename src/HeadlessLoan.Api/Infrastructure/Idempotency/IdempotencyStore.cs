@@ -33,7 +33,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
     private readonly TimeProvider _clock;
-    private readonly MicroBatcher<(string Scope, string Key), Row?> _lookups;
+    private readonly MicroBatcher<(string Scope, string Key), FinishedAnswer?> _lookups;
     private readonly MicroBatcher<IdempotentAnswer, bool> _writes;
 
     public IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock, ILogger<IdempotencyStore> logger)
@@ -43,11 +43,13 @@ public sealed class IdempotencyStore : IAsyncDisposable
         _keys = keys;
         _clock = clock;
         // Look-ups only read: two at once cannot get in each other's way.
-        _lookups = new MicroBatcher<(string, string), Row?>("idempotency lookups", FindCompletedAsync, MaxBatch, logger, inFlight: 2);
+        _lookups = new MicroBatcher<(string, string), FinishedAnswer?>("idempotency lookups", FindCompletedAsync, MaxBatch, logger, inFlight: 2);
         _writes = new MicroBatcher<IdempotentAnswer, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
     }
 
-    public async Task<Claim> ClaimAsync(string scope, string key, string hash, CancellationToken ct)
+    /// <param name="lookUp">Whether to look for a finished answer under the key; not when the handler looks in its own
+    /// transaction (<see cref="IdempotencyInHandler"/>).</param>
+    public async Task<Claim> ClaimAsync(string scope, string key, string hash, bool lookUp, CancellationToken ct)
     {
         var lockKey = LockKey(scope, key);
         var database = _redis.GetDatabase();
@@ -58,7 +60,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
         }
 
         // Claimed. A finished answer is written before its claim is released, so it is visible here if it exists.
-        if (await _lookups.RunAsync((scope, key), ct) is { } done)
+        if (lookUp && await _lookups.RunAsync((scope, key), ct) is { } done)
         {
             Release(scope, key);
             return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
@@ -88,30 +90,40 @@ public sealed class IdempotencyStore : IAsyncDisposable
     /// statements differ by size, so they go straight to the driver: a data mapper would compile a new reader and
     /// parameter binder for every size.
     /// </summary>
-    private async Task<IReadOnlyList<Row?>> FindCompletedAsync(IReadOnlyList<(string Scope, string Key)> requests, CancellationToken ct)
+    private async Task<IReadOnlyList<FinishedAnswer?>> FindCompletedAsync(IReadOnlyList<(string Scope, string Key)> requests, CancellationToken ct)
     {
         await using var conn = await _db.OpenConnectionAsync(ct);
+        return await FindAnswersAsync(conn, null, requests, DbTime.Now(_clock), ct);
+    }
+
+    /// <summary>The finished, unexpired answers under <paramref name="keys"/>, in their order (null where there is none).</summary>
+    public static async Task<FinishedAnswer?[]> FindAnswersAsync(
+        MySqlConnection conn, MySqlTransaction? tx, IReadOnlyList<(string Scope, string Key)> keys, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        ArgumentNullException.ThrowIfNull(keys);
         await using var command = conn.CreateCommand();
+        command.Transaction = tx;
         var position = new StringBuilder("CASE");
-        var keys = new StringBuilder();
-        command.Parameters.AddWithValue("@Now", DbTime.Now(_clock));
-        for (var i = 0; i < requests.Count; i++)
+        var rows = new StringBuilder();
+        command.Parameters.AddWithValue("@Now", now);
+        for (var i = 0; i < keys.Count; i++)
         {
             position.Append(CultureInfo.InvariantCulture, $" WHEN scope = @s{i} AND idem_key = @k{i} THEN {i}");
-            keys.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i})");
-            command.Parameters.AddWithValue($"@s{i}", requests[i].Scope);
-            command.Parameters.AddWithValue($"@k{i}", requests[i].Key);
+            rows.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i})");
+            command.Parameters.AddWithValue($"@s{i}", keys[i].Scope);
+            command.Parameters.AddWithValue($"@k{i}", keys[i].Key);
         }
 
         command.CommandText = $"""
             SELECT {position} END, request_hash, status_code, content_type, location, response_body
-              FROM idempotency_requests WHERE (scope, idem_key) IN ({keys}) AND completed = 1 AND expires_at >= @Now
+              FROM idempotency_requests WHERE (scope, idem_key) IN ({rows}) AND completed = 1 AND expires_at >= @Now
             """;
-        var found = new Row?[requests.Count];
+        var found = new FinishedAnswer?[keys.Count];
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            found[reader.GetInt32(0)] = new Row(
+            found[reader.GetInt32(0)] = new FinishedAnswer(
                 reader.GetString(1),
                 new StoredResponse(
                     reader.IsDBNull(2) ? 200 : reader.GetInt32(2),
@@ -223,5 +235,4 @@ public sealed class IdempotencyStore : IAsyncDisposable
           locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
         """;
 
-    private sealed record Row(string Hash, StoredResponse Response);
 }
