@@ -47,17 +47,6 @@ public sealed class IdempotencyInHandler
 /// <summary>A finished answer found under a key, and the hash of the request it answered.</summary>
 public sealed record FinishedAnswer(string Hash, StoredResponse Response);
 
-/// <summary>A finished answer sent again to a retry, marked as such.</summary>
-public sealed class ReplayedResponse(StoredResponse stored) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        ArgumentNullException.ThrowIfNull(httpContext);
-        httpContext.Response.Headers[IdempotencyMiddleware.ReplayedHeader] = "true";
-        return stored.ExecuteAsync(httpContext);
-    }
-}
-
 /// <summary>A finished request's answer, as replayed to a retry with the same key and request.</summary>
 public sealed record IdempotentAnswer(string Scope, string Key, string Hash, StoredResponse Response)
 {

@@ -24,3 +24,14 @@ public sealed record StoredResponse(int StatusCode, string? ContentType, string?
         }
     }
 }
+
+/// <summary>A finished answer sent again to a retry, marked as such.</summary>
+public sealed class ReplayedResponse(StoredResponse stored) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.Headers[IdempotencyMiddleware.ReplayedHeader] = "true";
+        return stored.ExecuteAsync(httpContext);
+    }
+}
