@@ -89,20 +89,73 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
         await using var conn = await _db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
 
-        Dictionary<Guid, ApplicationRow> rows;
-        ILookup<Guid, DocumentRow> documents;
-        HashSet<Guid> consented;
-        int? policyVersion;
-        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(ReadSql, new { ids }, tx, cancellationToken: ct)))
+        // One round trip locks the batch's applications in key order (as every writer of an application does first), reads
+        // what submit checks and looks up the keys the middleware left to the batch. Its text differs with the batch's size:
+        // sent through the driver, each result parsed by the data mapper's row parser for its type.
+        var notLookedUp = Enumerable.Range(0, requests.Count).Where(i => requests[i].Answer is { Request.LookedUp: false }).ToList();
+        await using var read = conn.CreateCommand();
+        read.Transaction = tx;
+        for (var i = 0; i < ids.Length; i++)
         {
-            rows = (await read.ReadAsync<ApplicationRow>()).ToDictionary(r => r.Id);
-            documents = (await read.ReadAsync<DocumentRow>()).ToLookup(d => d.ApplicationId);
-            consented = (await read.ReadAsync<Guid>()).ToHashSet();
-            policyVersion = await read.ReadSingleAsync<int?>();
+            read.Parameters.AddWithValue($"@id{i}", ids[i]);
         }
 
+        var idList = string.Join(", ", ids.Select((_, i) => $"@id{i}"));
+        read.CommandText = $"""
+            {ApplicationStore.SelectApplication} WHERE id IN ({idList}) ORDER BY id FOR UPDATE;
+            {ApplicationStore.SelectDocument} WHERE application_id IN ({idList}) ORDER BY created_at, id;
+            SELECT DISTINCT application_id FROM application_consents WHERE application_id IN ({idList}) AND purpose = 'credit_bureau_query';
+            SELECT MAX(version) FROM approval_policy_versions;
+            {(notLookedUp.Count == 0 ? "" : IdempotencyStore.FindAnswersSql(
+                notLookedUp.ConvertAll(i => (requests[i].Answer!.Request.Scope, requests[i].Answer!.Request.Key)), now, read.Parameters, "f"))}
+            """;
+        var rows = new Dictionary<Guid, ApplicationRow>();
+        var documentList = new List<DocumentRow>();
+        var consented = new HashSet<Guid>();
+        int? policyVersion = null;
         var results = new SubmitResult?[requests.Count];
-        await FindFinishedAnswersAsync(conn, tx, requests, results, now, ct);
+        await using (var reader = await read.ExecuteReaderAsync(ct))
+        {
+            var application = reader.GetRowParser<ApplicationRow>();
+            while (await reader.ReadAsync(ct))
+            {
+                var row = application(reader);
+                rows[row.Id] = row;
+            }
+
+            await reader.NextResultAsync(ct);
+            var document = reader.GetRowParser<DocumentRow>();
+            while (await reader.ReadAsync(ct))
+            {
+                documentList.Add(document(reader));
+            }
+
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                consented.Add(reader.GetGuid(0));
+            }
+
+            await reader.NextResultAsync(ct);
+            if (await reader.ReadAsync(ct) && !reader.IsDBNull(0))
+            {
+                policyVersion = reader.GetInt32(0);
+            }
+
+            if (notLookedUp.Count > 0 && await reader.NextResultAsync(ct))
+            {
+                var found = await IdempotencyStore.ReadAnswersAsync(reader, notLookedUp.Count, ct);
+                for (var j = 0; j < notLookedUp.Count; j++)
+                {
+                    if (found[j] is { } finished)
+                    {
+                        results[notLookedUp[j]] = new SubmitResult(Submission.Answered, [], null, [], false, Finished: finished);
+                    }
+                }
+            }
+        }
+
+        var documents = documentList.ToLookup(d => d.ApplicationId);
         var submitted = new List<Guid>();
         var events = new List<object>();
         var records = new List<object>();
@@ -164,27 +217,6 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
         return results!;
     }
 
-    /// <summary>Fills in the results of requests whose key (not looked up by the middleware) has a finished answer.</summary>
-    private static async Task FindFinishedAnswersAsync(
-        MySqlConnection conn, MySqlTransaction tx, IReadOnlyList<Request> requests, SubmitResult?[] results, DateTime now, CancellationToken ct)
-    {
-        var notLookedUp = Enumerable.Range(0, requests.Count).Where(i => requests[i].Answer is { Request.LookedUp: false }).ToList();
-        if (notLookedUp.Count == 0)
-        {
-            return;
-        }
-
-        var found = await IdempotencyStore.FindAnswersAsync(
-            conn, tx, notLookedUp.ConvertAll(i => (requests[i].Answer!.Request.Scope, requests[i].Answer!.Request.Key)), now, ct);
-        for (var j = 0; j < notLookedUp.Count; j++)
-        {
-            if (found[j] is { } finished)
-            {
-                results[notLookedUp[j]] = new SubmitResult(Submission.Answered, [], null, [], false, Finished: finished);
-            }
-        }
-    }
-
     private static SubmitResult Decide(Request request, Dictionary<Guid, ApplicationRow> rows, List<DocumentRow> documents, bool consent, DateTime now)
     {
         if (!rows.TryGetValue(request.Id, out var row) || !request.Scope.MaySee(row))
@@ -219,14 +251,6 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
     private static partial void LogDeadlock(ILogger logger, int count, int attempt);
 
     private sealed record Request(Guid Id, ApplicationScope Scope, AuditActor Actor, string? RequestId, SubmitAnswer? Answer);
-
-    /// <summary>Locks the batch's applications in key order (as every writer of an application does first), then reads what submit checks.</summary>
-    private static readonly string ReadSql = $"""
-        {ApplicationStore.SelectApplication} WHERE id IN @ids ORDER BY id FOR UPDATE;
-        {ApplicationStore.SelectDocument} WHERE application_id IN @ids ORDER BY created_at, id;
-        SELECT DISTINCT application_id FROM application_consents WHERE application_id IN @ids AND purpose = 'credit_bureau_query';
-        SELECT MAX(version) FROM approval_policy_versions;
-        """;
 
     /// <summary>Records the approval policy version in force, which routes the application once it waits for approval.</summary>
     private const string UpdateSql = """

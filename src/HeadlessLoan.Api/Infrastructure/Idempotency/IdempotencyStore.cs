@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using HeadlessLoan.Api.Infrastructure.Database;
@@ -93,34 +94,44 @@ public sealed class IdempotencyStore : IAsyncDisposable
     private async Task<IReadOnlyList<FinishedAnswer?>> FindCompletedAsync(IReadOnlyList<(string Scope, string Key)> requests, CancellationToken ct)
     {
         await using var conn = await _db.OpenConnectionAsync(ct);
-        return await FindAnswersAsync(conn, null, requests, DbTime.Now(_clock), ct);
+        await using var command = conn.CreateCommand();
+        command.CommandText = FindAnswersSql(requests, DbTime.Now(_clock), command.Parameters, "f");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await ReadAnswersAsync(reader, requests.Count, ct);
     }
 
-    /// <summary>The finished, unexpired answers under <paramref name="keys"/>, in their order (null where there is none).</summary>
-    public static async Task<FinishedAnswer?[]> FindAnswersAsync(
-        MySqlConnection conn, MySqlTransaction? tx, IReadOnlyList<(string Scope, string Key)> keys, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// The statement finding the finished, unexpired answers under <paramref name="keys"/> (its values added to
+    /// <paramref name="parameters"/>, named with <paramref name="prefix"/>); for a batch of look-ups of its own, or as
+    /// part of a change that looks its keys up itself (<see cref="IdempotencyInHandler"/>). Read with <see cref="ReadAnswersAsync"/>.
+    /// </summary>
+    public static string FindAnswersSql(IReadOnlyList<(string Scope, string Key)> keys, DateTime now, MySqlParameterCollection parameters, string prefix)
     {
-        ArgumentNullException.ThrowIfNull(conn);
         ArgumentNullException.ThrowIfNull(keys);
-        await using var command = conn.CreateCommand();
-        command.Transaction = tx;
+        ArgumentNullException.ThrowIfNull(parameters);
         var position = new StringBuilder("CASE");
         var rows = new StringBuilder();
-        command.Parameters.AddWithValue("@Now", now);
+        parameters.AddWithValue($"@{prefix}Now", now);
         for (var i = 0; i < keys.Count; i++)
         {
-            position.Append(CultureInfo.InvariantCulture, $" WHEN scope = @s{i} AND idem_key = @k{i} THEN {i}");
-            rows.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"(@s{i}, @k{i})");
-            command.Parameters.AddWithValue($"@s{i}", keys[i].Scope);
-            command.Parameters.AddWithValue($"@k{i}", keys[i].Key);
+            var p = $"@{prefix}{i}";
+            position.Append(CultureInfo.InvariantCulture, $" WHEN scope = {p}s AND idem_key = {p}k THEN {i}");
+            rows.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({p}s, {p}k)");
+            parameters.AddWithValue($"{p}s", keys[i].Scope);
+            parameters.AddWithValue($"{p}k", keys[i].Key);
         }
 
-        command.CommandText = $"""
+        return $"""
             SELECT {position} END, request_hash, status_code, content_type, location, response_body
-              FROM idempotency_requests WHERE (scope, idem_key) IN ({rows}) AND completed = 1 AND expires_at >= @Now
+              FROM idempotency_requests WHERE (scope, idem_key) IN ({rows}) AND completed = 1 AND expires_at >= @{prefix}Now
             """;
-        var found = new FinishedAnswer?[keys.Count];
-        await using var reader = await command.ExecuteReaderAsync(ct);
+    }
+
+    /// <summary>The answers of the reader's current result (a <see cref="FindAnswersSql"/>), in the keys' order; null where there is none.</summary>
+    public static async Task<FinishedAnswer?[]> ReadAnswersAsync(DbDataReader reader, int count, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var found = new FinishedAnswer?[count];
         while (await reader.ReadAsync(ct))
         {
             found[reader.GetInt32(0)] = new FinishedAnswer(
