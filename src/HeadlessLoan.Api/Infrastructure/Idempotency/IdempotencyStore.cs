@@ -87,9 +87,9 @@ public sealed class IdempotencyStore : IAsyncDisposable
     /// <summary>
     /// One statement for the whole batch: the requests' primary keys in one row list, each row found tagged with the
     /// position of its request by the database's own comparison of keys (the columns' collations decide, not ours).
-    /// One query block however many requests: a block per request cost the database more than the look-ups. Batch
-    /// statements differ by size, so they go straight to the driver: a data mapper would compile a new reader and
-    /// parameter binder for every size.
+    /// One query block however many requests (a range on the primary key), not a block per request. Batch statements
+    /// differ by size, so they go straight to the driver: a data mapper would compile a new reader and parameter binder
+    /// for every size.
     /// </summary>
     private async Task<IReadOnlyList<FinishedAnswer?>> FindCompletedAsync(IReadOnlyList<(string Scope, string Key)> requests, CancellationToken ct)
     {
