@@ -22,7 +22,7 @@ hl_start_redis "$STATE/redis" "$REDIS_PORT"
 hl_mariadb_sql "$DB_PORT" "DROP DATABASE IF EXISTS headless_loan_bench; CREATE DATABASE headless_loan_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" flushall >/dev/null
 
-dotnet build src/HeadlessLoan.Api -c Release -nologo -v quiet
+dotnet build bench/BenchHost -c Release -nologo -v quiet
 dotnet build src/HeadlessLoan.Sandbox -c Release -nologo -v quiet
 dotnet build bench/IntakeBurst -c Release -nologo -v quiet
 
@@ -48,10 +48,9 @@ start_api() { # pipeline-enabled
   RateLimits__LoginPerIpPerMinute=1000000 RateLimits__QuotePerIpPerMinute=1000000 RateLimits__BorrowerPerMinute=1000000 \
   Decisions__MaxApplicationsPerIdentity=1000000 \
   Pipeline__Enabled="$1" \
-  Bench__Enabled=true \
   Logging__LogLevel__Default=Warning \
-    dotnet src/HeadlessLoan.Api/bin/Release/net10.0/HeadlessLoan.Api.dll --urls "http://127.0.0.1:$API_PORT" \
-      --contentRoot "$HL_ROOT/src/HeadlessLoan.Api/bin/Release/net10.0" >>"$STATE/api.log" 2>&1 &
+    dotnet bench/BenchHost/bin/Release/net10.0/BenchHost.dll --urls "http://127.0.0.1:$API_PORT" \
+      --contentRoot "$HL_ROOT/bench/BenchHost/bin/Release/net10.0" >>"$STATE/api.log" 2>&1 &
   API_PID=$!
   HL_STARTED_PIDS+=("$API_PID")
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$API_PORT/health/ready" >/dev/null 2>&1 && return 0; sleep 0.5; done

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Dapper;
-using HeadlessLoan.Api.Audit;
-using HeadlessLoan.Api.Infrastructure.Database;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Database;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

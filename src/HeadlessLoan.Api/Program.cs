@@ -1,47 +1,61 @@
-using HeadlessLoan.Api.Applications;
-using HeadlessLoan.Api.Approvals;
-using HeadlessLoan.Api.Audit;
-using HeadlessLoan.Api.Auth;
-using HeadlessLoan.Api.Bench;
-using HeadlessLoan.Api.Borrowers;
-using HeadlessLoan.Api.Channels;
-using HeadlessLoan.Api.Infrastructure;
-using HeadlessLoan.Api.Infrastructure.Contract;
-using HeadlessLoan.Api.Infrastructure.Health;
-using HeadlessLoan.Api.Products;
-using HeadlessLoan.Api.Schedules;
-using HeadlessLoan.Api.Staff;
+using HeadlessLoan.Api.Features.Applications;
+using HeadlessLoan.Api.Features.Approvals;
+using HeadlessLoan.Api.Features.Borrowers;
+using HeadlessLoan.Api.Features.Channels;
+using HeadlessLoan.Api.Features.Intake;
+using HeadlessLoan.Api.Features.Products;
+using HeadlessLoan.Api.Features.Schedules;
+using HeadlessLoan.Api.Features.Staff;
+using HeadlessLoan.Api.Integrations.Blobs;
+using HeadlessLoan.Api.Integrations.Bureau;
+using HeadlessLoan.Api.Integrations.IpRegion;
+using HeadlessLoan.Api.Integrations.WeChat;
+using HeadlessLoan.Api.Platform;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddServiceDefaults();
-builder.AddHeadlessLoanAuth();
-
-var app = builder.Build();
-
-app.UseServiceDefaults();
-
-app.MapHealthApi();
-
-// A worker process (Process:Role = Worker) runs the background work only; its HTTP answers health checks.
-if (app.Configuration.ServesApi())
-{
-    app.MapContract();
-    app.MapMeApi();
-    app.MapStaffAuthApi();
-    app.MapWeChatLoginApi();
-    app.MapBorrowersApi();
-    app.MapStaffApi();
-    app.MapChannelsApi();
-    app.MapProductsApi();
-    app.MapSchedulesApi();
-    app.MapBenchApi();
-    app.MapApplicationsApi();
-    app.MapApprovalsApi();
-    app.MapAuditApi();
-}
-
+var app = Program.AddModules(WebApplication.CreateBuilder(args)).Build();
+Program.MapModules(app);
 await app.RunAsync();
 
-/// <summary>Entry point, visible to the test host.</summary>
-public partial class Program;
+/// <summary>The service: the platform, one registration per outside party, one per feature.</summary>
+public partial class Program
+{
+    public static WebApplicationBuilder AddModules(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddPlatform();
+
+        builder.Services.AddWeChat(builder.Configuration);
+        builder.Services.AddCreditBureau();
+        builder.Services.AddBlobStore();
+        builder.Services.AddIpRegions();
+
+        return builder
+            .AddStaff()
+            .AddChannels()
+            .AddBorrowers()
+            .AddProducts()
+            .AddSchedules()
+            .AddApplications()
+            .AddIntake()
+            .AddApprovals();
+    }
+
+    /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
+    public static WebApplication MapModules(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UsePlatform().MapPlatform();
+        if (app.Configuration.ServesApi())
+        {
+            app.MapStaff();
+            app.MapChannels();
+            app.MapBorrowers();
+            app.MapProducts();
+            app.MapSchedules();
+            app.MapApplications();
+            app.MapApprovals();
+        }
+
+        return app;
+    }
+}

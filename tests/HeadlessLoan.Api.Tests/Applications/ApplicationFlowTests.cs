@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Dapper;
-using HeadlessLoan.Api.Applications;
-using HeadlessLoan.Api.Audit;
-using HeadlessLoan.Api.Infrastructure.Idempotency;
+using HeadlessLoan.Api.Features.Applications;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

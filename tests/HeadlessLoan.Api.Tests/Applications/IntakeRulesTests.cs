@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using HeadlessLoan.Api.Applications;
-using HeadlessLoan.Api.Privacy;
-using HeadlessLoan.Api.WeChat;
+using HeadlessLoan.Api.Features.Applications;
+using HeadlessLoan.Api.Platform.Privacy;
+using HeadlessLoan.Api.Integrations.WeChat;
 using Microsoft.Extensions.Options;
 
 namespace HeadlessLoan.Api.Tests.Applications;
@@ -10,7 +10,7 @@ namespace HeadlessLoan.Api.Tests.Applications;
 /// <summary>The intake rules without HTTP: BIN table, image signatures, ID-back validity, the byte envelope, cursors.</summary>
 public sealed class IntakeRulesTests
 {
-    private static readonly CardBins Bins = CardBins.Load(Path.Combine(AppContext.BaseDirectory, "Applications", "data", "card-bins.json"));
+    private static readonly CardBins Bins = CardBins.Load(Path.Combine(AppContext.BaseDirectory, "Features", "Applications", "data", "card-bins.json"));
 
     [Theory]
     [InlineData("6222020200112345679", "ICBC")]

@@ -1,7 +1,7 @@
 using Dapper;
-using HeadlessLoan.Api.Applications;
-using HeadlessLoan.Api.Audit;
-using HeadlessLoan.Api.Infrastructure.Idempotency;
+using HeadlessLoan.Api.Features.Applications;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using HeadlessLoan.Api.Tests.Privacy;
 using Microsoft.Extensions.DependencyInjection;

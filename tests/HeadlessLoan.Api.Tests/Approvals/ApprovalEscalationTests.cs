@@ -1,5 +1,5 @@
 using Dapper;
-using HeadlessLoan.Api.Approvals;
+using HeadlessLoan.Api.Features.Approvals;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using static HeadlessLoan.Api.Tests.Approvals.ApprovalFlow;

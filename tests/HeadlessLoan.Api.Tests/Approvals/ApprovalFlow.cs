@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using HeadlessLoan.Api.Approvals;
+using HeadlessLoan.Api.Features.Approvals;
 using HeadlessLoan.Api.Tests.Decisions;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

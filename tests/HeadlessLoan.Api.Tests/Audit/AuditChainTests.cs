@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Claims;
 using Dapper;
-using HeadlessLoan.Api.Audit;
+using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;

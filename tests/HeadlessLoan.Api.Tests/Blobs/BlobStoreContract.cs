@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using HeadlessLoan.Api.Blobs;
+using HeadlessLoan.Api.Integrations.Blobs;
 
 namespace HeadlessLoan.Api.Tests.Blobs;
 

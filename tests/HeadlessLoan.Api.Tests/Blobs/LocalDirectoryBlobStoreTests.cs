@@ -1,4 +1,4 @@
-using HeadlessLoan.Api.Blobs;
+using HeadlessLoan.Api.Integrations.Blobs;
 
 namespace HeadlessLoan.Api.Tests.Blobs;
 

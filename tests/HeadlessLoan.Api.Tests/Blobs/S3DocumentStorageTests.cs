@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Dapper;
-using HeadlessLoan.Api.Applications;
-using HeadlessLoan.Api.Blobs;
+using HeadlessLoan.Api.Features.Applications;
+using HeadlessLoan.Api.Integrations.Blobs;
 using HeadlessLoan.Api.Tests.Applications;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Dapper;
-using HeadlessLoan.Api.Privacy;
+using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

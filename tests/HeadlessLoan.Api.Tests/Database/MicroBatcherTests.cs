@@ -1,4 +1,4 @@
-using HeadlessLoan.Api.Infrastructure.Database;
+using HeadlessLoan.Api.Platform.Database;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HeadlessLoan.Api.Tests.Database;

@@ -1,5 +1,5 @@
 using Dapper;
-using HeadlessLoan.Api.Infrastructure.Database;
+using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

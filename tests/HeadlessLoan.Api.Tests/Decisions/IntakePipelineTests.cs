@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Dapper;
-using HeadlessLoan.Api.Decisions;
+using HeadlessLoan.Api.Features.Intake;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -193,7 +193,7 @@ public sealed class PipelineConcurrencyTests(ManualPipelineFactory api) : IClass
     {
         var ids = await SubmittedAsync(1);
         var store = api.Services.GetRequiredService<DecisionStore>();
-        var now = HeadlessLoan.Api.Infrastructure.Database.DbTime.Now(api.Clock);
+        var now = HeadlessLoan.Api.Platform.Database.DbTime.Now(api.Clock);
         // A worker claims the application and dies before deciding.
         Assert.Single(await store.ClaimAsync(Guid.NewGuid(), 10, now, now.AddSeconds(60), CancellationToken.None));
         var survivor = NewWorker();

@@ -1,6 +1,6 @@
 using System.Net;
-using HeadlessLoan.Api.Decisions;
-using HeadlessLoan.Api.Infrastructure;
+using HeadlessLoan.Api.Features.Intake;
+using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

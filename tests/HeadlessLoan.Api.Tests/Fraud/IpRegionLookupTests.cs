@@ -1,5 +1,5 @@
 using System.Net;
-using HeadlessLoan.Api.Fraud;
+using HeadlessLoan.Api.Integrations.IpRegion;
 
 namespace HeadlessLoan.Api.Tests.Fraud;
 
@@ -36,5 +36,5 @@ public sealed class IpRegionLookupTests : IDisposable
 
     [Fact]
     public void TheBundledSampleFileLoads() =>
-        Assert.True(new Ip2LocationCsvLookup(Path.Combine(AppContext.BaseDirectory, "Fraud", "data", "ip2location-lite-db3.sample.csv")).Count > 0);
+        Assert.True(new Ip2LocationCsvLookup(Path.Combine(AppContext.BaseDirectory, "Integrations", "IpRegion", "data", "ip2location-lite-db3.sample.csv")).Count > 0);
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using Dapper;
-using HeadlessLoan.Api.Infrastructure.Idempotency;
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

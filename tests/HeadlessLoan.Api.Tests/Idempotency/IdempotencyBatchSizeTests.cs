@@ -1,4 +1,4 @@
-using HeadlessLoan.Api.Infrastructure.Idempotency;
+using HeadlessLoan.Api.Platform.Idempotency;
 
 namespace HeadlessLoan.Api.Tests.Idempotency;
 

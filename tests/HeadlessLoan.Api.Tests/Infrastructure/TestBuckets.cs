@@ -1,6 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using HeadlessLoan.Api.Blobs;
+using HeadlessLoan.Api.Integrations.Blobs;
 
 namespace HeadlessLoan.Api.Tests.Infrastructure;
 

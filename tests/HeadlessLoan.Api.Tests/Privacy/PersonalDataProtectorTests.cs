@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using HeadlessLoan.Api.Privacy;
+using HeadlessLoan.Api.Platform.Privacy;
 using Microsoft.Extensions.Options;
 
 namespace HeadlessLoan.Api.Tests.Privacy;

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using HeadlessLoan.Api.Infrastructure.RateLimiting;
+using HeadlessLoan.Api.Platform.RateLimiting;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;

@@ -1,0 +1,441 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using HeadlessLoan.Api.Features.Approvals;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Auth;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.Idempotency;
+using HeadlessLoan.Api.Platform.RateLimiting;
+using HeadlessLoan.Api.Platform.Privacy;
+using HeadlessLoan.Api.Features.Products;
+using HeadlessLoan.Domain.Privacy;
+using HeadlessLoan.Domain.Schedules;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace HeadlessLoan.Api.Features.Applications;
+
+/// <summary>
+/// Loan applications (intake): a borrower applies for themself, a channel on behalf of its customer; documents are
+/// read by OCR and checked; consent to the bureau inquiry is recorded; submit hands the application to the
+/// asynchronous credit check. A caller who may not see an application gets 404, never 403 and never its data.
+/// </summary>
+public static partial class ApplicationsApi
+{
+    public const string DeviceFingerprintHeader = "X-Device-Fingerprint";
+    public const int MaxListLimit = 100;
+    public const int DefaultListLimit = 20;
+
+    /// <summary>Multipart framing around an image: the part headers, the kind field and the boundaries.</summary>
+    private const int MultipartOverheadBytes = 64 * 1024;
+
+    private static readonly string[] Statuses = ["draft", "submitted", "pending_approval", "approved", "rejected", "returned"];
+
+    public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/applications").WithTags("Applications").RequireRateLimiting(RateLimitPolicies.PerCaller);
+        var maxImage = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApplicationsOptions>>().Value.MaxImageBytes;
+
+        group.MapPost("/", CreateApplication).WithName("CreateApplication")
+            .WithSummary("Start an application: a borrower's own, or a channel's for its customer")
+            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429);
+        group.MapGet("/", ListApplications).WithName("ListApplications")
+            .WithSummary("List applications: staff see all, borrowers and channels their own")
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 422, 429);
+        group.MapGet("/{applicationId:guid}", GetApplication).WithName("GetApplication")
+            .WithSummary("Read an application, personal data masked")
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404, 429);
+        group.MapPost("/{applicationId:guid}/documents", UploadDocument).WithName("UploadApplicationDocument")
+            .WithSummary("Upload an ID card side or the bank card; it is read by OCR and checked")
+            .Accepts<DocumentUploadForm>("multipart/form-data")
+            .WithMetadata(new BodySizeLimit(maxImage + MultipartOverheadBytes))
+            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true)
+            .ProducesProblems(400, 404, 409, 413, 415, 422, 429, 502, 503);
+        group.MapPost("/{applicationId:guid}/consents", RecordConsent).WithName("RecordApplicationConsent")
+            .WithSummary("Record the applicant's consent to the credit-bureau inquiry")
+            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
+        group.MapPost("/{applicationId:guid}/submit", SubmitApplication).WithName("SubmitApplication")
+            .WithSummary("Submit a complete application for the credit check")
+            .WithMetadata(IdempotencyInHandler.Instance)
+            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
+        return app;
+    }
+
+    /// <summary>Applicants: borrowers and channels (staff read applications but do not fill them in).</summary>
+    private static void ApplicantPolicy(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder p) =>
+        p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower, Caller.Channel);
+
+    public static async Task<Results<Created<ApplicationResponse>, ProblemHttpResult>> CreateApplication(
+        CreateApplicationRequest request, [FromHeader(Name = DeviceFingerprintHeader)] string? deviceFingerprint,
+        HttpContext http, ApplicationStore store, ProductStore products, PersonalDataProtector protector, CancellationToken ct)
+    {
+        var isChannel = http.User.Kind() == Caller.Channel;
+        var v = new RequestValidator();
+        v.Required(request.ProductId, "productId");
+        if (v.Required(request.Amount, "amount"))
+        {
+            v.Range(request.Amount, ScheduleLimits.MinPrincipal, ScheduleLimits.MaxPrincipal, "amount");
+        }
+
+        if (v.Required(request.TermMonths, "termMonths"))
+        {
+            v.Range(request.TermMonths, ScheduleLimits.MinTermMonths, ScheduleLimits.MaxTermMonths, "termMonths");
+        }
+
+        v.Required(request.Method, "method");
+        Text(v, request.Purpose, 200, "purpose");
+        Text(v, request.DeclaredName, 50, "declaredName");
+        Text(v, request.DeclaredAddress, 200, "declaredAddress");
+        if (v.Required(request.DeclaredRegionCode, "declaredRegionCode") && !RegionCode().IsMatch(request.DeclaredRegionCode!))
+        {
+            v.Add("declaredRegionCode", "Must be a 6-digit GB/T 2260 administrative code, e.g. 110101.");
+        }
+
+        if (isChannel)
+        {
+            Text(v, request.CustomerRef, 64, "customerRef");
+        }
+        else if (request.CustomerRef is not null)
+        {
+            v.Add("customerRef", "Only channels send a customer reference; a borrower applies for themself.");
+        }
+
+        if (deviceFingerprint is not null && (deviceFingerprint.Length is 0 or > 128 || !deviceFingerprint.All(c => c is >= '!' and <= '~')))
+        {
+            v.Add(DeviceFingerprintHeader, "Must be 1 to 128 printable ASCII characters without spaces.");
+        }
+
+        if (v.HasErrors)
+        {
+            return v.ToProblem();
+        }
+
+        var product = await products.GetAsync(request.ProductId!.Value, null, ct);
+        var terms = new RequestValidator();
+        if (product is null || product.Status != ProductStore.Active)
+        {
+            terms.Add("productId", "No product with this id is on offer.");
+        }
+        else
+        {
+            terms.Range(request.Amount, product.AmountMin, product.AmountMax, "amount");
+            terms.Range(request.TermMonths, product.TermMinMonths, product.TermMaxMonths, "termMonths");
+            if (!product.Methods.Contains(request.Method!.Value))
+            {
+                terms.Add("method", $"The product offers {string.Join(", ", product.Methods.Select(RepaymentMethodNames.ToWire))}.");
+            }
+        }
+
+        if (terms.HasErrors)
+        {
+            return terms.ToProblem("outside_product_terms", "The application is outside the product's terms.");
+        }
+
+        var callerId = Guid.Parse(http.User.Id()!);
+        var row = await store.InsertAsync(new NewApplication(
+            Guid.CreateVersion7(),
+            isChannel ? null : callerId,
+            isChannel ? callerId : null,
+            isChannel ? request.CustomerRef!.Trim() : null,
+            product!.Id,
+            product.Version,
+            request.Amount!.Value,
+            request.TermMonths!.Value,
+            RepaymentMethodNames.ToWire(request.Method!.Value),
+            request.Purpose!.Trim(),
+            request.DeclaredName!.Trim(),
+            request.DeclaredRegionCode!,
+            request.DeclaredAddress!.Trim(),
+            deviceFingerprint,
+            ClientIp(http)), AuditActor.From(http.User), ct);
+        return TypedResults.Created($"/v1/applications/{row.Id}", ToResponse(row, [], false, protector));
+    }
+
+    public static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetApplication(
+        Guid applicationId, HttpContext http, ApplicationStore store, ApprovalViews approvals, PersonalDataProtector protector, CancellationToken ct)
+    {
+        if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is not { } row)
+        {
+            return Problems.NotFound("The application");
+        }
+
+        var (documents, consent) = await store.DetailsAsync(applicationId, ct);
+        var progress = row.Status == "pending_approval" ? await approvals.ProgressAsync(applicationId, ct) : null;
+        return TypedResults.Ok(ToResponse(row, documents, consent, protector, progress));
+    }
+
+    public static async Task<Results<Ok<ApplicationListResponse>, ProblemHttpResult>> ListApplications(
+        string? status, Guid? productId, DateTimeOffset? submittedFrom, DateTimeOffset? submittedTo, int? limit, string? after,
+        HttpContext http, ApplicationStore store, PersonalDataProtector protector, CancellationToken ct)
+    {
+        var v = new RequestValidator();
+        if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
+        {
+            v.Add("status", $"Must be one of {string.Join(", ", Statuses)}.");
+        }
+
+        v.Range(limit, 1, MaxListLimit, "limit");
+        if (submittedFrom is { } from && submittedTo is { } to && from > to)
+        {
+            v.Add("submittedFrom", "Must not be after submittedTo.");
+        }
+
+        ListPosition? position = null;
+        if (after is not null && !TryReadCursor(after, out position))
+        {
+            v.Add("after", "Not a cursor from this API; pass nextCursor as it was returned.");
+        }
+
+        if (v.HasErrors)
+        {
+            return v.ToProblem();
+        }
+
+        var take = limit ?? DefaultListLimit;
+        var filter = new ApplicationFilter(status, productId, submittedFrom?.UtcDateTime, submittedTo?.UtcDateTime);
+        var rows = await store.ListAsync(ScopeOf(http.User), filter, position, take, ct);
+        var page = rows.Take(take).ToList();
+        var next = rows.Count > take ? WriteCursor(new ListPosition(page[^1].CreatedAt, page[^1].Id)) : null;
+        return TypedResults.Ok(new ApplicationListResponse(page.Select(r => ToSummary(r, protector)).ToList(), next));
+    }
+
+    public static async Task<Results<Created<ConsentResponse>, ProblemHttpResult>> RecordConsent(
+        Guid applicationId, CreateConsentRequest request, HttpContext http, ApplicationStore store, CancellationToken ct)
+    {
+        var v = new RequestValidator();
+        v.Required(request.Purpose, "purpose");
+        if (v.Required(request.TextVersion, "textVersion"))
+        {
+            v.Length(request.TextVersion!.Trim(), 1, 32, "textVersion");
+        }
+
+        if (v.HasErrors)
+        {
+            return v.ToProblem();
+        }
+
+        if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is null)
+        {
+            return Problems.NotFound("The application");
+        }
+
+        var consentId = Guid.CreateVersion7();
+        var kind = http.User.Kind()!;
+        var by = Guid.Parse(http.User.Id()!);
+        var userAgent = http.Request.Headers.UserAgent.ToString();
+        var (added, grantedAt) = await store.AddConsentAsync(
+            consentId, applicationId, request.TextVersion!.Trim(), kind, by, ClientIp(http),
+            userAgent.Length == 0 ? null : userAgent[..Math.Min(userAgent.Length, 300)], ct);
+        return added
+            ? TypedResults.Created((string?)null, new ConsentResponse(consentId, applicationId, request.Purpose!.Value, request.TextVersion!.Trim(), kind, by, DbTime.ToOffset(grantedAt)))
+            : NotDraft();
+    }
+
+    public static async Task<Results<Accepted<ApplicationResponse>, StoredResponse, ReplayedResponse, ProblemHttpResult>> SubmitApplication(
+        Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector, IOptions<HttpJsonOptions> json, CancellationToken ct)
+    {
+        var location = $"/v1/applications/{applicationId}";
+        var idempotent = http.Features.Get<IdempotentRequest>();
+        var answer = idempotent is null ? null : new SubmitAnswer(idempotent, submitted => new StoredResponse(
+            StatusCodes.Status202Accepted, "application/json; charset=utf-8", location,
+            JsonSerializer.SerializeToUtf8Bytes(ToResponse(submitted.Row!, submitted.Documents, submitted.ConsentGiven, protector), json.Value.SerializerOptions)));
+        var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), answer, ct);
+        switch (result.Outcome)
+        {
+            case Submission.Answered:
+                // Its key has a finished answer: nothing was submitted and nothing more is stored.
+                idempotent!.MarkAnswerStored();
+                return result.Finished!.Hash == idempotent.Hash ? new ReplayedResponse(result.Finished.Response) : IdempotencyMiddleware.KeyReused();
+            case Submission.NotFound:
+                return Problems.NotFound("The application");
+            case Submission.NotDraft:
+                return NotDraft();
+            case Submission.Incomplete:
+                var v = new RequestValidator();
+                foreach (var part in result.Missing)
+                {
+                    v.Add(part, part.StartsWith("documents.", StringComparison.Ordinal)
+                        ? $"An accepted {part["documents.".Length..]} document is required."
+                        : "The applicant's consent to the credit-bureau inquiry is required.");
+                }
+
+                return v.ToProblem("application_incomplete", "The application is missing documents or consent.");
+        }
+
+        if (result.Answer is { } stored)
+        {
+            idempotent!.MarkAnswerStored();
+            return stored;
+        }
+
+        return TypedResults.Accepted(location, ToResponse(result.Row!, result.Documents, result.ConsentGiven, protector));
+    }
+
+    internal static ProblemHttpResult NotDraft() =>
+        Problems.Conflict("application_not_draft", "The application has been submitted; it can no longer be changed.");
+
+    /// <summary>Staff see every application; a borrower or a channel only their own.</summary>
+    internal static ApplicationScope ScopeOf(ClaimsPrincipal user) => user.Kind() switch
+    {
+        Caller.Staff => new ApplicationScope(null, null),
+        Caller.Borrower when Guid.TryParse(user.Id(), out var borrower) => new ApplicationScope(borrower, null),
+        Caller.Channel when Guid.TryParse(user.Id(), out var channel) => new ApplicationScope(null, channel),
+        _ => new ApplicationScope(Guid.Empty, Guid.Empty),
+    };
+
+    internal static string? ClientIp(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
+
+    private static void Text(RequestValidator v, string? value, int max, string field)
+    {
+        if (v.Required(value, field))
+        {
+            v.Length(value!.Trim(), 1, max, field);
+            if (value.Any(char.IsControl))
+            {
+                v.Add(field, "Must not contain control characters.");
+            }
+        }
+    }
+
+    private static ApplicationResponse ToResponse(
+        ApplicationRow r, IReadOnlyList<DocumentRow> documents, bool consent, PersonalDataProtector protector, ApprovalProgress? progress = null) => new(
+        r.Id,
+        r.Status,
+        r.CurrentStep,
+        r.Decision,
+        ReadReasons(r.DecisionReasons),
+        r.ProductId,
+        r.ProductVersion,
+        r.Amount,
+        r.TermMonths,
+        ParseMethod(r.Method),
+        r.Purpose,
+        r.BorrowerId,
+        r.ChannelId,
+        r.ChannelCustomerRef,
+        new ApplicantResponse(
+            Mask.Name(protector.Decrypt(r.DeclaredNameEnc, PersonalDataPurpose.Name)),
+            r.DeclaredRegionCode,
+            r.IdNumberEnc is { } id ? Mask.IdNumber(protector.Decrypt(id, PersonalDataPurpose.IdNumber)) : null,
+            r.IdNameEnc is { } name ? Mask.Name(protector.Decrypt(name, PersonalDataPurpose.Name)) : null,
+            r.IdValidUntil is { } until ? DateOnly.FromDateTime(until) : null,
+            r.CardNumberEnc is { } card ? Mask.CardNumber(protector.Decrypt(card, PersonalDataPurpose.CardNumber)) : null,
+            r.CardBank),
+        documents.Select(ToSummary).ToList(),
+        consent,
+        DbTime.ToOffset(r.CreatedAt),
+        DbTime.ToOffset(r.UpdatedAt),
+        DbTime.ToOffset(r.SubmittedAt),
+        DbTime.ToOffset(r.DecidedAt),
+        progress is null ? null : new ApprovalProgressResponse(progress.StepNumber, progress.StepCount, DbTime.ToOffset(progress.WaitingSince), progress.EstimatedWaitMinutes));
+
+    private static ApplicationSummary ToSummary(ApplicationRow r, PersonalDataProtector protector) => new(
+        r.Id, r.Status, r.CurrentStep, r.Decision, r.ProductId, r.ProductVersion, r.Amount, r.TermMonths, ParseMethod(r.Method),
+        r.BorrowerId, r.ChannelId, r.ChannelCustomerRef,
+        Mask.Name(protector.Decrypt(r.DeclaredNameEnc, PersonalDataPurpose.Name)), r.DeclaredRegionCode,
+        DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.SubmittedAt), DbTime.ToOffset(r.DecidedAt));
+
+    internal static DocumentSummary ToSummary(DocumentRow d) => new(
+        d.Id, DocumentKinds.Parse(d.Kind), d.Status == "accepted" ? DocumentStatus.Accepted : DocumentStatus.Rejected,
+        d.ContentType, d.SizeBytes, ErrorsOf(d.ErrorCode), DbTime.ToOffset(d.CreatedAt));
+
+    internal static IReadOnlyList<DocumentError> ErrorsOf(string? codes) =>
+        string.IsNullOrEmpty(codes) ? [] : codes.Split(',').Select(DocumentErrorCodes.ToError).ToList();
+
+    private static RepaymentMethod ParseMethod(string stored) =>
+        RepaymentMethodNames.TryParse(stored, out var m) ? m : throw new InvalidDataException($"Stored method '{stored}'.");
+
+    /// <summary>The pipeline writes <c>[{code, message}]</c>; anything else is shown as no reasons.</summary>
+    private static List<ApplicationReason> ReadReasons(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.ValueKind != JsonValueKind.Array
+            ? []
+            : doc.RootElement.EnumerateArray()
+                .Where(e => e.ValueKind == JsonValueKind.Object)
+                .Select(e => new ApplicationReason(
+                    e.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "",
+                    e.TryGetProperty("message", out var m) ? m.GetString() ?? "" : ""))
+                .ToList();
+    }
+
+    /// <summary>Opaque to callers: base64url of the last item's creation time (ticks) and id.</summary>
+    internal static string WriteCursor(ListPosition p) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes($"{p.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture)}:{p.Id:N}"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    internal static bool TryReadCursor(string cursor, out ListPosition? position)
+    {
+        position = null;
+        if (cursor.Length is 0 or > 100)
+        {
+            return false;
+        }
+
+        var base64 = cursor.Replace('-', '+').Replace('_', '/');
+        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+        var buffer = new byte[base64.Length];
+        if (!Convert.TryFromBase64String(base64, buffer, out var written))
+        {
+            return false;
+        }
+
+        var parts = Encoding.ASCII.GetString(buffer, 0, written).Split(':');
+        if (parts.Length != 2
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks
+            || !Guid.TryParseExact(parts[1], "N", out var id))
+        {
+            return false;
+        }
+
+        position = new ListPosition(new DateTime(ticks, DateTimeKind.Utc), id);
+        return true;
+    }
+
+    [GeneratedRegex("^[1-9][0-9]{5}$")]
+    private static partial Regex RegionCode();
+}
+
+/// <summary>Wire names of document kinds (as stored and as sent in the form).</summary>
+public static class DocumentKinds
+{
+    public static string ToWire(DocumentKind kind) => kind switch
+    {
+        DocumentKind.IdFront => "id_front",
+        DocumentKind.IdBack => "id_back",
+        _ => "bank_card",
+    };
+
+    public static bool TryParse(string? wire, out DocumentKind kind)
+    {
+        (var ok, kind) = wire switch
+        {
+            "id_front" => (true, DocumentKind.IdFront),
+            "id_back" => (true, DocumentKind.IdBack),
+            "bank_card" => (true, DocumentKind.BankCard),
+            _ => (false, default),
+        };
+        return ok;
+    }
+
+    public static DocumentKind Parse(string wire) => TryParse(wire, out var k) ? k : throw new InvalidDataException($"Stored document kind '{wire}'.");
+}
+
+/// <summary>Lets one endpoint take a larger body than <c>Limits:MaxRequestBodyBytes</c> (document images).</summary>
+public sealed class BodySizeLimit(long maxBytes) : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata
+{
+    public long? MaxRequestBodySize { get; } = maxBytes;
+}

@@ -1,0 +1,97 @@
+using Dapper;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Jobs;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Approvals;
+using Microsoft.Extensions.Options;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Approvals;
+
+/// <summary>
+/// Consumes intake's hand-off: every application that reached <c>pending_approval</c> and is not routed yet gets a
+/// round under the policy version recorded at submit, and the first step's tasks. Each application is routed in
+/// one transaction that holds its row (<c>FOR UPDATE SKIP LOCKED</c>), so a crash loses nothing (the row stays
+/// unrouted) and two instances never route one application twice (the other skips the locked row, and the round's
+/// primary key stops a duplicate whatever happens).
+/// </summary>
+public sealed partial class ApprovalRouter(
+    MySqlDataSource db,
+    ApprovalRecorder recorder,
+    IOptions<ApprovalsOptions> options,
+    TimeProvider clock,
+    ILogger<ApprovalRouter> logger) : PollingWorker(logger)
+{
+    /// <summary>Real time, not the injected clock: polling is not business time.</summary>
+    protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), ct);
+
+    /// <summary>Routes one batch; returns how many applications this call routed.</summary>
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        IReadOnlyList<Guid> candidates;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            candidates = (await conn.QueryAsync<Guid>(new CommandDefinition("""
+                SELECT id FROM applications WHERE status = 'pending_approval' AND approval_routed = 0 ORDER BY decided_at LIMIT @batch
+                """, new { batch = options.Value.BatchSize }, cancellationToken: ct))).AsList();
+        }
+
+        var routed = 0;
+        foreach (var id in candidates)
+        {
+            if (await RouteAsync(id, ct))
+            {
+                routed++;
+            }
+        }
+
+        return routed;
+    }
+
+    private async Task<bool> RouteAsync(Guid id, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var app = await conn.QuerySingleOrDefaultAsync<HandOff>(new CommandDefinition("""
+            SELECT id AS Id, product_id AS ProductId, amount AS Amount, bureau_score AS BureauScore,
+                   approval_policy_version AS PolicyVersion, approval_round AS Round, submitted_at AS SubmittedAt
+              FROM applications
+             WHERE id = @id AND status = 'pending_approval' AND approval_routed = 0
+               FOR UPDATE SKIP LOCKED
+            """, new { id }, tx, cancellationToken: ct));
+        if (app is null)
+        {
+            return false; // another instance holds or has routed it
+        }
+
+        var policy = await ApprovalPolicyStore.ReadAsync(conn, tx, app.PolicyVersion, ct)
+            ?? throw new InvalidOperationException("No approval policy exists yet; it is seeded at start-up.");
+        var (position, rule) = ApprovalRouting.Route(policy.Rules, new ApprovalSubject(app.ProductId, app.Amount, app.BureauScore));
+        var round = app.Round + 1;
+        var steps = ApprovalRouting.FormatSteps(rule.Steps);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO approval_rounds (application_id, round, policy_version, rule_position, steps, amount, bureau_score, submitted_at, routed_at)
+            VALUES (@id, @round, @version, @position, @steps, @amount, @score, @submittedAt, @now)
+            """, new { id, round, version = policy.Version, position, steps, amount = app.Amount, score = app.BureauScore, submittedAt = app.SubmittedAt ?? now, now },
+            tx, cancellationToken: ct));
+        await ApprovalTaskStore.OpenStepAsync(conn, tx, id, round, 1, rule.Steps[0], now, ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE applications SET approval_routed = 1, approval_round = @round, approval_policy_version = @version,
+                   current_step = 'approval', updated_at = @now
+             WHERE id = @id
+            """, new { id, round, version = policy.Version, now }, tx, cancellationToken: ct));
+        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+            ApprovalRecorder.SystemActor, "approval.routed", "application", id.ToString(),
+            new { status = "pending_approval", routed = false },
+            new { round, policyVersion = policy.Version, rulePosition = position, steps }), now, ct);
+        await tx.CommitAsync(ct);
+        LogRouted(logger, id, policy.Version, position, steps);
+        return true;
+    }
+
+    private sealed record HandOff(Guid Id, Guid ProductId, long Amount, int? BureauScore, int? PolicyVersion, int Round, DateTime? SubmittedAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Application {ApplicationId} routed by approval policy {Version} rule {Position}: {Steps}")]
+    private static partial void LogRouted(ILogger logger, Guid applicationId, int version, int position, string steps);
+}

@@ -1,0 +1,88 @@
+using Dapper;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Database;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Approvals;
+
+public sealed record RelationRow(Guid Id, Guid StaffId, string Kind, Guid? BorrowerId, string MatchedBy, string? Note, DateTime CreatedAt, Guid CreatedBy);
+
+public enum AssignOutcome { Done, ApplicationNotFound, NotALoanOfficer }
+
+/// <summary>
+/// SQL for who stands where around an application: the loan officer assigned to it and the relations admins record
+/// between staff and applicants. The four-eyes rules read both.
+/// </summary>
+public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, TimeProvider clock)
+{
+    /// <summary>Null when there is no such member of staff.</summary>
+    public async Task<RelationRow?> AddRelationAsync(
+        Guid staffId, string kind, Guid? borrowerId, byte[]? idNumberHash, string? note, Guid actor, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        var id = Guid.CreateVersion7();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var inserted = await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO staff_relations (id, staff_id, kind, borrower_id, id_number_hash, note, created_at, created_by)
+            SELECT @id, @staffId, @kind, @borrowerId, @idNumberHash, @note, @now, @actor FROM staff_users WHERE id = @staffId
+            """, new { id, staffId, kind, borrowerId, idNumberHash, note, now, actor }, tx, cancellationToken: ct));
+        if (inserted == 0)
+        {
+            return null;
+        }
+
+        // The ID number itself is never recorded, only that the relation is matched by it.
+        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+            AuditActor.Staff(actor), "staff_relation.added", "staff", staffId.ToString(), null,
+            new { relationId = id, kind, borrowerId, byIdNumber = idNumberHash is not null, note }), now, ct);
+        await tx.CommitAsync(ct);
+        return new RelationRow(id, staffId, kind, borrowerId, idNumberHash is null ? "borrower" : "id_number", note, now, actor);
+    }
+
+    /// <summary>Null when there is no such member of staff.</summary>
+    public async Task<IReadOnlyList<RelationRow>?> RelationsAsync(Guid staffId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition("""
+            SELECT COUNT(*) FROM staff_users WHERE id = @staffId;
+            SELECT id AS Id, staff_id AS StaffId, kind AS Kind, borrower_id AS BorrowerId, IF(id_number_hash IS NULL, 'borrower', 'id_number') AS MatchedBy,
+                   note AS Note, created_at AS CreatedAt, created_by AS CreatedBy
+              FROM staff_relations WHERE staff_id = @staffId ORDER BY created_at, id
+            """, new { staffId }, cancellationToken: ct));
+        var exists = await results.ReadSingleAsync<long>() == 1;
+        var rows = (await results.ReadAsync<RelationRow>()).AsList();
+        return exists ? rows : null;
+    }
+
+    /// <summary>Assigns the application's loan officer (who must hold the loan_officer role); replaces an earlier one.</summary>
+    public async Task<(AssignOutcome Outcome, DateTime At)> AssignLoanOfficerAsync(Guid applicationId, Guid staffId, Guid actor, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var current = await conn.QuerySingleOrDefaultAsync<AssignedOfficer>(new CommandDefinition(
+            "SELECT id AS Id, loan_officer_id AS LoanOfficerId FROM applications WHERE id = @applicationId FOR UPDATE", new { applicationId }, tx, cancellationToken: ct));
+        if (current is null)
+        {
+            return (AssignOutcome.ApplicationNotFound, now);
+        }
+
+        var roles = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT roles FROM staff_users WHERE id = @staffId AND disabled = 0", new { staffId }, tx, cancellationToken: ct));
+        if (roles is null || !roles.Split(',').Contains(Platform.Auth.Roles.LoanOfficer, StringComparer.Ordinal))
+        {
+            return (AssignOutcome.NotALoanOfficer, now);
+        }
+
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE applications SET loan_officer_id = @staffId, updated_at = @now WHERE id = @applicationId", new { applicationId, staffId, now }, tx, cancellationToken: ct));
+        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+            AuditActor.Staff(actor), "application.loan_officer_assigned", "application", applicationId.ToString(),
+            new { loanOfficerId = current.LoanOfficerId }, new { loanOfficerId = staffId }), now, ct);
+        await tx.CommitAsync(ct);
+        return (AssignOutcome.Done, now);
+    }
+
+    private sealed record AssignedOfficer(Guid Id, Guid? LoanOfficerId);
+}

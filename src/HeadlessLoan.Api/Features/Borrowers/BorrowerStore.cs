@@ -1,0 +1,54 @@
+using Dapper;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Privacy;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Borrowers;
+
+public sealed record BorrowerRow(Guid Id, byte[]? PhoneEnc, DateTime CreatedAt);
+
+/// <summary>SQL for borrowers; personal fields go in and out through <see cref="PersonalDataProtector"/>.</summary>
+public sealed class BorrowerStore(MySqlDataSource db, PersonalDataProtector protector, TimeProvider clock)
+{
+    /// <summary>Finds the borrower by openid or creates one, in one statement; says whether it was created.</summary>
+    public async Task<(Guid Id, bool Created)> SignInAsync(string openId, string? unionId, string sessionKey, CancellationToken ct)
+    {
+        var candidate = Guid.CreateVersion7();
+        var now = DbTime.Now(clock);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // VALUES() is understood by both MariaDB and MySQL 8 (where it is deprecated but supported).
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO borrowers (id, wechat_openid, wechat_unionid, session_key_enc, created_at, last_login_at)
+            VALUES (@candidate, @openId, @unionId, @sessionKey, @now, @now)
+            ON DUPLICATE KEY UPDATE
+              wechat_unionid = COALESCE(VALUES(wechat_unionid), wechat_unionid),
+              session_key_enc = VALUES(session_key_enc),
+              last_login_at = VALUES(last_login_at)
+            """, new { candidate, openId, unionId, sessionKey = protector.Encrypt(sessionKey, PersonalDataPurpose.WeChatSessionKey), now },
+            cancellationToken: ct));
+        var id = await conn.ExecuteScalarAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM borrowers WHERE wechat_openid = @openId", new { openId }, cancellationToken: ct));
+        return (id, id == candidate);
+    }
+
+    public async Task<BorrowerRow?> GetAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<BorrowerRow>(new CommandDefinition(
+            "SELECT id AS Id, phone_enc AS PhoneEnc, created_at AS CreatedAt FROM borrowers WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>False when there is no such borrower.</summary>
+    public async Task<bool> SetPhoneAsync(Guid id, string phone, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE borrowers SET phone_enc = @enc, phone_hash = @hash WHERE id = @id",
+            new
+            {
+                id,
+                enc = protector.Encrypt(phone, PersonalDataPurpose.Phone),
+                hash = protector.LookupHash(phone, PersonalDataPurpose.Phone),
+            }, cancellationToken: ct)) == 1;
+    }
+}

@@ -1,0 +1,83 @@
+using HeadlessLoan.Api.Platform.Auth;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.RateLimiting;
+using HeadlessLoan.Api.Platform.Privacy;
+using HeadlessLoan.Api.Integrations.WeChat;
+using HeadlessLoan.Domain.Privacy;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HeadlessLoan.Api.Features.Borrowers;
+
+public sealed record BindPhoneRequest(string? Code);
+
+public sealed record BorrowerResponse(Guid Id, string? Phone, DateTimeOffset CreatedAt);
+
+/// <summary>The signed-in borrower's own record; personal data only ever leaves masked.</summary>
+public static class BorrowersApi
+{
+    public static IEndpointRouteBuilder MapBorrowersApi(this IEndpointRouteBuilder app)
+    {
+        var me = app.MapGroup("/v1/borrowers/me").WithTags("Borrowers")
+            .RequireAuthorization(Policies.Borrower).RequireRateLimiting(RateLimitPolicies.PerCaller);
+        me.MapGet("/", GetMe).WithName("GetMyBorrower").WithSummary("The signed-in borrower")
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(429);
+        me.MapPost("/phone", BindPhone).WithName("BindMyPhone")
+            .WithSummary("Bind the phone number the user shared through the mini-program's getPhoneNumber button")
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429, 502, 503);
+        return app;
+    }
+
+    public static async Task<Results<Ok<BorrowerResponse>, ProblemHttpResult>> GetMe(
+        HttpContext http, BorrowerStore store, PersonalDataProtector protector, CancellationToken ct) =>
+        await store.GetAsync(Guid.Parse(http.User.Id()!), ct) is { } row
+            ? TypedResults.Ok(ToResponse(row, protector))
+            : Problems.NotFound("The borrower");
+
+    public static async Task<Results<Ok<BorrowerResponse>, ProblemHttpResult>> BindPhone(
+        BindPhoneRequest request, HttpContext http, WeChatApiClient wechat, BorrowerStore store, PersonalDataProtector protector, CancellationToken ct)
+    {
+        if (WeChatProblems.CheckCode(request.Code) is { } invalid)
+        {
+            return invalid;
+        }
+
+        WxaBusinessGetUserPhoneNumberResponse answer;
+        try
+        {
+            answer = await wechat.ExecuteWxaBusinessGetUserPhoneNumberAsync(new WxaBusinessGetUserPhoneNumberRequest(request.Code!), ct);
+        }
+        catch (WeChatUnavailableException)
+        {
+            return WeChatProblems.Unavailable(http);
+        }
+        catch (WeChatApiException e)
+        {
+            return WeChatProblems.UpstreamError(e.ErrorCode);
+        }
+
+        var phone = answer.PhoneInfo?.PurePhoneNumber;
+        if (!answer.IsSuccessful() || string.IsNullOrEmpty(phone))
+        {
+            return answer.ErrorCode switch
+            {
+                WeChatErrorCodes.InvalidCode => Problems.Unprocessable("phone_code_invalid", "The phone code is invalid or expired.", "code", "Ask the user to tap the phone button again."),
+                WeChatErrorCodes.RateLimited => WeChatProblems.RateLimited(http),
+                _ => WeChatProblems.UpstreamError(answer.ErrorCode),
+            };
+        }
+
+        var id = Guid.Parse(http.User.Id()!);
+        if (!await store.SetPhoneAsync(id, phone, ct))
+        {
+            return Problems.NotFound("The borrower");
+        }
+
+        return TypedResults.Ok(ToResponse((await store.GetAsync(id, ct))!, protector));
+    }
+
+    private static BorrowerResponse ToResponse(BorrowerRow row, PersonalDataProtector protector) => new(
+        row.Id,
+        row.PhoneEnc is { } enc ? Mask.Phone(protector.Decrypt(enc, PersonalDataPurpose.Phone)) : null,
+        DbTime.ToOffset(row.CreatedAt));
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using HeadlessLoan.Api.Platform.Auth;
+using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.RateLimiting;
+using HeadlessLoan.Api.Integrations.WeChat;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HeadlessLoan.Api.Features.Borrowers;
+
+public sealed record WeChatLoginRequest(string? Code);
+
+public sealed record BorrowerTokenResponse(string AccessToken, string TokenType, int ExpiresIn, Guid BorrowerId, bool NewBorrower);
+
+/// <summary>
+/// <c>POST /v1/auth/wechat/login</c>: the mini-program's <c>wx.login</c> code is exchanged with WeChat for the
+/// user's openid; the borrower is found or created and receives a bearer token. WeChat's session key is kept
+/// encrypted and never leaves the server.
+/// </summary>
+public static class WeChatLoginApi
+{
+    public static IEndpointRouteBuilder MapWeChatLoginApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/auth/wechat/login", LogInWithWeChat)
+            .WithName("LogInWithWeChat")
+            .WithSummary("Sign a borrower in with a mini-program login code")
+            .WithTags("Auth")
+            .AllowAnonymous()
+            .RequireRateLimiting(RateLimitPolicies.Login)
+            .ProducesProblems(400, 401, 403, 422, 429, 502, 503);
+        return app;
+    }
+
+    public static async Task<Results<Ok<BorrowerTokenResponse>, ProblemHttpResult>> LogInWithWeChat(
+        WeChatLoginRequest request, HttpContext http, WeChatApiClient wechat, BorrowerStore borrowers, TokenIssuer tokens, CancellationToken ct)
+    {
+        if (WeChatProblems.CheckCode(request.Code) is { } invalid)
+        {
+            return invalid;
+        }
+
+        SnsJsCode2SessionResponse session;
+        try
+        {
+            session = await wechat.ExecuteSnsJsCode2SessionAsync(new SnsJsCode2SessionRequest(request.Code!), ct);
+        }
+        catch (WeChatUnavailableException)
+        {
+            return WeChatProblems.Unavailable(http);
+        }
+
+        if (!session.IsSuccessful() || string.IsNullOrEmpty(session.OpenId) || string.IsNullOrEmpty(session.SessionKey))
+        {
+            return session.ErrorCode switch
+            {
+                WeChatErrorCodes.InvalidCode => Problems.Create(401, "wechat_code_invalid", "The login code is invalid, expired or already used; call wx.login again."),
+                WeChatErrorCodes.HighRiskUser => Problems.Create(403, "wechat_user_blocked", "WeChat flags this user as high-risk; sign-in is refused."),
+                WeChatErrorCodes.RateLimited => WeChatProblems.RateLimited(http),
+                _ => WeChatProblems.UpstreamError(session.ErrorCode),
+            };
+        }
+
+        var (id, created) = await borrowers.SignInAsync(session.OpenId, session.UnionId, session.SessionKey, ct);
+        var token = tokens.Issue(Caller.Borrower, id.ToString(), "borrower", []);
+        return TypedResults.Ok(new BorrowerTokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, id, created));
+    }
+}
+
+/// <summary>How WeChat's failures reach our callers.</summary>
+public static class WeChatProblems
+{
+    /// <summary>A code from the mini-program (wx.login, getPhoneNumber): present and at most 128 characters.</summary>
+    public static ProblemHttpResult? CheckCode(string? code)
+    {
+        var v = new RequestValidator();
+        if (v.Required(code, "code"))
+        {
+            v.Length(code, 1, 128, "code");
+        }
+
+        return v.HasErrors ? v.ToProblem() : null;
+    }
+
+    public static ProblemHttpResult Unavailable(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "5";
+        return Problems.Create(503, "upstream_unavailable", "WeChat is not reachable right now; retry shortly.");
+    }
+
+    public static ProblemHttpResult RateLimited(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = 60.ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(429, "wechat_rate_limited", "WeChat limits how often one user may do this; retry in a minute.");
+    }
+
+    public static ProblemHttpResult UpstreamError(int errorCode) =>
+        Problems.Create(502, "upstream_error", "WeChat refused the request.", $"WeChat errcode {errorCode}.");
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using Dapper;
+using HeadlessLoan.Api.Features.Applications;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Decisions;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Intake;
+
+/// <summary>A submitted application as the credit check needs it, with its product version's limits.</summary>
+public sealed record ClaimedApplication(
+    Guid Id, Guid? BorrowerId, Guid? ChannelId, string? ChannelCustomerRef, long Amount,
+    string? DeviceFingerprint, string? RequestIp, string DeclaredRegionCode,
+    byte[]? DeclaredNameEnc, byte[]? IdNumberEnc, byte[]? IdNumberHash, byte[]? IdNameEnc, DateTime? IdBirthDate, byte[]? CardNumberHash,
+    DateTime CreatedAt, int AgeMin, int AgeMax, long AutoApprovalLimit);
+
+/// <summary>SQL of the intake pipeline: claiming work, counting fraud signals, caching reports, recording decisions.</summary>
+public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
+{
+    /// <summary>The intake pipeline, as it appears in the audit trail.</summary>
+    public static readonly AuditActor Pipeline = new(AuditActor.SystemKind, "intake-pipeline");
+
+    /// <summary>Leases up to <paramref name="batch"/> submitted applications to <paramref name="owner"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<ClaimedApplication>> ClaimAsync(Guid owner, int batch, DateTime now, DateTime leaseUntil, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // One UPDATE decides ownership; instances racing for the same rows each get different ones.
+        var claimed = await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE applications SET lease_owner = @owner, lease_until = @leaseUntil
+             WHERE status = 'submitted' AND (lease_until IS NULL OR lease_until < @now)
+             ORDER BY submitted_at LIMIT @batch
+            """, new { owner, leaseUntil, now, batch }, cancellationToken: ct));
+        if (claimed == 0)
+        {
+            return [];
+        }
+
+        return (await conn.QueryAsync<ClaimedApplication>(new CommandDefinition("""
+            SELECT a.id AS Id, a.borrower_id AS BorrowerId, a.channel_id AS ChannelId, a.channel_customer_ref AS ChannelCustomerRef,
+                   a.amount AS Amount, a.device_fingerprint AS DeviceFingerprint, a.request_ip AS RequestIp,
+                   a.declared_region_code AS DeclaredRegionCode, a.declared_name_enc AS DeclaredNameEnc,
+                   a.id_number_enc AS IdNumberEnc, a.id_number_hash AS IdNumberHash, a.id_name_enc AS IdNameEnc,
+                   a.id_birth_date AS IdBirthDate, a.card_number_hash AS CardNumberHash, a.created_at AS CreatedAt,
+                   v.age_min AS AgeMin, v.age_max AS AgeMax, v.auto_approval_limit AS AutoApprovalLimit
+              FROM applications a JOIN product_versions v ON v.product_id = a.product_id AND v.version = a.product_version
+             WHERE a.lease_owner = @owner AND a.status = 'submitted' AND a.lease_until = @leaseUntil
+            """, new { owner, leaseUntil }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>The anti-fraud counts over the window, in one round trip (each count uses its own index).</summary>
+    public async Task<(int BorrowersOnDevice, int SameId, int SameCard)> CountSignalsAsync(ClaimedApplication app, DateTime since, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        // Applicants are borrowers, or a channel's customers (channel id + its own reference).
+        return await conn.QuerySingleAsync<(int, int, int)>(new CommandDefinition("""
+            SELECT
+              (SELECT COUNT(DISTINCT COALESCE(borrower_id, CONCAT(channel_id, '/', channel_customer_ref)))
+                 FROM applications WHERE device_fingerprint = @fingerprint AND created_at >= @since),
+              (SELECT COUNT(*) FROM applications WHERE id_number_hash = @idHash AND created_at >= @since),
+              (SELECT COUNT(*) FROM applications WHERE card_number_hash = @cardHash AND created_at >= @since)
+            """, new { fingerprint = app.DeviceFingerprint, idHash = app.IdNumberHash, cardHash = app.CardNumberHash, since }, cancellationToken: ct));
+    }
+
+    public async Task<Guid?> ConsentIdAsync(Guid applicationId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            SELECT id FROM application_consents
+             WHERE application_id = @applicationId AND purpose = 'credit_bureau_query'
+             ORDER BY granted_at DESC LIMIT 1
+            """, new { applicationId }, cancellationToken: ct));
+    }
+
+    public async Task<byte[]?> RecentReportAsync(byte[] idNumberHash, DateTime since, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<byte[]?>(new CommandDefinition("""
+            SELECT report_enc FROM bureau_reports WHERE id_number_hash = @idNumberHash AND fetched_at >= @since
+             ORDER BY fetched_at DESC LIMIT 1
+            """, new { idNumberHash, since }, cancellationToken: ct));
+    }
+
+    public async Task SaveReportAsync(byte[] idNumberHash, Guid applicationId, Guid consentId, byte[] reportEnc, int score, DateTime now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO bureau_reports (id, id_number_hash, application_id, consent_id, report_enc, score, fetched_at)
+            VALUES (@id, @idNumberHash, @applicationId, @consentId, @reportEnc, @score, @now)
+            """, new { id = Guid.CreateVersion7(), idNumberHash, applicationId, consentId, reportEnc, score, now }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Records the decision, the bureau score that approval routing reads, and the event in one transaction, only while
+    /// this worker still holds the lease:
+    /// a worker whose lease ran out cannot decide twice. False when the lease was lost.
+    /// </summary>
+    public async Task<bool> RecordDecisionAsync(Guid id, Guid owner, Decision decision, int? bureauScore, DateTime now, CancellationToken ct)
+    {
+        var (status, step, eventType) = decision.Outcome switch
+        {
+            DecisionOutcome.AutoApproved => ("approved", "approved", "application.approved"),
+            DecisionOutcome.AutoRejected => ("rejected", "rejected", "application.rejected"),
+            _ => ("pending_approval", "approval", "application.pending_approval"),
+        };
+        var reasons = JsonSerializer.Serialize(decision.Reasons.Select(r => new { code = r.Code, message = r.Message }));
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var updated = await change.ExecuteAsync("""
+            UPDATE applications
+               SET status = @status, current_step = @step, decision = @decision, decision_reasons = @reasons,
+                   decision_policy_version = @version, decided_at = @now, updated_at = @now, lease_owner = NULL, lease_until = NULL,
+                   bureau_score = @bureauScore, approval_routed = 0
+             WHERE id = @id AND status = 'submitted' AND lease_owner = @owner
+            """, new { id, owner, status, step, decision = status, reasons, version = decision.PolicyVersion, bureauScore, now }, ct);
+        if (updated == 0)
+        {
+            return false;
+        }
+
+        change.Outbox(eventType, id, new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }, now);
+        change.Audit(new AuditEntry(Pipeline, "application.decided", ApplicationStore.EntityType, id.ToString(),
+            new { status = "submitted" },
+            new { status, step, reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }));
+        await change.CommitAsync(ct);
+        return true;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Text.Json;
+using HeadlessLoan.Api.Integrations.Bureau;
+using HeadlessLoan.Api.Integrations.IpRegion;
+using HeadlessLoan.Api.Platform;
+using HeadlessLoan.Api.Platform.Jobs;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Privacy;
+using HeadlessLoan.Domain.Decisions;
+using HeadlessLoan.Domain.Identity;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessLoan.Api.Features.Intake;
+
+/// <summary>
+/// After submit: claims submitted applications (a lease, so instances never share one and a crashed worker's
+/// work is picked up again), gathers anti-fraud signals, queries the credit bureau (or reuses a recent report),
+/// decides, and records the decision with its event in one transaction. Submit only writes the row and answers,
+/// so bursts are absorbed by this queue instead of by the caller.
+/// </summary>
+public sealed partial class IntakePipeline(
+    DecisionStore store,
+    CreditBureauClient bureau,
+    PersonalDataProtector protector,
+    IIpRegionLookup ipRegions,
+    IOptions<DecisionOptions> decisions,
+    IOptions<PipelineOptions> pipeline,
+    IOptions<FraudOptions> fraud,
+    IOptions<BureauOptions> bureauOptions,
+    TimeProvider clock,
+    ILogger<IntakePipeline> logger) : PollingWorker(logger)
+{
+    private const string BureauPurpose = "loan_application";
+    private readonly Guid _owner = Guid.NewGuid();
+
+    /// <summary>Real time, not the injected clock: polling is not business time.</summary>
+    protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(pipeline.Value.PollMilliseconds), ct);
+
+    /// <summary>Processes one batch; returns how many applications it claimed.</summary>
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        var claimed = await store.ClaimAsync(_owner, pipeline.Value.BatchSize, now, now.AddSeconds(pipeline.Value.LeaseSeconds), ct);
+        await Task.WhenAll(claimed.Select(app => DecideAsync(app, ct)));
+        return claimed.Count;
+    }
+
+    private async Task DecideAsync(ClaimedApplication app, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        var today = ChinaTime.Today(clock);
+        var (onDevice, sameId, sameCard) = await store.CountSignalsAsync(app, now.AddDays(-fraud.Value.WindowDays), ct);
+        var signals = new FraudSignals(
+            app.DeviceFingerprint is null ? 1 : Math.Max(1, onDevice),
+            IpRegionDiffers(app),
+            app.IdNumberHash is null ? 1 : Math.Max(1, sameId),
+            app.CardNumberHash is null ? 1 : Math.Max(1, sameCard));
+        var report = await BureauReportAsync(app, now, ct);
+        var age = app.IdBirthDate is { } birth ? ResidentIdNumber.AgeOn(DateOnly.FromDateTime(birth), today) : -1;
+        var decision = DecisionEngine.Decide(new ApplicantFacts(app.Amount, age, app.AgeMin, app.AgeMax, app.AutoApprovalLimit), report, signals, decisions.Value.ToPolicy());
+
+        if (await store.RecordDecisionAsync(app.Id, _owner, decision, report?.Score, DbTime.Now(clock), ct))
+        {
+            LogDecided(logger, app.Id, decision.Outcome, string.Join(",", decision.Reasons.Select(r => r.Code)));
+        }
+    }
+
+    private bool IpRegionDiffers(ClaimedApplication app) =>
+        IPAddress.TryParse(app.RequestIp, out var ip)
+        && ipRegions.ProvinceCodeOf(ip) is { } province
+        && app.DeclaredRegionCode.Length >= 2
+        && !app.DeclaredRegionCode.StartsWith(province, StringComparison.Ordinal);
+
+    /// <summary>A recent report for the same ID number, or a fresh one; null when there is no consent or no answer.</summary>
+    private async Task<BureauReport?> BureauReportAsync(ClaimedApplication app, DateTime now, CancellationToken ct)
+    {
+        if (app.IdNumberEnc is null || app.IdNumberHash is null || await store.ConsentIdAsync(app.Id, ct) is not { } consentId)
+        {
+            return null; // no query without the borrower's recorded consent
+        }
+
+        if (await store.RecentReportAsync(app.IdNumberHash, now.AddDays(-bureauOptions.Value.ReuseDays), ct) is { } cached)
+        {
+            return JsonSerializer.Deserialize<BureauReportDocument>(protector.Decrypt(cached, PersonalDataPurpose.BureauReport))!.ToReport();
+        }
+
+        var nameEnc = app.IdNameEnc ?? app.DeclaredNameEnc;
+        var query = new BureauQuery(
+            protector.Decrypt(app.IdNumberEnc, PersonalDataPurpose.IdNumber),
+            nameEnc is null ? "" : protector.Decrypt(nameEnc, PersonalDataPurpose.Name),
+            BureauPurpose,
+            consentId.ToString());
+        var document = await bureau.QueryAsync(query, ct);
+        if (document is null)
+        {
+            return null;
+        }
+
+        var encrypted = protector.Encrypt(JsonSerializer.Serialize(document), PersonalDataPurpose.BureauReport);
+        await store.SaveReportAsync(app.IdNumberHash, app.Id, consentId, encrypted, document.Score, now, ct);
+        return document.ToReport();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Application {ApplicationId} decided {Outcome} ({Reasons})")]
+    private static partial void LogDecided(ILogger logger, Guid applicationId, DecisionOutcome outcome, string reasons);
+}

@@ -1,0 +1,104 @@
+using System.ComponentModel.DataAnnotations;
+using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Domain.Rates;
+using HeadlessLoan.Domain.Schedules;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessLoan.Api.Features.Products;
+
+/// <summary>The legal frame for product rates: courts protect interest up to a multiple of the one-year LPR.</summary>
+public sealed class RatesOptions
+{
+    public const string Section = "Rates";
+
+    [Range(typeof(decimal), "0.0001", "1", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Rates:OneYearLpr must be between 0.0001 and 1 (e.g. 0.030 for 3.0 %).")]
+    public decimal OneYearLpr { get; init; } = 0.030m;
+
+    [Range(typeof(decimal), "0.1", "10", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Rates:CeilingMultiplier must be between 0.1 and 10.")]
+    public decimal CeilingMultiplier { get; init; } = InterestCeiling.CourtProtectedMultiplier;
+
+    public decimal AnnualCeiling => InterestCeiling.Of(OneYearLpr, CeilingMultiplier);
+}
+
+public static class ProductRules
+{
+    public const int MinBorrowerAge = 18;
+    public const int MaxBorrowerAge = 100;
+    public const int DaysPerYear = 365;
+    public static readonly IReadOnlyList<AllocationPart> DefaultAllocation = [AllocationPart.Penalty, AllocationPart.Interest, AllocationPart.Principal];
+
+    /// <summary>Every field problem at once (422); the rate ceiling has its own code so callers can tell it apart.</summary>
+    public static ProblemHttpResult? Validate(ProductDefinition p, IOptions<RatesOptions> rates)
+    {
+        var v = new RequestValidator();
+        if (v.Required(p.Name, "name"))
+        {
+            v.Length(p.Name!.Trim(), 1, 100, "name");
+        }
+
+        if (p.RepaymentMethods is null || p.RepaymentMethods.Count == 0)
+        {
+            v.Add("repaymentMethods", "At least one repayment method is required.");
+        }
+        else if (p.RepaymentMethods.Distinct().Count() != p.RepaymentMethods.Count)
+        {
+            v.Add("repaymentMethods", "Each method may appear once.");
+        }
+
+        RangePair(v, p.AnnualRateMin, p.AnnualRateMax, ScheduleLimits.MinAnnualRate, ScheduleLimits.MaxAnnualRate, "annualRateMin", "annualRateMax");
+        RangePair(v, p.AmountMin, p.AmountMax, ScheduleLimits.MinPrincipal, ScheduleLimits.MaxPrincipal, "amountMin", "amountMax");
+        RangePair(v, p.TermMinMonths, p.TermMaxMonths, ScheduleLimits.MinTermMonths, ScheduleLimits.MaxTermMonths, "termMinMonths", "termMaxMonths");
+        RangePair(v, p.AgeMin, p.AgeMax, MinBorrowerAge, MaxBorrowerAge, "ageMin", "ageMax");
+        if (v.Required(p.PenaltyDailyRate, "penaltyDailyRate"))
+        {
+            v.Range(p.PenaltyDailyRate, 0m, 0.01m, "penaltyDailyRate");
+        }
+
+        if (p.AllocationOrder is { } order && (order.Count != 3 || order.Distinct().Count() != 3))
+        {
+            v.Add("allocationOrder", "Must list penalty, interest and principal, each once.");
+        }
+
+        if (v.Required(p.AutoApprovalLimit, "autoApprovalLimit"))
+        {
+            v.Range(p.AutoApprovalLimit, 0L, p.AmountMax ?? ScheduleLimits.MaxPrincipal, "autoApprovalLimit");
+        }
+
+        if (v.HasErrors)
+        {
+            return v.ToProblem();
+        }
+
+        var ceiling = rates.Value.AnnualCeiling;
+        var aboveCeiling = new RequestValidator();
+        if (InterestCeiling.Exceeds(p.AnnualRateMax!.Value, ceiling))
+        {
+            aboveCeiling.Add("annualRateMax", $"Must not exceed the annual ceiling of {ceiling:0.######}.");
+        }
+
+        if (InterestCeiling.Exceeds(p.PenaltyDailyRate!.Value * DaysPerYear, ceiling))
+        {
+            aboveCeiling.Add("penaltyDailyRate", $"Annualised ({DaysPerYear} days) it must not exceed the annual ceiling of {ceiling:0.######}.");
+        }
+
+        return aboveCeiling.HasErrors
+            ? aboveCeiling.ToProblem("rate_above_ceiling", "The rate is above the legally protected ceiling (a multiple of the one-year LPR).")
+            : null;
+    }
+
+    private static void RangePair<T>(RequestValidator v, T? min, T? max, T lower, T upper, string minField, string maxField)
+        where T : struct, IComparable<T>
+    {
+        var hasMin = v.Required(min, minField);
+        var hasMax = v.Required(max, maxField);
+        v.Range(min, lower, upper, minField);
+        v.Range(max, lower, upper, maxField);
+        if (hasMin && hasMax && min!.Value.CompareTo(max!.Value) > 0)
+        {
+            v.Add(minField, $"Must not be greater than {maxField}.");
+        }
+    }
+}

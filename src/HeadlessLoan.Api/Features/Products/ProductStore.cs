@@ -1,0 +1,154 @@
+using Dapper;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Schedules;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Products;
+
+/// <summary>A product joined with one of its versions, as stored.</summary>
+public sealed record ProductRow(
+    Guid Id, int Version, string Status, string Name, string RepaymentMethods,
+    decimal AnnualRateMin, decimal AnnualRateMax, long AmountMin, long AmountMax,
+    int TermMinMonths, int TermMaxMonths, decimal PenaltyDailyRate, string AllocationOrder,
+    int AgeMin, int AgeMax, long AutoApprovalLimit, DateTime CreatedAt, DateTime VersionCreatedAt)
+{
+    public IReadOnlyList<RepaymentMethod> Methods =>
+        RepaymentMethods.Split(',').Select(w => RepaymentMethodNames.TryParse(w, out var m) ? m : throw new InvalidDataException($"Stored method '{w}'.")).ToList();
+
+    public IReadOnlyList<AllocationPart> Allocation =>
+        AllocationOrder.Split(',').Select(w => Enum.Parse<AllocationPart>(w, ignoreCase: true)).ToList();
+}
+
+public enum ProductChange { Done, NotFound, Retired }
+
+/// <summary>SQL for products. Each change writes a new version row and its outbox event in one transaction.</summary>
+public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
+{
+    public const string Active = "active";
+    public const string Retired = "retired";
+    private const string EntityType = "product";
+
+    public async Task<ProductRow> CreateAsync(ProductDefinition definition, AuditActor actor, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var now = DbTime.Now(clock);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        await change.ExecuteAsync(
+            "INSERT INTO products (id, current_version, status, created_at, updated_at) VALUES (@id, 1, 'active', @now, @now)", new { id, now }, ct);
+        await InsertVersionAsync(change, id, 1, definition, actor, now, ct);
+        change.Outbox("product.created", id, new { productId = id, version = 1 }, now);
+        var created = await ReadAsync(change, id, ct);
+        change.Audit(new AuditEntry(actor, "product.created", EntityType, id.ToString(), null, ProductsApi.ToResponse(created)));
+        await change.CommitAsync(ct);
+        return created;
+    }
+
+    public async Task<(ProductChange Outcome, ProductRow? Row)> UpdateAsync(Guid id, ProductDefinition definition, AuditActor actor, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        // The UPDATE takes the row lock, so concurrent updates get consecutive versions.
+        var updated = await change.ExecuteAsync(
+            "UPDATE products SET current_version = current_version + 1, updated_at = @now WHERE id = @id AND status = 'active'", new { id, now }, ct);
+        if (updated == 0)
+        {
+            var status = await change.ScalarAsync<string?>("SELECT status FROM products WHERE id = @id", new { id }, ct);
+            return (status is null ? ProductChange.NotFound : ProductChange.Retired, null);
+        }
+
+        var version = await change.ScalarAsync<int>("SELECT current_version FROM products WHERE id = @id", new { id }, ct);
+        var before = await ReadAsync(change, id, ct, version - 1);
+        await InsertVersionAsync(change, id, version, definition, actor, now, ct);
+        change.Outbox("product.updated", id, new { productId = id, version }, now);
+        var after = await ReadAsync(change, id, ct);
+        change.Audit(new AuditEntry(actor, "product.updated", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)));
+        await change.CommitAsync(ct);
+        return (ProductChange.Done, after);
+    }
+
+    /// <summary>The product as it now is; retiring twice is harmless (and recorded once). Null when there is no such product.</summary>
+    public async Task<ProductRow?> RetireAsync(Guid id, AuditActor actor, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var before = await change.QuerySingleOrDefaultAsync<ProductRow>(SelectProduct + " WHERE p.id = @id AND v.version = p.current_version FOR UPDATE", new { id }, ct);
+        if (before is null)
+        {
+            return null;
+        }
+
+        if (before.Status != Active)
+        {
+            return before;
+        }
+
+        await change.ExecuteAsync("UPDATE products SET status = 'retired', updated_at = @now WHERE id = @id", new { id, now }, ct);
+        change.Outbox("product.retired", id, new { productId = id, version = before.Version }, now);
+        var after = await ReadAsync(change, id, ct);
+        change.Audit(new AuditEntry(actor, "product.retired", EntityType, id.ToString(), ProductsApi.ToResponse(before), ProductsApi.ToResponse(after)));
+        await change.CommitAsync(ct);
+        return after;
+    }
+
+    private static async Task<ProductRow> ReadAsync(DbChange change, Guid id, CancellationToken ct, int? version = null) =>
+        await change.QuerySingleOrDefaultAsync<ProductRow>(
+            SelectProduct + " WHERE p.id = @id AND v.version = COALESCE(@version, p.current_version)", new { id, version }, ct)
+        ?? throw new InvalidOperationException($"Product {id} vanished inside its own transaction.");
+
+    /// <summary>The current version, or a given one (a loan reads the version it was made under).</summary>
+    public async Task<ProductRow?> GetAsync(Guid id, int? version, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<ProductRow>(new CommandDefinition(
+            SelectProduct + " WHERE p.id = @id AND v.version = COALESCE(@version, p.current_version)",
+            new { id, version }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<ProductRow>> ListActiveAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<ProductRow>(new CommandDefinition(
+            SelectProduct + " WHERE p.status = 'active' AND v.version = p.current_version ORDER BY p.created_at, p.id", cancellationToken: ct))).AsList();
+    }
+
+    private static Task<int> InsertVersionAsync(DbChange change, Guid id, int version, ProductDefinition d, AuditActor actor, DateTime now, CancellationToken ct) =>
+        change.ExecuteAsync("""
+            INSERT INTO product_versions
+              (product_id, version, name, repayment_methods, annual_rate_min, annual_rate_max, amount_min, amount_max,
+               term_min_months, term_max_months, penalty_daily_rate, allocation_order, age_min, age_max, auto_approval_limit,
+               created_at, created_by)
+            VALUES
+              (@id, @version, @Name, @Methods, @AnnualRateMin, @AnnualRateMax, @AmountMin, @AmountMax,
+               @TermMinMonths, @TermMaxMonths, @PenaltyDailyRate, @Allocation, @AgeMin, @AgeMax, @AutoApprovalLimit,
+               @now, @actor)
+            """, new
+        {
+            id,
+            version,
+            Name = d.Name!.Trim(),
+            Methods = string.Join(',', d.RepaymentMethods!.Select(RepaymentMethodNames.ToWire)),
+            d.AnnualRateMin,
+            d.AnnualRateMax,
+            d.AmountMin,
+            d.AmountMax,
+            d.TermMinMonths,
+            d.TermMaxMonths,
+            d.PenaltyDailyRate,
+            Allocation = string.Join(',', (d.AllocationOrder ?? ProductRules.DefaultAllocation).Select(a => a.ToString().ToLowerInvariant())),
+            d.AgeMin,
+            d.AgeMax,
+            d.AutoApprovalLimit,
+            now,
+            actor = Guid.Parse(actor.Id),
+        }, ct);
+
+    private const string SelectProduct = """
+        SELECT p.id AS Id, v.version AS Version, p.status AS Status, v.name AS Name, v.repayment_methods AS RepaymentMethods,
+               v.annual_rate_min AS AnnualRateMin, v.annual_rate_max AS AnnualRateMax, v.amount_min AS AmountMin, v.amount_max AS AmountMax,
+               v.term_min_months AS TermMinMonths, v.term_max_months AS TermMaxMonths, v.penalty_daily_rate AS PenaltyDailyRate,
+               v.allocation_order AS AllocationOrder, v.age_min AS AgeMin, v.age_max AS AgeMax, v.auto_approval_limit AS AutoApprovalLimit,
+               p.created_at AS CreatedAt, v.created_at AS VersionCreatedAt
+          FROM products p JOIN product_versions v ON v.product_id = p.id
+        """;
+}

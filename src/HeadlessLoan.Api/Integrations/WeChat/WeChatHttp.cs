@@ -1,0 +1,54 @@
+using System.Net.Http.Json;
+
+namespace HeadlessLoan.Api.Integrations.WeChat;
+
+/// <summary>
+/// Transport to WeChat: timeouts and network failures are retried by the resilience pipeline around the
+/// HttpClient; errcode -1 ("system busy") is retried here with a short backoff. What still fails becomes
+/// <see cref="WeChatUnavailableException"/>.
+/// </summary>
+public sealed class WeChatHttp(HttpClient http)
+{
+    private const int BusyRetries = 2;
+
+    public async Task<T> SendAsync<T>(Func<HttpRequestMessage> build, CancellationToken ct)
+        where T : WeChatResponse
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            T? response;
+            try
+            {
+                using var message = build();
+                using var answer = await http.SendAsync(message, ct);
+                answer.EnsureSuccessStatusCode();
+                response = await answer.Content.ReadFromJsonAsync<T>(ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !ct.IsCancellationRequested)
+            {
+                throw new WeChatUnavailableException("WeChat could not be reached.", e);
+            }
+            catch (Polly.Timeout.TimeoutRejectedException e)
+            {
+                throw new WeChatUnavailableException("WeChat did not answer in time.", e);
+            }
+
+            if (response is null)
+            {
+                throw new WeChatUnavailableException("WeChat sent an empty answer.");
+            }
+
+            if (response.ErrorCode != WeChatErrorCodes.SystemBusy)
+            {
+                return response;
+            }
+
+            if (attempt >= BusyRetries)
+            {
+                throw new WeChatUnavailableException("WeChat kept answering busy (-1).");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * (1 << attempt)), ct);
+        }
+    }
+}

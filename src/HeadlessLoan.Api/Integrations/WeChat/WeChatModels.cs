@@ -1,0 +1,150 @@
+using System.Text.Json.Serialization;
+
+namespace HeadlessLoan.Api.Integrations.WeChat;
+
+// Request and response names follow SKIT.FlurlHttpClient.Wechat.Api, so that client could replace ours.
+
+/// <summary>WeChat's common error envelope: <c>errcode</c> 0 or absent means success.</summary>
+public abstract class WeChatResponse
+{
+    [JsonPropertyName("errcode")]
+    public int ErrorCode { get; init; }
+
+    [JsonPropertyName("errmsg")]
+    public string? ErrorMessage { get; init; }
+
+    public bool IsSuccessful() => ErrorCode == 0;
+}
+
+public static class WeChatErrorCodes
+{
+    public const int SystemBusy = -1;
+    public const int InvalidAccessToken = 40001;
+    public const int InvalidCode = 40029;
+    public const int AccessTokenExpired = 42001;
+    public const int RateLimited = 45011;
+    public const int HighRiskUser = 40226;
+}
+
+public sealed record SnsJsCode2SessionRequest(string JsCode);
+
+public sealed class SnsJsCode2SessionResponse : WeChatResponse
+{
+    [JsonPropertyName("openid")]
+    public string? OpenId { get; init; }
+
+    [JsonPropertyName("session_key")]
+    public string? SessionKey { get; init; }
+
+    [JsonPropertyName("unionid")]
+    public string? UnionId { get; init; }
+}
+
+public sealed record CgibinStableTokenRequest(bool ForceRefresh);
+
+public sealed class CgibinStableTokenResponse : WeChatResponse
+{
+    [JsonPropertyName("access_token")]
+    public string? AccessToken { get; init; }
+
+    [JsonPropertyName("expires_in")]
+    public int ExpiresIn { get; init; }
+}
+
+public sealed record WxaBusinessGetUserPhoneNumberRequest(string Code);
+
+public sealed class WxaBusinessGetUserPhoneNumberResponse : WeChatResponse
+{
+    [JsonPropertyName("phone_info")]
+    public PhoneInfo? PhoneInfo { get; init; }
+}
+
+public sealed class PhoneInfo
+{
+    [JsonPropertyName("phoneNumber")]
+    public string? PhoneNumber { get; init; }
+
+    [JsonPropertyName("purePhoneNumber")]
+    public string? PurePhoneNumber { get; init; }
+}
+
+/// <summary>An image for OCR: uploaded as the multipart field <c>img</c> (under 2 MB), or fetched by WeChat from <see cref="ImageUrl"/>.</summary>
+public abstract class CVOCRRequest
+{
+    public byte[]? ImageFileBytes { get; init; }
+
+    public string ImageFileName { get; init; } = "image.jpg";
+
+    public string ImageContentType { get; init; } = "image/jpeg";
+
+    public string? ImageUrl { get; init; }
+}
+
+/// <summary><c>POST /cv/ocr/idcard?type=photo|scan</c>.</summary>
+public sealed class CVOCRIdCardRequest : CVOCRRequest
+{
+    /// <summary><c>photo</c> (a camera picture) or <c>scan</c>.</summary>
+    public string Mode { get; init; } = "photo";
+}
+
+public sealed class CVOCRIdCardResponse : WeChatResponse
+{
+    /// <summary><c>Front</c> (portrait side) or <c>Back</c> (issuing authority and validity).</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    [JsonPropertyName("id")]
+    public string? IdNumber { get; init; }
+
+    [JsonPropertyName("addr")]
+    public string? Address { get; init; }
+
+    [JsonPropertyName("gender")]
+    public string? Gender { get; init; }
+
+    [JsonPropertyName("nationality")]
+    public string? Nationality { get; init; }
+
+    /// <summary>Back side: <c>YYYYMMDD-YYYYMMDD</c>, or an end of <c>长期</c> (no expiry).</summary>
+    [JsonPropertyName("valid_date")]
+    public string? ValidDate { get; init; }
+}
+
+/// <summary><c>POST /cv/ocr/bankcard</c>.</summary>
+public sealed class CVOCRBankCardRequest : CVOCRRequest;
+
+public sealed class CVOCRBankCardResponse : WeChatResponse
+{
+    /// <summary>The card number as documented.</summary>
+    [JsonPropertyName("number")]
+    public string? Number { get; init; }
+
+    /// <summary>The card number as WeChat's own examples send it.</summary>
+    [JsonPropertyName("id")]
+    public string? Id { get; init; }
+
+    /// <summary>Whichever of the two fields came, without spaces.</summary>
+    [JsonIgnore]
+    public string? CardNumber => (Number ?? Id)?.Replace(" ", "", StringComparison.Ordinal);
+}
+
+public static class WeChatOcrErrorCodes
+{
+    public const int InvalidImageUrl = 101000;
+    public const int NothingRecognised = 101001;
+    public const int ImageUndecodable = 101002;
+    public const int QuotaExhausted = 101003;
+}
+
+/// <summary>WeChat answered with an error code (after the adapter's own retries).</summary>
+public sealed class WeChatApiException(int errorCode, string? errorMessage)
+    : Exception($"WeChat answered errcode {errorCode}: {errorMessage}")
+{
+    public int ErrorCode { get; } = errorCode;
+}
+
+/// <summary>WeChat could not be reached or kept answering "busy".</summary>
+public sealed class WeChatUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

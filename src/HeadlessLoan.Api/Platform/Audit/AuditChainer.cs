@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using HeadlessLoan.Api.Platform.Jobs;
+using HeadlessLoan.Api.Platform.Database;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Platform.Audit;
+
+/// <summary>
+/// The trail's single sequencer: appends committed audit records to the hash chain (<c>audit_chain</c>) in id order,
+/// in batches, assigning each its chain sequence. One chainer works at a time across all instances (MariaDB
+/// <c>GET_LOCK</c>); the chain's primary key and its unique record column keep even a second one from forking the chain
+/// or chaining a record twice. Insert-only: the service's account may not change a record or a chain entry.
+/// </summary>
+/// <remarks>
+/// A record whose transaction commits after records with higher ids were chained is found through the gaps the
+/// chainer remembers (ids it skipped) and chained later, with a later sequence. A gap is forgotten after
+/// <see cref="Settle"/> (a rolled-back transaction leaves one for good); a record committed later still is found when
+/// a chainer starts, which looks for every unchained record once.
+/// </remarks>
+public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock, ILogger<AuditChainer> logger) : PollingWorker(logger)
+{
+    public const string LockName = "headless_loan.audit_chainer";
+    public const int BatchSize = 1000;
+    private const int MaxGaps = 100;
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a skipped id is looked for again.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMinutes(10);
+
+    private readonly SemaphoreSlim _local = new(1, 1);
+    private readonly List<Gap> _gaps = [];
+    private long? _highest;
+
+    protected override Task PauseAsync(CancellationToken ct) => Task.Delay(Pause, clock, ct);
+
+    /// <summary>One pass of the background loop: chains what is pending unless another chainer is at work.</summary>
+    public override Task<int> RunOnceAsync(CancellationToken ct) => ChainAsync(TimeSpan.Zero, ct);
+
+    /// <summary>
+    /// Chains every committed record not chained yet, waiting up to <paramref name="lockWait"/> (whole seconds) for a
+    /// chainer at work elsewhere; returns how many records it chained (0 when it did not get its turn).
+    /// </summary>
+    public async Task<int> ChainAsync(TimeSpan lockWait, CancellationToken ct)
+    {
+        await _local.WaitAsync(ct);
+        try
+        {
+            await using var conn = await db.OpenConnectionAsync(ct);
+            var wait = (int)Math.Ceiling(lockWait.TotalSeconds);
+            if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT GET_LOCK(@LockName, @wait)", new { LockName, wait }, cancellationToken: ct)) != 1)
+            {
+                return 0;
+            }
+
+            try
+            {
+                await CatchUpAsync(conn, ct);
+                var total = 0;
+                int chained;
+                do
+                {
+                    chained = await ChainBatchAsync(conn, ct);
+                    total += chained;
+                }
+                while (chained == BatchSize);
+
+                if (total > 0)
+                {
+                    LogChained(logger, total);
+                }
+
+                return total;
+            }
+            finally
+            {
+                await conn.ExecuteAsync(new CommandDefinition("DO RELEASE_LOCK(@LockName)", new { LockName }, cancellationToken: CancellationToken.None));
+            }
+        }
+        finally
+        {
+            _local.Release();
+        }
+    }
+
+    /// <summary>
+    /// On the first turn, every id up to the chain's highest record is looked for once; when another chainer has
+    /// worked since this one's last turn, the ids it covered are looked for as gaps (it may have skipped some).
+    /// </summary>
+    private async Task CatchUpAsync(MySqlConnection conn, CancellationToken ct)
+    {
+        var chainHighest = await conn.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT MAX(record_seq) FROM audit_chain", cancellationToken: ct)) ?? 0;
+        if (_highest is not { } highest)
+        {
+            _gaps.Clear();
+            AddGap(1, chainHighest, DateTime.MinValue);
+            _highest = chainHighest;
+        }
+        else if (chainHighest > highest)
+        {
+            AddGap(highest + 1, chainHighest, DbTime.Now(clock));
+            _highest = chainHighest;
+        }
+    }
+
+    private async Task<int> ChainBatchAsync(MySqlConnection conn, CancellationToken ct)
+    {
+        var highest = _highest ?? 0;
+        // No template object: the text differs with the number of gaps, and a template would compile a binder for each.
+        var args = new DynamicParameters();
+        args.Add("highest", highest);
+        args.Add("take", BatchSize);
+        var where = new StringBuilder("r.seq > @highest");
+        for (var i = 0; i < _gaps.Count; i++)
+        {
+            where.Append(CultureInfo.InvariantCulture, $" OR r.seq BETWEEN @lo{i} AND @hi{i}");
+            args.Add("lo" + i.ToString(CultureInfo.InvariantCulture), _gaps[i].Lo);
+            args.Add("hi" + i.ToString(CultureInfo.InvariantCulture), _gaps[i].Hi);
+        }
+
+        var pending = (await conn.QueryAsync<AuditRecord>(new CommandDefinition(
+            AuditStore.SelectRecord + " WHERE (" + where + ") AND c.record_seq IS NULL ORDER BY r.seq LIMIT @take",
+            args, cancellationToken: ct))).AsList();
+
+        if (pending.Count > 0)
+        {
+            var tip = await conn.QueryFirstOrDefaultAsync<ChainTip>(new CommandDefinition(
+                "SELECT sequence AS Sequence, hash AS Hash FROM audit_chain ORDER BY sequence DESC LIMIT 1", cancellationToken: ct));
+            var (sequence, prevHash) = tip is null ? (0L, AuditHash.Genesis) : (tip.Sequence, tip.Hash);
+            var now = DbTime.Now(clock);
+            var entries = new List<object>(pending.Count);
+            foreach (var record in pending)
+            {
+                sequence++;
+                var hash = AuditHash.Of(sequence, prevHash, record);
+                entries.Add(new ChainEntry(sequence, record.Seq, prevHash, hash, now));
+                prevHash = hash;
+            }
+
+            // One statement: the batch is chained whole or not at all. Its text differs with the batch's size, so it goes
+            // through the driver directly (see DbChange.ManyRows).
+            await using var insert = conn.CreateCommand();
+            insert.CommandText = DbChange.ManyRows(InsertEntrySql, entries, insert.Parameters, "c");
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+
+        Remember(pending.Select(r => r.Seq), pending.Count < BatchSize);
+        return pending.Count;
+    }
+
+    /// <summary>Moves past the chained ids: those in gaps fill them, the ids skipped between new ones become gaps.</summary>
+    private void Remember(IEnumerable<long> chained, bool exhausted)
+    {
+        var now = DbTime.Now(clock);
+        var highest = _highest ?? 0;
+        foreach (var seq in chained)
+        {
+            if (seq <= highest)
+            {
+                var i = _gaps.FindIndex(g => g.Lo <= seq && seq <= g.Hi);
+                if (i >= 0)
+                {
+                    var gap = _gaps[i];
+                    _gaps.RemoveAt(i);
+                    AddGap(gap.Lo, seq - 1, gap.Seen);
+                    AddGap(seq + 1, gap.Hi, gap.Seen);
+                }
+            }
+            else
+            {
+                AddGap(highest + 1, seq - 1, now);
+                highest = seq;
+            }
+        }
+
+        _highest = highest;
+        if (exhausted)
+        {
+            // Nothing left in any gap that is committed now: gaps older than the settle time are given up.
+            _gaps.RemoveAll(g => g.Seen < now - Settle);
+        }
+    }
+
+    private void AddGap(long lo, long hi, DateTime seen)
+    {
+        if (lo > hi)
+        {
+            return;
+        }
+
+        _gaps.Add(new Gap(lo, hi, seen));
+        if (_gaps.Count > MaxGaps)
+        {
+            // Too many to name one by one: one range covering them all (more ids looked at, none lost).
+            var merged = new Gap(_gaps.Min(g => g.Lo), _gaps.Max(g => g.Hi), _gaps.Max(g => g.Seen));
+            _gaps.Clear();
+            _gaps.Add(merged);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _local.Dispose();
+        base.Dispose();
+    }
+
+    private sealed record Gap(long Lo, long Hi, DateTime Seen);
+
+    private sealed record ChainTip(long Sequence, string Hash);
+
+    private sealed record ChainEntry(long Sequence, long RecordSeq, string PrevHash, string Hash, DateTime ChainedAt);
+
+    private const string InsertEntrySql =
+        "INSERT INTO audit_chain (sequence, record_seq, prev_hash, hash, chained_at) VALUES (@Sequence, @RecordSeq, @PrevHash, @Hash, @ChainedAt)";
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Chained {Count} audit records")]
+    private static partial void LogChained(ILogger logger, int count);
+}

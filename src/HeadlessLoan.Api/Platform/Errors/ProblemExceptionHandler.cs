@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HeadlessLoan.Api.Platform.Errors;
+
+/// <summary>
+/// Turns request-reading failures (malformed JSON, wrong types, unknown enum values, oversize or
+/// wrongly typed bodies) into 4xx problems; anything else is an unexpected 500 and is logged.
+/// </summary>
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException bad => FromBadRequest(bad),
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            LogUnexpected(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            problem = new ProblemDetails { Status = 500, Title = "An unexpected error occurred." };
+            problem.Extensions["code"] = "internal_error";
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    {
+        var problem = new ProblemDetails { Status = bad.StatusCode };
+        switch (bad.StatusCode)
+        {
+            case 413:
+                problem.Title = "The request body is too large.";
+                problem.Extensions["code"] = "payload_too_large";
+                break;
+            case 415:
+                problem.Title = "The request body must be JSON (Content-Type: application/json).";
+                problem.Extensions["code"] = "unsupported_media_type";
+                break;
+            default:
+                var json = FindJsonException(bad);
+                if (json is not null)
+                {
+                    var field = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+                    problem.Title = "The request body is not valid JSON for this operation.";
+                    problem.Detail = $"The value at '{field}' could not be read.";
+                    problem.Extensions["code"] = "malformed_json";
+                    problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = ["Malformed value, wrong type or unknown value."] };
+                }
+                else
+                {
+                    problem.Title = "The request could not be read.";
+                    problem.Detail = bad.Message;
+                    problem.Extensions["code"] = bad.Message.Contains("body was provided", StringComparison.Ordinal) ? "body_required" : "bad_request";
+                }
+
+                break;
+        }
+
+        return problem;
+    }
+
+    private static JsonException? FindJsonException(Exception e)
+    {
+        for (var current = e.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current is JsonException json)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error on {Method} {Path}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string method, PathString path);
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HeadlessLoan.Api.Platform.Errors;
+
+/// <summary>Collects every problem with a request so the caller can fix them all at once (422).</summary>
+public sealed class RequestValidator
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool HasErrors => _errors.Count > 0;
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+    }
+
+    public bool Required<T>(T? value, string field)
+    {
+        if (value is null || (value is string s && string.IsNullOrWhiteSpace(s)))
+        {
+            Add(field, "Is required.");
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Range<T>(T? value, T min, T max, string field)
+        where T : struct, IComparable<T>
+    {
+        if (value is { } v && (v.CompareTo(min) < 0 || v.CompareTo(max) > 0))
+        {
+            Add(field, $"Must be between {min} and {max}.");
+        }
+    }
+
+    public void Length(string? value, int min, int max, string field)
+    {
+        if (value is not null && (value.Length < min || value.Length > max))
+        {
+            Add(field, $"Must be {min} to {max} characters long.");
+        }
+    }
+
+    public ProblemHttpResult ToProblem(string code = "validation_failed", string title = "The request has invalid fields.") =>
+        Problems.Create(StatusCodes.Status422UnprocessableEntity, code, title, errors: _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+}

@@ -1,0 +1,249 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using HeadlessLoan.Api.Platform.Database;
+using MySqlConnector;
+using StackExchange.Redis;
+
+namespace HeadlessLoan.Api.Platform.Idempotency;
+
+public enum ClaimOutcome { Claimed, Completed, InProgress, Reused }
+
+public sealed record Claim(ClaimOutcome Outcome, StoredResponse? Stored = null);
+
+/// <summary>
+/// Idempotency records. A request in flight holds a short Redis claim (SET NX with expiry, so a crashed
+/// instance's claim runs out); the finished answer is stored durably in MariaDB for 24 h. One database write per
+/// request instead of two: the claim needs atomicity, not durability — every state change also guards itself
+/// in its own SQL (status checks, unique keys), so a claim lost with Redis cannot apply a change twice.
+/// Lookups and writes of concurrent requests go to the database together (<see cref="MicroBatcher{TItem,TResult}"/>):
+/// one statement and one commit for a burst's worth of answers, each still awaited before its request ends.
+/// </summary>
+public sealed class IdempotencyStore : IAsyncDisposable
+{
+    /// <summary>How long a finished answer is replayed.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>A claim whose request never finished (a crashed instance) expires after this.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>The most requests one lookup or write carries.</summary>
+    private const int MaxBatch = 100;
+
+    private readonly MySqlDataSource _db;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RedisKeys _keys;
+    private readonly TimeProvider _clock;
+    private readonly MicroBatcher<(string Scope, string Key), FinishedAnswer?> _lookups;
+    private readonly MicroBatcher<IdempotentAnswer, bool> _writes;
+
+    public IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock, ILogger<IdempotencyStore> logger)
+    {
+        _db = db;
+        _redis = redis;
+        _keys = keys;
+        _clock = clock;
+        // Look-ups only read: two at once cannot get in each other's way.
+        _lookups = new MicroBatcher<(string, string), FinishedAnswer?>("idempotency lookups", FindCompletedAsync, MaxBatch, logger, inFlight: 2);
+        _writes = new MicroBatcher<IdempotentAnswer, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
+    }
+
+    /// <param name="lookUp">Whether to look for a finished answer under the key; not when the handler looks in its own
+    /// transaction (<see cref="IdempotencyInHandler"/>).</param>
+    public async Task<Claim> ClaimAsync(string scope, string key, string hash, bool lookUp, CancellationToken ct)
+    {
+        var lockKey = LockKey(scope, key);
+        var database = _redis.GetDatabase();
+        if (!await database.StringSetAsync(lockKey, hash, AbandonedAfter, When.NotExists))
+        {
+            var holder = await database.StringGetAsync(lockKey);
+            return holder.HasValue && holder != hash ? new Claim(ClaimOutcome.Reused) : new Claim(ClaimOutcome.InProgress);
+        }
+
+        // Claimed. A finished answer is written before its claim is released, so it is visible here if it exists.
+        if (lookUp && await _lookups.RunAsync((scope, key), ct) is { } done)
+        {
+            Release(scope, key);
+            return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
+        }
+
+        return new Claim(ClaimOutcome.Claimed);
+    }
+
+    public async Task CompleteAsync(IdempotentAnswer answer, CancellationToken ct)
+    {
+        await _writes.RunAsync(answer, ct);
+        Release(answer.Scope, answer.Key);
+    }
+
+    /// <summary>
+    /// Lets the key be claimed again — after its answer is stored, or after a failure a retry may run again. Sent without
+    /// waiting for Redis: the request's outcome is settled and must not wait for (or fail over) the claim. It is queued
+    /// before the response is written, so a retry through this instance finds the key free; were it lost, the claim runs
+    /// out after <see cref="AbandonedAfter"/>, and until then a retry is told to come back (409, Retry-After).
+    /// </summary>
+    public void Release(string scope, string key) => _redis.GetDatabase().KeyDelete(LockKey(scope, key), CommandFlags.FireAndForget);
+
+    /// <summary>
+    /// One statement for the whole batch: the requests' primary keys in one row list, each row found tagged with the
+    /// position of its request by the database's own comparison of keys (the columns' collations decide, not ours).
+    /// One query block however many requests (a range on the primary key), not a block per request. Batch statements
+    /// differ by size, so they go straight to the driver: a data mapper would compile a new reader and parameter binder
+    /// for every size.
+    /// </summary>
+    private async Task<IReadOnlyList<FinishedAnswer?>> FindCompletedAsync(IReadOnlyList<(string Scope, string Key)> requests, CancellationToken ct)
+    {
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        await using var command = conn.CreateCommand();
+        command.CommandText = FindAnswersSql(requests, DbTime.Now(_clock), command.Parameters, "f");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await ReadAnswersAsync(reader, requests.Count, ct);
+    }
+
+    /// <summary>
+    /// The statement finding the finished, unexpired answers under <paramref name="keys"/> (its values added to
+    /// <paramref name="parameters"/>, named with <paramref name="prefix"/>); for a batch of look-ups of its own, or as
+    /// part of a change that looks its keys up itself (<see cref="IdempotencyInHandler"/>). Read with <see cref="ReadAnswersAsync"/>.
+    /// </summary>
+    public static string FindAnswersSql(IReadOnlyList<(string Scope, string Key)> keys, DateTime now, MySqlParameterCollection parameters, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var position = new StringBuilder("CASE");
+        var rows = new StringBuilder();
+        parameters.AddWithValue($"@{prefix}Now", now);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var p = $"@{prefix}{i}";
+            position.Append(CultureInfo.InvariantCulture, $" WHEN scope = {p}s AND idem_key = {p}k THEN {i}");
+            rows.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({p}s, {p}k)");
+            parameters.AddWithValue($"{p}s", keys[i].Scope);
+            parameters.AddWithValue($"{p}k", keys[i].Key);
+        }
+
+        return $"""
+            SELECT {position} END, request_hash, status_code, content_type, location, response_body
+              FROM idempotency_requests WHERE (scope, idem_key) IN ({rows}) AND completed = 1 AND expires_at >= @{prefix}Now
+            """;
+    }
+
+    /// <summary>The answers of the reader's current result (a <see cref="FindAnswersSql"/>), in the keys' order; null where there is none.</summary>
+    public static async Task<FinishedAnswer?[]> ReadAnswersAsync(DbDataReader reader, int count, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var found = new FinishedAnswer?[count];
+        while (await reader.ReadAsync(ct))
+        {
+            found[reader.GetInt32(0)] = new FinishedAnswer(
+                reader.GetString(1),
+                new StoredResponse(
+                    reader.IsDBNull(2) ? 200 : reader.GetInt32(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? [] : (byte[])reader.GetValue(5)));
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// One multi-row upsert and one commit for the whole batch. Answers that are large together are split over several
+    /// statements, each well under the server's packet limit.
+    /// </summary>
+    private async Task<IReadOnlyList<bool>> UpsertAsync(IReadOnlyList<IdempotentAnswer> answers, CancellationToken ct)
+    {
+        var now = DbTime.Now(_clock);
+        await using var conn = await _db.OpenConnectionAsync(ct);
+        foreach (var statement in SplitByBodySize(answers, MaxStatementBodyBytes))
+        {
+            await using var command = conn.CreateCommand();
+            command.CommandText = UpsertAnswers(statement, now, command.Parameters, "i");
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return Enumerable.Repeat(true, answers.Count).ToList();
+    }
+
+    /// <summary>
+    /// One statement storing <paramref name="answers"/> (their values added to <paramref name="parameters"/>, named with
+    /// <paramref name="prefix"/>), in key order so that two writers lock rows in the same order; for a batch of answers
+    /// of its own, or for a change that stores its answers in its own transaction (<see cref="IdempotentRequest"/>).
+    /// An expired record under the same key is replaced; a live one cannot exist while its claim is held.
+    /// </summary>
+    public static string UpsertAnswers(IReadOnlyList<IdempotentAnswer> answers, DateTime now, MySqlParameterCollection parameters, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var sql = new StringBuilder(UpsertSql);
+        parameters.AddWithValue($"@{prefix}Now", now);
+        parameters.AddWithValue($"@{prefix}Expires", now + Retention);
+        var i = 0;
+        foreach (var answer in answers.Order(IdempotentAnswer.KeyOrder))
+        {
+            var p = $"@{prefix}{i}";
+            sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture,
+                $"({p}s, {p}k, {p}h, 1, {p}st, {p}ct, {p}l, {p}b, @{prefix}Now, @{prefix}Expires)");
+            parameters.AddWithValue($"{p}s", answer.Scope);
+            parameters.AddWithValue($"{p}k", answer.Key);
+            parameters.AddWithValue($"{p}h", answer.Hash);
+            parameters.AddWithValue($"{p}st", answer.Response.StatusCode);
+            parameters.AddWithValue($"{p}ct", answer.Response.ContentType);
+            parameters.AddWithValue($"{p}l", answer.Response.Location);
+            parameters.AddWithValue($"{p}b", answer.Response.Body);
+            i++;
+        }
+
+        return sql.Append(UpsertUpdate).ToString();
+    }
+
+    /// <summary>The answer bytes one upsert carries at most (MariaDB's default packet limit is 16 MiB).</summary>
+    internal const int MaxStatementBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>Consecutive runs whose bodies add up to at most <paramref name="maxBytes"/>; a larger body goes alone.</summary>
+    internal static IReadOnlyList<IReadOnlyList<IdempotentAnswer>> SplitByBodySize(IReadOnlyList<IdempotentAnswer> answers, int maxBytes)
+    {
+        var statements = new List<IReadOnlyList<IdempotentAnswer>>();
+        var current = new List<IdempotentAnswer>();
+        long bytes = 0;
+        foreach (var answer in answers)
+        {
+            if (current.Count > 0 && bytes + answer.Response.Body.Length > maxBytes)
+            {
+                statements.Add(current);
+                current = [];
+                bytes = 0;
+            }
+
+            current.Add(answer);
+            bytes += answer.Response.Body.Length;
+        }
+
+        if (current.Count > 0)
+        {
+            statements.Add(current);
+        }
+
+        return statements;
+    }
+
+    private RedisKey LockKey(string scope, string key) => _keys.For($"idem:{scope}:{key}");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lookups.DisposeAsync();
+        await _writes.DisposeAsync();
+    }
+
+    private const string UpsertSql = """
+        INSERT INTO idempotency_requests (scope, idem_key, request_hash, completed, status_code, content_type, location, response_body, locked_at, expires_at)
+        VALUES
+        """;
+
+    private const string UpsertUpdate = """
+
+        ON DUPLICATE KEY UPDATE request_hash = VALUES(request_hash), completed = 1, status_code = VALUES(status_code),
+          content_type = VALUES(content_type), location = VALUES(location), response_body = VALUES(response_body),
+          locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
+        """;
+
+}
