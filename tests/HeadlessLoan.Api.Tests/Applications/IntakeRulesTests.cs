@@ -85,17 +85,6 @@ public sealed class IntakeRulesTests
         Assert.ThrowsAny<CryptographicException>(() => protector.DecryptBytes(blob, PersonalDataPurpose.IdNumber));
     }
 
-    [Fact]
-    public void CursorsRoundTripAndForgeriesAreRefused()
-    {
-        var position = new ListPosition(new DateTime(2026, 3, 2, 1, 0, 0, DateTimeKind.Utc).AddTicks(12_340), Guid.CreateVersion7());
-
-        Assert.True(ApplicationsApi.TryReadCursor(ApplicationsApi.WriteCursor(position), out var read));
-        Assert.Equal(position, read);
-        Assert.False(ApplicationsApi.TryReadCursor("bm90LWEtY3Vyc29y", out _));
-        Assert.False(ApplicationsApi.TryReadCursor("!!", out _));
-    }
-
     private static CVOCRIdCardResponse Back(string validDate) =>
         JsonSerializer.Deserialize<CVOCRIdCardResponse>(JsonSerializer.Serialize(new { errcode = 0, type = "Back", valid_date = validDate }))!;
 }

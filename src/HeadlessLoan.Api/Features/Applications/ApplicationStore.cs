@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Api.Platform.Privacy;
 using MySqlConnector;
 
@@ -35,7 +36,6 @@ public sealed record ApplicationScope(Guid? BorrowerId, Guid? ChannelId)
 public sealed record ApplicationFilter(string? Status, Guid? ProductId, DateTime? SubmittedFrom, DateTime? SubmittedTo);
 
 /// <summary>A keyset position: the last item of the previous page (newest first).</summary>
-public sealed record ListPosition(DateTime CreatedAt, Guid Id);
 
 public enum DocumentAdd { Added, NotDraft, TooMany }
 

@@ -8,6 +8,7 @@ using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.RateLimiting;
 using HeadlessLoan.Api.Platform.Privacy;
@@ -73,7 +74,7 @@ public static partial class ApplicationsApi
 
     public static async Task<Results<Created<ApplicationResponse>, ProblemHttpResult>> CreateApplication(
         CreateApplicationRequest request, [FromHeader(Name = DeviceFingerprintHeader)] string? deviceFingerprint,
-        HttpContext http, ApplicationStore store, ProductStore products, PersonalDataProtector protector, CancellationToken ct)
+        HttpContext http, ApplicationStore store, IProductCatalog products, PersonalDataProtector protector, CancellationToken ct)
     {
         var isChannel = http.User.Kind() == Caller.Channel;
         var v = new RequestValidator();
@@ -118,7 +119,7 @@ public static partial class ApplicationsApi
 
         var product = await products.GetAsync(request.ProductId!.Value, null, ct);
         var terms = new RequestValidator();
-        if (product is null || product.Status != ProductStore.Active)
+        if (product is null || !product.IsActive)
         {
             terms.Add("productId", "No product with this id is on offer.");
         }
@@ -158,7 +159,7 @@ public static partial class ApplicationsApi
     }
 
     public static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetApplication(
-        Guid applicationId, HttpContext http, ApplicationStore store, ApprovalViews approvals, PersonalDataProtector protector, CancellationToken ct)
+        Guid applicationId, HttpContext http, ApplicationStore store, IApprovalProgress approvals, PersonalDataProtector protector, CancellationToken ct)
     {
         if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is not { } row)
         {
@@ -186,11 +187,7 @@ public static partial class ApplicationsApi
             v.Add("submittedFrom", "Must not be after submittedTo.");
         }
 
-        ListPosition? position = null;
-        if (after is not null && !TryReadCursor(after, out position))
-        {
-            v.Add("after", "Not a cursor from this API; pass nextCursor as it was returned.");
-        }
+        var position = v.After(after);
 
         if (v.HasErrors)
         {
@@ -200,8 +197,7 @@ public static partial class ApplicationsApi
         var take = limit ?? DefaultListLimit;
         var filter = new ApplicationFilter(status, productId, submittedFrom?.UtcDateTime, submittedTo?.UtcDateTime);
         var rows = await store.ListAsync(ScopeOf(http.User), filter, position, take, ct);
-        var page = rows.Take(take).ToList();
-        var next = rows.Count > take ? WriteCursor(new ListPosition(page[^1].CreatedAt, page[^1].Id)) : null;
+        var (page, next) = Pages.Of(rows, take, r => Pages.Cursor(new ListPosition(r.CreatedAt, r.Id)));
         return TypedResults.Ok(new ApplicationListResponse(page.Select(r => ToSummary(r, protector)).ToList(), next));
     }
 
@@ -369,40 +365,6 @@ public static partial class ApplicationsApi
                     e.TryGetProperty("code", out var c) ? c.GetString() ?? "" : "",
                     e.TryGetProperty("message", out var m) ? m.GetString() ?? "" : ""))
                 .ToList();
-    }
-
-    /// <summary>Opaque to callers: base64url of the last item's creation time (ticks) and id.</summary>
-    internal static string WriteCursor(ListPosition p) =>
-        Convert.ToBase64String(Encoding.ASCII.GetBytes($"{p.CreatedAt.Ticks.ToString(CultureInfo.InvariantCulture)}:{p.Id:N}"))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    internal static bool TryReadCursor(string cursor, out ListPosition? position)
-    {
-        position = null;
-        if (cursor.Length is 0 or > 100)
-        {
-            return false;
-        }
-
-        var base64 = cursor.Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-        var buffer = new byte[base64.Length];
-        if (!Convert.TryFromBase64String(base64, buffer, out var written))
-        {
-            return false;
-        }
-
-        var parts = Encoding.ASCII.GetString(buffer, 0, written).Split(':');
-        if (parts.Length != 2
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            || ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks
-            || !Guid.TryParseExact(parts[1], "N", out var id))
-        {
-            return false;
-        }
-
-        position = new ListPosition(new DateTime(ticks, DateTimeKind.Utc), id);
-        return true;
     }
 
     [GeneratedRegex("^[1-9][0-9]{5}$")]

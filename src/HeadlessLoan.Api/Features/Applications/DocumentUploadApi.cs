@@ -22,7 +22,7 @@ public static partial class ApplicationsApi
     /// <c>errors</c>, so the mini-program can tell the user what to fix.
     /// </summary>
     public static async Task<Results<Created<DocumentResponse>, ProblemHttpResult>> UploadDocument(
-        Guid applicationId, HttpContext http, ApplicationStore store, ProductStore products, DocumentImages images,
+        Guid applicationId, HttpContext http, ApplicationStore store, IProductCatalog products, DocumentImages images,
         WeChatApiClient wechat, CardBins bins, PersonalDataProtector protector, IOptions<ApplicationsOptions> options,
         TimeProvider clock, CancellationToken ct)
     {
@@ -133,7 +133,7 @@ public static partial class ApplicationsApi
     }
 
     private static async Task<DocumentVerdict> ReadAndCheckAsync(
-        DocumentKind kind, byte[] image, string contentType, ApplicationRow application, WeChatApiClient wechat, ProductStore products,
+        DocumentKind kind, byte[] image, string contentType, ApplicationRow application, WeChatApiClient wechat, IProductCatalog products,
         CardBins bins, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct)
     {
         var fileName = contentType == "image/png" ? "image.png" : "image.jpg";

@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Platform;
 namespace HeadlessLoan.Api.Features.Approvals;
 
 public enum TaskDecision { Approve, Reject, Return }
@@ -75,4 +76,5 @@ public sealed record StaffRelationResponse(
 public sealed record StaffRelationListResponse(IReadOnlyList<StaffRelationResponse> Items);
 
 /// <summary>Shown to everyone who may read a pending application, the borrower included: never who approves.</summary>
+[FeatureApi]
 public sealed record ApprovalProgressResponse(int StepNumber, int StepCount, DateTimeOffset WaitingSince, int EstimatedWaitMinutes);

@@ -29,7 +29,7 @@ public static class ApprovalPolicyApi
         await store.GetAsync(version, ct) is { } policy ? TypedResults.Ok(ToResponse(policy)) : Problems.NotFound("The approval policy version");
 
     public static async Task<Results<Ok<ApprovalPolicyResponse>, ProblemHttpResult>> ChangePolicy(
-        ChangeApprovalPolicyRequest request, HttpContext http, ApprovalPolicyStore store, ProductStore products, CancellationToken ct)
+        ChangeApprovalPolicyRequest request, HttpContext http, ApprovalPolicyStore store, IProductCatalog products, CancellationToken ct)
     {
         var v = new RequestValidator();
         if (v.Required(request.Note, "note"))

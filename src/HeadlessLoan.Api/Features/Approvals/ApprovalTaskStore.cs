@@ -3,6 +3,7 @@ using Dapper;
 using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Domain.Approvals;
 using Microsoft.Extensions.Options;
 using MySqlConnector;

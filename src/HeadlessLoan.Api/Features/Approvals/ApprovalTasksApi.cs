@@ -1,8 +1,8 @@
 using System.Security.Claims;
-using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Domain.Approvals;
 using HeadlessLoan.Domain.Privacy;
@@ -70,11 +70,7 @@ public static class ApprovalTasksApi
         }
 
         v.Range(limit, 1, MaxListLimit, "limit");
-        ListPosition? position = null;
-        if (after is not null && !ApplicationsApi.TryReadCursor(after, out position))
-        {
-            v.Add("after", "Not a cursor from this API; pass nextCursor as it was returned.");
-        }
+        var position = v.After(after);
 
         if (v.HasErrors)
         {
@@ -83,8 +79,7 @@ public static class ApprovalTasksApi
 
         var take = limit ?? DefaultListLimit;
         var rows = await store.ListAsync(ReviewerOf(http.User), new TaskQuery(view == "mine", status, role, applicationId, escalated, position, take), ct);
-        var page = rows.Take(take).ToList();
-        var next = rows.Count > take ? ApplicationsApi.WriteCursor(new ListPosition(page[^1].CreatedAt, page[^1].Id)) : null;
+        var (page, next) = Pages.Of(rows, take, r => Pages.Cursor(new ListPosition(r.CreatedAt, r.Id)));
         var now = DbTime.Now(clock);
         return TypedResults.Ok(new ApprovalTaskListResponse(page.Select(r => ToResponse(r, protector, now)).ToList(), next));
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Approvals;
@@ -8,14 +9,23 @@ using MySqlConnector;
 namespace HeadlessLoan.Api.Features.Approvals;
 
 /// <summary>Where a pending application stands, as the borrower may see it: no names, no roles, no people.</summary>
+[FeatureApi]
 public sealed record ApprovalProgress(int StepNumber, int StepCount, DateTime WaitingSince, int EstimatedWaitMinutes);
+
+/// <summary>What other features may ask of the workflow: where a pending application stands.</summary>
+[FeatureApi]
+public interface IApprovalProgress
+{
+    /// <summary>The current step and a wait estimate; null when the application is not waiting for people.</summary>
+    Task<ApprovalProgress?> ProgressAsync(Guid applicationId, CancellationToken ct);
+}
 
 /// <summary>The applicant's personal data as stored, still encrypted; decrypted only for the answer that shows it.</summary>
 public sealed record ApplicantSecrets(
     byte[] DeclaredNameEnc, byte[] DeclaredAddressEnc, byte[]? IdNumberEnc, byte[]? IdNameEnc, byte[]? CardNumberEnc);
 
 /// <summary>Reads around the workflow: the borrower's progress with a wait estimate, and recorded unmasking for staff.</summary>
-public sealed class ApprovalViews(MySqlDataSource db, ApprovalRecorder recorder, IOptions<ApprovalsOptions> options, TimeProvider clock)
+public sealed class ApprovalViews(MySqlDataSource db, ApprovalRecorder recorder, IOptions<ApprovalsOptions> options, TimeProvider clock) : IApprovalProgress
 {
     /// <summary>
     /// The current step of the current round and an estimate of the wait: for each step still to come, how long that role

@@ -17,6 +17,7 @@ public static class ApprovalsFeature
         services.AddSingleton<ApprovalPolicyStore>();
         services.AddSingleton<ApprovalTaskStore>();
         services.AddSingleton<ApprovalViews>();
+        services.AddSingleton<IApprovalProgress>(sp => sp.GetRequiredService<ApprovalViews>());
         services.AddSingleton<PartyStore>();
         services.AddSingleton<ApprovalRouter>();
         services.AddSingleton<ApprovalEscalator>();

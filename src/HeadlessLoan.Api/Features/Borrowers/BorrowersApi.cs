@@ -62,8 +62,7 @@ public static class BorrowersApi
             return answer.ErrorCode switch
             {
                 WeChatErrorCodes.InvalidCode => Problems.Unprocessable("phone_code_invalid", "The phone code is invalid or expired.", "code", "Ask the user to tap the phone button again."),
-                WeChatErrorCodes.RateLimited => WeChatProblems.RateLimited(http),
-                _ => WeChatProblems.UpstreamError(answer.ErrorCode),
+                _ => WeChatProblems.For(answer.ErrorCode, http),
             };
         }
 

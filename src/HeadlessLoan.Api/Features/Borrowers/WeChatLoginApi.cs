@@ -54,8 +54,7 @@ public static class WeChatLoginApi
             {
                 WeChatErrorCodes.InvalidCode => Problems.Create(401, "wechat_code_invalid", "The login code is invalid, expired or already used; call wx.login again."),
                 WeChatErrorCodes.HighRiskUser => Problems.Create(403, "wechat_user_blocked", "WeChat flags this user as high-risk; sign-in is refused."),
-                WeChatErrorCodes.RateLimited => WeChatProblems.RateLimited(http),
-                _ => WeChatProblems.UpstreamError(session.ErrorCode),
+                _ => WeChatProblems.For(session.ErrorCode, http),
             };
         }
 
@@ -63,35 +62,4 @@ public static class WeChatLoginApi
         var token = tokens.Issue(Caller.Borrower, id.ToString(), "borrower", []);
         return TypedResults.Ok(new BorrowerTokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, id, created));
     }
-}
-
-/// <summary>How WeChat's failures reach our callers.</summary>
-public static class WeChatProblems
-{
-    /// <summary>A code from the mini-program (wx.login, getPhoneNumber): present and at most 128 characters.</summary>
-    public static ProblemHttpResult? CheckCode(string? code)
-    {
-        var v = new RequestValidator();
-        if (v.Required(code, "code"))
-        {
-            v.Length(code, 1, 128, "code");
-        }
-
-        return v.HasErrors ? v.ToProblem() : null;
-    }
-
-    public static ProblemHttpResult Unavailable(HttpContext http)
-    {
-        http.Response.Headers.RetryAfter = "5";
-        return Problems.Create(503, "upstream_unavailable", "WeChat is not reachable right now; retry shortly.");
-    }
-
-    public static ProblemHttpResult RateLimited(HttpContext http)
-    {
-        http.Response.Headers.RetryAfter = 60.ToString(CultureInfo.InvariantCulture);
-        return Problems.Create(429, "wechat_rate_limited", "WeChat limits how often one user may do this; retry in a minute.");
-    }
-
-    public static ProblemHttpResult UpstreamError(int errorCode) =>
-        Problems.Create(502, "upstream_error", "WeChat refused the request.", $"WeChat errcode {errorCode}.");
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Schedules;
@@ -7,12 +8,15 @@ using MySqlConnector;
 namespace HeadlessLoan.Api.Features.Products;
 
 /// <summary>A product joined with one of its versions, as stored.</summary>
+[FeatureApi]
 public sealed record ProductRow(
     Guid Id, int Version, string Status, string Name, string RepaymentMethods,
     decimal AnnualRateMin, decimal AnnualRateMax, long AmountMin, long AmountMax,
     int TermMinMonths, int TermMaxMonths, decimal PenaltyDailyRate, string AllocationOrder,
     int AgeMin, int AgeMax, long AutoApprovalLimit, DateTime CreatedAt, DateTime VersionCreatedAt)
 {
+    public bool IsActive => Status == ProductStore.Active;
+
     public IReadOnlyList<RepaymentMethod> Methods =>
         RepaymentMethods.Split(',').Select(w => RepaymentMethodNames.TryParse(w, out var m) ? m : throw new InvalidDataException($"Stored method '{w}'.")).ToList();
 
@@ -23,7 +27,7 @@ public sealed record ProductRow(
 public enum ProductChange { Done, NotFound, Retired }
 
 /// <summary>SQL for products. Each change writes a new version row and its outbox event in one transaction.</summary>
-public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
+public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock) : IProductCatalog
 {
     public const string Active = "active";
     public const string Retired = "retired";

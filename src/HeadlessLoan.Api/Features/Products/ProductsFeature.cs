@@ -7,6 +7,7 @@ public static class ProductsFeature
     {
         builder.Services.AddOptions<RatesOptions>().BindConfiguration(RatesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ProductStore>();
+        builder.Services.AddSingleton<IProductCatalog>(sp => sp.GetRequiredService<ProductStore>());
         return builder;
     }
 

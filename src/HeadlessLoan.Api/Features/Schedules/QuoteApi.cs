@@ -46,7 +46,7 @@ public static class QuoteApi
     }
 
     public static async Task<Results<PreserializedJsonResult<QuoteResponse>, ProblemHttpResult>> Quote(
-        QuoteRequest request, ProductStore products, QuoteCache quotes, TimeProvider clock, CancellationToken ct)
+        QuoteRequest request, IProductCatalog products, QuoteCache quotes, TimeProvider clock, CancellationToken ct)
     {
         var v = new RequestValidator();
         v.Required(request.Principal, "principal");
@@ -61,7 +61,7 @@ public static class QuoteApi
         if (request.ProductId is { } productId)
         {
             product = await products.GetAsync(productId, null, ct);
-            if (product is null || product.Status != ProductStore.Active)
+            if (product is null || !product.IsActive)
             {
                 return Problems.NotFound("The product");
             }

@@ -4,6 +4,7 @@ using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Api.Platform.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -65,18 +66,7 @@ public static class AuditApi
         }
 
         v.Range(limit, 1, MaxLimit, "limit");
-        long? afterSeq = null;
-        if (after is not null)
-        {
-            if (long.TryParse(after, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) && seq > 0)
-            {
-                afterSeq = seq;
-            }
-            else
-            {
-                v.Add("after", "Not a cursor from this API; pass nextCursor as it was returned.");
-            }
-        }
+        var afterSeq = v.AfterSequence(after);
 
         if (v.HasErrors)
         {
@@ -85,8 +75,7 @@ public static class AuditApi
 
         var take = limit ?? DefaultLimit;
         var rows = await store.ListAsync(entity, entityId, afterSeq, take, ct);
-        var page = rows.Take(take).ToList();
-        var next = rows.Count > take ? page[^1].Seq.ToString(CultureInfo.InvariantCulture) : null;
+        var (page, next) = Pages.Of(rows, take, r => Pages.Cursor(r.Seq));
         return TypedResults.Ok(new AuditListResponse(page.Select(ToResponse).ToList(), next));
     }
 
