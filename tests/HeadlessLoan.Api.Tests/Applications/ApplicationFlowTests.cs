@@ -185,7 +185,7 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
             VALUES (@scope, @key, 'earlier', 1, 202, 'application/json', '/earlier', 'stored', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 HOUR)
             """, new { scope, key });
 
-        var answer = new SubmitAnswer(new IdempotentRequest(scope, key, "now", lookedUp: false), _ => throw new InvalidOperationException("not rendered"));
+        var answer = new SubmitAnswer(new IdempotentRequest(scope, key, "now", lookedUp: false, token: "test-token"), _ => throw new InvalidOperationException("not rendered"));
         var result = await api.Services.GetRequiredService<ApplicationSubmitter>().SubmitAsync(
             id, new ApplicationScope(null, null), new AuditActor(AuditActor.StaffKind, Guid.NewGuid().ToString()), answer, CancellationToken.None);
 

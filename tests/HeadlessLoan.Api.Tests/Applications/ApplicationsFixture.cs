@@ -62,8 +62,8 @@ public static class Intake
     {
         var file = new ByteArrayContent(image);
         file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        // A retry sends the same bytes, boundary included; so do replays here.
-        var form = idempotencyKey is null ? new MultipartFormDataContent() : new MultipartFormDataContent("hl-test-boundary");
+        // Every attempt picks a boundary of its own, as real clients do: a retry is the same request all the same.
+        var form = new MultipartFormDataContent();
         form.Add(new StringContent(kind), "kind");
         form.Add(file, "file", fileName);
         var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{applicationId}/documents") { Content = form };

@@ -28,7 +28,7 @@ public sealed class SubmitDeadlockTests(LogCapturingFactory api) : IClassFixture
             Enumerable.Range(0, 200).Select(_ => new { type = "test.ballast", id = Guid.NewGuid() }), other);
         await db.ExecuteAsync("SELECT * FROM idempotency_requests WHERE scope = @scope AND idem_key = @key FOR UPDATE", new { scope, key }, other);
 
-        var answer = new SubmitAnswer(new IdempotentRequest(scope, key, "hash", lookedUp: true), _ => new StoredResponse(202, "application/json", null, [1]));
+        var answer = new SubmitAnswer(new IdempotentRequest(scope, key, "hash", lookedUp: true, token: "test-token"), _ => new StoredResponse(202, "application/json", null, [1]));
         var submit = api.Services.GetRequiredService<ApplicationSubmitter>().SubmitAsync(
             id, new ApplicationScope(null, null), new AuditActor(AuditActor.StaffKind, Guid.NewGuid().ToString()), answer, CancellationToken.None);
         await WaitForALockWaitAsync();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Domain.Approvals;
@@ -27,7 +28,9 @@ public static class ApprovalTasksApi
 
     public static IEndpointRouteBuilder MapApprovalTasksApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/approval-tasks").WithTags("Approvals").RequireAuthorization(Policies.Approver);
+        // A task another reviewer holds may be free on the next try: that refusal is not replayed.
+        var group = app.MapGroup("/v1/approval-tasks").WithTags("Approvals").RequireAuthorization(Policies.Approver)
+            .WithMetadata(new TemporaryRefusals("task_claimed"));
         group.MapGet("/", ListTasks).WithName("ListApprovalTasks")
             .WithSummary("My role's queue (open tasks, oldest first) or my own tasks")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422);

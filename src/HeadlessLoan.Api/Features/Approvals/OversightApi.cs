@@ -2,6 +2,7 @@ using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Domain.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +20,8 @@ public static class OversightApi
 
     public static IEndpointRouteBuilder MapOversightApi(this IEndpointRouteBuilder app)
     {
-        var applications = app.MapGroup("/v1/applications/{applicationId:guid}").WithTags("Approvals").RequireAuthorization(Policies.Supervisor);
+        var applications = app.MapGroup("/v1/applications/{applicationId:guid}").WithTags("Approvals").RequireAuthorization(Policies.Supervisor)
+            .WithMetadata(new TemporaryRefusals("task_claimed"));
         applications.MapPost("/special-approval", SpecialApprove).WithName("SpecialApproveApplication")
             .WithSummary("Override the remaining steps and approve, with a mandatory reason; flagged")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 409, 422);

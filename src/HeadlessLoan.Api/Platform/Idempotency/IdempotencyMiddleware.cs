@@ -1,4 +1,8 @@
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Errors;
 
@@ -6,8 +10,11 @@ namespace HeadlessLoan.Api.Platform.Idempotency;
 
 public static class IdempotencySetup
 {
-    public static IServiceCollection AddIdempotency(this IServiceCollection services) =>
-        services.AddSingleton<IdempotencyStore>();
+    public static IServiceCollection AddIdempotency(this IServiceCollection services)
+    {
+        services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return services.AddSingleton<IdempotencyStore>();
+    }
 }
 
 /// <summary>
@@ -55,7 +62,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
                 return;
         }
 
-        await RunAndRecordAsync(context, new IdempotentRequest(scope, key, hash, lookUp));
+        await RunAndRecordAsync(context, new IdempotentRequest(scope, key, hash, lookUp, claim.Token!));
     }
 
     /// <summary>The key was used for another request (another method, path, query or body).</summary>
@@ -70,6 +77,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         await using var buffer = new MemoryStream();
         response.Body = buffer;
         var finished = false;
+        using var running = new CancellationTokenSource();
+        var holding = store.HoldAsync(idempotent.Scope, idempotent.Key, idempotent.Token, running.Token);
         try
         {
             await next(context);
@@ -78,15 +87,17 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         finally
         {
             response.Body = original;
-            if (finished && response.StatusCode < 500 && !idempotent.AnswerStored)
+            await running.CancelAsync();
+            await holding;
+            if (finished && !idempotent.AnswerStored && IsFinal(context, buffer))
             {
                 var stored = new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), buffer.ToArray());
-                await store.CompleteAsync(idempotent.Answer(stored), CancellationToken.None);
+                await store.CompleteAsync(idempotent.Answer(stored), idempotent.Token, CancellationToken.None);
             }
             else
             {
-                // Stored by the handler with its change, or a failure that may be retried with the same key.
-                store.Release(idempotent.Scope, idempotent.Key);
+                // Stored by the handler with its change, or an answer a retry must be free to get anew.
+                store.Release(idempotent.Scope, idempotent.Key, idempotent.Token);
             }
         }
 
@@ -94,25 +105,99 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
+    /// <summary>
+    /// Whether the answer is the request's last word, to be replayed: not a failure, and not a refusal that says to come back
+    /// (408, 423, 425, 429, any answer with <c>Retry-After</c>, or a 409 the endpoint declares temporary).
+    /// </summary>
+    internal static bool IsFinal(HttpContext context, MemoryStream body)
+    {
+        var response = context.Response;
+        if (response.StatusCode is >= 500 or 408 or 423 or 425 or 429 || response.Headers.ContainsKey(HeaderNames.RetryAfter))
+        {
+            return false;
+        }
+
+        return response.StatusCode != 409
+            || context.GetEndpoint()?.Metadata.GetMetadata<TemporaryRefusals>() is not { } temporary
+            || !temporary.Contains(ProblemCode(body));
+    }
+
+    private static string? ProblemCode(MemoryStream body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body.GetBuffer().AsMemory(0, (int)body.Length));
+            return json.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static Task Write(HttpContext context, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult result) => result.ExecuteAsync(context);
 
     private static bool IsStateChanging(string method) =>
         HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
-    /// <summary>The key is bound to what was asked: method, path, query and body.</summary>
-    private static async Task<string> HashRequestAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>
+    /// The key is bound to what was asked: method, path, query and body — a multipart body by its parts (each part's
+    /// headers and content), not by the boundary a client picks anew for each attempt.
+    /// </summary>
+    internal static async Task<string> HashRequestAsync(HttpRequest request, CancellationToken ct)
     {
         request.EnableBuffering();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n"));
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+        sha.AppendData(Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n"));
+        if (MultipartBoundary(request) is { } boundary)
         {
-            sha.AppendData(chunk, 0, read);
+            await HashPartsAsync(sha, new MultipartReader(boundary, request.Body), ct);
+        }
+        else
+        {
+            await HashStreamAsync(sha, request.Body, ct);
         }
 
         request.Body.Position = 0;
         return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static string? MultipartBoundary(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+        && type.MediaType.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)
+        && HeaderUtilities.RemoveQuotes(type.Boundary) is { Length: > 0 } boundary
+            ? boundary.Value
+            : null;
+
+    private static async Task HashPartsAsync(IncrementalHash sha, MultipartReader reader, CancellationToken ct)
+    {
+        try
+        {
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                foreach (var header in section.Headers?.OrderBy(h => h.Key, StringComparer.OrdinalIgnoreCase).ToList() ?? [])
+                {
+                    sha.AppendData(Encoding.UTF8.GetBytes($"{header.Key.ToLowerInvariant()}:{header.Value}\n"));
+                }
+
+                await HashStreamAsync(sha, section.Body, ct);
+                sha.AppendData("\n--\n"u8);
+            }
+        }
+        catch (IOException)
+        {
+            // Not well-formed multipart: what was read so far stands for it, and the endpoint answers 400 for the body.
+            sha.AppendData("malformed"u8);
+        }
+    }
+
+    private static async Task HashStreamAsync(IncrementalHash sha, Stream body, CancellationToken ct)
+    {
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            sha.AppendData(chunk, 0, read);
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using HeadlessLoan.Api.Platform.Database;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
 using StackExchange.Redis;
 
@@ -9,23 +10,29 @@ namespace HeadlessLoan.Api.Platform.Idempotency;
 
 public enum ClaimOutcome { Claimed, Completed, InProgress, Reused }
 
-public sealed record Claim(ClaimOutcome Outcome, StoredResponse? Stored = null);
+/// <summary>What claiming a key found; <paramref name="Token"/> is the holder's own when <see cref="ClaimOutcome.Claimed"/>.</summary>
+public sealed record Claim(ClaimOutcome Outcome, StoredResponse? Stored = null, string? Token = null);
+
+/// <summary>How long a claim lives without being extended by its request.</summary>
+public sealed class IdempotencyOptions
+{
+    public const string Section = "Idempotency";
+
+    [System.ComponentModel.DataAnnotations.Range(300, 3_600_000)]
+    public int ClaimMilliseconds { get; init; } = 60_000;
+}
 
 /// <summary>
-/// Idempotency records. A request in flight holds a short Redis claim (SET NX with expiry, so a crashed
-/// instance's claim runs out); the finished answer is stored durably in MariaDB for 24 h. One database write per
-/// request instead of two: the claim needs atomicity, not durability — every state change also guards itself
-/// in its own SQL (status checks, unique keys), so a claim lost with Redis cannot apply a change twice.
-/// Lookups and writes of concurrent requests go to the database together (<see cref="MicroBatcher{TItem,TResult}"/>):
-/// one statement and one commit for a burst's worth of answers, each still awaited before its request ends.
+/// Idempotency records: a request in flight holds a Redis claim of its own (extended while it runs, released only by
+/// its holder); finished answers are kept in MariaDB for 24 h, looked up and written in batches. See docs/architecture.md.
 /// </summary>
 public sealed class IdempotencyStore : IAsyncDisposable
 {
     /// <summary>How long a finished answer is replayed.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>A claim whose request never finished (a crashed instance) expires after this.</summary>
-    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromSeconds(60);
+    /// <summary>A claim whose holder stopped extending it (a crashed instance) expires after this.</summary>
+    private readonly TimeSpan _abandonedAfter;
 
     /// <summary>The most requests one lookup or write carries.</summary>
     private const int MaxBatch = 100;
@@ -37,8 +44,11 @@ public sealed class IdempotencyStore : IAsyncDisposable
     private readonly MicroBatcher<(string Scope, string Key), FinishedAnswer?> _lookups;
     private readonly MicroBatcher<IdempotentAnswer, bool> _writes;
 
-    public IdempotencyStore(MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock, ILogger<IdempotencyStore> logger)
+    public IdempotencyStore(
+        MySqlDataSource db, IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock, IOptions<IdempotencyOptions> options, ILogger<IdempotencyStore> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        _abandonedAfter = TimeSpan.FromMilliseconds(options.Value.ClaimMilliseconds);
         _db = db;
         _redis = redis;
         _keys = keys;
@@ -54,35 +64,73 @@ public sealed class IdempotencyStore : IAsyncDisposable
     {
         var lockKey = LockKey(scope, key);
         var database = _redis.GetDatabase();
-        if (!await database.StringSetAsync(lockKey, hash, AbandonedAfter, When.NotExists))
+        // The claim holds the request's hash (a different request under the key is told so) and a token of its own.
+        var token = $"{hash}|{Guid.NewGuid():N}";
+        if (!await database.StringSetAsync(lockKey, token, _abandonedAfter, When.NotExists))
         {
-            var holder = await database.StringGetAsync(lockKey);
-            return holder.HasValue && holder != hash ? new Claim(ClaimOutcome.Reused) : new Claim(ClaimOutcome.InProgress);
+            var holder = (string?)await database.StringGetAsync(lockKey);
+            return holder is not null && !holder.StartsWith(hash + "|", StringComparison.Ordinal) ? new Claim(ClaimOutcome.Reused) : new Claim(ClaimOutcome.InProgress);
         }
 
         // Claimed. A finished answer is written before its claim is released, so it is visible here if it exists.
         if (lookUp && await _lookups.RunAsync((scope, key), ct) is { } done)
         {
-            Release(scope, key);
+            Release(scope, key, token);
             return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
         }
 
-        return new Claim(ClaimOutcome.Claimed);
+        return new Claim(ClaimOutcome.Claimed, Token: token);
     }
 
-    public async Task CompleteAsync(IdempotentAnswer answer, CancellationToken ct)
+    public async Task CompleteAsync(IdempotentAnswer answer, string token, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(answer);
         await _writes.RunAsync(answer, ct);
-        Release(answer.Scope, answer.Key);
+        Release(answer.Scope, answer.Key, token);
     }
 
     /// <summary>
-    /// Lets the key be claimed again — after its answer is stored, or after a failure a retry may run again. Sent without
-    /// waiting for Redis: the request's outcome is settled and must not wait for (or fail over) the claim. It is queued
-    /// before the response is written, so a retry through this instance finds the key free; were it lost, the claim runs
-    /// out after <see cref="AbandonedAfter"/>, and until then a retry is told to come back (409, Retry-After).
+    /// Lets the key be claimed again — after its answer is stored, or after a failure a retry may run again — if the claim
+    /// is still <paramref name="token"/>'s: a request whose claim ran out never frees the claim of the retry that followed.
+    /// Sent without waiting for Redis: the request's outcome is settled and must not wait for (or fail over) the claim.
+    /// It is queued before the response is written, so a retry through this instance finds the key free; were it lost,
+    /// the claim runs out, and until then a retry is told to come back (409, Retry-After).
     /// </summary>
-    public void Release(string scope, string key) => _redis.GetDatabase().KeyDelete(LockKey(scope, key), CommandFlags.FireAndForget);
+    public void Release(string scope, string key, string token) =>
+        _redis.GetDatabase().ScriptEvaluate(ReleaseScript, [LockKey(scope, key)], [token], CommandFlags.FireAndForget);
+
+    /// <summary>
+    /// Keeps <paramref name="token"/>'s claim alive while its request runs, renewing it every third of its lifetime on
+    /// the wall clock (Redis expires keys on its own clock), until <paramref name="done"/> is cancelled.
+    /// </summary>
+    public async Task HoldAsync(string scope, string key, string token, CancellationToken done)
+    {
+        var lockKey = LockKey(scope, key);
+        using var timer = new PeriodicTimer(_abandonedAfter / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(done))
+            {
+                var held = (long)await _redis.GetDatabase().ScriptEvaluateAsync(
+                    ExtendScript, [lockKey], [token, (long)_abandonedAfter.TotalMilliseconds]);
+                if (held == 0)
+                {
+                    return; // Lost (Redis restarted, or taken over): the change's own guards still apply.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (done.IsCancellationRequested)
+        {
+        }
+        catch (RedisException)
+        {
+            // Extending is best effort: a request is never failed for it.
+        }
+    }
+
+    private const string ReleaseScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+    private const string ExtendScript = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 
     /// <summary>
     /// One statement for the whole batch: the requests' primary keys in one row list, each row found tagged with the

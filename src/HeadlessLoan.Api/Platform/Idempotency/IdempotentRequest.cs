@@ -6,11 +6,14 @@ namespace HeadlessLoan.Api.Platform.Idempotency;
 /// and say so with <see cref="MarkAnswerStored"/>; the middleware then only releases the claim. A change and its
 /// answer stored together cannot come apart: a retry after a crash between the two is replayed, not refused as a repeat.
 /// </summary>
-public sealed class IdempotentRequest(string scope, string key, string hash, bool lookedUp)
+public sealed class IdempotentRequest(string scope, string key, string hash, bool lookedUp, string token)
 {
     public string Scope => scope;
 
     public string Key => key;
+
+    /// <summary>The request's own claim on the key: only its holder extends or releases it.</summary>
+    public string Token => token;
 
     /// <summary>What the request asked (method, path, query, body), hashed: a finished answer under the key is this
     /// request's only if its hash is this.</summary>
@@ -56,4 +59,13 @@ public sealed record IdempotentAnswer(string Scope, string Key, string Hash, Sto
         var byScope = string.CompareOrdinal(a.Scope, b.Scope);
         return byScope != 0 ? byScope : string.CompareOrdinal(a.Key, b.Key);
     });
+}
+
+/// <summary>
+/// Endpoint metadata: 409 problem codes that say "not now" (e.g. a task another reviewer holds) rather than a final
+/// answer, so they are not stored for replay and a retry under the same key is evaluated again.
+/// </summary>
+public sealed class TemporaryRefusals(params string[] codes)
+{
+    public bool Contains(string? code) => code is not null && codes.Contains(code, StringComparer.Ordinal);
 }
