@@ -26,6 +26,11 @@ public sealed record PreparedTransition(StatusChange Change, string Sql, object 
 /// event commit with it. Callers that locked the row pass the status they read under the lock; a refusal then is a
 /// fault of the caller, which checks the lifecycle before it gets here.
 /// </summary>
+/// <remarks>
+/// Some columns written here are other features' facts kept on the application row: the credit check's lease,
+/// bureau score and policy version (migration 0004), the approval round, its routing and the loan officer (0006).
+/// They stay on the row for now; moving them to tables of their own features needs a migration.
+/// </remarks>
 [FeatureApi]
 public static class ApplicationTransitions
 {
