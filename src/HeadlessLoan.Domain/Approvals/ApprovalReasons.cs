@@ -27,4 +27,16 @@ public static class ApprovalReasons
     public const string ApprovedMessage = "Your application has been approved.";
 
     public const string ApprovedCode = "approved";
+
+    /// <summary>
+    /// The one reason an ended round gives the applicant: the approval sentence, or the sentence of the reviewer's
+    /// <paramref name="reasonCode"/> (validated against <see cref="Rejections"/> or <see cref="Returns"/> before).
+    /// </summary>
+    public static (string Code, string Message) For(RoundOutcome outcome, string? reasonCode) => outcome switch
+    {
+        RoundOutcome.Approved => (ApprovedCode, ApprovedMessage),
+        RoundOutcome.Rejected => (reasonCode!, Rejections[reasonCode!]),
+        RoundOutcome.Returned => (reasonCode!, Returns[reasonCode!]),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown round outcome."),
+    };
 }

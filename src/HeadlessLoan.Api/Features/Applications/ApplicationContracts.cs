@@ -10,21 +10,6 @@ public enum DocumentStatus { Accepted, Rejected }
 /// <summary>What a consent allows; only the credit-bureau inquiry so far.</summary>
 public enum ConsentPurpose { CreditBureauQuery }
 
-/// <summary>Stored and answered values of an application's status and step.</summary>
-public static class ApplicationStatuses
-{
-    public const string Draft = "draft";
-    public const string Submitted = "submitted";
-
-    /// <summary>Returned by a reviewer for more documents: editable again like a draft, and submitted again.</summary>
-    public const string Returned = "returned";
-
-    public static bool IsEditable(string? status) => status is Draft or Returned;
-
-    public const string StepDocuments = "documents";
-    public const string StepCreditCheck = "credit_check";
-}
-
 public sealed record CreateApplicationRequest(
     Guid? ProductId,
     long? Amount,

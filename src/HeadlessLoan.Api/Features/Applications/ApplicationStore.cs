@@ -4,6 +4,7 @@ using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Api.Platform.Privacy;
+using HeadlessLoan.Domain.Applications;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Applications;
@@ -14,7 +15,10 @@ public sealed record ApplicationRow(
     long Amount, int TermMonths, string Method, string Purpose, byte[] DeclaredNameEnc, string DeclaredRegionCode,
     string Status, string CurrentStep, byte[]? IdNumberEnc, byte[]? IdNameEnc, DateTime? IdValidUntil,
     byte[]? CardNumberEnc, string? CardBank, string? Decision, string? DecisionReasons, DateTime? DecidedAt,
-    DateTime? SubmittedAt, DateTime CreatedAt, DateTime UpdatedAt);
+    DateTime? SubmittedAt, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public ApplicationStatus State => ApplicationStatusNames.Parse(Status);
+}
 
 public sealed record DocumentRow(
     Guid Id, Guid ApplicationId, string Kind, string ContentType, int SizeBytes, string Sha256, string BlobKey,
@@ -44,6 +48,9 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
 {
     internal const string EntityType = "application";
 
+    /// <summary>Where every application starts.</summary>
+    private const ApplicationStatus Created = ApplicationStatus.Draft;
+
     public async Task<ApplicationRow> InsertAsync(NewApplication a, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
@@ -66,8 +73,8 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             AddressEnc = protector.Encrypt(a.DeclaredAddress, PersonalDataPurpose.Address),
             a.DeviceFingerprint,
             a.RequestIp,
-            Status = ApplicationStatuses.Draft,
-            Step = ApplicationStatuses.StepDocuments,
+            Status = Created.ToWire(),
+            Step = Created.StepOf(),
             now,
         }, ct);
         // What was applied for; the declared name and address are personal data and stay out of the trail.
@@ -80,8 +87,8 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
             a.Method,
             a.DeclaredRegionCode,
             channelCustomerRef = a.CustomerRef,
-            status = ApplicationStatuses.Draft,
-            step = ApplicationStatuses.StepDocuments,
+            status = Created.ToWire(),
+            step = Created.StepOf(),
         }));
         var row = await change.QuerySingleOrDefaultAsync<ApplicationRow>(SelectApplication + " WHERE id = @id", new { id = a.Id }, ct);
         await change.CommitAsync(ct);
@@ -117,7 +124,7 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         var now = DbTime.Now(clock);
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         var status = await change.ScalarAsync<string?>(LockApplicationSql, new { id = document.ApplicationId }, ct);
-        if (!ApplicationStatuses.IsEditable(status))
+        if (!MayEdit(status))
         {
             return DocumentAdd.NotDraft;
         }
@@ -179,7 +186,7 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         var now = DbTime.Now(clock);
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         var status = await change.ScalarAsync<string?>(LockApplicationSql, new { id = applicationId }, ct);
-        if (!ApplicationStatuses.IsEditable(status))
+        if (!MayEdit(status))
         {
             return (false, now);
         }
@@ -202,6 +209,10 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
         await change.CommitAsync(ct);
         return (true, now);
     }
+
+    /// <summary>Whether the application, its status read under the row lock (null: no such row), still takes documents and consents.</summary>
+    private static bool MayEdit(string? status) =>
+        status is not null && ApplicationLifecycle.Allows(ApplicationStatusNames.Parse(status), ApplicationEvent.EditDocuments);
 
     /// <summary>One page, newest first, plus one row more to tell whether another page follows.</summary>
     public async Task<IReadOnlyList<ApplicationRow>> ListAsync(

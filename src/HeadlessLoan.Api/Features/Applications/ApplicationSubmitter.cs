@@ -2,6 +2,7 @@ using Dapper;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Idempotency;
+using HeadlessLoan.Domain.Applications;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Applications;
@@ -40,6 +41,12 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
 
     /// <summary>How often a batch rolled back by a deadlock is tried in all.</summary>
     private const int MaxAttempts = 3;
+
+    /// <summary>
+    /// The status submit leads to. It is the same from every status submit is allowed in (the lifecycle's tests pin
+    /// it), so one UPDATE writes the whole batch.
+    /// </summary>
+    private static readonly ApplicationStatus SubmittedStatus = ApplicationLifecycle.Next(ApplicationStatus.Draft, ApplicationEvent.Submit).Next;
 
     private static readonly string[] RequiredKinds = ["id_front", "id_back", "bank_card"];
 
@@ -177,11 +184,12 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
 
             // Decided against the row as locked; a second submit of the same application in this batch finds it submitted.
             var before = rows[request.Id].Status;
-            rows[request.Id] = result.Row!;
+            var after = result.Row!;
+            rows[request.Id] = after;
             submitted.Add(request.Id);
             events.Add(OutboxRow.Of("application.submitted", request.Id, new { applicationId = request.Id }, now));
             records.Add(_audit.Prepare(new AuditEntry(request.Actor, "application.submitted", ApplicationStore.EntityType, request.Id.ToString(),
-                new { status = before }, new { status = ApplicationStatuses.Submitted, step = ApplicationStatuses.StepCreditCheck }), request.RequestId).Record);
+                new { status = before }, new { status = after.Status, step = after.CurrentStep }), request.RequestId).Record);
             if (request.Answer is { } answer)
             {
                 var rendered = answer.Render(result);
@@ -201,8 +209,8 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
             }
 
             write.Parameters.AddWithValue("@now", now);
-            write.Parameters.AddWithValue("@status", ApplicationStatuses.Submitted);
-            write.Parameters.AddWithValue("@step", ApplicationStatuses.StepCreditCheck);
+            write.Parameters.AddWithValue("@status", SubmittedStatus.ToWire());
+            write.Parameters.AddWithValue("@step", SubmittedStatus.StepOf());
             write.Parameters.AddWithValue("@policyVersion", policyVersion);
             write.CommandText = $"""
                 {UpdateSql} ({string.Join(", ", submitted.Select((_, i) => $"@u{i}"))});
@@ -224,7 +232,8 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
             return new SubmitResult(Submission.NotFound, [], null, [], false);
         }
 
-        if (!ApplicationStatuses.IsEditable(row.Status))
+        var transition = ApplicationLifecycle.Next(row.State, ApplicationEvent.Submit);
+        if (!transition.Allowed)
         {
             return new SubmitResult(Submission.NotDraft, [], null, [], false);
         }
@@ -241,7 +250,7 @@ public sealed partial class ApplicationSubmitter : IAsyncDisposable
             return new SubmitResult(Submission.Incomplete, missing, null, [], false);
         }
 
-        var submitted = row with { Status = ApplicationStatuses.Submitted, CurrentStep = ApplicationStatuses.StepCreditCheck, SubmittedAt = now, UpdatedAt = now };
+        var submitted = row with { Status = transition.Next.ToWire(), CurrentStep = transition.Next.StepOf(), SubmittedAt = now, UpdatedAt = now };
         return new SubmitResult(Submission.Submitted, [], submitted, documents, consent);
     }
 

@@ -13,6 +13,7 @@ using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.RateLimiting;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Api.Features.Products;
+using HeadlessLoan.Domain.Applications;
 using HeadlessLoan.Domain.Privacy;
 using HeadlessLoan.Domain.Schedules;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -36,7 +37,7 @@ public static partial class ApplicationsApi
     /// <summary>Multipart framing around an image: the part headers, the kind field and the boundaries.</summary>
     private const int MultipartOverheadBytes = 64 * 1024;
 
-    private static readonly string[] Statuses = ["draft", "submitted", "pending_approval", "approved", "rejected", "returned"];
+    private static readonly IReadOnlyList<string> Statuses = ApplicationStatusNames.All;
 
     public static IEndpointRouteBuilder MapApplicationsApi(this IEndpointRouteBuilder app)
     {
@@ -167,7 +168,7 @@ public static partial class ApplicationsApi
         }
 
         var (documents, consent) = await store.DetailsAsync(applicationId, ct);
-        var progress = row.Status == "pending_approval" ? await approvals.ProgressAsync(applicationId, ct) : null;
+        var progress = row.State == ApplicationStatus.PendingApproval ? await approvals.ProgressAsync(applicationId, ct) : null;
         return TypedResults.Ok(ToResponse(row, documents, consent, protector, progress));
     }
 

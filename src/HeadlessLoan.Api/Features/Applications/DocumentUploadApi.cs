@@ -8,6 +8,7 @@ using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Api.Features.Products;
 using HeadlessLoan.Api.Integrations.WeChat;
+using HeadlessLoan.Domain.Applications;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -36,7 +37,7 @@ public static partial class ApplicationsApi
             return Problems.NotFound("The application");
         }
 
-        if (!ApplicationStatuses.IsEditable(application.Status))
+        if (!ApplicationLifecycle.Allows(application.State, ApplicationEvent.EditDocuments))
         {
             return NotDraft();
         }

@@ -1,7 +1,9 @@
 using Dapper;
+using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Jobs;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Applications;
 using HeadlessLoan.Domain.Approvals;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -32,8 +34,8 @@ public sealed partial class ApprovalRouter(
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
             candidates = (await conn.QueryAsync<Guid>(new CommandDefinition("""
-                SELECT id FROM applications WHERE status = 'pending_approval' AND approval_routed = 0 ORDER BY decided_at LIMIT @batch
-                """, new { batch = options.Value.BatchSize }, cancellationToken: ct))).AsList();
+                SELECT id FROM applications WHERE status = @pending AND approval_routed = 0 ORDER BY decided_at LIMIT @batch
+                """, new { batch = options.Value.BatchSize, pending = Routable }, cancellationToken: ct))).AsList();
         }
 
         var routed = 0;
@@ -54,12 +56,12 @@ public sealed partial class ApprovalRouter(
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var app = await conn.QuerySingleOrDefaultAsync<HandOff>(new CommandDefinition("""
-            SELECT id AS Id, product_id AS ProductId, amount AS Amount, bureau_score AS BureauScore,
+            SELECT id AS Id, status AS Status, product_id AS ProductId, amount AS Amount, bureau_score AS BureauScore,
                    approval_policy_version AS PolicyVersion, approval_round AS Round, submitted_at AS SubmittedAt
               FROM applications
-             WHERE id = @id AND status = 'pending_approval' AND approval_routed = 0
+             WHERE id = @id AND status = @pending AND approval_routed = 0
                FOR UPDATE SKIP LOCKED
-            """, new { id }, tx, cancellationToken: ct));
+            """, new { id, pending = Routable }, tx, cancellationToken: ct));
         if (app is null)
         {
             return false; // another instance holds or has routed it
@@ -76,21 +78,20 @@ public sealed partial class ApprovalRouter(
             """, new { id, round, version = policy.Version, position, steps, amount = app.Amount, score = app.BureauScore, submittedAt = app.SubmittedAt ?? now, now },
             tx, cancellationToken: ct));
         await ApprovalTaskStore.OpenStepAsync(conn, tx, id, round, 1, rule.Steps[0], now, ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE applications SET approval_routed = 1, approval_round = @round, approval_policy_version = @version,
-                   current_step = 'approval', updated_at = @now
-             WHERE id = @id
-            """, new { id, round, version = policy.Version, now }, tx, cancellationToken: ct));
+        await ApplicationTransitions.RouteForApprovalAsync(conn, tx, ApplicationStatusNames.Parse(app.Status), id, round, policy.Version, now, ct);
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
             ApprovalRecorder.SystemActor, "approval.routed", "application", id.ToString(),
-            new { status = "pending_approval", routed = false },
+            new { status = app.Status, routed = false },
             new { round, policyVersion = policy.Version, rulePosition = position, steps }), now, ct);
         await tx.CommitAsync(ct);
         LogRouted(logger, id, policy.Version, position, steps);
         return true;
     }
 
-    private sealed record HandOff(Guid Id, Guid ProductId, long Amount, int? BureauScore, int? PolicyVersion, int Round, DateTime? SubmittedAt);
+    /// <summary>The one status in which an application is routed (the lifecycle's rule, as the queries' parameter).</summary>
+    private static readonly string Routable = ApplicationLifecycle.From(ApplicationEvent.RouteForApproval).Single().ToWire();
+
+    private sealed record HandOff(Guid Id, string Status, Guid ProductId, long Amount, int? BureauScore, int? PolicyVersion, int Round, DateTime? SubmittedAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Application {ApplicationId} routed by approval policy {Version} rule {Position}: {Steps}")]
     private static partial void LogRouted(ILogger logger, Guid applicationId, int version, int position, string steps);

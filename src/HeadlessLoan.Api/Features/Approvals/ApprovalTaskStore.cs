@@ -1,9 +1,9 @@
-using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Paging;
+using HeadlessLoan.Domain.Applications;
 using HeadlessLoan.Domain.Approvals;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -24,8 +24,6 @@ public sealed record TaskQuery(bool Mine, string? Status, string? Role, Guid? Ap
 public enum TaskResultKind { Done, NotFound, Refused, Claimed, Closed, NotClaimedByYou }
 
 public sealed record TaskResult(TaskResultKind Kind, FourEyesRefusal Refusal = FourEyesRefusal.None, string? ApplicationOutcome = null);
-
-public enum Verdict { Approve, Reject, Return }
 
 /// <summary>
 /// SQL for approval tasks. Every change locks the application row first, then the task (the same order everywhere,
@@ -106,9 +104,9 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     }
 
     public Task<TaskResult> ClaimAsync(Guid taskId, Reviewer reviewer, CancellationToken ct) =>
-        ChangeTaskAsync(taskId, reviewer, fourEyes: true, async (conn, tx, task, now) =>
+        ChangeTaskAsync(taskId, reviewer, fourEyes: true, async (conn, tx, locked, now) =>
         {
-            if (task.ClaimedBy == reviewer.Id)
+            if (locked.Task.ClaimedBy == reviewer.Id)
             {
                 return new TaskResult(TaskResultKind.Done); // claiming again is harmless
             }
@@ -123,9 +121,9 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
         }, ct);
 
     public Task<TaskResult> ReleaseAsync(Guid taskId, Reviewer reviewer, CancellationToken ct) =>
-        ChangeTaskAsync(taskId, reviewer, fourEyes: false, async (conn, tx, task, now) =>
+        ChangeTaskAsync(taskId, reviewer, fourEyes: false, async (conn, tx, locked, now) =>
         {
-            if (task.Status != Claimed || task.ClaimedBy != reviewer.Id)
+            if (locked.Task.Status != Claimed || locked.Task.ClaimedBy != reviewer.Id)
             {
                 return new TaskResult(TaskResultKind.NotClaimedByYou);
             }
@@ -143,11 +141,12 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     /// after the last step, approves the application; a rejection or a return ends the round and cancels its other tasks.
     /// </summary>
     public Task<TaskResult> DecideAsync(Guid taskId, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct) =>
-        ChangeTaskAsync(taskId, reviewer, fourEyes: true, (conn, tx, task, now) => ApplyVerdictAsync(conn, tx, task, now, reviewer, verdict, reasonCode, comment, ct), ct);
+        ChangeTaskAsync(taskId, reviewer, fourEyes: true, (conn, tx, locked, now) => ApplyVerdictAsync(conn, tx, locked, now, reviewer, verdict, reasonCode, comment, ct), ct);
 
     private async Task<TaskResult> ApplyVerdictAsync(
-        MySqlConnection conn, MySqlTransaction tx, LockedTask task, DateTime now, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct)
+        MySqlConnection conn, MySqlTransaction tx, Locked locked, DateTime now, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct)
     {
+        var task = locked.Task;
         var taskId = task.Id;
         var status = verdict switch { Verdict.Approve => "approved", Verdict.Reject => "rejected", _ => "returned" };
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -162,34 +161,28 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             new { status = task.Status, claimedBy = task.ClaimedBy },
             new { status, decision = Wire(verdict), reasonCode, comment, decidedBy = reviewer.Id }), now, ct);
 
-        string? outcome = null;
-        if (verdict == Verdict.Approve)
-        {
-            var steps = ApprovalRouting.ParseSteps(task.Steps);
-            var left = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+        var steps = ApprovalRouting.ParseSteps(task.Steps);
+        var left = ApprovalRound.NeedsStepCount(verdict)
+            ? await conn.ExecuteScalarAsync<int>(new CommandDefinition(
                 "SELECT COUNT(*) FROM approval_tasks WHERE application_id = @ApplicationId AND round = @Round AND step_no = @StepNo AND status <> 'approved'",
-                task, tx, cancellationToken: ct));
-            if (left == 0 && task.StepNo < steps.Count)
-            {
-                await OpenStepAsync(conn, tx, task.ApplicationId, task.Round, task.StepNo + 1, steps[task.StepNo], now, ct);
-                await recorder.RecordAsync(conn, tx, new ApprovalChange(
-                    actor, "approval.step_opened", "application", task.ApplicationId.ToString(),
-                    new { step = task.StepNo }, new { step = task.StepNo + 1, steps[task.StepNo].Role, steps[task.StepNo].Approvers }), now, ct);
-            }
-            else if (left == 0)
-            {
-                outcome = "approved";
-                await FinishAsync(conn, tx, task.ApplicationId, task.Round, outcome, ApprovalReasons.ApprovedCode, ApprovalReasons.ApprovedMessage, actor, now, ct);
-            }
-        }
-        else
+                task, tx, cancellationToken: ct))
+            : 0;
+        var progress = ApprovalRound.AfterVerdict(verdict, task.StepNo, steps.Count, left);
+        if (progress.Kind == RoundProgressKind.OpenStep)
         {
-            outcome = verdict == Verdict.Reject ? "rejected" : "returned";
-            var message = verdict == Verdict.Reject ? ApprovalReasons.Rejections[reasonCode!] : ApprovalReasons.Returns[reasonCode!];
-            await FinishAsync(conn, tx, task.ApplicationId, task.Round, outcome, reasonCode!, message, actor, now, ct);
+            var next = steps[progress.NextStep - 1];
+            await OpenStepAsync(conn, tx, task.ApplicationId, task.Round, progress.NextStep, next, now, ct);
+            await recorder.RecordAsync(conn, tx, new ApprovalChange(
+                actor, "approval.step_opened", "application", task.ApplicationId.ToString(),
+                new { step = task.StepNo }, new { step = progress.NextStep, next.Role, next.Approvers }), now, ct);
+        }
+        else if (progress.Kind == RoundProgressKind.Finished)
+        {
+            var (code, message) = ApprovalReasons.For(progress.Outcome, reasonCode);
+            await FinishAsync(conn, tx, locked.Application, task.Round, progress.Outcome, code, message, actor, now, ct);
         }
 
-        return new TaskResult(TaskResultKind.Done, ApplicationOutcome: outcome);
+        return new TaskResult(TaskResultKind.Done, ApplicationOutcome: progress.Kind == RoundProgressKind.Finished ? progress.Outcome.ToWire() : null);
     }
 
     /// <summary>
@@ -206,7 +199,9 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             return new TaskResult(TaskResultKind.NotFound);
         }
 
-        if (app.Status != "pending_approval" || app.Round == 0 || !app.Routed)
+        var end = ApprovalRound.SpecialApproval();
+        var transition = ApplicationLifecycle.Next(app.State, ApprovalRound.EventOf(end.Outcome));
+        if (!transition.Allowed || app.Round == 0 || !app.Routed)
         {
             return new TaskResult(TaskResultKind.Closed);
         }
@@ -223,10 +218,11 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
         var actor = AuditActor.Staff(reviewer.Id);
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
             actor, "application.special_approved", "application", applicationId.ToString(),
-            new { status = app.Status, round = app.Round }, new { status = "approved", reason, approvedBy = reviewer.Id }, Flagged: true), now, ct);
-        await FinishAsync(conn, tx, applicationId, app.Round, "approved", ApprovalReasons.ApprovedCode, ApprovalReasons.ApprovedMessage, actor, now, ct);
+            new { status = app.Status, round = app.Round }, new { status = transition.Next.ToWire(), reason, approvedBy = reviewer.Id }, Flagged: true), now, ct);
+        var (code, message) = ApprovalReasons.For(end.Outcome, null);
+        await FinishAsync(conn, tx, app, app.Round, end.Outcome, code, message, actor, now, ct);
         await tx.CommitAsync(ct);
-        return new TaskResult(TaskResultKind.Done, ApplicationOutcome: "approved");
+        return new TaskResult(TaskResultKind.Done, ApplicationOutcome: end.Outcome.ToWire());
     }
 
     /// <summary>
@@ -268,7 +264,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     /// committed when it succeeds.
     /// </summary>
     private async Task<TaskResult> ChangeTaskAsync(
-        Guid taskId, Reviewer reviewer, bool fourEyes, Func<MySqlConnection, MySqlTransaction, LockedTask, DateTime, Task<TaskResult>> change, CancellationToken ct)
+        Guid taskId, Reviewer reviewer, bool fourEyes, Func<MySqlConnection, MySqlTransaction, Locked, DateTime, Task<TaskResult>> change, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -286,7 +282,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             return refused;
         }
 
-        var result = await change(conn, tx, locked.Task, now);
+        var result = await change(conn, tx, locked, now);
         if (result.Kind == TaskResultKind.Done)
         {
             await tx.CommitAsync(ct);
@@ -303,27 +299,26 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             """, Enumerable.Range(1, step.Approvers).Select(slot => new { id = Guid.CreateVersion7(), applicationId, round, stepNo, slot, role = step.Role, now }),
             tx, cancellationToken: ct));
 
+    /// <summary>
+    /// Ends the round: its open tasks cancelled, its outcome recorded and the application moved on, in one round trip,
+    /// then the record of the application's change.
+    /// </summary>
     private async Task FinishAsync(
-        MySqlConnection conn, MySqlTransaction tx, Guid applicationId, int round, string outcome, string code, string message, AuditActor actor, DateTime now, CancellationToken ct)
+        MySqlConnection conn, MySqlTransaction tx, LockedApplication app, int round, RoundOutcome outcome, string code, string message, AuditActor actor, DateTime now, CancellationToken ct)
     {
-        var reasons = JsonSerializer.Serialize(new[] { new { code, message } });
-        var (status, step) = outcome switch
-        {
-            "approved" => ("approved", "approved"),
-            "rejected" => ("rejected", "rejected"),
-            _ => (ApplicationStatuses.Returned, ApplicationStatuses.StepDocuments),
-        };
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE approval_tasks SET status = 'cancelled' WHERE application_id = @applicationId AND round = @round AND status IN ('open', 'claimed');
-            UPDATE approval_rounds SET outcome = @outcome, decided_at = @now WHERE application_id = @applicationId AND round = @round;
-            UPDATE applications
-               SET status = @status, current_step = @step, decision = @outcome, decision_reasons = @reasons, decided_at = @now, updated_at = @now,
-                   approval_routed = 0
-             WHERE id = @applicationId
-            """, new { applicationId, round, outcome, status, step, reasons, now }, tx, cancellationToken: ct));
+        var end = ApplicationTransitions.PrepareRoundEnd(app.State, app.Id, outcome, code, message, now);
+        await DbChange.WriteTogetherAsync(conn, tx,
+        [
+            ("UPDATE approval_tasks SET status = 'cancelled' WHERE application_id = @applicationId AND round = @round AND status IN ('open', 'claimed')",
+                new { applicationId = app.Id, round }),
+            ("UPDATE approval_rounds SET outcome = @outcome, decided_at = @now WHERE application_id = @applicationId AND round = @round",
+                new { applicationId = app.Id, round, outcome = outcome.ToWire(), now }),
+            end.Write,
+        ], ct);
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            actor, "application." + outcome, "application", applicationId.ToString(),
-            new { status = "pending_approval", round }, new { status, decision = outcome, reasons = new[] { new { code, message } } }), now, ct);
+            actor, "application." + outcome.ToWire(), "application", app.Id.ToString(),
+            new { status = end.Change.From.ToWire(), round },
+            new { status = end.Change.To.ToWire(), decision = outcome.ToWire(), reasons = new[] { new { code, message } } }), now, ct);
     }
 
     /// <summary>Refusals in the order the caller should hear them: role, state, another holder, then the four-eyes rules.</summary>
@@ -335,7 +330,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             return new TaskResult(TaskResultKind.Refused, FourEyesRefusal.RoleMismatch);
         }
 
-        if (task.Status is not (Open or Claimed) || app.Status != "pending_approval" || app.Round != task.Round)
+        if (task.Status is not (Open or Claimed) || !ApplicationLifecycle.Allows(app.State, ApplicationEvent.ReviewTask) || app.Round != task.Round)
         {
             return new TaskResult(TaskResultKind.Closed);
         }
@@ -392,7 +387,10 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
 
     public static string Wire(Verdict verdict) => verdict switch { Verdict.Approve => "approve", Verdict.Reject => "reject", _ => "return" };
 
-    private sealed record LockedApplication(Guid Id, string Status, int Round, bool Routed, Guid? BorrowerId, byte[]? IdNumberHash, Guid? LoanOfficerId);
+    private sealed record LockedApplication(Guid Id, string Status, int Round, bool Routed, Guid? BorrowerId, byte[]? IdNumberHash, Guid? LoanOfficerId)
+    {
+        public ApplicationStatus State => ApplicationStatusNames.Parse(Status);
+    }
 
     private sealed record LockedTask(Guid Id, Guid ApplicationId, int Round, int StepNo, string Role, string Status, Guid? ClaimedBy, string Steps);
 

@@ -2,6 +2,7 @@ using Dapper;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Applications;
 using HeadlessLoan.Domain.Approvals;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
@@ -40,10 +41,10 @@ public sealed class ApprovalViews(MySqlDataSource db, ApprovalRecorder recorder,
               FROM applications a
               JOIN approval_rounds r ON r.application_id = a.id AND r.round = a.approval_round
               JOIN approval_tasks t ON t.application_id = a.id AND t.round = a.approval_round AND t.status IN ('open', 'claimed')
-             WHERE a.id = @applicationId AND a.status = 'pending_approval'
+             WHERE a.id = @applicationId AND a.status = @pending
              GROUP BY t.step_no, r.steps
              ORDER BY t.step_no LIMIT 1
-            """, new { applicationId }, cancellationToken: ct));
+            """, new { applicationId, pending = ApplicationStatusNames.PendingApproval }, cancellationToken: ct));
         if (current is not { } c)
         {
             return null;

@@ -4,6 +4,7 @@ using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.Privacy;
+using HeadlessLoan.Domain.Applications;
 using HeadlessLoan.Domain.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -57,7 +58,7 @@ public static class OversightApi
         var result = await store.SpecialApproveAsync(applicationId, reviewer, request.Reason!.Trim(), ct);
         return result.Kind switch
         {
-            TaskResultKind.Done => TypedResults.Ok(new SpecialApprovalResponse(applicationId, "approved", reviewer.Id, request.Reason.Trim(), true, DbTime.ToOffset(DbTime.Now(clock)))),
+            TaskResultKind.Done => TypedResults.Ok(new SpecialApprovalResponse(applicationId, ApplicationStatusNames.Approved, reviewer.Id, request.Reason.Trim(), true, DbTime.ToOffset(DbTime.Now(clock)))),
             TaskResultKind.Closed => Problems.Conflict("application_not_pending", "Only an application waiting for approval can be specially approved."),
             _ => ApprovalTasksApi.ProblemFor(result, "The application")!,
         };

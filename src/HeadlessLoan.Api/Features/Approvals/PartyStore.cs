@@ -1,6 +1,8 @@
 using Dapper;
+using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Applications;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Approvals;
@@ -62,7 +64,7 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await conn.QuerySingleOrDefaultAsync<AssignedOfficer>(new CommandDefinition(
-            "SELECT id AS Id, loan_officer_id AS LoanOfficerId FROM applications WHERE id = @applicationId FOR UPDATE", new { applicationId }, tx, cancellationToken: ct));
+            "SELECT id AS Id, status AS Status, loan_officer_id AS LoanOfficerId FROM applications WHERE id = @applicationId FOR UPDATE", new { applicationId }, tx, cancellationToken: ct));
         if (current is null)
         {
             return (AssignOutcome.ApplicationNotFound, now);
@@ -75,8 +77,7 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
             return (AssignOutcome.NotALoanOfficer, now);
         }
 
-        await conn.ExecuteAsync(new CommandDefinition(
-            "UPDATE applications SET loan_officer_id = @staffId, updated_at = @now WHERE id = @applicationId", new { applicationId, staffId, now }, tx, cancellationToken: ct));
+        await ApplicationTransitions.AssignLoanOfficerAsync(conn, tx, ApplicationStatusNames.Parse(current.Status), applicationId, staffId, now, ct);
         await recorder.RecordAsync(conn, tx, new ApprovalChange(
             AuditActor.Staff(actor), "application.loan_officer_assigned", "application", applicationId.ToString(),
             new { loanOfficerId = current.LoanOfficerId }, new { loanOfficerId = staffId }), now, ct);
@@ -84,5 +85,5 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
         return (AssignOutcome.Done, now);
     }
 
-    private sealed record AssignedOfficer(Guid Id, Guid? LoanOfficerId);
+    private sealed record AssignedOfficer(Guid Id, string Status, Guid? LoanOfficerId);
 }

@@ -1,8 +1,8 @@
-using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Applications;
 using HeadlessLoan.Domain.Decisions;
 using MySqlConnector;
 
@@ -25,12 +25,7 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
     public async Task<IReadOnlyList<ClaimedApplication>> ClaimAsync(Guid owner, int batch, DateTime now, DateTime leaseUntil, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        // One UPDATE decides ownership; instances racing for the same rows each get different ones.
-        var claimed = await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE applications SET lease_owner = @owner, lease_until = @leaseUntil
-             WHERE status = 'submitted' AND (lease_until IS NULL OR lease_until < @now)
-             ORDER BY submitted_at LIMIT @batch
-            """, new { owner, leaseUntil, now, batch }, cancellationToken: ct));
+        var claimed = await ApplicationTransitions.LeaseForDecisionAsync(conn, owner, batch, now, leaseUntil, ct);
         if (claimed == 0)
         {
             return [];
@@ -44,8 +39,8 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
                    a.id_birth_date AS IdBirthDate, a.card_number_hash AS CardNumberHash, a.created_at AS CreatedAt,
                    v.age_min AS AgeMin, v.age_max AS AgeMax, v.auto_approval_limit AS AutoApprovalLimit
               FROM applications a JOIN product_versions v ON v.product_id = a.product_id AND v.version = a.product_version
-             WHERE a.lease_owner = @owner AND a.status = 'submitted' AND a.lease_until = @leaseUntil
-            """, new { owner, leaseUntil }, cancellationToken: ct))).AsList();
+             WHERE a.lease_owner = @owner AND a.status = @leased AND a.lease_until = @leaseUntil
+            """, new { owner, leaseUntil, leased = ApplicationTransitions.Leased.ToWire() }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The anti-fraud counts over the window, in one round trip (each count uses its own index).</summary>
@@ -97,30 +92,17 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
     /// </summary>
     public async Task<bool> RecordDecisionAsync(Guid id, Guid owner, Decision decision, int? bureauScore, DateTime now, CancellationToken ct)
     {
-        var (status, step, eventType) = decision.Outcome switch
-        {
-            DecisionOutcome.AutoApproved => ("approved", "approved", "application.approved"),
-            DecisionOutcome.AutoRejected => ("rejected", "rejected", "application.rejected"),
-            _ => ("pending_approval", "approval", "application.pending_approval"),
-        };
-        var reasons = JsonSerializer.Serialize(decision.Reasons.Select(r => new { code = r.Code, message = r.Message }));
         await using var change = await DbChange.BeginAsync(db, audit, ct);
-        var updated = await change.ExecuteAsync("""
-            UPDATE applications
-               SET status = @status, current_step = @step, decision = @decision, decision_reasons = @reasons,
-                   decision_policy_version = @version, decided_at = @now, updated_at = @now, lease_owner = NULL, lease_until = NULL,
-                   bureau_score = @bureauScore, approval_routed = 0
-             WHERE id = @id AND status = 'submitted' AND lease_owner = @owner
-            """, new { id, owner, status, step, decision = status, reasons, version = decision.PolicyVersion, bureauScore, now }, ct);
-        if (updated == 0)
+        if (await ApplicationTransitions.RecordDecisionAsync(change, id, owner, decision, bureauScore, now, ct) is not { } moved)
         {
             return false;
         }
 
-        change.Outbox(eventType, id, new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }, now);
+        var status = moved.To.ToWire();
+        change.Outbox("application." + status, id, new { applicationId = id, outcome = status, policyVersion = decision.PolicyVersion }, now);
         change.Audit(new AuditEntry(Pipeline, "application.decided", ApplicationStore.EntityType, id.ToString(),
-            new { status = "submitted" },
-            new { status, step, reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }));
+            new { status = moved.From.ToWire() },
+            new { status, step = moved.To.StepOf(), reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }));
         await change.CommitAsync(ct);
         return true;
     }

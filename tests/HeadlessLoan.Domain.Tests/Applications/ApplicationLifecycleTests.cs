@@ -1,0 +1,132 @@
+using HeadlessLoan.Domain.Applications;
+using HeadlessLoan.Domain.Decisions;
+
+namespace HeadlessLoan.Domain.Tests.Applications;
+
+public sealed class ApplicationLifecycleTests
+{
+    /// <summary>The columns of <see cref="Table"/>, in this order.</summary>
+    private static readonly ApplicationStatus[] Columns =
+    [
+        ApplicationStatus.Draft, ApplicationStatus.Submitted, ApplicationStatus.PendingApproval,
+        ApplicationStatus.Approved, ApplicationStatus.Rejected, ApplicationStatus.Returned,
+    ];
+
+    private const string NotDraft = "!application_not_draft";
+    private const string NotSubmitted = "!application_not_submitted";
+    private const string NotPending = "!application_not_pending";
+
+    /// <summary>
+    /// The whole lifecycle: for each event, what it does in each status of <see cref="Columns"/> — the wire name of the
+    /// next status, or <c>!</c> and the refusal code.
+    /// </summary>
+    private static readonly Dictionary<ApplicationEvent, string[]> Table = new()
+    {
+        //                                             draft         submitted           pending_approval    approved      rejected      returned
+        [ApplicationEvent.EditDocuments] =            ["draft",      NotDraft,           NotDraft,           NotDraft,     NotDraft,     "returned"],
+        [ApplicationEvent.Submit] =                   ["submitted",  NotDraft,           NotDraft,           NotDraft,     NotDraft,     "submitted"],
+        [ApplicationEvent.LeaseForDecision] =         [NotSubmitted, "submitted",        NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.AutoApprove] =              [NotSubmitted, "approved",         NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.AutoReject] =               [NotSubmitted, "rejected",         NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.ReferToPeople] =            [NotSubmitted, "pending_approval", NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.RouteForApproval] =         [NotPending,   NotPending,         "pending_approval", NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.ReviewTask] =               [NotPending,   NotPending,         "pending_approval", NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.Approve] =                  [NotPending,   NotPending,         "approved",         NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.Reject] =                   [NotPending,   NotPending,         "rejected",         NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.ReturnForDocuments] =       [NotPending,   NotPending,         "returned",         NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.AssignLoanOfficer] =        ["draft",      "submitted",        "pending_approval", "approved",   "rejected",   "returned"],
+    };
+
+    public static TheoryData<ApplicationStatus, ApplicationEvent> EveryPair()
+    {
+        var pairs = new TheoryData<ApplicationStatus, ApplicationEvent>();
+        foreach (var status in Enum.GetValues<ApplicationStatus>())
+        {
+            foreach (var happened in Enum.GetValues<ApplicationEvent>())
+            {
+                pairs.Add(status, happened);
+            }
+        }
+
+        return pairs;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryPair))]
+    public void EveryStatusAndEventPairHasTheDecisionOfTheTable(ApplicationStatus status, ApplicationEvent happened)
+    {
+        var column = Array.IndexOf(Columns, status);
+        Assert.True(column >= 0, $"The table has no column for status {status}.");
+        Assert.True(Table.TryGetValue(happened, out var row), $"The table has no row for event {happened}.");
+
+        var transition = ApplicationLifecycle.Next(status, happened);
+
+        var expected = row![column];
+        if (expected.StartsWith('!'))
+        {
+            Assert.False(transition.Allowed);
+            Assert.Equal(expected[1..], transition.Refusal);
+            Assert.Equal(status, transition.Next); // a refusal leaves the application where it was
+        }
+        else
+        {
+            Assert.True(transition.Allowed, $"{happened} in {status} was refused with {transition.Refusal}.");
+            Assert.Equal(expected, transition.Next.ToWire());
+        }
+    }
+
+    [Fact]
+    public void TheTableHasExactlyOneCellPerPair()
+    {
+        Assert.Equal(Enum.GetValues<ApplicationStatus>().Order(), Columns.Order());
+        Assert.Equal(Enum.GetValues<ApplicationEvent>().Order(), Table.Keys.Order());
+        Assert.All(Table.Values, row => Assert.Equal(Columns.Length, row.Length));
+    }
+
+    [Fact]
+    public void WireNamesAreTheStoredOnesAndParseBack()
+    {
+        Assert.Equal(["draft", "submitted", "pending_approval", "approved", "rejected", "returned"], ApplicationStatusNames.All);
+        foreach (var status in Enum.GetValues<ApplicationStatus>())
+        {
+            Assert.True(ApplicationStatusNames.TryParse(status.ToWire(), out var parsed));
+            Assert.Equal(status, parsed);
+        }
+
+        Assert.False(ApplicationStatusNames.TryParse("Draft", out _));
+        Assert.False(ApplicationStatusNames.TryParse(null, out _));
+        Assert.Throws<FormatException>(() => ApplicationStatusNames.Parse("cancelled"));
+    }
+
+    [Theory]
+    [InlineData(ApplicationStatus.Draft, "documents")]
+    [InlineData(ApplicationStatus.Submitted, "credit_check")]
+    [InlineData(ApplicationStatus.PendingApproval, "approval")]
+    [InlineData(ApplicationStatus.Approved, "approved")]
+    [InlineData(ApplicationStatus.Rejected, "rejected")]
+    [InlineData(ApplicationStatus.Returned, "documents")]
+    public void EachStatusShowsItsStep(ApplicationStatus status, string step) => Assert.Equal(step, status.StepOf());
+
+    [Fact]
+    public void FromListsTheStatusesAnEventIsAllowedIn()
+    {
+        Assert.Equal([ApplicationStatus.Submitted], ApplicationLifecycle.From(ApplicationEvent.LeaseForDecision));
+        Assert.Equal([ApplicationStatus.Draft, ApplicationStatus.Returned], ApplicationLifecycle.From(ApplicationEvent.Submit));
+        Assert.Equal(Enum.GetValues<ApplicationStatus>(), ApplicationLifecycle.From(ApplicationEvent.AssignLoanOfficer));
+    }
+
+    [Theory]
+    [InlineData(DecisionOutcome.AutoApproved, ApplicationEvent.AutoApprove)]
+    [InlineData(DecisionOutcome.AutoRejected, ApplicationEvent.AutoReject)]
+    [InlineData(DecisionOutcome.PendingApproval, ApplicationEvent.ReferToPeople)]
+    public void EachCreditCheckOutcomeIsAnEvent(DecisionOutcome outcome, ApplicationEvent happened) =>
+        Assert.Equal(happened, ApplicationLifecycle.EventOf(outcome));
+
+    [Fact]
+    public void UnknownValuesAreFaults()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => ApplicationLifecycle.Next((ApplicationStatus)99, ApplicationEvent.Submit));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ApplicationLifecycle.Next(ApplicationStatus.Draft, (ApplicationEvent)99));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((ApplicationStatus)99).ToWire());
+    }
+}
