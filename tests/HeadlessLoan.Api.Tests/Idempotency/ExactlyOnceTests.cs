@@ -106,20 +106,20 @@ public sealed class ExactlyOnceTests(ShortClaimsApiFactory api) : IClassFixture<
         Assert.NotEqual(HashOf(Form("one", "a")), HashOf(Form("one", "b")));
     }
 
-    private static byte[] Form(string boundary, string value)
-    {
-        using var form = new MultipartFormDataContent(boundary) { { new StringContent(value), "kind" }, { new ByteArrayContent([1, 2, 3]), "file", "x.png" } };
-        return form.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-    }
+    private static MultipartFormDataContent Form(string boundary, string value) =>
+        new(boundary) { { new StringContent(value), "kind" }, { new ByteArrayContent([1, 2, 3]), "file", "x.png" } };
 
-    private static string HashOf(byte[] multipart)
+    private static string HashOf(MultipartFormDataContent form)
     {
-        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
-        context.Request.Method = "POST";
-        context.Request.Path = "/v1/x";
-        context.Request.ContentType = "multipart/form-data; boundary=\"" + System.Text.Encoding.ASCII.GetString(multipart).Split("\r\n")[0][2..] + "\"";
-        context.Request.Body = new MemoryStream(multipart);
-        return IdempotencyMiddleware.HashRequestAsync(context.Request, CancellationToken.None).GetAwaiter().GetResult();
+        using (form)
+        {
+            var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+            context.Request.Method = "POST";
+            context.Request.Path = "/v1/x";
+            context.Request.ContentType = form.Headers.ContentType!.ToString();
+            context.Request.Body = new MemoryStream(form.ReadAsByteArrayAsync().GetAwaiter().GetResult());
+            return IdempotencyMiddleware.HashRequestAsync(context.Request, CancellationToken.None).GetAwaiter().GetResult();
+        }
     }
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key)
