@@ -1,13 +1,17 @@
 using System.Net;
 using Dapper;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MySqlConnector;
 
 namespace HeadlessLoan.Api.Tests.Idempotency;
 
-/// <summary>A handler that stores its answer with its own change tells the middleware, which then only releases the claim.</summary>
+/// <summary>How the middleware stores answers: with the request's change, on its own, or not when the handler did.</summary>
 public sealed class AnswerStoredByHandlerTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     [Fact]
@@ -38,14 +42,74 @@ public sealed class AnswerStoredByHandlerTests(ApiFactory api) : IClassFixture<A
         Assert.Equal(1, await StoredAnswersAsync(scope, key));
     }
 
-    private async Task<(string Scope, string Key)> RunAsync(RequestDelegate handler)
+    [Fact]
+    public async Task AChangeIsCommittedWithItsAnswerNotBefore()
     {
-        var middleware = new IdempotencyMiddleware(handler, api.Services.GetRequiredService<IdempotencyStore>());
+        var entity = Guid.NewGuid();
+        var (scope, key) = await RunAsync(async context =>
+        {
+            await using (var change = await BeginAsync())
+            {
+                change.Outbox("test.deferred", entity, new { }, DateTime.UtcNow);
+                await change.CommitAsync(CancellationToken.None);
+            }
+
+            Assert.Equal(0, await EventsAsync(entity)); // handed over: not yet committed
+            context.Response.StatusCode = StatusCodes.Status202Accepted;
+        });
+
+        Assert.Equal(1, await EventsAsync(entity));
+        Assert.Equal(1, await StoredAnswersAsync(scope, key));
+    }
+
+    [Fact]
+    public async Task AHandlerFailingAfterItsCommitLeavesNeitherChangeNorAnswer()
+    {
+        var entity = Guid.NewGuid();
+        var key = Guid.NewGuid().ToString();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => RunAsync(async context =>
+        {
+            await using var change = await BeginAsync();
+            change.Outbox("test.deferred", entity, new { }, DateTime.UtcNow);
+            await change.CommitAsync(CancellationToken.None);
+            throw new InvalidOperationException("after the commit, before the answer");
+        }, key));
+
+        Assert.Equal(0, await EventsAsync(entity));
+        Assert.Equal(0, await StoredAnswersAsync("ip:192.0.2.7", key));
+    }
+
+    [Fact]
+    public async Task WithoutAKeyAChangeCommitsAtOnce()
+    {
+        var entity = Guid.NewGuid();
+        await using (var change = await BeginAsync())
+        {
+            change.Outbox("test.deferred", entity, new { }, DateTime.UtcNow);
+            await change.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(1, await EventsAsync(entity));
+    }
+
+    private Task<DbChange> BeginAsync() =>
+        DbChange.BeginAsync(api.Services.GetRequiredService<MySqlDataSource>(), api.Services.GetRequiredService<AuditTrail>(), CancellationToken.None);
+
+    private async Task<int> EventsAsync(Guid entity)
+    {
+        await using var db = await api.OpenDatabaseAsync();
+        return await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_events WHERE entity_id = @id", new { id = entity.ToString() });
+    }
+
+    private async Task<(string Scope, string Key)> RunAsync(RequestDelegate handler, string? key = null)
+    {
+        var middleware = new IdempotencyMiddleware(
+            handler, api.Services.GetRequiredService<IdempotencyStore>(), TimeProvider.System, NullLogger<IdempotencyMiddleware>.Instance);
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Post;
         context.Request.Path = "/v1/things";
         context.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.7");
-        var key = Guid.NewGuid().ToString();
+        key ??= Guid.NewGuid().ToString();
         context.Request.Headers[IdempotencyMiddleware.HeaderName] = key;
         await middleware.InvokeAsync(context);
         Assert.Equal(StatusCodes.Status202Accepted, context.Response.StatusCode);

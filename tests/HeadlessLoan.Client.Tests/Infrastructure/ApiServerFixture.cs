@@ -8,9 +8,10 @@ namespace HeadlessLoan.Client.Tests.Infrastructure;
 
 /// <summary>
 /// The real API as a separate process (Kestrel on a free loopback port) on a database of its own, created by the
-/// service at start and dropped at the end, and the shared test Redis under a key prefix of its own.
+/// service at start and dropped at the end, and the shared test Redis under a key prefix of its own. It can be killed
+/// and started again on the same database, Redis prefix and keys, as after a crash.
 /// </summary>
-public sealed class ApiServerFixture : IAsyncLifetime
+public class ApiServerFixture : IAsyncLifetime
 {
     public const string AdminUsername = "admin";
     public const string AdminPassword = "sdk-test-admin-password-0001";
@@ -18,8 +19,18 @@ public sealed class ApiServerFixture : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string _database = "hl_sdk_" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _signingKey = "sdk-test-signing-key-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+    private readonly string _personalDataKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly string _hashKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    private readonly string _redisPrefix = "sdk" + Guid.NewGuid().ToString("N")[..10];
     private Process? _process;
     private string? _databaseConnectionString;
+
+    /// <summary>The service's own database.</summary>
+    public string DatabaseConnectionString => _databaseConnectionString ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>Settings beyond the defaults, for fixtures that need other ones.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -45,7 +56,23 @@ public sealed class ApiServerFixture : IAsyncLifetime
         }
 
         _databaseConnectionString = new MySqlConnectionStringBuilder(database) { Database = _database }.ConnectionString;
+        await StartAsync(apiDll, redis);
+    }
 
+    /// <summary>Kills the process at once (SIGKILL: nothing is finished or flushed) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        _process!.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the service again after <see cref="KillAsync"/>, on a new port (<see cref="BaseUrl"/>).</summary>
+    public Task RestartAsync() => StartAsync(BuildPaths.ApiDll, TestServers.Redis);
+
+    private async Task StartAsync(string apiDll, string redis)
+    {
         // A port chosen by the OS can be taken by someone else before Kestrel binds it: try a few.
         for (var attempt = 1; ; attempt++)
         {
@@ -115,21 +142,25 @@ public sealed class ApiServerFixture : IAsyncLifetime
         environment["ConnectionStrings__Database"] = _databaseConnectionString;
         environment["ConnectionStrings__Redis"] = redis;
         environment["Database__CreateIfMissing"] = "true";
-        environment["Auth__SigningKey"] = "sdk-test-signing-key-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
+        environment["Auth__SigningKey"] = _signingKey;
         environment["Bootstrap__AdminUsername"] = AdminUsername;
         environment["Bootstrap__AdminPassword"] = AdminPassword;
         environment["PersonalData__CurrentKeyId"] = "t1";
-        environment["PersonalData__Keys__t1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
-        environment["PersonalData__HashKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        environment["PersonalData__Keys__t1"] = _personalDataKey;
+        environment["PersonalData__HashKey"] = _hashKey;
         // The SDK tests do not reach WeChat; the address only has to be well-formed.
         environment["WeChat__ApiBaseUrl"] = "http://127.0.0.1:9";
         environment["WeChat__AppId"] = "wx_sandbox_sdk";
         environment["WeChat__AppSecret"] = "sdk-test-secret";
         environment["Bureau__BaseUrl"] = "http://127.0.0.1:9";
         environment["Bureau__ApiKey"] = "sdk-test-bureau-key";
-        environment["Redis__KeyPrefix"] = "sdk" + Guid.NewGuid().ToString("N")[..10];
+        environment["Redis__KeyPrefix"] = _redisPrefix;
         environment["RateLimits__QuotePerIpPerMinute"] = "100000";
         environment["RateLimits__LoginPerIpPerMinute"] = "100000";
+        foreach (var (name, value) in Settings)
+        {
+            environment[name] = value;
+        }
 
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => Keep(line.Data);

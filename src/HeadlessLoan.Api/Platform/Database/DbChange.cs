@@ -17,17 +17,22 @@ namespace HeadlessLoan.Api.Platform.Database;
 /// <remarks>
 /// Outbox events and audit records are write-only within the change, so they are held back and sent together, in
 /// one round trip before the next statement or the commit: recording a change costs no round trip of its own.
+/// Begun inside a <see cref="DeferredCommit"/> (a request with an idempotency key), the first change's commit is left
+/// to its owner, which adds the request's answer to it: see docs/architecture.md.
 /// </remarks>
 public sealed partial class DbChange : IAsyncDisposable
 {
     private readonly AuditTrail _audit;
     private readonly List<(string Sql, object Values)> _held = [];
+    private readonly DeferredCommit? _deferral;
+    private bool _handedOver;
 
     private DbChange(MySqlConnection connection, MySqlTransaction transaction, AuditTrail audit)
     {
         Connection = connection;
         Transaction = transaction;
         _audit = audit;
+        _deferral = DeferredCommit.Current;
     }
 
     public MySqlConnection Connection { get; }
@@ -73,7 +78,25 @@ public sealed partial class DbChange : IAsyncDisposable
     public void Outbox(string eventType, Guid entityId, object payload, DateTime now) =>
         _held.Add((OutboxSql, OutboxRow.Of(eventType, entityId, payload, now)));
 
+    /// <summary>A write of its own (its values are the properties of <paramref name="values"/>), sent with the change's next round trip.</summary>
+    public void Write(string sql, object values) => _held.Add((sql, values));
+
+    /// <summary>
+    /// Commits the change; or, the first change inside a <see cref="DeferredCommit"/>, hands it to its owner, which
+    /// commits it with what it adds (nothing held is sent before then).
+    /// </summary>
     public async Task CommitAsync(CancellationToken ct)
+    {
+        if (_deferral?.TakeOver(this) == true)
+        {
+            _handedOver = true;
+            return;
+        }
+
+        await CommitNowAsync(ct);
+    }
+
+    internal async Task CommitNowAsync(CancellationToken ct)
     {
         await FlushAsync(ct);
         await Transaction.CommitAsync(ct);
@@ -173,7 +196,10 @@ public sealed partial class DbChange : IAsyncDisposable
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex ParameterName();
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _handedOver ? ValueTask.CompletedTask : CloseAsync();
+
+    /// <summary>Ends the change for good: rolled back unless committed.</summary>
+    internal async ValueTask CloseAsync()
     {
         await Transaction.DisposeAsync();
         await Connection.DisposeAsync();

@@ -35,7 +35,11 @@ public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
         _execute = execute;
         _maxBatch = maxBatch;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        // The loop serves every caller: it must not carry the ambient state of the request that happened to create it.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loop = Task.Run(RunAsync);
+        }
     }
 
     /// <summary>

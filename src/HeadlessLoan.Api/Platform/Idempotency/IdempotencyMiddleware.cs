@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using HeadlessLoan.Api.Platform.Auth;
+using HeadlessLoan.Api.Platform.Database;
+using MySqlConnector;
 using HeadlessLoan.Api.Platform.Errors;
 
 namespace HeadlessLoan.Api.Platform.Idempotency;
@@ -22,7 +24,7 @@ public static class IdempotencySetup
 /// answer is stored; the same key and body again replays that answer (<c>Idempotent-Replayed: true</c>);
 /// the same key with another body is 422, and while the first still runs, 409.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store)
+public sealed partial class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, TimeProvider clock, ILogger<IdempotencyMiddleware> logger)
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -69,6 +71,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult KeyReused() =>
         Problems.Create(422, "idempotency_key_reused", $"This {HeaderName} was already used with a different request.");
 
+    /// <summary>
+    /// Runs the request with its answer buffered. Its first change is committed here, with the answer in the same
+    /// transaction (<see cref="DeferredCommit"/>): a crash at any instant leaves neither or both. An answer that
+    /// changed nothing is stored on its own.
+    /// </summary>
     private async Task RunAndRecordAsync(HttpContext context, IdempotentRequest idempotent)
     {
         context.Features.Set(idempotent);
@@ -76,33 +83,51 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
         var original = response.Body;
         await using var buffer = new MemoryStream();
         response.Body = buffer;
-        var finished = false;
+        await using var deferral = DeferredCommit.Open();
         using var running = new CancellationTokenSource();
         var holding = store.HoldAsync(idempotent.Scope, idempotent.Key, idempotent.Token, running.Token);
         try
         {
             await next(context);
-            finished = true;
+            response.Body = original;
+            await CommitAnswerAsync(context, idempotent, deferral, buffer);
         }
         finally
         {
             response.Body = original;
             await running.CancelAsync();
             await holding;
-            if (finished && !idempotent.AnswerStored && IsFinal(context, buffer))
-            {
-                var stored = new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), buffer.ToArray());
-                await store.CompleteAsync(idempotent.Answer(stored), idempotent.Token, CancellationToken.None);
-            }
-            else
-            {
-                // Stored by the handler with its change, or an answer a retry must be free to get anew.
-                store.Release(idempotent.Scope, idempotent.Key, idempotent.Token);
-            }
+            // Stored now (or by the handler with its change), or an answer a retry must be free to get anew; on a
+            // failure the change was rolled back, and the retry runs.
+            store.Release(idempotent.Scope, idempotent.Key, idempotent.Token);
         }
 
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
+    }
+
+    private async Task CommitAnswerAsync(HttpContext context, IdempotentRequest idempotent, DeferredCommit deferral, MemoryStream buffer)
+    {
+        var response = context.Response;
+        var answer = idempotent.AnswerStored || !IsFinal(context, buffer)
+            ? null
+            : idempotent.Answer(new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), buffer.ToArray()));
+        var now = DbTime.Now(clock);
+        if (await deferral.CommitAsync(answer is null ? null : change => change.Write(IdempotencyStore.UpsertOneSql, IdempotencyStore.Row(answer, now)), CancellationToken.None)
+            || answer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.CompleteAsync(answer, CancellationToken.None);
+        }
+        catch (Exception e) when (e is MySqlException or TimeoutException or InvalidOperationException)
+        {
+            // Nothing changed: a retry evaluates the request again, so the answer is still given.
+            LogAnswerNotStored(logger, e);
+        }
     }
 
     /// <summary>
@@ -134,6 +159,9 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An answer that changed nothing could not be stored for replay; a retry will run again")]
+    private static partial void LogAnswerNotStored(ILogger logger, Exception exception);
 
     private static Task Write(HttpContext context, Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult result) => result.ExecuteAsync(context);
 

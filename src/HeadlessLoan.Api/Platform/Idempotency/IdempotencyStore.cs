@@ -82,11 +82,21 @@ public sealed class IdempotencyStore : IAsyncDisposable
         return new Claim(ClaimOutcome.Claimed, Token: token);
     }
 
-    public async Task CompleteAsync(IdempotentAnswer answer, string token, CancellationToken ct)
+    /// <summary>Stores the answer of a request that changed nothing (answers of changes are committed with them).</summary>
+    public Task CompleteAsync(IdempotentAnswer answer, CancellationToken ct) => _writes.RunAsync(answer, ct);
+
+    /// <summary>Stores one answer, as a write of the change it answers (<see cref="DbChange.Write"/>); its values are a <see cref="Row"/>.</summary>
+    public const string UpsertOneSql = UpsertSql + """
+
+         (@Scope, @Key, @Hash, 1, @StatusCode, @ContentType, @Location, @Body, @Now, @Expires)
+        """ + UpsertUpdate;
+
+    /// <summary>The values of <see cref="UpsertOneSql"/> for <paramref name="answer"/>.</summary>
+    public static object Row(IdempotentAnswer answer, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        await _writes.RunAsync(answer, ct);
-        Release(answer.Scope, answer.Key, token);
+        var r = answer.Response;
+        return new { answer.Scope, answer.Key, answer.Hash, r.StatusCode, r.ContentType, r.Location, r.Body, Now = now, Expires = now + Retention };
     }
 
     /// <summary>
