@@ -1,4 +1,5 @@
 using System.Globalization;
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Api.Platform.RateLimiting;
@@ -23,6 +24,7 @@ public static class WeChatLoginApi
         app.MapPost("/v1/auth/wechat/login", LogInWithWeChat)
             .WithName("LogInWithWeChat")
             .WithSummary("Sign a borrower in with a mini-program login code")
+            .WithMetadata(new SecretsInAnswer("accessToken"))
             .WithTags("Auth")
             .AllowAnonymous()
             .RequireRateLimiting(RateLimitPolicies.Login)

@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Database;
@@ -35,6 +36,7 @@ public static class ChannelsApi
             .ProducesAuthProblems(forbidden: true).ProducesProblems(404);
         group.MapPost("/{channelId:guid}/api-keys", CreateApiKey).WithName("CreateChannelApiKey")
             .WithSummary("Issue an API key; the key is shown in this answer only")
+            .WithMetadata(new SecretsInAnswer("key"))
             .ProducesAuthProblems(forbidden: true).ProducesProblems(404);
         group.MapGet("/{channelId:guid}/api-keys", ListApiKeys).WithName("ListChannelApiKeys").WithSummary("List a channel's keys (never the secret)")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(404);

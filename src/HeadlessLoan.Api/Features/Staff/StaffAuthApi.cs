@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Errors;
@@ -21,6 +22,7 @@ public static class StaffAuthApi
         app.MapPost("/v1/auth/staff/token", IssueStaffToken)
             .WithName("IssueStaffToken")
             .WithSummary("Sign in as staff and receive a bearer token")
+            .WithMetadata(new SecretsInAnswer("accessToken"))
             .WithTags("Auth")
             .AllowAnonymous()
             .RequireRateLimiting(RateLimitPolicies.Login)

@@ -111,7 +111,7 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
         var response = context.Response;
         var answer = idempotent.AnswerStored || !IsFinal(context, buffer)
             ? null
-            : idempotent.Answer(new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), buffer.ToArray()));
+            : idempotent.Answer(new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), StoredBody(context, buffer)));
         var now = DbTime.Now(clock);
         if (await deferral.CommitAsync(answer is null ? null : change => change.Write(IdempotencyStore.UpsertOneSql, IdempotencyStore.Row(answer, now)), CancellationToken.None)
             || answer is null)
@@ -129,6 +129,12 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
             LogAnswerNotStored(logger, e);
         }
     }
+
+    /// <summary>The answer as kept for replays: a success without the secrets its endpoint declares (<see cref="SecretsInAnswer"/>).</summary>
+    private static byte[] StoredBody(HttpContext context, MemoryStream buffer) =>
+        context.Response.StatusCode is >= 200 and < 300 && context.GetEndpoint()?.Metadata.GetMetadata<SecretsInAnswer>() is { } secrets
+            ? secrets.Withhold(buffer.ToArray())
+            : buffer.ToArray();
 
     /// <summary>
     /// Whether the answer is the request's last word, to be replayed: not a failure, and not a refusal that says to come back

@@ -69,3 +69,27 @@ public sealed class TemporaryRefusals(params string[] codes)
 {
     public bool Contains(string? code) => code is not null && codes.Contains(code, StringComparer.Ordinal);
 }
+
+/// <summary>
+/// Endpoint metadata: top-level properties of a successful JSON answer that hold a secret (a new API key, an access
+/// token). They are shown once: the stored answer, and so every replay of it, leaves them out.
+/// </summary>
+public sealed class SecretsInAnswer(params string[] properties)
+{
+    /// <summary><paramref name="body"/> without the secret properties; as it is when it is not a JSON object.</summary>
+    public byte[] Withhold(byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (System.Text.Json.Nodes.JsonNode.Parse(body) is not System.Text.Json.Nodes.JsonObject answer)
+        {
+            return body;
+        }
+
+        foreach (var property in properties)
+        {
+            answer.Remove(property);
+        }
+
+        return System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(answer);
+    }
+}
