@@ -46,6 +46,18 @@ public sealed class ConcurrentDuplicatesTests(ApplicationsApiFactory api) : ICla
     }
 
     [Fact]
+    public async Task A_staff_relation_is_recorded_once()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var username = "rel" + Guid.NewGuid().ToString("N")[..8];
+        var staff = await admin.PostAsJsonAsync("/v1/staff", new { username, displayName = "Related", password = "a-long-enough-password-1", roles = RiskOfficer });
+        var staffId = (await staff.ReadJsonAsync()).GetProperty("id").GetGuid();
+
+        await AssertOneEffectAsync(admin, Json($"/v1/staff/{staffId}/relations", new { kind = "family", borrowerId = Guid.NewGuid() }), HttpStatusCode.Created,
+            "SELECT COUNT(*) FROM staff_relations WHERE staff_id = @staffId", new { staffId });
+    }
+
+    [Fact]
     public async Task An_application_is_created_once()
     {
         var productId = await api.CreateProductIdAsync();

@@ -10,14 +10,14 @@ namespace HeadlessLoan.Api.Features.Approvals;
 public sealed record ApprovalPolicy(int Version, string Note, DateTime CreatedAt, Guid? CreatedBy, IReadOnlyList<ApprovalRule> Rules);
 
 /// <summary>SQL for approval policies. A change writes a whole new version; versions are never edited.</summary>
-public sealed class ApprovalPolicyStore(MySqlDataSource db, ApprovalRecorder recorder, TimeProvider clock)
+public sealed class ApprovalPolicyStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
 {
     /// <summary>Writes version 1 from <paramref name="rules"/> when no policy exists yet; false when one did.</summary>
     public async Task<bool> SeedAsync(IReadOnlyList<ApprovalRule> rules, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         try
         {
             var inserted = await conn.ExecuteAsync(new CommandDefinition("""
@@ -30,8 +30,8 @@ public sealed class ApprovalPolicyStore(MySqlDataSource db, ApprovalRecorder rec
             }
 
             await InsertRulesAsync(conn, tx, 1, rules, ct);
-            await recorder.RecordAsync(conn, tx, new ApprovalChange(ApprovalRecorder.SystemActor, "approval_policy.created", "approval_policy", "1", null, new { version = 1, rules = Describe(rules) }), now, ct);
-            await tx.CommitAsync(ct);
+            change.Record(new AuditEntry(ApprovalActors.System, "approval_policy.created", "approval_policy", "1", null, new { version = 1, rules = Describe(rules) }), now);
+            await change.CommitAsync(ct);
             return true;
         }
         catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
@@ -51,8 +51,8 @@ public sealed class ApprovalPolicyStore(MySqlDataSource db, ApprovalRecorder rec
     public async Task<ApprovalPolicy> ChangeAsync(IReadOnlyList<ApprovalRule> rules, string note, Guid actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         var current = await conn.ExecuteScalarAsync<int?>(new CommandDefinition(
             "SELECT MAX(version) FROM approval_policy_versions FOR UPDATE", transaction: tx, cancellationToken: ct));
         var before = current is { } v ? await ReadAsync(conn, tx, v, ct) : null;
@@ -61,10 +61,10 @@ public sealed class ApprovalPolicyStore(MySqlDataSource db, ApprovalRecorder rec
             "INSERT INTO approval_policy_versions (version, note, created_at, created_by) VALUES (@version, @note, @now, @actor)",
             new { version, note, now, actor }, tx, cancellationToken: ct));
         await InsertRulesAsync(conn, tx, version, rules, ct);
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+        change.Record(new AuditEntry(
             AuditActor.Staff(actor), "approval_policy.changed", "approval_policy", version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            before is null ? null : new { before.Version, rules = Describe(before.Rules) }, new { version, note, rules = Describe(rules) }), now, ct);
-        await tx.CommitAsync(ct);
+            before is null ? null : new { before.Version, rules = Describe(before.Rules) }, new { version, note, rules = Describe(rules) }), now);
+        await change.CommitAsync(ct);
         return new ApprovalPolicy(version, note, now, actor, rules);
     }
 

@@ -19,7 +19,7 @@ namespace HeadlessLoan.Api.Features.Approvals;
 /// </summary>
 public sealed partial class ApprovalRouter(
     MySqlDataSource db,
-    ApprovalRecorder recorder,
+    AuditTrail audit,
     IOptions<ApprovalsOptions> options,
     TimeProvider clock,
     ILogger<ApprovalRouter> logger) : PollingWorker(logger)
@@ -53,8 +53,8 @@ public sealed partial class ApprovalRouter(
     private async Task<bool> RouteAsync(Guid id, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         var app = await conn.QuerySingleOrDefaultAsync<HandOff>(new CommandDefinition("""
             SELECT id AS Id, status AS Status, product_id AS ProductId, amount AS Amount, bureau_score AS BureauScore,
                    approval_policy_version AS PolicyVersion, approval_round AS Round, submitted_at AS SubmittedAt
@@ -79,11 +79,11 @@ public sealed partial class ApprovalRouter(
             tx, cancellationToken: ct));
         await ApprovalTaskStore.OpenStepAsync(conn, tx, id, round, 1, rule.Steps[0], now, ct);
         await ApplicationTransitions.RouteForApprovalAsync(conn, tx, ApplicationStatusNames.Parse(app.Status), id, round, policy.Version, now, ct);
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
-            ApprovalRecorder.SystemActor, "approval.routed", "application", id.ToString(),
+        change.Record(new AuditEntry(
+            ApprovalActors.System, "approval.routed", "application", id.ToString(),
             new { status = app.Status, routed = false },
-            new { round, policyVersion = policy.Version, rulePosition = position, steps }), now, ct);
-        await tx.CommitAsync(ct);
+            new { round, policyVersion = policy.Version, rulePosition = position, steps }), now);
+        await change.CommitAsync(ct);
         LogRouted(logger, id, policy.Version, position, steps);
         return true;
     }

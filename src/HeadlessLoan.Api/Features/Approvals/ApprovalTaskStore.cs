@@ -23,14 +23,15 @@ public sealed record TaskQuery(bool Mine, string? Status, string? Role, Guid? Ap
 
 public enum TaskResultKind { Done, NotFound, Refused, Claimed, Closed, NotClaimedByYou }
 
-public sealed record TaskResult(TaskResultKind Kind, FourEyesRefusal Refusal = FourEyesRefusal.None, string? ApplicationOutcome = null);
+/// <summary>What a change to a task came to; when done, the task as it now is (<paramref name="Task"/>).</summary>
+public sealed record TaskResult(TaskResultKind Kind, FourEyesRefusal Refusal = FourEyesRefusal.None, string? ApplicationOutcome = null, TaskRow? Task = null);
 
 /// <summary>
 /// SQL for approval tasks. Every change locks the application row first, then the task (the same order everywhere,
 /// so changes to one application queue behind each other instead of deadlocking), checks the rules under those
 /// locks, and commits the change with its record in one transaction.
 /// </summary>
-public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recorder, IOptions<ApprovalsOptions> options, TimeProvider clock)
+public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOptions<ApprovalsOptions> options, TimeProvider clock)
 {
     public const string Open = "open";
     public const string Claimed = "claimed";
@@ -104,35 +105,33 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     }
 
     public Task<TaskResult> ClaimAsync(Guid taskId, Reviewer reviewer, CancellationToken ct) =>
-        ChangeTaskAsync(taskId, reviewer, fourEyes: true, async (conn, tx, locked, now) =>
+        ChangeTaskAsync(taskId, reviewer, fourEyes: true, async (change, locked, now) =>
         {
             if (locked.Task.ClaimedBy == reviewer.Id)
             {
                 return new TaskResult(TaskResultKind.Done); // claiming again is harmless
             }
 
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE approval_tasks SET status = 'claimed', claimed_by = @me, claimed_at = @now WHERE id = @taskId",
-                new { taskId, me = reviewer.Id, now }, tx, cancellationToken: ct));
-            await recorder.RecordAsync(conn, tx, new ApprovalChange(
+            await change.ExecuteAsync(
+                "UPDATE approval_tasks SET status = 'claimed', claimed_by = @me, claimed_at = @now WHERE id = @taskId", new { taskId, me = reviewer.Id, now }, ct);
+            change.Record(new AuditEntry(
                 AuditActor.Staff(reviewer.Id), "approval_task.claimed", "approval_task", taskId.ToString(),
-                new { status = Open }, new { status = Claimed, claimedBy = reviewer.Id }), now, ct);
+                new { status = Open }, new { status = Claimed, claimedBy = reviewer.Id }), now);
             return new TaskResult(TaskResultKind.Done);
         }, ct);
 
     public Task<TaskResult> ReleaseAsync(Guid taskId, Reviewer reviewer, CancellationToken ct) =>
-        ChangeTaskAsync(taskId, reviewer, fourEyes: false, async (conn, tx, locked, now) =>
+        ChangeTaskAsync(taskId, reviewer, fourEyes: false, async (change, locked, now) =>
         {
             if (locked.Task.Status != Claimed || locked.Task.ClaimedBy != reviewer.Id)
             {
                 return new TaskResult(TaskResultKind.NotClaimedByYou);
             }
 
-            await conn.ExecuteAsync(new CommandDefinition(
-                "UPDATE approval_tasks SET status = 'open', claimed_by = NULL, claimed_at = NULL WHERE id = @taskId", new { taskId }, tx, cancellationToken: ct));
-            await recorder.RecordAsync(conn, tx, new ApprovalChange(
+            await change.ExecuteAsync("UPDATE approval_tasks SET status = 'open', claimed_by = NULL, claimed_at = NULL WHERE id = @taskId", new { taskId }, ct);
+            change.Record(new AuditEntry(
                 AuditActor.Staff(reviewer.Id), "approval_task.released", "approval_task", taskId.ToString(),
-                new { status = Claimed, claimedBy = reviewer.Id }, new { status = Open }), now, ct);
+                new { status = Claimed, claimedBy = reviewer.Id }, new { status = Open }), now);
             return new TaskResult(TaskResultKind.Done);
         }, ct);
 
@@ -141,11 +140,12 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     /// after the last step, approves the application; a rejection or a return ends the round and cancels its other tasks.
     /// </summary>
     public Task<TaskResult> DecideAsync(Guid taskId, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct) =>
-        ChangeTaskAsync(taskId, reviewer, fourEyes: true, (conn, tx, locked, now) => ApplyVerdictAsync(conn, tx, locked, now, reviewer, verdict, reasonCode, comment, ct), ct);
+        ChangeTaskAsync(taskId, reviewer, fourEyes: true, (change, locked, now) => ApplyVerdictAsync(change, locked, now, reviewer, verdict, reasonCode, comment, ct), ct);
 
-    private async Task<TaskResult> ApplyVerdictAsync(
-        MySqlConnection conn, MySqlTransaction tx, Locked locked, DateTime now, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct)
+    private static async Task<TaskResult> ApplyVerdictAsync(
+        DbChange change, Locked locked, DateTime now, Reviewer reviewer, Verdict verdict, string? reasonCode, string? comment, CancellationToken ct)
     {
+        var (conn, tx) = (change.Connection, change.Transaction);
         var task = locked.Task;
         var taskId = task.Id;
         var status = verdict switch { Verdict.Approve => "approved", Verdict.Reject => "rejected", _ => "returned" };
@@ -156,10 +156,10 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
              WHERE id = @taskId
             """, new { taskId, status, decision = Wire(verdict), reasonCode, comment, me = reviewer.Id, now }, tx, cancellationToken: ct));
         var actor = AuditActor.Staff(reviewer.Id);
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+        change.Record(new AuditEntry(
             actor, "approval_task.decided", "approval_task", taskId.ToString(),
             new { status = task.Status, claimedBy = task.ClaimedBy },
-            new { status, decision = Wire(verdict), reasonCode, comment, decidedBy = reviewer.Id }), now, ct);
+            new { status, decision = Wire(verdict), reasonCode, comment, decidedBy = reviewer.Id }), now);
 
         var steps = ApprovalRouting.ParseSteps(task.Steps);
         var left = ApprovalRound.NeedsStepCount(verdict)
@@ -172,14 +172,14 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
         {
             var next = steps[progress.NextStep - 1];
             await OpenStepAsync(conn, tx, task.ApplicationId, task.Round, progress.NextStep, next, now, ct);
-            await recorder.RecordAsync(conn, tx, new ApprovalChange(
+            change.Record(new AuditEntry(
                 actor, "approval.step_opened", "application", task.ApplicationId.ToString(),
-                new { step = task.StepNo }, new { step = progress.NextStep, next.Role, next.Approvers }), now, ct);
+                new { step = task.StepNo }, new { step = progress.NextStep, next.Role, next.Approvers }), now);
         }
         else if (progress.Kind == RoundProgressKind.Finished)
         {
             var (code, message) = ApprovalReasons.For(progress.Outcome, reasonCode);
-            await FinishAsync(conn, tx, locked.Application, task.Round, progress.Outcome, code, message, actor, now, ct);
+            await FinishAsync(change, locked.Application, task.Round, progress.Outcome, code, message, actor, now, ct);
         }
 
         return new TaskResult(TaskResultKind.Done, ApplicationOutcome: progress.Kind == RoundProgressKind.Finished ? progress.Outcome.ToWire() : null);
@@ -192,8 +192,8 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     public async Task<TaskResult> SpecialApproveAsync(Guid applicationId, Reviewer reviewer, string reason, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         if (await LockApplicationAsync(conn, tx, applicationId, ct) is not { } app)
         {
             return new TaskResult(TaskResultKind.NotFound);
@@ -216,12 +216,12 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             "UPDATE approval_rounds SET special = 1, special_by = @me, special_reason = @reason WHERE application_id = @applicationId AND round = @round",
             new { applicationId, round = app.Round, me = reviewer.Id, reason }, tx, cancellationToken: ct));
         var actor = AuditActor.Staff(reviewer.Id);
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+        change.Record(new AuditEntry(
             actor, "application.special_approved", "application", applicationId.ToString(),
-            new { status = app.Status, round = app.Round }, new { status = transition.Next.ToWire(), reason, approvedBy = reviewer.Id }, Flagged: true), now, ct);
+            new { status = app.Status, round = app.Round }, new { status = transition.Next.ToWire(), reason, approvedBy = reviewer.Id }, true), now);
         var (code, message) = ApprovalReasons.For(end.Outcome, null);
-        await FinishAsync(conn, tx, app, app.Round, end.Outcome, code, message, actor, now, ct);
-        await tx.CommitAsync(ct);
+        await FinishAsync(change, app, app.Round, end.Outcome, code, message, actor, now, ct);
+        await change.CommitAsync(ct);
         return new TaskResult(TaskResultKind.Done, ApplicationOutcome: end.Outcome.ToWire());
     }
 
@@ -232,8 +232,8 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     public async Task<int> EscalateAsync(DateTime olderThan, int batch, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         var due = (await conn.QueryAsync<(Guid Id, Guid ApplicationId, string Role, DateTime CreatedAt)>(new CommandDefinition("""
             SELECT id, application_id, role, created_at FROM approval_tasks
              WHERE status IN ('open', 'claimed') AND escalated_at IS NULL AND created_at < @olderThan
@@ -249,12 +249,12 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             "UPDATE approval_tasks SET escalated_at = @now WHERE id IN @ids", new { now, ids = due.Select(d => d.Id).ToList() }, tx, cancellationToken: ct));
         foreach (var task in due)
         {
-            await recorder.RecordAsync(conn, tx, new ApprovalChange(
-                ApprovalRecorder.SystemActor, "approval_task.escalated", "approval_task", task.Id.ToString(),
-                new { escalated = false }, new { escalated = true, task.ApplicationId, task.Role, waitingSince = task.CreatedAt }), now, ct);
+            change.Record(new AuditEntry(
+                ApprovalActors.System, "approval_task.escalated", "approval_task", task.Id.ToString(),
+                new { escalated = false }, new { escalated = true, task.ApplicationId, task.Role, waitingSince = task.CreatedAt }), now);
         }
 
-        await tx.CommitAsync(ct);
+        await change.CommitAsync(ct);
         return due.Count;
     }
 
@@ -264,11 +264,11 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     /// committed when it succeeds.
     /// </summary>
     private async Task<TaskResult> ChangeTaskAsync(
-        Guid taskId, Reviewer reviewer, bool fourEyes, Func<MySqlConnection, MySqlTransaction, Locked, DateTime, Task<TaskResult>> change, CancellationToken ct)
+        Guid taskId, Reviewer reviewer, bool fourEyes, Func<DbChange, Locked, DateTime, Task<TaskResult>> apply, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         if (await LockAsync(conn, tx, taskId, ct) is not { } locked)
         {
             return new TaskResult(TaskResultKind.NotFound);
@@ -282,12 +282,15 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
             return refused;
         }
 
-        var result = await change(conn, tx, locked, now);
-        if (result.Kind == TaskResultKind.Done)
+        var result = await apply(change, locked, now);
+        if (result.Kind != TaskResultKind.Done)
         {
-            await tx.CommitAsync(ct);
+            return result;
         }
 
+        // The task as it now is, for the answer: read in the change, which may commit only after the answer is written.
+        result = result with { Task = await change.QuerySingleOrDefaultAsync<TaskRow>(SelectTask + " WHERE t.id = @taskId", new { taskId }, ct) };
+        await change.CommitAsync(ct);
         return result;
     }
 
@@ -303,9 +306,10 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
     /// Ends the round: its open tasks cancelled, its outcome recorded and the application moved on, in one round trip,
     /// then the record of the application's change.
     /// </summary>
-    private async Task FinishAsync(
-        MySqlConnection conn, MySqlTransaction tx, LockedApplication app, int round, RoundOutcome outcome, string code, string message, AuditActor actor, DateTime now, CancellationToken ct)
+    private static async Task FinishAsync(
+        DbChange change, LockedApplication app, int round, RoundOutcome outcome, string code, string message, AuditActor actor, DateTime now, CancellationToken ct)
     {
+        var (conn, tx) = (change.Connection, change.Transaction);
         var end = ApplicationTransitions.PrepareRoundEnd(app.State, app.Id, outcome, code, message, now);
         await DbChange.WriteTogetherAsync(conn, tx,
         [
@@ -315,10 +319,10 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, ApprovalRecorder recor
                 new { applicationId = app.Id, round, outcome = outcome.ToWire(), now }),
             end.Write,
         ], ct);
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+        change.Record(new AuditEntry(
             actor, "application." + outcome.ToWire(), "application", app.Id.ToString(),
             new { status = end.Change.From.ToWire(), round },
-            new { status = end.Change.To.ToWire(), decision = outcome.ToWire(), reasons = new[] { new { code, message } } }), now, ct);
+            new { status = end.Change.To.ToWire(), decision = outcome.ToWire(), reasons = new[] { new { code, message } } }), now);
     }
 
     /// <summary>Refusals in the order the caller should hear them: role, state, another holder, then the four-eyes rules.</summary>

@@ -147,11 +147,11 @@ public static class ApprovalTasksApi
 
     public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Claim(
         Guid taskId, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
-        await AnswerAsync(taskId, await store.ClaimAsync(taskId, ReviewerOf(http.User), ct), store, protector, clock, ct);
+        Answer(await store.ClaimAsync(taskId, ReviewerOf(http.User), ct), protector, clock);
 
     public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Release(
         Guid taskId, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
-        await AnswerAsync(taskId, await store.ReleaseAsync(taskId, ReviewerOf(http.User), ct), store, protector, clock, ct);
+        Answer(await store.ReleaseAsync(taskId, ReviewerOf(http.User), ct), protector, clock);
 
     public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Decide(
         Guid taskId, DecideTaskRequest request, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock,
@@ -187,7 +187,7 @@ public static class ApprovalTasksApi
 
         var verdict = request.Decision switch { TaskDecision.Approve => Verdict.Approve, TaskDecision.Reject => Verdict.Reject, _ => Verdict.Return };
         var result = await store.DecideAsync(taskId, ReviewerOf(http.User), verdict, request.ReasonCode, request.Comment?.Trim(), ct);
-        return await AnswerAsync(taskId, result, store, protector, clock, ct);
+        return Answer(result, protector, clock);
     }
 
     internal static Reviewer ReviewerOf(ClaimsPrincipal user) => new(Guid.Parse(user.Id()!), user.Roles());
@@ -213,11 +213,10 @@ public static class ApprovalTasksApi
 
     private static ProblemHttpResult Forbidden(string code, string title) => Problems.Create(StatusCodes.Status403Forbidden, code, title);
 
-    private static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> AnswerAsync(
-        Guid taskId, TaskResult result, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
+    private static Results<Ok<ApprovalTaskResponse>, ProblemHttpResult> Answer(TaskResult result, PersonalDataProtector protector, TimeProvider clock) =>
         ProblemFor(result, "The task") is { } problem
             ? problem
-            : TypedResults.Ok(ToResponse((await store.GetAsync(taskId, ct))!, protector, DbTime.Now(clock)));
+            : TypedResults.Ok(ToResponse(result.Task!, protector, DbTime.Now(clock)));
 
     private static ApprovalTaskResponse ToResponse(TaskRow r, PersonalDataProtector protector, DateTime now) => new(
         r.Id,

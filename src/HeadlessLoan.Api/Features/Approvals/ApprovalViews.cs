@@ -26,7 +26,7 @@ public sealed record ApplicantSecrets(
     byte[] DeclaredNameEnc, byte[] DeclaredAddressEnc, byte[]? IdNumberEnc, byte[]? IdNameEnc, byte[]? CardNumberEnc);
 
 /// <summary>Reads around the workflow: the borrower's progress with a wait estimate, and recorded unmasking for staff.</summary>
-public sealed class ApprovalViews(MySqlDataSource db, ApprovalRecorder recorder, IOptions<ApprovalsOptions> options, TimeProvider clock) : IApprovalProgress
+public sealed class ApprovalViews(MySqlDataSource db, AuditTrail audit, IOptions<ApprovalsOptions> options, TimeProvider clock) : IApprovalProgress
 {
     /// <summary>
     /// The current step of the current round and an estimate of the wait: for each step still to come, how long that role
@@ -67,8 +67,8 @@ public sealed class ApprovalViews(MySqlDataSource db, ApprovalRecorder recorder,
     public async Task<ApplicantSecrets?> UnmaskAsync(Guid applicationId, Guid taskId, Guid staffId, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         var secrets = await conn.QuerySingleOrDefaultAsync<ApplicantSecrets>(new CommandDefinition("""
             SELECT declared_name_enc AS DeclaredNameEnc, declared_address_enc AS DeclaredAddressEnc, id_number_enc AS IdNumberEnc,
                    id_name_enc AS IdNameEnc, card_number_enc AS CardNumberEnc
@@ -79,10 +79,10 @@ public sealed class ApprovalViews(MySqlDataSource db, ApprovalRecorder recorder,
             return null;
         }
 
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+        change.Record(new AuditEntry(
             AuditActor.Staff(staffId), "personal_data.unmasked", "application", applicationId.ToString(), null,
-            new { taskId, fields = UnmaskedFields }), now, ct);
-        await tx.CommitAsync(ct);
+            new { taskId, fields = UnmaskedFields }), now);
+        await change.CommitAsync(ct);
         return secrets;
     }
 

@@ -13,7 +13,6 @@ public static class ApprovalsFeature
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddOptions<ApprovalsOptions>().BindConfiguration(ApprovalsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ApprovalRecorder>();
         services.AddSingleton<ApprovalPolicyStore>();
         services.AddSingleton<ApprovalTaskStore>();
         services.AddSingleton<ApprovalViews>();

@@ -15,7 +15,7 @@ public enum AssignOutcome { Done, ApplicationNotFound, NotALoanOfficer }
 /// SQL for who stands where around an application: the loan officer assigned to it and the relations admins record
 /// between staff and applicants. The four-eyes rules read both.
 /// </summary>
-public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, TimeProvider clock)
+public sealed class PartyStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
 {
     /// <summary>Null when there is no such member of staff.</summary>
     public async Task<RelationRow?> AddRelationAsync(
@@ -23,8 +23,8 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
     {
         var now = DbTime.Now(clock);
         var id = Guid.CreateVersion7();
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         var inserted = await conn.ExecuteAsync(new CommandDefinition("""
             INSERT INTO staff_relations (id, staff_id, kind, borrower_id, id_number_hash, note, created_at, created_by)
             SELECT @id, @staffId, @kind, @borrowerId, @idNumberHash, @note, @now, @actor FROM staff_users WHERE id = @staffId
@@ -35,10 +35,10 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
         }
 
         // The ID number itself is never recorded, only that the relation is matched by it.
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+        change.Record(new AuditEntry(
             AuditActor.Staff(actor), "staff_relation.added", "staff", staffId.ToString(), null,
-            new { relationId = id, kind, borrowerId, byIdNumber = idNumberHash is not null, note }), now, ct);
-        await tx.CommitAsync(ct);
+            new { relationId = id, kind, borrowerId, byIdNumber = idNumberHash is not null, note }), now);
+        await change.CommitAsync(ct);
         return new RelationRow(id, staffId, kind, borrowerId, idNumberHash is null ? "borrower" : "id_number", note, now, actor);
     }
 
@@ -61,8 +61,8 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
     public async Task<(AssignOutcome Outcome, DateTime At)> AssignLoanOfficerAsync(Guid applicationId, Guid staffId, Guid actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var (conn, tx) = (change.Connection, change.Transaction);
         var current = await conn.QuerySingleOrDefaultAsync<AssignedOfficer>(new CommandDefinition(
             "SELECT id AS Id, status AS Status, loan_officer_id AS LoanOfficerId FROM applications WHERE id = @applicationId FOR UPDATE", new { applicationId }, tx, cancellationToken: ct));
         if (current is null)
@@ -78,10 +78,10 @@ public sealed class PartyStore(MySqlDataSource db, ApprovalRecorder recorder, Ti
         }
 
         await ApplicationTransitions.AssignLoanOfficerAsync(conn, tx, ApplicationStatusNames.Parse(current.Status), applicationId, staffId, now, ct);
-        await recorder.RecordAsync(conn, tx, new ApprovalChange(
+        change.Record(new AuditEntry(
             AuditActor.Staff(actor), "application.loan_officer_assigned", "application", applicationId.ToString(),
-            new { loanOfficerId = current.LoanOfficerId }, new { loanOfficerId = staffId }), now, ct);
-        await tx.CommitAsync(ct);
+            new { loanOfficerId = current.LoanOfficerId }, new { loanOfficerId = staffId }), now);
+        await change.CommitAsync(ct);
         return (AssignOutcome.Done, now);
     }
 

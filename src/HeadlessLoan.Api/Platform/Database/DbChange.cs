@@ -78,6 +78,21 @@ public sealed partial class DbChange : IAsyncDisposable
     public void Outbox(string eventType, Guid entityId, object payload, DateTime now) =>
         _held.Add((OutboxSql, OutboxRow.Of(eventType, entityId, payload, now)));
 
+    /// <summary>
+    /// Records the change in the audit trail and announces it as an outbox event of the same name, carrying who did it
+    /// and the entity's before and after: for changes other systems follow step by step (the approval workflow).
+    /// </summary>
+    public void Record(AuditEntry entry, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Audit(entry);
+        var payload = JsonSerializer.Serialize(
+            new { actor = entry.Actor, entity = entry.EntityType, before = entry.Before, after = entry.After, flagged = entry.Flagged }, EventJson);
+        _held.Add((OutboxSql, new OutboxRow(entry.Action, entry.EntityId, payload, now)));
+    }
+
+    private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
+
     /// <summary>A write of its own (its values are the properties of <paramref name="values"/>), sent with the change's next round trip.</summary>
     public void Write(string sql, object values) => _held.Add((sql, values));
 
