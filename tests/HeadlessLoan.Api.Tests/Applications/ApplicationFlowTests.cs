@@ -171,27 +171,22 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
     }
 
     [Fact]
-    public async Task ASubmitWhoseKeyHasAFinishedAnswerIsAnsweredWithItAndNotMade()
+    public async Task ASubmitWhoseKeyHasAFinishedAnswerOfAnotherRequestIsRefusedAndNotMade()
     {
-        // The middleware leaves the look-up of submit's keys to the submit batch: a finished answer found there is the answer.
         var productId = await api.CreateProductIdAsync();
         using var borrower = await api.CreateBorrowerClientAsync();
+        var me = (await (await borrower.GetAsync("/v1/borrowers/me")).ReadJsonAsync()).GetProperty("id").GetGuid();
         var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
         await borrower.CompleteAsync(id);
-        var (scope, key) = ("staff:finished", Guid.NewGuid().ToString());
+        var key = Guid.NewGuid().ToString();
         await using var db = await api.OpenDatabaseAsync();
         await db.ExecuteAsync("""
             INSERT INTO idempotency_requests (scope, idem_key, request_hash, completed, status_code, content_type, location, response_body, locked_at, expires_at)
             VALUES (@scope, @key, 'earlier', 1, 202, 'application/json', '/earlier', 'stored', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 HOUR)
-            """, new { scope, key });
+            """, new { scope = $"borrower:{me}", key });
 
-        var answer = new SubmitAnswer(new IdempotentRequest(scope, key, "now", lookedUp: false, token: "test-token"), _ => throw new InvalidOperationException("not rendered"));
-        var result = await api.Services.GetRequiredService<ApplicationSubmitter>().SubmitAsync(
-            id, new ApplicationScope(null, null), new AuditActor(AuditActor.StaffKind, Guid.NewGuid().ToString()), answer, CancellationToken.None);
+        await (await Submit(borrower, id, key)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
-        Assert.Equal(Submission.Answered, result.Outcome);
-        Assert.Equal("earlier", result.Finished!.Hash);
-        Assert.Equal("stored"u8.ToArray(), result.Finished.Response.Body);
         Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @id", new { id }));
     }
 

@@ -1,46 +1,61 @@
+using System.Net;
 using Dapper;
-using HeadlessLoan.Api.Features.Applications;
-using HeadlessLoan.Api.Platform.Audit;
-using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using HeadlessLoan.Api.Tests.Privacy;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessLoan.Api.Tests.Applications;
 
-/// <summary>A submit batch the database rolls back to break a deadlock is run again: its submits are not lost.</summary>
+/// <summary>
+/// A submit batch the database rolls back to break a deadlock at its commit writes nothing: each of its submits fails,
+/// and a retry under the same key makes the submit once and is replayed afterwards.
+/// </summary>
 public sealed class SubmitDeadlockTests(LogCapturingFactory api) : IClassFixture<LogCapturingFactory>
 {
     [Fact]
-    public async Task ABatchChosenAsADeadlockVictimRunsAgainAndItsSubmitIsMade()
+    public async Task ABatchChosenAsADeadlockVictimWritesNothingAndItsRetryIsMadeOnce()
     {
         var productId = await api.CreateProductIdAsync();
         using var borrower = await api.CreateBorrowerClientAsync();
+        var me = (await (await borrower.GetAsync("/v1/borrowers/me")).ReadJsonAsync()).GetProperty("id").GetGuid();
         var id = (await borrower.CreateApplicationAsync(productId)).GetProperty("id").GetGuid();
         await borrower.CompleteAsync(id);
-        var (scope, key) = ("staff:deadlock", Guid.NewGuid().ToString());
+        var (scope, key) = ($"borrower:{me}", Guid.NewGuid().ToString());
 
         // Another transaction, heavier than the batch (so the database rolls the batch back), holds the gap the submit's
         // answer goes into; once the batch waits there, it asks for the application the batch holds.
         await using var db = await api.OpenDatabaseAsync();
-        await using var other = await db.BeginTransactionAsync();
-        await db.ExecuteAsync("INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, '{}', UTC_TIMESTAMP())",
-            Enumerable.Range(0, 200).Select(_ => new { type = "test.ballast", id = Guid.NewGuid() }), other);
-        await db.ExecuteAsync("SELECT * FROM idempotency_requests WHERE scope = @scope AND idem_key = @key FOR UPDATE", new { scope, key }, other);
+        await using (var other = await db.BeginTransactionAsync())
+        {
+            await db.ExecuteAsync("INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@type, @id, '{}', UTC_TIMESTAMP())",
+                Enumerable.Range(0, 200).Select(_ => new { type = "test.ballast", id = Guid.NewGuid() }), other);
+            await db.ExecuteAsync("SELECT * FROM idempotency_requests WHERE scope = @scope AND idem_key = @key FOR UPDATE", new { scope, key }, other);
 
-        var answer = new SubmitAnswer(new IdempotentRequest(scope, key, "hash", lookedUp: true, token: "test-token"), _ => new StoredResponse(202, "application/json", null, [1]));
-        var submit = api.Services.GetRequiredService<ApplicationSubmitter>().SubmitAsync(
-            id, new ApplicationScope(null, null), new AuditActor(AuditActor.StaffKind, Guid.NewGuid().ToString()), answer, CancellationToken.None);
-        await WaitForALockWaitAsync();
-        await db.ExecuteAsync("SELECT id FROM applications WHERE id = @id FOR UPDATE", new { id }, other);
-        await other.RollbackAsync();
+            // The 500 is not in the contract: sent past the contract check.
+            using var raw = api.CreateClient();
+            raw.DefaultRequestHeaders.Authorization = borrower.DefaultRequestHeaders.Authorization;
+            var submit = Submit(raw, id, key);
+            await WaitForALockWaitAsync();
+            await db.ExecuteAsync("SELECT id FROM applications WHERE id = @id FOR UPDATE", new { id }, other);
+            await other.RollbackAsync();
 
-        Assert.Equal(Submission.Submitted, (await submit).Outcome);
-        Assert.Contains(api.Logs.Lines, l => l.Contains("met a deadlock and runs again", StringComparison.Ordinal));
+            await (await submit).AssertProblemAsync(HttpStatusCode.InternalServerError);
+        }
+
+        Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @id", new { id }));
+        var retry = await Submit(borrower, id, key);
+        await retry.AssertStatusAsync(HttpStatusCode.Accepted);
+        var replay = await Submit(borrower, id, key);
+        await replay.AssertStatusAsync(HttpStatusCode.Accepted);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(1, await db.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'application.submitted' AND entity_id = @id", new { id }));
-        Assert.Equal(1, await db.ExecuteScalarAsync<int>(
-            "SELECT COUNT(*) FROM idempotency_requests WHERE scope = @scope AND idem_key = @key AND status_code = 202", new { scope, key }));
+    }
+
+    private static async Task<HttpResponseMessage> Submit(HttpClient client, Guid id, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/submit");
+        request.Headers.Add("Idempotency-Key", key);
+        return await client.SendAsync(request);
     }
 
     private async Task WaitForALockWaitAsync()

@@ -57,21 +57,21 @@ public sealed class ExactlyOnceTests(ShortClaimsApiFactory api) : IClassFixture<
         var store = api.Services.GetRequiredService<IdempotencyStore>();
         var redis = api.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         var key = Guid.NewGuid().ToString();
-        var first = await store.ClaimAsync("test:owner", key, "h", lookUp: false, CancellationToken.None);
+        var first = await store.ClaimAsync("test:owner", key, "h", CancellationToken.None);
         Assert.Equal(ClaimOutcome.Claimed, first.Outcome);
 
         // The first request's claim ran out (deleted here, as expiry would) and a retry claimed the key.
         await redis.KeyDeleteAsync($"{api.RedisPrefix}:idem:test:owner:{key}");
-        var retry = await store.ClaimAsync("test:owner", key, "h", lookUp: false, CancellationToken.None);
+        var retry = await store.ClaimAsync("test:owner", key, "h", CancellationToken.None);
         Assert.Equal(ClaimOutcome.Claimed, retry.Outcome);
 
         store.Release("test:owner", key, first.Token!);
         await redis.PingAsync(); // after the fire-and-forget release on the same connection
-        Assert.Equal(ClaimOutcome.InProgress, (await store.ClaimAsync("test:owner", key, "h", lookUp: false, CancellationToken.None)).Outcome);
+        Assert.Equal(ClaimOutcome.InProgress, (await store.ClaimAsync("test:owner", key, "h", CancellationToken.None)).Outcome);
 
         store.Release("test:owner", key, retry.Token!);
         await redis.PingAsync();
-        Assert.Equal(ClaimOutcome.Claimed, (await store.ClaimAsync("test:owner", key, "h", lookUp: false, CancellationToken.None)).Outcome);
+        Assert.Equal(ClaimOutcome.Claimed, (await store.ClaimAsync("test:owner", key, "h", CancellationToken.None)).Outcome);
     }
 
     [Fact]

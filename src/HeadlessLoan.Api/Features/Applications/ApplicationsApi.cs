@@ -64,7 +64,6 @@ public static partial class ApplicationsApi
             .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
         group.MapPost("/{applicationId:guid}/submit", SubmitApplication).WithName("SubmitApplication")
             .WithSummary("Submit a complete application for the credit check")
-            .WithMetadata(IdempotencyInHandler.Instance)
             .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
         return app;
     }
@@ -234,21 +233,13 @@ public static partial class ApplicationsApi
             : NotDraft();
     }
 
-    public static async Task<Results<Accepted<ApplicationResponse>, StoredResponse, ReplayedResponse, ProblemHttpResult>> SubmitApplication(
-        Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector, IOptions<HttpJsonOptions> json, CancellationToken ct)
+    public static async Task<Results<Accepted<ApplicationResponse>, ProblemHttpResult>> SubmitApplication(
+        Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector)
     {
-        var location = $"/v1/applications/{applicationId}";
-        var idempotent = http.Features.Get<IdempotentRequest>();
-        var answer = idempotent is null ? null : new SubmitAnswer(idempotent, submitted => new StoredResponse(
-            StatusCodes.Status202Accepted, "application/json; charset=utf-8", location,
-            JsonSerializer.SerializeToUtf8Bytes(ToResponse(submitted.Row!, submitted.Documents, submitted.ConsentGiven, protector), json.Value.SerializerOptions)));
-        var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User), answer, ct);
+        // Not cancelled with the request: once queued, a submit is made, and its answer is what a retry is replayed.
+        var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User));
         switch (result.Outcome)
         {
-            case Submission.Answered:
-                // Its key has a finished answer: nothing was submitted and nothing more is stored.
-                idempotent!.MarkAnswerStored();
-                return result.Finished!.Hash == idempotent.Hash ? new ReplayedResponse(result.Finished.Response) : IdempotencyMiddleware.KeyReused();
             case Submission.NotFound:
                 return Problems.NotFound("The application");
             case Submission.NotDraft:
@@ -265,13 +256,7 @@ public static partial class ApplicationsApi
                 return v.ToProblem("application_incomplete", "The application is missing documents or consent.");
         }
 
-        if (result.Answer is { } stored)
-        {
-            idempotent!.MarkAnswerStored();
-            return stored;
-        }
-
-        return TypedResults.Accepted(location, ToResponse(result.Row!, result.Documents, result.ConsentGiven, protector));
+        return TypedResults.Accepted($"/v1/applications/{applicationId}", ToResponse(result.Row!, result.Documents, result.ConsentGiven, protector));
     }
 
     internal static ProblemHttpResult NotDraft() =>

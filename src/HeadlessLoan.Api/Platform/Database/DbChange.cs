@@ -20,7 +20,7 @@ namespace HeadlessLoan.Api.Platform.Database;
 /// Begun inside a <see cref="DeferredCommit"/> (a request with an idempotency key), the first change's commit is left
 /// to its owner, which adds the request's answer to it: see docs/architecture.md.
 /// </remarks>
-public sealed partial class DbChange : IAsyncDisposable
+public sealed partial class DbChange : IAsyncDisposable, IDeferredChange
 {
     private readonly AuditTrail _audit;
     private readonly List<(string Sql, object Values)> _held = [];
@@ -72,7 +72,7 @@ public sealed partial class DbChange : IAsyncDisposable
     }
 
     /// <summary>Records the change in the audit trail (validated now, written with the change's next round trip).</summary>
-    public void Audit(AuditEntry entry) => _held.Add(_audit.Prepare(entry));
+    public void Audit(AuditEntry entry) => _held.Add(OnBehalfOf is { } request ? _audit.Prepare(entry, request) : _audit.Prepare(entry));
 
     /// <summary>An event for the relay (written with the change's next round trip), announced only if this change commits.</summary>
     public void Outbox(string eventType, Guid entityId, object payload, DateTime now) =>
@@ -102,7 +102,7 @@ public sealed partial class DbChange : IAsyncDisposable
     /// </summary>
     public async Task CommitAsync(CancellationToken ct)
     {
-        if (_deferral?.TakeOver(this) == true)
+        if (_deferral?.TakeOver(this) is not null)
         {
             _handedOver = true;
             return;
@@ -111,13 +111,29 @@ public sealed partial class DbChange : IAsyncDisposable
         await CommitNowAsync(ct);
     }
 
-    internal async Task CommitNowAsync(CancellationToken ct)
+    /// <param name="mergeRows">Whether held rows of the same single-row insert may become one multi-row insert, their
+    /// order among the held writes changed: for writes that are independent of each other (a group commit's).</param>
+    internal async Task CommitNowAsync(CancellationToken ct, bool mergeRows = false)
     {
-        await FlushAsync(ct);
+        await FlushAsync(ct, mergeRows);
         await Transaction.CommitAsync(ct);
     }
 
-    private async Task FlushAsync(CancellationToken ct)
+    async Task IDeferredChange.CommitAsync(Action<DbChange>? addWrites, CancellationToken ct)
+    {
+        addWrites?.Invoke(this);
+        await CommitNowAsync(ct);
+    }
+
+    ValueTask IDeferredChange.CloseAsync() => CloseAsync();
+
+    /// <summary>How many writes are held; a group commit tells by it which items changed something.</summary>
+    internal int HeldCount => _held.Count;
+
+    /// <summary>The request audit records are made for, when not the current one (a group commit's item).</summary>
+    internal string? OnBehalfOf { get; set; }
+
+    private async Task FlushAsync(CancellationToken ct, bool mergeRows = false)
     {
         if (_held.Count == 0)
         {
@@ -126,7 +142,7 @@ public sealed partial class DbChange : IAsyncDisposable
 
         var held = _held.ToArray();
         _held.Clear();
-        await WriteTogetherAsync(Connection, Transaction, held, ct);
+        await WriteTogetherAsync(Connection, Transaction, held, ct, mergeRows);
     }
 
     /// <summary>The outbox insert; its parameters are the properties of an <see cref="OutboxRow"/>.</summary>
@@ -135,10 +151,12 @@ public sealed partial class DbChange : IAsyncDisposable
 
     /// <summary>
     /// Sends several writes as one multi-statement command, each statement's parameters renamed apart (each write's
-    /// values are the properties of its object, named as its statement's parameters).
+    /// values are the properties of its object, named as its statement's parameters). With <paramref name="mergeRows"/>,
+    /// the rows of each single-row <c>INSERT … VALUES</c> go in one statement, placed where the first of them was.
     /// </summary>
     public static async Task WriteTogetherAsync(
-        MySqlConnection connection, MySqlTransaction transaction, IReadOnlyList<(string Sql, object Values)> writes, CancellationToken ct)
+        MySqlConnection connection, MySqlTransaction transaction, IReadOnlyList<(string Sql, object Values)> writes, CancellationToken ct,
+        bool mergeRows = false)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(writes);
@@ -146,14 +164,34 @@ public sealed partial class DbChange : IAsyncDisposable
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         var sql = new StringBuilder();
-        for (var i = 0; i < writes.Count; i++)
+        var statements = mergeRows
+            ? writes.Select((w, i) => (w, i)).GroupBy(x => IsOneRowInsert(x.w.Sql) ? x.w.Sql : "#" + x.i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Select(g => g.Select(x => x.w).ToList())
+            : writes.Select(w => new List<(string Sql, object Values)> { w });
+        var n = 0;
+        foreach (var statement in statements)
         {
-            AppendRenamed(sql, writes[i].Sql, writes[i].Values, $"h{i}_", command.Parameters).Append(";\n");
+            if (statement.Count == 1)
+            {
+                AppendRenamed(sql, statement[0].Sql, statement[0].Values, $"h{n}_", command.Parameters);
+            }
+            else
+            {
+                sql.Append(ManyRows(statement[0].Sql, statement.ConvertAll(w => w.Values), command.Parameters, $"m{n}_"));
+            }
+
+            sql.Append(";\n");
+            n++;
         }
 
         command.CommandText = sql.ToString();
         await command.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>A single-row <c>INSERT … VALUES (…)</c>, optionally ending <c>ON DUPLICATE KEY UPDATE</c>: rows of it can share one statement.</summary>
+    private static bool IsOneRowInsert(string sql) =>
+        sql.TrimStart().StartsWith("INSERT", StringComparison.OrdinalIgnoreCase) && sql.Contains("VALUES", StringComparison.Ordinal)
+        && !sql.Contains("SELECT", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Turns a one-row <c>INSERT … VALUES (…)</c> into one statement inserting <paramref name="rows"/> (each row's values
@@ -165,15 +203,36 @@ public sealed partial class DbChange : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(oneRowInsert);
         ArgumentNullException.ThrowIfNull(rows);
-        var split = oneRowInsert.LastIndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
-        var row = oneRowInsert[split..].Trim();
+        // The row is the parenthesised list after the first VALUES; what follows it (ON DUPLICATE KEY UPDATE …) ends the statement.
+        var split = oneRowInsert.IndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
+        var open = oneRowInsert.IndexOf('(', split);
+        var close = ClosingParenthesis(oneRowInsert, open);
+        var row = oneRowInsert[open..(close + 1)];
         var sql = new StringBuilder(oneRowInsert, 0, split, split + rows.Count * (row.Length + 16));
         for (var i = 0; i < rows.Count; i++)
         {
             AppendRenamed(sql.Append(i == 0 ? "\n  " : ",\n  "), row, rows[i], $"{prefix}{i}_", parameters);
         }
 
-        return sql.ToString();
+        return sql.Append(oneRowInsert, close + 1, oneRowInsert.Length - close - 1).ToString();
+    }
+
+    /// <summary>Where the parenthesis opened at <paramref name="open"/> closes, nested ones and quoted text skipped.</summary>
+    private static int ClosingParenthesis(string sql, int open)
+    {
+        var depth = 0;
+        var quoted = false;
+        for (var i = open; i < sql.Length; i++)
+        {
+            switch (sql[i])
+            {
+                case '\'': quoted = !quoted; break;
+                case '(' when !quoted: depth++; break;
+                case ')' when !quoted && --depth == 0: return i;
+            }
+        }
+
+        throw new ArgumentException("The row's parenthesis is not closed.", nameof(sql));
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace HeadlessLoan.Api.Platform.Database;
 public sealed class DeferredCommit : IAsyncDisposable
 {
     private static readonly AsyncLocal<DeferredCommit?> Ambient = new();
-    private DbChange? _change;
+    private IDeferredChange? _change;
     private int _closed;
 
     private DeferredCommit()
@@ -24,9 +24,9 @@ public sealed class DeferredCommit : IAsyncDisposable
     /// <summary>Opens a span for the rest of the calling method and what it awaits; its callers do not see it.</summary>
     public static DeferredCommit Open() => Ambient.Value = new DeferredCommit();
 
-    /// <summary>Takes <paramref name="change"/> over if it is the span's first and the span is still open.</summary>
-    internal bool TakeOver(DbChange change) =>
-        Volatile.Read(ref _closed) == 0 && Interlocked.CompareExchange(ref _change, change, null) is null;
+    /// <summary>Takes <paramref name="change"/> over if it is the span's first and the span is still open; null if not.</summary>
+    internal T? TakeOver<T>(T change) where T : class, IDeferredChange =>
+        Volatile.Read(ref _closed) == 0 && Interlocked.CompareExchange(ref _change, change, null) is null ? change : null;
 
     /// <summary>
     /// Commits the handed-over change (if any) with the writes <paramref name="addWrites"/> adds to it, in one round trip
@@ -40,8 +40,7 @@ public sealed class DeferredCommit : IAsyncDisposable
             return false;
         }
 
-        addWrites?.Invoke(change);
-        await change.CommitNowAsync(ct);
+        await change.CommitAsync(addWrites, ct);
         return true;
     }
 
@@ -58,4 +57,14 @@ public sealed class DeferredCommit : IAsyncDisposable
             await change.CloseAsync();
         }
     }
+}
+
+/// <summary>A change whose commit a <see cref="DeferredCommit"/> has taken over: a <see cref="DbChange"/>, or one request's share of a group commit.</summary>
+public interface IDeferredChange
+{
+    /// <summary>Commits it with the writes <paramref name="addWrites"/> adds to the change.</summary>
+    Task CommitAsync(Action<DbChange>? addWrites, CancellationToken ct);
+
+    /// <summary>Ends it: rolled back unless committed.</summary>
+    ValueTask CloseAsync();
 }

@@ -48,8 +48,7 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
 
         var scope = Caller.Scope(context);
         var hash = await HashRequestAsync(request, context.RequestAborted);
-        var lookUp = context.GetEndpoint()?.Metadata.GetMetadata<IdempotencyInHandler>() is null;
-        var claim = await store.ClaimAsync(scope, key, hash, lookUp, context.RequestAborted);
+        var claim = await store.ClaimAsync(scope, key, hash, context.RequestAborted);
         switch (claim.Outcome)
         {
             case ClaimOutcome.Reused:
@@ -64,7 +63,7 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
                 return;
         }
 
-        await RunAndRecordAsync(context, new IdempotentRequest(scope, key, hash, lookUp, claim.Token!));
+        await RunAndRecordAsync(context, new IdempotentRequest(scope, key, hash, claim.Token!));
     }
 
     /// <summary>The key was used for another request (another method, path, query or body).</summary>
@@ -97,8 +96,8 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
             response.Body = original;
             await running.CancelAsync();
             await holding;
-            // Stored now (or by the handler with its change), or an answer a retry must be free to get anew; on a
-            // failure the change was rolled back, and the retry runs.
+            // Stored now, or an answer a retry must be free to get anew; on a failure the change was rolled back, and the
+            // retry runs.
             store.Release(idempotent.Scope, idempotent.Key, idempotent.Token);
         }
 
@@ -109,7 +108,7 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
     private async Task CommitAnswerAsync(HttpContext context, IdempotentRequest idempotent, DeferredCommit deferral, MemoryStream buffer)
     {
         var response = context.Response;
-        var answer = idempotent.AnswerStored || !IsFinal(context, buffer)
+        var answer = !IsFinal(context, buffer)
             ? null
             : idempotent.Answer(new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), StoredBody(context, buffer)));
         var now = DbTime.Now(clock);

@@ -58,9 +58,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
         _writes = new MicroBatcher<IdempotentAnswer, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
     }
 
-    /// <param name="lookUp">Whether to look for a finished answer under the key; not when the handler looks in its own
-    /// transaction (<see cref="IdempotencyInHandler"/>).</param>
-    public async Task<Claim> ClaimAsync(string scope, string key, string hash, bool lookUp, CancellationToken ct)
+    public async Task<Claim> ClaimAsync(string scope, string key, string hash, CancellationToken ct)
     {
         var lockKey = LockKey(scope, key);
         var database = _redis.GetDatabase();
@@ -73,7 +71,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
         }
 
         // Claimed. A finished answer is written before its claim is released, so it is visible here if it exists.
-        if (lookUp && await _lookups.RunAsync((scope, key), ct) is { } done)
+        if (await _lookups.RunAsync((scope, key), ct) is { } done)
         {
             Release(scope, key, token);
             return done.Hash == hash ? new Claim(ClaimOutcome.Completed, done.Response) : new Claim(ClaimOutcome.Reused);
@@ -160,10 +158,9 @@ public sealed class IdempotencyStore : IAsyncDisposable
 
     /// <summary>
     /// The statement finding the finished, unexpired answers under <paramref name="keys"/> (its values added to
-    /// <paramref name="parameters"/>, named with <paramref name="prefix"/>); for a batch of look-ups of its own, or as
-    /// part of a change that looks its keys up itself (<see cref="IdempotencyInHandler"/>). Read with <see cref="ReadAnswersAsync"/>.
+    /// <paramref name="parameters"/>, named with <paramref name="prefix"/>). Read with <see cref="ReadAnswersAsync"/>.
     /// </summary>
-    public static string FindAnswersSql(IReadOnlyList<(string Scope, string Key)> keys, DateTime now, MySqlParameterCollection parameters, string prefix)
+    private static string FindAnswersSql(IReadOnlyList<(string Scope, string Key)> keys, DateTime now, MySqlParameterCollection parameters, string prefix)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -186,7 +183,7 @@ public sealed class IdempotencyStore : IAsyncDisposable
     }
 
     /// <summary>The answers of the reader's current result (a <see cref="FindAnswersSql"/>), in the keys' order; null where there is none.</summary>
-    public static async Task<FinishedAnswer?[]> ReadAnswersAsync(DbDataReader reader, int count, CancellationToken ct)
+    private static async Task<FinishedAnswer?[]> ReadAnswersAsync(DbDataReader reader, int count, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var found = new FinishedAnswer?[count];
@@ -224,11 +221,10 @@ public sealed class IdempotencyStore : IAsyncDisposable
 
     /// <summary>
     /// One statement storing <paramref name="answers"/> (their values added to <paramref name="parameters"/>, named with
-    /// <paramref name="prefix"/>), in key order so that two writers lock rows in the same order; for a batch of answers
-    /// of its own, or for a change that stores its answers in its own transaction (<see cref="IdempotentRequest"/>).
-    /// An expired record under the same key is replaced; a live one cannot exist while its claim is held.
+    /// <paramref name="prefix"/>), in key order so that two writers lock rows in the same order. An expired record under
+    /// the same key is replaced; a live one cannot exist while its claim is held.
     /// </summary>
-    public static string UpsertAnswers(IReadOnlyList<IdempotentAnswer> answers, DateTime now, MySqlParameterCollection parameters, string prefix)
+    private static string UpsertAnswers(IReadOnlyList<IdempotentAnswer> answers, DateTime now, MySqlParameterCollection parameters, string prefix)
     {
         ArgumentNullException.ThrowIfNull(answers);
         ArgumentNullException.ThrowIfNull(parameters);

@@ -1,12 +1,7 @@
 namespace HeadlessLoan.Api.Platform.Idempotency;
 
-/// <summary>
-/// The idempotency key a request runs under, a request feature set by <see cref="IdempotencyMiddleware"/>. A handler
-/// may store its answer in the same transaction as the change it reports (<see cref="IdempotencyStore.UpsertAnswers"/>)
-/// and say so with <see cref="MarkAnswerStored"/>; the middleware then only releases the claim. A change and its
-/// answer stored together cannot come apart: a retry after a crash between the two is replayed, not refused as a repeat.
-/// </summary>
-public sealed class IdempotentRequest(string scope, string key, string hash, bool lookedUp, string token)
+/// <summary>The idempotency key a request runs under, a request feature set by <see cref="IdempotencyMiddleware"/>.</summary>
+public sealed class IdempotentRequest(string scope, string key, string hash, string token)
 {
     public string Scope => scope;
 
@@ -19,32 +14,8 @@ public sealed class IdempotentRequest(string scope, string key, string hash, boo
     /// request's only if its hash is this.</summary>
     public string Hash => hash;
 
-    /// <summary>
-    /// Whether the middleware already looked for a finished answer under the key; not on endpoints marked
-    /// <see cref="IdempotencyInHandler"/>, whose handler looks in its own transaction.
-    /// </summary>
-    public bool LookedUp => lookedUp;
-
-    public bool AnswerStored { get; private set; }
-
-    public void MarkAnswerStored() => AnswerStored = true;
-
     /// <summary>This request's record with <paramref name="response"/> as its answer.</summary>
     public IdempotentAnswer Answer(StoredResponse response) => new(scope, key, hash, response);
-}
-
-/// <summary>
-/// Endpoint metadata: the handler looks for a finished answer under the request's key and stores its own answer in the
-/// transaction of its change (see <see cref="IdempotentRequest"/>), so the middleware only claims the key. Spares a
-/// batch stage and a statement per request on endpoints that are written in batches anyway.
-/// </summary>
-public sealed class IdempotencyInHandler
-{
-    public static readonly IdempotencyInHandler Instance = new();
-
-    private IdempotencyInHandler()
-    {
-    }
 }
 
 /// <summary>A finished answer found under a key, and the hash of the request it answered.</summary>
