@@ -101,56 +101,7 @@ public static class ApprovalRouting
 
         for (var i = 0; i < rules.Count; i++)
         {
-            var r = rules[i];
-            var at = $"rules[{i}]";
-            if (r.AmountFrom is < 0)
-            {
-                errors.Add(new(at + ".amountFrom", "Must not be negative."));
-            }
-
-            if (r.AmountBelow is <= 0)
-            {
-                errors.Add(new(at + ".amountBelow", "Must be positive."));
-            }
-
-            if (r.AmountFrom is { } af && r.AmountBelow is { } ab && af >= ab)
-            {
-                errors.Add(new(at + ".amountBelow", "Must be greater than amountFrom."));
-            }
-
-            if (r.ScoreFrom is < 0 or > MaxScore)
-            {
-                errors.Add(new(at + ".scoreFrom", $"Must be between 0 and {MaxScore}."));
-            }
-
-            if (r.ScoreBelow is <= 0 or > MaxScore + 1)
-            {
-                errors.Add(new(at + ".scoreBelow", $"Must be between 1 and {MaxScore + 1}."));
-            }
-
-            if (r.ScoreFrom is { } sf && r.ScoreBelow is { } sb && sf >= sb)
-            {
-                errors.Add(new(at + ".scoreBelow", "Must be greater than scoreFrom."));
-            }
-
-            if (r.Steps is null || r.Steps.Count is 0 or > MaxSteps)
-            {
-                errors.Add(new(at + ".steps", $"Between 1 and {MaxSteps} steps are required."));
-                continue;
-            }
-
-            for (var s = 0; s < r.Steps.Count; s++)
-            {
-                if (!StepRoles.Contains(r.Steps[s].Role, StringComparer.Ordinal))
-                {
-                    errors.Add(new($"{at}.steps[{s}].role", $"Must be one of {string.Join(", ", StepRoles)}."));
-                }
-
-                if (r.Steps[s].Approvers is < 1 or > MaxApprovers)
-                {
-                    errors.Add(new($"{at}.steps[{s}].approvers", $"Must be between 1 and {MaxApprovers}."));
-                }
-            }
+            ValidateRule(rules[i], $"rules[{i}]", errors);
         }
 
         if (!rules[^1].IsCatchAll)
@@ -159,6 +110,58 @@ public static class ApprovalRouting
         }
 
         return errors;
+    }
+
+    private static void ValidateRule(ApprovalRule r, string at, List<ApprovalRuleError> errors)
+    {
+        if (r.AmountFrom is < 0)
+        {
+            errors.Add(new(at + ".amountFrom", "Must not be negative."));
+        }
+
+        if (r.AmountBelow is <= 0)
+        {
+            errors.Add(new(at + ".amountBelow", "Must be positive."));
+        }
+
+        if (r.AmountFrom is { } af && r.AmountBelow is { } ab && af >= ab)
+        {
+            errors.Add(new(at + ".amountBelow", "Must be greater than amountFrom."));
+        }
+
+        if (r.ScoreFrom is < 0 or > MaxScore)
+        {
+            errors.Add(new(at + ".scoreFrom", $"Must be between 0 and {MaxScore}."));
+        }
+
+        if (r.ScoreBelow is <= 0 or > MaxScore + 1)
+        {
+            errors.Add(new(at + ".scoreBelow", $"Must be between 1 and {MaxScore + 1}."));
+        }
+
+        if (r.ScoreFrom is { } sf && r.ScoreBelow is { } sb && sf >= sb)
+        {
+            errors.Add(new(at + ".scoreBelow", "Must be greater than scoreFrom."));
+        }
+
+        if (r.Steps is null || r.Steps.Count is 0 or > MaxSteps)
+        {
+            errors.Add(new(at + ".steps", $"Between 1 and {MaxSteps} steps are required."));
+            return;
+        }
+
+        for (var s = 0; s < r.Steps.Count; s++)
+        {
+            if (!StepRoles.Contains(r.Steps[s].Role, StringComparer.Ordinal))
+            {
+                errors.Add(new($"{at}.steps[{s}].role", $"Must be one of {string.Join(", ", StepRoles)}."));
+            }
+
+            if (r.Steps[s].Approvers is < 1 or > MaxApprovers)
+            {
+                errors.Add(new($"{at}.steps[{s}].approvers", $"Must be between 1 and {MaxApprovers}."));
+            }
+        }
     }
 
     /// <summary>Steps as stored: <c>risk_officer:1,dept_head:1</c>.</summary>

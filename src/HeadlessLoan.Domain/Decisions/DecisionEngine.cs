@@ -13,6 +13,21 @@ public static class DecisionEngine
         ArgumentNullException.ThrowIfNull(signals);
         ArgumentNullException.ThrowIfNull(policy);
 
+        var rejections = Rejections(applicant, report, signals, policy);
+        if (rejections.Count > 0)
+        {
+            return new Decision(DecisionOutcome.AutoRejected, rejections, policy.Version);
+        }
+
+        var reviews = Reviews(applicant, report, signals, policy);
+        return reviews.Count > 0
+            ? new Decision(DecisionOutcome.PendingApproval, reviews, policy.Version)
+            : new Decision(DecisionOutcome.AutoApproved, [new("auto_approved", "Within the automatic-approval limit with a good credit report.")], policy.Version);
+    }
+
+    /// <summary>The hard rules the application breaks: any one rejects it.</summary>
+    private static List<DecisionReason> Rejections(ApplicantFacts applicant, BureauReport? report, FraudSignals signals, DecisionPolicy policy)
+    {
         var rejections = new List<DecisionReason>();
         if (report is { Blacklisted: true })
         {
@@ -44,11 +59,12 @@ public static class DecisionEngine
             rejections.Add(new("bureau_score_too_low", $"Credit score {report.Score} is below the minimum of {policy.MinBureauScore}."));
         }
 
-        if (rejections.Count > 0)
-        {
-            return new Decision(DecisionOutcome.AutoRejected, rejections, policy.Version);
-        }
+        return rejections;
+    }
 
+    /// <summary>What keeps the application from automatic approval: each one sends it to people.</summary>
+    private static List<DecisionReason> Reviews(ApplicantFacts applicant, BureauReport? report, FraudSignals signals, DecisionPolicy policy)
+    {
         var reviews = new List<DecisionReason>();
         if (report is null)
         {
@@ -83,8 +99,6 @@ public static class DecisionEngine
             reviews.Add(new("amount_above_auto_limit", $"The amount exceeds the product's automatic-approval limit of {applicant.AutoApprovalLimit} fen."));
         }
 
-        return reviews.Count > 0
-            ? new Decision(DecisionOutcome.PendingApproval, reviews, policy.Version)
-            : new Decision(DecisionOutcome.AutoApproved, [new("auto_approved", "Within the automatic-approval limit with a good credit report.")], policy.Version);
+        return reviews;
     }
 }

@@ -13,12 +13,9 @@ namespace HeadlessLoan.Api.Features.Applications;
 [FeatureApi]
 public readonly record struct StatusChange(ApplicationStatus From, ApplicationStatus To);
 
-/// <summary>A change of an application ready to be sent with the caller's other writes (<see cref="DbChange.WriteTogetherAsync"/>).</summary>
+/// <summary>A change of an application for the caller's change to hold and send with its other writes (<see cref="DbChange.Write"/>).</summary>
 [FeatureApi]
-public sealed record PreparedTransition(StatusChange Change, string Sql, object Values)
-{
-    public (string Sql, object Values) Write => (Sql, Values);
-}
+public sealed record PreparedTransition(StatusChange Change, string Sql, object Values);
 
 /// <summary>
 /// The only way other features change an application: each call asks <see cref="ApplicationLifecycle"/> what the event

@@ -46,7 +46,8 @@ public static partial class ApplicationsApi
 
         group.MapPost("/", CreateApplication).WithName("CreateApplication")
             .WithSummary("Start an application: a borrower's own, or a channel's for its customer")
-            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429);
+            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429)
+            .Validates<CreateApplicationRequest>(ValidateApplication);
         group.MapGet("/", ListApplications).WithName("ListApplications")
             .WithSummary("List applications: staff see all, borrowers and channels their own")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 422, 429);
@@ -61,7 +62,8 @@ public static partial class ApplicationsApi
             .ProducesProblems(400, 404, 409, 413, 415, 422, 429, 502, 503);
         group.MapPost("/{applicationId:guid}/consents", RecordConsent).WithName("RecordApplicationConsent")
             .WithSummary("Record the applicant's consent to the credit-bureau inquiry")
-            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
+            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
+            .Validates<CreateConsentRequest>(ValidateConsent);
         group.MapPost("/{applicationId:guid}/submit", SubmitApplication).WithName("SubmitApplication")
             .WithSummary("Submit a complete application for the credit check")
             .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
@@ -72,12 +74,10 @@ public static partial class ApplicationsApi
     private static void ApplicantPolicy(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder p) =>
         p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower, Caller.Channel);
 
-    public static async Task<Results<Created<ApplicationResponse>, ProblemHttpResult>> CreateApplication(
-        CreateApplicationRequest request, [FromHeader(Name = DeviceFingerprintHeader)] string? deviceFingerprint,
-        HttpContext http, ApplicationStore store, IProductCatalog products, PersonalDataProtector protector, CancellationToken ct)
+    private static void ValidateApplication(CreateApplicationRequest request, RequestValidator v, HttpContext http)
     {
         var isChannel = http.User.Kind() == Caller.Channel;
-        var v = new RequestValidator();
+        var deviceFingerprint = http.Request.Headers[DeviceFingerprintHeader] is { Count: > 0 } header ? header.ToString() : null;
         v.Required(request.ProductId, "productId");
         if (v.Required(request.Amount, "amount"))
         {
@@ -111,12 +111,13 @@ public static partial class ApplicationsApi
         {
             v.Add(DeviceFingerprintHeader, "Must be 1 to 128 printable ASCII characters without spaces.");
         }
+    }
 
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
-        }
-
+    public static async Task<Results<Created<ApplicationResponse>, ProblemHttpResult>> CreateApplication(
+        CreateApplicationRequest request, [FromHeader(Name = DeviceFingerprintHeader)] string? deviceFingerprint,
+        HttpContext http, ApplicationStore store, IProductCatalog products, PersonalDataProtector protector, CancellationToken ct)
+    {
+        var isChannel = http.User.Kind() == Caller.Channel;
         var product = await products.GetAsync(request.ProductId!.Value, null, ct);
         var terms = new RequestValidator();
         if (product is null || !product.IsActive)
@@ -201,21 +202,18 @@ public static partial class ApplicationsApi
         return TypedResults.Ok(new ApplicationListResponse(page.Select(r => ToSummary(r, protector)).ToList(), next));
     }
 
-    public static async Task<Results<Created<ConsentResponse>, ProblemHttpResult>> RecordConsent(
-        Guid applicationId, CreateConsentRequest request, HttpContext http, ApplicationStore store, CancellationToken ct)
+    private static void ValidateConsent(CreateConsentRequest request, RequestValidator v, HttpContext http)
     {
-        var v = new RequestValidator();
         v.Required(request.Purpose, "purpose");
         if (v.Required(request.TextVersion, "textVersion"))
         {
             v.Length(request.TextVersion!.Trim(), 1, 32, "textVersion");
         }
+    }
 
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
-        }
-
+    public static async Task<Results<Created<ConsentResponse>, ProblemHttpResult>> RecordConsent(
+        Guid applicationId, CreateConsentRequest request, HttpContext http, ApplicationStore store, CancellationToken ct)
+    {
         if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is null)
         {
             return Problems.NotFound("The application");

@@ -42,14 +42,53 @@ public static partial class ApplicationsApi
             return NotDraft();
         }
 
+        var (upload, refused) = await ReadUploadAsync(http.Request, options.Value.MaxImageBytes, ct);
+        if (upload is null)
+        {
+            return refused!;
+        }
+
+        var (kind, image, contentType) = upload;
+        var (existing, _) = await store.DetailsAsync(applicationId, ct);
+        if (existing.Count >= options.Value.MaxDocuments)
+        {
+            return TooMany(options.Value.MaxDocuments);
+        }
+
+        var (verdict, failed) = await CheckAsync(http, () => ReadAndCheckAsync(kind, image, contentType, application, wechat, products, bins, protector, clock, ct));
+        if (verdict is null)
+        {
+            return failed!;
+        }
+
+        var documentId = Guid.CreateVersion7();
+        var blobKey = await images.SaveAsync(applicationId, documentId, image, ct);
+        var row = new DocumentRow(
+            documentId, applicationId, DocumentKinds.ToWire(kind), contentType, image.Length, Convert.ToHexStringLower(SHA256.HashData(image)),
+            blobKey, verdict.Accepted ? "accepted" : "rejected", verdict.Accepted ? null : string.Join(',', verdict.ErrorCodes), DbTime.Now(clock));
+        var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, AuditActor.From(http.User), ct);
+        if (added != DocumentAdd.Added)
+        {
+            await images.DeleteAsync(blobKey, CancellationToken.None);
+            return added == DocumentAdd.NotDraft ? NotDraft() : TooMany(options.Value.MaxDocuments);
+        }
+
+        return TypedResults.Created((string?)null, new DocumentResponse(
+            row.Id, applicationId, kind, verdict.Accepted ? DocumentStatus.Accepted : DocumentStatus.Rejected, contentType, row.SizeBytes, row.Sha256,
+            ErrorsOf(row.ErrorCode), verdict.Extracted, DbTime.ToOffset(row.CreatedAt)));
+    }
+
+    /// <summary>The upload's kind and image, checked (fields, size, type by its first bytes); or why it is refused.</summary>
+    private static async Task<(Upload? Upload, ProblemHttpResult? Refused)> ReadUploadAsync(HttpRequest request, int maxImageBytes, CancellationToken ct)
+    {
         IFormCollection form;
         try
         {
-            form = await http.Request.ReadFormAsync(ct);
+            form = await request.ReadFormAsync(ct);
         }
         catch (InvalidDataException e)
         {
-            return Problems.Create(400, "bad_request", "The multipart body could not be read.", e.Message);
+            return (null, Problems.Create(400, "bad_request", "The multipart body could not be read.", e.Message));
         }
 
         var v = new RequestValidator();
@@ -72,13 +111,12 @@ public static partial class ApplicationsApi
 
         if (v.HasErrors)
         {
-            return v.ToProblem();
+            return (null, v.ToProblem());
         }
 
-        var max = options.Value.MaxImageBytes;
-        if (file!.Length > max)
+        if (file!.Length > maxImageBytes)
         {
-            return Problems.Create(413, "image_too_large", $"The image is larger than {max} bytes.");
+            return (null, Problems.Create(413, "image_too_large", $"The image is larger than {maxImageBytes} bytes."));
         }
 
         var image = new byte[file.Length];
@@ -87,50 +125,32 @@ public static partial class ApplicationsApi
             await stream.ReadExactlyAsync(image, ct);
         }
 
-        if (ImageSignatures.Detect(image) is not { } contentType)
-        {
-            return Problems.Create(415, "unsupported_image_type", "The file must be a JPEG or PNG image (judged by its content, not its name or declared type).");
-        }
+        return ImageSignatures.Detect(image) is { } contentType
+            ? (new Upload(kind, image, contentType), null)
+            : (null, Problems.Create(415, "unsupported_image_type", "The file must be a JPEG or PNG image (judged by its content, not its name or declared type)."));
+    }
 
-        var (existing, _) = await store.DetailsAsync(applicationId, ct);
-        if (existing.Count >= options.Value.MaxDocuments)
-        {
-            return TooMany(options.Value.MaxDocuments);
-        }
+    private sealed record Upload(DocumentKind Kind, byte[] Image, string ContentType);
 
-        DocumentVerdict verdict;
+    /// <summary>The OCR's verdict, or the problem an unavailable or refusing WeChat answers with.</summary>
+    private static async Task<(DocumentVerdict? Verdict, ProblemHttpResult? Failed)> CheckAsync(HttpContext http, Func<Task<DocumentVerdict>> check)
+    {
         try
         {
-            verdict = await ReadAndCheckAsync(kind, image, contentType, application, wechat, products, bins, protector, clock, ct);
+            return (await check(), null);
         }
         catch (WeChatUnavailableException)
         {
-            return WeChatProblems.Unavailable(http);
+            return (null, WeChatProblems.Unavailable(http));
         }
         catch (WeChatApiException e)
         {
-            return WeChatProblems.UpstreamError(e.ErrorCode);
+            return (null, WeChatProblems.UpstreamError(e.ErrorCode));
         }
         catch (OcrRefusedException e)
         {
-            return WeChatProblems.UpstreamError(e.ErrorCode);
+            return (null, WeChatProblems.UpstreamError(e.ErrorCode));
         }
-
-        var documentId = Guid.CreateVersion7();
-        var blobKey = await images.SaveAsync(applicationId, documentId, image, ct);
-        var row = new DocumentRow(
-            documentId, applicationId, DocumentKinds.ToWire(kind), contentType, image.Length, Convert.ToHexStringLower(SHA256.HashData(image)),
-            blobKey, verdict.Accepted ? "accepted" : "rejected", verdict.Accepted ? null : string.Join(',', verdict.ErrorCodes), DbTime.Now(clock));
-        var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, AuditActor.From(http.User), ct);
-        if (added != DocumentAdd.Added)
-        {
-            await images.DeleteAsync(blobKey, CancellationToken.None);
-            return added == DocumentAdd.NotDraft ? NotDraft() : TooMany(options.Value.MaxDocuments);
-        }
-
-        return TypedResults.Created((string?)null, new DocumentResponse(
-            row.Id, applicationId, kind, verdict.Accepted ? DocumentStatus.Accepted : DocumentStatus.Rejected, contentType, row.SizeBytes, row.Sha256,
-            ErrorsOf(row.ErrorCode), verdict.Extracted, DbTime.ToOffset(row.CreatedAt)));
     }
 
     private static async Task<DocumentVerdict> ReadAndCheckAsync(

@@ -179,7 +179,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOpt
         else if (progress.Kind == RoundProgressKind.Finished)
         {
             var (code, message) = ApprovalReasons.For(progress.Outcome, reasonCode);
-            await FinishAsync(change, locked.Application, task.Round, progress.Outcome, code, message, actor, now, ct);
+            Finish(change, locked.Application, task.Round, progress.Outcome, code, message, actor, now);
         }
 
         return new TaskResult(TaskResultKind.Done, ApplicationOutcome: progress.Kind == RoundProgressKind.Finished ? progress.Outcome.ToWire() : null);
@@ -220,7 +220,7 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOpt
             actor, "application.special_approved", "application", applicationId.ToString(),
             new { status = app.Status, round = app.Round }, new { status = transition.Next.ToWire(), reason, approvedBy = reviewer.Id }, true), now);
         var (code, message) = ApprovalReasons.For(end.Outcome, null);
-        await FinishAsync(change, app, app.Round, end.Outcome, code, message, actor, now, ct);
+        Finish(change, app, app.Round, end.Outcome, code, message, actor, now);
         await change.CommitAsync(ct);
         return new TaskResult(TaskResultKind.Done, ApplicationOutcome: end.Outcome.ToWire());
     }
@@ -303,22 +303,20 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOpt
             tx, cancellationToken: ct));
 
     /// <summary>
-    /// Ends the round: its open tasks cancelled, its outcome recorded and the application moved on, in one round trip,
-    /// then the record of the application's change.
+    /// Ends the round: its open tasks cancelled, its outcome recorded, the application moved on and the record of its
+    /// change, all held by the change and sent with its commit.
     /// </summary>
-    private static async Task FinishAsync(
-        DbChange change, LockedApplication app, int round, RoundOutcome outcome, string code, string message, AuditActor actor, DateTime now, CancellationToken ct)
+    private static void Finish(
+        DbChange change, LockedApplication app, int round, RoundOutcome outcome, string code, string message, AuditActor actor, DateTime now)
     {
-        var (conn, tx) = (change.Connection, change.Transaction);
         var end = ApplicationTransitions.PrepareRoundEnd(app.State, app.Id, outcome, code, message, now);
-        await DbChange.WriteTogetherAsync(conn, tx,
-        [
-            ("UPDATE approval_tasks SET status = 'cancelled' WHERE application_id = @applicationId AND round = @round AND status IN ('open', 'claimed')",
-                new { applicationId = app.Id, round }),
-            ("UPDATE approval_rounds SET outcome = @outcome, decided_at = @now WHERE application_id = @applicationId AND round = @round",
-                new { applicationId = app.Id, round, outcome = outcome.ToWire(), now }),
-            end.Write,
-        ], ct);
+        change.Write(
+            "UPDATE approval_tasks SET status = 'cancelled' WHERE application_id = @applicationId AND round = @round AND status IN ('open', 'claimed')",
+            new { applicationId = app.Id, round });
+        change.Write(
+            "UPDATE approval_rounds SET outcome = @outcome, decided_at = @now WHERE application_id = @applicationId AND round = @round",
+            new { applicationId = app.Id, round, outcome = outcome.ToWire(), now });
+        change.Write(end.Sql, end.Values);
         change.Record(new AuditEntry(
             actor, "application." + outcome.ToWire(), "application", app.Id.ToString(),
             new { status = end.Change.From.ToWire(), round },

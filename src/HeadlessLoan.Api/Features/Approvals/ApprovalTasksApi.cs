@@ -48,7 +48,8 @@ public static class ApprovalTasksApi
             .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 409);
         group.MapPost("/{taskId:guid}/decision", Decide).WithName("DecideApprovalTask")
             .WithSummary("Approve, reject or return the application for more documents")
-            .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 409, 422);
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 409, 422)
+            .Validates<DecideTaskRequest>(ValidateDecide);
         return app;
     }
 
@@ -153,11 +154,8 @@ public static class ApprovalTasksApi
         Guid taskId, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
         Answer(await store.ReleaseAsync(taskId, ReviewerOf(http.User), ct), protector, clock);
 
-    public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Decide(
-        Guid taskId, DecideTaskRequest request, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock,
-        CancellationToken ct)
+    private static void ValidateDecide(DecideTaskRequest request, RequestValidator v, HttpContext http)
     {
-        var v = new RequestValidator();
         v.Required(request.Decision, "decision");
         var reasons = request.Decision switch
         {
@@ -180,11 +178,12 @@ public static class ApprovalTasksApi
         }
 
         v.Length(request.Comment?.Trim(), 1, MaxCommentLength, "comment");
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
-        }
+    }
 
+    public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Decide(
+        Guid taskId, DecideTaskRequest request, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock,
+        CancellationToken ct)
+    {
         var verdict = request.Decision switch { TaskDecision.Approve => Verdict.Approve, TaskDecision.Reject => Verdict.Reject, _ => Verdict.Return };
         var result = await store.DecideAsync(taskId, ReviewerOf(http.User), verdict, request.ReasonCode, request.Comment?.Trim(), ct);
         return Answer(result, protector, clock);

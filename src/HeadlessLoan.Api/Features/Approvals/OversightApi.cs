@@ -25,7 +25,8 @@ public static class OversightApi
             .WithMetadata(new TemporaryRefusals("task_claimed"));
         applications.MapPost("/special-approval", SpecialApprove).WithName("SpecialApproveApplication")
             .WithSummary("Override the remaining steps and approve, with a mandatory reason; flagged")
-            .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 409, 422);
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 409, 422)
+            .Validates<SpecialApprovalRequest>(ValidateSpecialApprove);
         applications.MapPut("/loan-officer", AssignLoanOfficer).WithName("AssignLoanOfficer")
             .WithSummary("Assign the application's loan officer (who may then not decide it)")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 422);
@@ -40,20 +41,17 @@ public static class OversightApi
         return app;
     }
 
-    public static async Task<Results<Ok<SpecialApprovalResponse>, ProblemHttpResult>> SpecialApprove(
-        Guid applicationId, SpecialApprovalRequest request, HttpContext http, ApprovalTaskStore store, TimeProvider clock, CancellationToken ct)
+    private static void ValidateSpecialApprove(SpecialApprovalRequest request, RequestValidator v, HttpContext http)
     {
-        var v = new RequestValidator();
         if (v.Required(request.Reason, "reason"))
         {
             v.Length(request.Reason!.Trim(), MinReasonLength, MaxReasonLength, "reason");
         }
+    }
 
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
-        }
-
+    public static async Task<Results<Ok<SpecialApprovalResponse>, ProblemHttpResult>> SpecialApprove(
+        Guid applicationId, SpecialApprovalRequest request, HttpContext http, ApprovalTaskStore store, TimeProvider clock, CancellationToken ct)
+    {
         var reviewer = ApprovalTasksApi.ReviewerOf(http.User);
         var result = await store.SpecialApproveAsync(applicationId, reviewer, request.Reason!.Trim(), ct);
         return result.Kind switch

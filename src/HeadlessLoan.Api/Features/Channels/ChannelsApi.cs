@@ -29,7 +29,8 @@ public static class ChannelsApi
         var group = app.MapGroup("/v1/channels").WithTags("Channels").RequireAuthorization(Policies.Admin);
 
         group.MapPost("/", CreateChannel).WithName("CreateChannel").WithSummary("Register a third-party channel")
-            .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 409, 422);
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 409, 422)
+            .Validates<CreateChannelRequest>(ValidateCreateChannel);
         group.MapGet("/", ListChannels).WithName("ListChannels").WithSummary("List channels")
             .ProducesAuthProblems(forbidden: true);
         group.MapGet("/{channelId:guid}", GetChannel).WithName("GetChannel").WithSummary("Read one channel")
@@ -45,21 +46,19 @@ public static class ChannelsApi
         return app;
     }
 
-    public static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> CreateChannel(
-        CreateChannelRequest request, HttpContext http, ChannelStore store, TimeProvider clock, CancellationToken ct)
+    private static void ValidateCreateChannel(CreateChannelRequest request, RequestValidator v, HttpContext http)
     {
-        var v = new RequestValidator();
         if (v.Required(request.Name, "name"))
         {
             v.Length(request.Name!.Trim(), 1, 100, "name");
         }
 
         v.Range(request.RateLimitPerMinute, 1, 100_000, "rateLimitPerMinute");
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
-        }
+    }
 
+    public static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> CreateChannel(
+        CreateChannelRequest request, HttpContext http, ChannelStore store, TimeProvider clock, CancellationToken ct)
+    {
         var row = new ChannelRow(Guid.CreateVersion7(), request.Name!.Trim(), "active", request.RateLimitPerMinute ?? DefaultRateLimitPerMinute, DbTime.Now(clock));
         if (!await store.InsertAsync(row, AuditActor.From(http.User), ct))
         {

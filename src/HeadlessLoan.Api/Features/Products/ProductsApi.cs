@@ -13,28 +13,26 @@ public static class ProductsApi
     public static IEndpointRouteBuilder MapProductsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/products").WithTags("Products");
+        var rates = app.ServiceProvider.GetRequiredService<IOptions<RatesOptions>>();
 
         group.MapPost("/", CreateProduct).WithName("CreateProduct").WithSummary("Define a loan product (version 1)")
-            .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422);
+            .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422)
+            .Validates<ProductDefinition>((request, _) => ProductRules.Validate(request, rates));
         group.MapGet("/", ListProducts).WithName("ListProducts").WithSummary("List active products")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems();
         group.MapGet("/{productId:guid}", GetProduct).WithName("GetProduct").WithSummary("Read a product, its current or a given version")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404);
         group.MapPut("/{productId:guid}", UpdateProduct).WithName("UpdateProduct").WithSummary("Change a product: writes a new version")
-            .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422);
+            .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422)
+            .Validates<ProductDefinition>((request, _) => ProductRules.Validate(request, rates));
         group.MapPost("/{productId:guid}/retire", RetireProduct).WithName("RetireProduct").WithSummary("Stop offering a product")
             .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(404);
         return app;
     }
 
     public static async Task<Results<Created<ProductResponse>, ProblemHttpResult>> CreateProduct(
-        ProductDefinition request, HttpContext http, ProductStore store, IOptions<RatesOptions> rates, CancellationToken ct)
+        ProductDefinition request, HttpContext http, ProductStore store, CancellationToken ct)
     {
-        if (ProductRules.Validate(request, rates) is { } problem)
-        {
-            return problem;
-        }
-
         var row = await store.CreateAsync(request, AuditActor.From(http.User), ct);
         return TypedResults.Created($"/v1/products/{row.Id}", ToResponse(row));
     }
@@ -56,13 +54,8 @@ public static class ProductsApi
     }
 
     public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> UpdateProduct(
-        Guid productId, ProductDefinition request, HttpContext http, ProductStore store, IOptions<RatesOptions> rates, CancellationToken ct)
+        Guid productId, ProductDefinition request, HttpContext http, ProductStore store, CancellationToken ct)
     {
-        if (ProductRules.Validate(request, rates) is { } problem)
-        {
-            return problem;
-        }
-
         return await store.UpdateAsync(productId, request, AuditActor.From(http.User), ct) switch
         {
             (ProductChange.NotFound, _) => Problems.NotFound("The product"),

@@ -19,16 +19,15 @@ public static class StaffApi
     {
         var group = app.MapGroup("/v1/staff").WithTags("Staff").RequireAuthorization(Policies.Admin);
         group.MapPost("/", CreateStaff).WithName("CreateStaff").WithSummary("Create a staff account with roles")
-            .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 409, 422);
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 409, 422)
+            .Validates<CreateStaffRequest>(ValidateCreateStaff);
         group.MapGet("/", ListStaff).WithName("ListStaff").WithSummary("List staff accounts")
             .ProducesAuthProblems(forbidden: true);
         return app;
     }
 
-    public static async Task<Results<Created<StaffResponse>, ProblemHttpResult>> CreateStaff(
-        CreateStaffRequest request, HttpContext http, StaffStore store, CancellationToken ct)
+    private static void ValidateCreateStaff(CreateStaffRequest request, RequestValidator v, HttpContext http)
     {
-        var v = new RequestValidator();
         if (v.Required(request.Username, "username"))
         {
             v.Length(request.Username, 3, 64, "username");
@@ -56,12 +55,11 @@ public static class StaffApi
         {
             v.Add("roles", $"Unknown role '{unknown}'; one of: {string.Join(", ", Roles.All)}.");
         }
+    }
 
-        if (v.HasErrors)
-        {
-            return v.ToProblem();
-        }
-
+    public static async Task<Results<Created<StaffResponse>, ProblemHttpResult>> CreateStaff(
+        CreateStaffRequest request, HttpContext http, StaffStore store, CancellationToken ct)
+    {
         var user = store.NewUser(request.Username!, request.DisplayName!.Trim(), request.Password!, request.Roles!);
         if (!await store.InsertAsync(user, AuditActor.From(http.User), ct))
         {

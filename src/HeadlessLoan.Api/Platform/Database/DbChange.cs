@@ -154,7 +154,7 @@ public sealed partial class DbChange : IAsyncDisposable, IDeferredChange
     /// values are the properties of its object, named as its statement's parameters). With <paramref name="mergeRows"/>,
     /// the rows of each single-row <c>INSERT … VALUES</c> go in one statement, placed where the first of them was.
     /// </summary>
-    public static async Task WriteTogetherAsync(
+    private static async Task WriteTogetherAsync(
         MySqlConnection connection, MySqlTransaction transaction, IReadOnlyList<(string Sql, object Values)> writes, CancellationToken ct,
         bool mergeRows = false)
     {
