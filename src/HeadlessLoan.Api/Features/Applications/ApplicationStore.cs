@@ -218,43 +218,15 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
     public async Task<IReadOnlyList<ApplicationRow>> ListAsync(
         ApplicationScope scope, ApplicationFilter filter, ListPosition? after, int limit, CancellationToken ct)
     {
-        var where = new List<string>();
-        if (scope.BorrowerId is not null)
-        {
-            where.Add("borrower_id = @borrowerId");
-        }
-
-        if (scope.ChannelId is not null)
-        {
-            where.Add("channel_id = @channelId");
-        }
-
-        if (filter.Status is not null)
-        {
-            where.Add("status = @status");
-        }
-
-        if (filter.ProductId is not null)
-        {
-            where.Add("product_id = @productId");
-        }
-
-        if (filter.SubmittedFrom is not null)
-        {
-            where.Add("submitted_at >= @submittedFrom");
-        }
-
-        if (filter.SubmittedTo is not null)
-        {
-            where.Add("submitted_at < @submittedTo");
-        }
-
-        if (after is not null)
-        {
-            where.Add(AfterCondition);
-        }
-
-        var sql = SelectApplication + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY created_at DESC, id DESC LIMIT @take";
+        var where = new SqlWhere()
+            .And(scope.BorrowerId is not null, "borrower_id = @borrowerId")
+            .And(scope.ChannelId is not null, "channel_id = @channelId")
+            .And(filter.Status is not null, "status = @status")
+            .And(filter.ProductId is not null, "product_id = @productId")
+            .And(filter.SubmittedFrom is not null, "submitted_at >= @submittedFrom")
+            .And(filter.SubmittedTo is not null, "submitted_at < @submittedTo")
+            .And(after is not null, AfterCondition);
+        var sql = SelectApplication + where + " ORDER BY created_at DESC, id DESC LIMIT @take";
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ApplicationRow>(new CommandDefinition(sql, new
         {

@@ -115,9 +115,9 @@ public static partial class ApplicationsApi
 
     public static async Task<Results<Created<ApplicationResponse>, ProblemHttpResult>> CreateApplication(
         CreateApplicationRequest request, [FromHeader(Name = DeviceFingerprintHeader)] string? deviceFingerprint,
-        HttpContext http, ApplicationStore store, IProductCatalog products, PersonalDataProtector protector, CancellationToken ct)
+        HttpContext http, CurrentCaller caller, ApplicationStore store, IProductCatalog products, PersonalDataProtector protector, CancellationToken ct)
     {
-        var isChannel = http.User.Kind() == Caller.Channel;
+        var isChannel = caller.IsChannel;
         var product = await products.GetAsync(request.ProductId!.Value, null, ct);
         var terms = new RequestValidator();
         if (product is null || !product.IsActive)
@@ -139,7 +139,7 @@ public static partial class ApplicationsApi
             return terms.ToProblem("outside_product_terms", "The application is outside the product's terms.");
         }
 
-        var callerId = Guid.Parse(http.User.Id()!);
+        var callerId = caller.Id;
         var row = await store.InsertAsync(new NewApplication(
             Guid.CreateVersion7(),
             isChannel ? null : callerId,
@@ -155,14 +155,14 @@ public static partial class ApplicationsApi
             request.DeclaredRegionCode!,
             request.DeclaredAddress!.Trim(),
             deviceFingerprint,
-            ClientIp(http)), AuditActor.From(http.User), ct);
+            ClientIp(http)), caller.Actor, ct);
         return TypedResults.Created($"/v1/applications/{row.Id}", ToResponse(row, [], false, protector));
     }
 
     public static async Task<Results<Ok<ApplicationResponse>, ProblemHttpResult>> GetApplication(
-        Guid applicationId, HttpContext http, ApplicationStore store, IApprovalProgress approvals, PersonalDataProtector protector, CancellationToken ct)
+        Guid applicationId, HttpContext http, CurrentCaller caller, ApplicationStore store, IApprovalProgress approvals, PersonalDataProtector protector, CancellationToken ct)
     {
-        if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is not { } row)
+        if (await store.GetVisibleAsync(applicationId, ScopeOf(caller), ct) is not { } row)
         {
             return Problems.NotFound("The application");
         }
@@ -174,7 +174,7 @@ public static partial class ApplicationsApi
 
     public static async Task<Results<Ok<ApplicationListResponse>, ProblemHttpResult>> ListApplications(
         string? status, Guid? productId, DateTimeOffset? submittedFrom, DateTimeOffset? submittedTo, int? limit, string? after,
-        HttpContext http, ApplicationStore store, PersonalDataProtector protector, CancellationToken ct)
+        HttpContext http, CurrentCaller caller, ApplicationStore store, PersonalDataProtector protector, CancellationToken ct)
     {
         var v = new RequestValidator();
         if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
@@ -197,7 +197,7 @@ public static partial class ApplicationsApi
 
         var take = limit ?? DefaultListLimit;
         var filter = new ApplicationFilter(status, productId, submittedFrom?.UtcDateTime, submittedTo?.UtcDateTime);
-        var rows = await store.ListAsync(ScopeOf(http.User), filter, position, take, ct);
+        var rows = await store.ListAsync(ScopeOf(caller), filter, position, take, ct);
         var (page, next) = Pages.Of(rows, take, r => Pages.Cursor(new ListPosition(r.CreatedAt, r.Id)));
         return TypedResults.Ok(new ApplicationListResponse(page.Select(r => ToSummary(r, protector)).ToList(), next));
     }
@@ -212,16 +212,16 @@ public static partial class ApplicationsApi
     }
 
     public static async Task<Results<Created<ConsentResponse>, ProblemHttpResult>> RecordConsent(
-        Guid applicationId, CreateConsentRequest request, HttpContext http, ApplicationStore store, CancellationToken ct)
+        Guid applicationId, CreateConsentRequest request, HttpContext http, CurrentCaller caller, ApplicationStore store, CancellationToken ct)
     {
-        if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is null)
+        if (await store.GetVisibleAsync(applicationId, ScopeOf(caller), ct) is null)
         {
             return Problems.NotFound("The application");
         }
 
         var consentId = Guid.CreateVersion7();
-        var kind = http.User.Kind()!;
-        var by = Guid.Parse(http.User.Id()!);
+        var kind = caller.Kind;
+        var by = caller.Id;
         var userAgent = http.Request.Headers.UserAgent.ToString();
         var (added, grantedAt) = await store.AddConsentAsync(
             consentId, applicationId, request.TextVersion!.Trim(), kind, by, ClientIp(http),
@@ -232,10 +232,10 @@ public static partial class ApplicationsApi
     }
 
     public static async Task<Results<Accepted<ApplicationResponse>, ProblemHttpResult>> SubmitApplication(
-        Guid applicationId, HttpContext http, ApplicationSubmitter submitter, PersonalDataProtector protector)
+        Guid applicationId, HttpContext http, CurrentCaller caller, ApplicationSubmitter submitter, PersonalDataProtector protector)
     {
         // Not cancelled with the request: once queued, a submit is made, and its answer is what a retry is replayed.
-        var result = await submitter.SubmitAsync(applicationId, ScopeOf(http.User), AuditActor.From(http.User));
+        var result = await submitter.SubmitAsync(applicationId, ScopeOf(caller), caller.Actor);
         switch (result.Outcome)
         {
             case Submission.NotFound:
@@ -261,12 +261,11 @@ public static partial class ApplicationsApi
         Problems.Conflict("application_not_draft", "The application has been submitted; it can no longer be changed.");
 
     /// <summary>Staff see every application; a borrower or a channel only their own.</summary>
-    internal static ApplicationScope ScopeOf(ClaimsPrincipal user) => user.Kind() switch
+    internal static ApplicationScope ScopeOf(CurrentCaller caller) => caller.Kind switch
     {
         Caller.Staff => new ApplicationScope(null, null),
-        Caller.Borrower when Guid.TryParse(user.Id(), out var borrower) => new ApplicationScope(borrower, null),
-        Caller.Channel when Guid.TryParse(user.Id(), out var channel) => new ApplicationScope(null, channel),
-        _ => new ApplicationScope(Guid.Empty, Guid.Empty),
+        Caller.Borrower => new ApplicationScope(caller.Id, null),
+        _ => new ApplicationScope(null, caller.Id),
     };
 
     internal static string? ClientIp(HttpContext http) =>

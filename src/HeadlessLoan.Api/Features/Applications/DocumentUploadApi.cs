@@ -23,7 +23,7 @@ public static partial class ApplicationsApi
     /// <c>errors</c>, so the mini-program can tell the user what to fix.
     /// </summary>
     public static async Task<Results<Created<DocumentResponse>, ProblemHttpResult>> UploadDocument(
-        Guid applicationId, HttpContext http, ApplicationStore store, IProductCatalog products, DocumentImages images,
+        Guid applicationId, HttpContext http, CurrentCaller caller, ApplicationStore store, IProductCatalog products, DocumentImages images,
         WeChatApiClient wechat, CardBins bins, PersonalDataProtector protector, IOptions<ApplicationsOptions> options,
         TimeProvider clock, CancellationToken ct)
     {
@@ -32,7 +32,7 @@ public static partial class ApplicationsApi
             return Problems.Create(415, "unsupported_media_type", "The body must be multipart/form-data with the fields kind and file.");
         }
 
-        if (await store.GetVisibleAsync(applicationId, ScopeOf(http.User), ct) is not { } application)
+        if (await store.GetVisibleAsync(applicationId, ScopeOf(caller), ct) is not { } application)
         {
             return Problems.NotFound("The application");
         }
@@ -66,7 +66,7 @@ public static partial class ApplicationsApi
         var row = new DocumentRow(
             documentId, applicationId, DocumentKinds.ToWire(kind), contentType, image.Length, Convert.ToHexStringLower(SHA256.HashData(image)),
             blobKey, verdict.Accepted ? "accepted" : "rejected", verdict.Accepted ? null : string.Join(',', verdict.ErrorCodes), DbTime.Now(clock));
-        var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, AuditActor.From(http.User), ct);
+        var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, caller.Actor, ct);
         if (added != DocumentAdd.Added)
         {
             await images.DeleteAsync(blobKey, CancellationToken.None);

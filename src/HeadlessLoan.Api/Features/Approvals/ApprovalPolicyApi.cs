@@ -29,7 +29,7 @@ public static class ApprovalPolicyApi
         await store.GetAsync(version, ct) is { } policy ? TypedResults.Ok(ToResponse(policy)) : Problems.NotFound("The approval policy version");
 
     public static async Task<Results<Ok<ApprovalPolicyResponse>, ProblemHttpResult>> ChangePolicy(
-        ChangeApprovalPolicyRequest request, HttpContext http, ApprovalPolicyStore store, IProductCatalog products, CancellationToken ct)
+        ChangeApprovalPolicyRequest request, HttpContext http, CurrentCaller caller, ApprovalPolicyStore store, IProductCatalog products, CancellationToken ct)
     {
         var v = new RequestValidator();
         if (v.Required(request.Note, "note"))
@@ -90,7 +90,7 @@ public static class ApprovalPolicyApi
             return v.ToProblem();
         }
 
-        var policy = await store.ChangeAsync(rules, request.Note!.Trim(), Guid.Parse(http.User.Id()!), ct);
+        var policy = await store.ChangeAsync(rules, request.Note!.Trim(), caller.Id, ct);
         return TypedResults.Ok(ToResponse(policy));
     }
 

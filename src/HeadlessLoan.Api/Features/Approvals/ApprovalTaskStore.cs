@@ -38,45 +38,19 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOpt
 
     public async Task<IReadOnlyList<TaskRow>> ListAsync(Reviewer reviewer, TaskQuery q, CancellationToken ct)
     {
-        var where = new List<string>();
-        if (q.Mine)
-        {
-            where.Add("t.claimed_by = @me");
-        }
-        else
-        {
-            where.Add("t.role IN @roles");
-            where.Add("t.status = COALESCE(@status, 'open')");
-        }
-
-        if (q.Mine && q.Status is not null)
-        {
-            where.Add("t.status = @status");
-        }
-
-        if (q.Role is not null)
-        {
-            where.Add("t.role = @role");
-        }
-
-        if (q.ApplicationId is not null)
-        {
-            where.Add("t.application_id = @applicationId");
-        }
-
-        if (q.Escalated is { } escalated)
-        {
-            where.Add(escalated ? "t.escalated_at IS NOT NULL" : "t.escalated_at IS NULL");
-        }
-
-        if (q.After is not null)
-        {
-            where.Add("(t.created_at > @afterAt OR (t.created_at = @afterAt AND t.id > @afterId))");
-        }
-
+        var where = new SqlWhere()
+            .And(q.Mine, "t.claimed_by = @me")
+            .And(!q.Mine, "t.role IN @roles")
+            .And(!q.Mine, "t.status = COALESCE(@status, 'open')")
+            .And(q.Mine && q.Status is not null, "t.status = @status")
+            .And(q.Role is not null, "t.role = @role")
+            .And(q.ApplicationId is not null, "t.application_id = @applicationId")
+            .And(q.Escalated is true, "t.escalated_at IS NOT NULL")
+            .And(q.Escalated is false, "t.escalated_at IS NULL")
+            .And(q.After is not null, "(t.created_at > @afterAt OR (t.created_at = @afterAt AND t.id > @afterId))");
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<TaskRow>(new CommandDefinition(
-            SelectTask + " WHERE " + string.Join(" AND ", where) + " ORDER BY t.created_at, t.id LIMIT @take",
+            SelectTask + where + " ORDER BY t.created_at, t.id LIMIT @take",
             new
             {
                 me = reviewer.Id,

@@ -55,7 +55,7 @@ public static class ApprovalTasksApi
 
     public static async Task<Results<Ok<ApprovalTaskListResponse>, ProblemHttpResult>> ListTasks(
         string? view, string? status, string? role, Guid? applicationId, bool? escalated, int? limit, string? after,
-        HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct)
+        HttpContext http, CurrentCaller caller, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct)
     {
         var v = new RequestValidator();
         if (view is not null && !Views.Contains(view, StringComparer.Ordinal))
@@ -82,21 +82,21 @@ public static class ApprovalTasksApi
         }
 
         var take = limit ?? DefaultListLimit;
-        var rows = await store.ListAsync(ReviewerOf(http.User), new TaskQuery(view == "mine", status, role, applicationId, escalated, position, take), ct);
+        var rows = await store.ListAsync(ReviewerOf(caller), new TaskQuery(view == "mine", status, role, applicationId, escalated, position, take), ct);
         var (page, next) = Pages.Of(rows, take, r => Pages.Cursor(new ListPosition(r.CreatedAt, r.Id)));
         var now = DbTime.Now(clock);
         return TypedResults.Ok(new ApprovalTaskListResponse(page.Select(r => ToResponse(r, protector, now)).ToList(), next));
     }
 
     public static async Task<Results<Ok<ApprovalTaskDetailResponse>, ProblemHttpResult>> GetTask(
-        Guid taskId, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct)
+        Guid taskId, HttpContext http, CurrentCaller caller, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct)
     {
         if (await store.GetAsync(taskId, ct) is not { } row)
         {
             return Problems.NotFound("The task");
         }
 
-        var reviewer = ReviewerOf(http.User);
+        var reviewer = ReviewerOf(caller);
         if (!reviewer.Roles.Contains(row.Role, StringComparer.Ordinal) && !reviewer.Roles.Contains(Roles.Admin, StringComparer.Ordinal))
         {
             return Refusal(FourEyesRefusal.RoleMismatch);
@@ -112,7 +112,7 @@ public static class ApprovalTasksApi
 
     /// <summary>Need to know: a role allowed to unmask (<c>Approvals:UnmaskRoles</c>), holding this open task.</summary>
     public static async Task<Results<Ok<UnmaskedApplicantResponse>, ProblemHttpResult>> GetApplicant(
-        Guid taskId, HttpContext http, ApprovalTaskStore store, ApprovalViews views, PersonalDataProtector protector,
+        Guid taskId, HttpContext http, CurrentCaller caller, ApprovalTaskStore store, ApprovalViews views, PersonalDataProtector protector,
         IOptions<ApprovalsOptions> options, CancellationToken ct)
     {
         if (await store.GetAsync(taskId, ct) is not { } row)
@@ -120,7 +120,7 @@ public static class ApprovalTasksApi
             return Problems.NotFound("The task");
         }
 
-        var reviewer = ReviewerOf(http.User);
+        var reviewer = ReviewerOf(caller);
         if (!reviewer.Roles.Contains(row.Role, StringComparer.Ordinal))
         {
             return Refusal(FourEyesRefusal.RoleMismatch);
@@ -147,12 +147,12 @@ public static class ApprovalTasksApi
     }
 
     public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Claim(
-        Guid taskId, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
-        Answer(await store.ClaimAsync(taskId, ReviewerOf(http.User), ct), protector, clock);
+        Guid taskId, HttpContext http, CurrentCaller caller, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
+        Answer(await store.ClaimAsync(taskId, ReviewerOf(caller), ct), protector, clock);
 
     public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Release(
-        Guid taskId, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
-        Answer(await store.ReleaseAsync(taskId, ReviewerOf(http.User), ct), protector, clock);
+        Guid taskId, HttpContext http, CurrentCaller caller, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock, CancellationToken ct) =>
+        Answer(await store.ReleaseAsync(taskId, ReviewerOf(caller), ct), protector, clock);
 
     private static void ValidateDecide(DecideTaskRequest request, RequestValidator v, HttpContext http)
     {
@@ -181,15 +181,15 @@ public static class ApprovalTasksApi
     }
 
     public static async Task<Results<Ok<ApprovalTaskResponse>, ProblemHttpResult>> Decide(
-        Guid taskId, DecideTaskRequest request, HttpContext http, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock,
+        Guid taskId, DecideTaskRequest request, HttpContext http, CurrentCaller caller, ApprovalTaskStore store, PersonalDataProtector protector, TimeProvider clock,
         CancellationToken ct)
     {
         var verdict = request.Decision switch { TaskDecision.Approve => Verdict.Approve, TaskDecision.Reject => Verdict.Reject, _ => Verdict.Return };
-        var result = await store.DecideAsync(taskId, ReviewerOf(http.User), verdict, request.ReasonCode, request.Comment?.Trim(), ct);
+        var result = await store.DecideAsync(taskId, ReviewerOf(caller), verdict, request.ReasonCode, request.Comment?.Trim(), ct);
         return Answer(result, protector, clock);
     }
 
-    internal static Reviewer ReviewerOf(ClaimsPrincipal user) => new(Guid.Parse(user.Id()!), user.Roles());
+    internal static Reviewer ReviewerOf(CurrentCaller caller) => new(caller.Id, caller.Roles);
 
     internal static ProblemHttpResult Refusal(FourEyesRefusal refusal) => refusal switch
     {

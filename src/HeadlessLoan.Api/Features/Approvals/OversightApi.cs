@@ -50,9 +50,9 @@ public static class OversightApi
     }
 
     public static async Task<Results<Ok<SpecialApprovalResponse>, ProblemHttpResult>> SpecialApprove(
-        Guid applicationId, SpecialApprovalRequest request, HttpContext http, ApprovalTaskStore store, TimeProvider clock, CancellationToken ct)
+        Guid applicationId, SpecialApprovalRequest request, HttpContext http, CurrentCaller caller, ApprovalTaskStore store, TimeProvider clock, CancellationToken ct)
     {
-        var reviewer = ApprovalTasksApi.ReviewerOf(http.User);
+        var reviewer = ApprovalTasksApi.ReviewerOf(caller);
         var result = await store.SpecialApproveAsync(applicationId, reviewer, request.Reason!.Trim(), ct);
         return result.Kind switch
         {
@@ -63,7 +63,7 @@ public static class OversightApi
     }
 
     public static async Task<Results<Ok<LoanOfficerResponse>, ProblemHttpResult>> AssignLoanOfficer(
-        Guid applicationId, AssignLoanOfficerRequest request, HttpContext http, PartyStore store, CancellationToken ct)
+        Guid applicationId, AssignLoanOfficerRequest request, HttpContext http, CurrentCaller caller, PartyStore store, CancellationToken ct)
     {
         var v = new RequestValidator();
         if (!v.Required(request.StaffId, "staffId"))
@@ -71,7 +71,7 @@ public static class OversightApi
             return v.ToProblem();
         }
 
-        var (outcome, at) = await store.AssignLoanOfficerAsync(applicationId, request.StaffId!.Value, Guid.Parse(http.User.Id()!), ct);
+        var (outcome, at) = await store.AssignLoanOfficerAsync(applicationId, request.StaffId!.Value, caller.Id, ct);
         return outcome switch
         {
             AssignOutcome.Done => TypedResults.Ok(new LoanOfficerResponse(applicationId, request.StaffId.Value, DbTime.ToOffset(at))),
@@ -82,7 +82,7 @@ public static class OversightApi
     }
 
     public static async Task<Results<Created<StaffRelationResponse>, ProblemHttpResult>> AddRelation(
-        Guid staffId, CreateStaffRelationRequest request, HttpContext http, PartyStore store, PersonalDataProtector protector, TimeProvider clock,
+        Guid staffId, CreateStaffRelationRequest request, HttpContext http, CurrentCaller caller, PartyStore store, PersonalDataProtector protector, TimeProvider clock,
         CancellationToken ct)
     {
         var v = new RequestValidator();
@@ -111,7 +111,7 @@ public static class OversightApi
         var kind = request.Kind!.Value;
         // Matched like the applications' own ID numbers: the same normalised value, the same keyed hash.
         var hash = idCheck?.Id is { } id ? protector.LookupHash(id.Value, PersonalDataPurpose.IdNumber) : null;
-        var row = await store.AddRelationAsync(staffId, ToWire(kind), request.BorrowerId, hash, request.Note?.Trim(), Guid.Parse(http.User.Id()!), ct);
+        var row = await store.AddRelationAsync(staffId, ToWire(kind), request.BorrowerId, hash, request.Note?.Trim(), caller.Id, ct);
         return row is null
             ? Problems.NotFound("The member of staff")
             : TypedResults.Created($"/v1/staff/{staffId}/relations", ToResponse(row));

@@ -29,13 +29,13 @@ public static class BorrowersApi
     }
 
     public static async Task<Results<Ok<BorrowerResponse>, ProblemHttpResult>> GetMe(
-        HttpContext http, BorrowerStore store, PersonalDataProtector protector, CancellationToken ct) =>
-        await store.GetAsync(Guid.Parse(http.User.Id()!), ct) is { } row
+        HttpContext http, CurrentCaller caller, BorrowerStore store, PersonalDataProtector protector, CancellationToken ct) =>
+        await store.GetAsync(caller.Id, ct) is { } row
             ? TypedResults.Ok(ToResponse(row, protector))
             : Problems.NotFound("The borrower");
 
     public static async Task<Results<Ok<BorrowerResponse>, ProblemHttpResult>> BindPhone(
-        BindPhoneRequest request, HttpContext http, WeChatApiClient wechat, BorrowerStore store, PersonalDataProtector protector, CancellationToken ct)
+        BindPhoneRequest request, HttpContext http, CurrentCaller caller, WeChatApiClient wechat, BorrowerStore store, PersonalDataProtector protector, CancellationToken ct)
     {
         if (WeChatProblems.CheckCode(request.Code) is { } invalid)
         {
@@ -66,7 +66,7 @@ public static class BorrowersApi
             };
         }
 
-        var id = Guid.Parse(http.User.Id()!);
+        var id = caller.Id;
         if (!await store.SetPhoneAsync(id, phone, ct))
         {
             return Problems.NotFound("The borrower");

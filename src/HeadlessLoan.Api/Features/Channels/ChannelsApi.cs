@@ -57,10 +57,10 @@ public static class ChannelsApi
     }
 
     public static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> CreateChannel(
-        CreateChannelRequest request, HttpContext http, ChannelStore store, TimeProvider clock, CancellationToken ct)
+        CreateChannelRequest request, HttpContext http, CurrentCaller caller, ChannelStore store, TimeProvider clock, CancellationToken ct)
     {
         var row = new ChannelRow(Guid.CreateVersion7(), request.Name!.Trim(), "active", request.RateLimitPerMinute ?? DefaultRateLimitPerMinute, DbTime.Now(clock));
-        if (!await store.InsertAsync(row, AuditActor.From(http.User), ct))
+        if (!await store.InsertAsync(row, caller.Actor, ct))
         {
             return Problems.Conflict("channel_name_taken", "A channel with this name already exists.");
         }
@@ -75,11 +75,11 @@ public static class ChannelsApi
         await store.GetAsync(channelId, ct) is { } row ? TypedResults.Ok(ToResponse(row)) : Problems.NotFound("The channel");
 
     public static async Task<Results<Created<CreatedApiKeyResponse>, ProblemHttpResult>> CreateApiKey(
-        Guid channelId, HttpContext http, ChannelStore store, TimeProvider clock, CancellationToken ct)
+        Guid channelId, HttpContext http, CurrentCaller caller, ChannelStore store, TimeProvider clock, CancellationToken ct)
     {
         var key = ApiKeys.Generate();
         var row = new ApiKeyRow(Guid.CreateVersion7(), channelId, ApiKeys.DisplayPrefix(key), DbTime.Now(clock), null);
-        if (!await store.InsertKeyAsync(row, ApiKeys.Hash(key), AuditActor.From(http.User), ct))
+        if (!await store.InsertKeyAsync(row, ApiKeys.Hash(key), caller.Actor, ct))
         {
             return Problems.NotFound("The active channel");
         }
@@ -102,8 +102,8 @@ public static class ChannelsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(
-        Guid channelId, Guid keyId, HttpContext http, ChannelStore store, TimeProvider clock, CancellationToken ct) =>
-        await store.RevokeKeyAsync(channelId, keyId, DbTime.Now(clock), AuditActor.From(http.User), ct) ? TypedResults.NoContent() : Problems.NotFound("The API key");
+        Guid channelId, Guid keyId, HttpContext http, CurrentCaller caller, ChannelStore store, TimeProvider clock, CancellationToken ct) =>
+        await store.RevokeKeyAsync(channelId, keyId, DbTime.Now(clock), caller.Actor, ct) ? TypedResults.NoContent() : Problems.NotFound("The API key");
 
     private static ChannelResponse ToResponse(ChannelRow row) =>
         new(row.Id, row.Name, row.Status, row.RateLimitPerMinute, DbTime.ToOffset(row.CreatedAt));

@@ -31,9 +31,9 @@ public static class ProductsApi
     }
 
     public static async Task<Results<Created<ProductResponse>, ProblemHttpResult>> CreateProduct(
-        ProductDefinition request, HttpContext http, ProductStore store, CancellationToken ct)
+        ProductDefinition request, HttpContext http, CurrentCaller caller, ProductStore store, CancellationToken ct)
     {
-        var row = await store.CreateAsync(request, AuditActor.From(http.User), ct);
+        var row = await store.CreateAsync(request, caller.Actor, ct);
         return TypedResults.Created($"/v1/products/{row.Id}", ToResponse(row));
     }
 
@@ -41,11 +41,11 @@ public static class ProductsApi
         TypedResults.Ok(new ProductListResponse((await store.ListActiveAsync(ct)).Select(ToResponse).ToList()));
 
     public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetProduct(
-        Guid productId, int? version, HttpContext http, ProductStore store, CancellationToken ct)
+        Guid productId, int? version, HttpContext http, CurrentCaller caller, ProductStore store, CancellationToken ct)
     {
         var row = await store.GetAsync(productId, version, ct);
         // Retired products stay readable for staff (loans refer to them); others see only what is on offer.
-        if (row is null || (row.Status != ProductStore.Active && http.User.Kind() != Caller.Staff))
+        if (row is null || (row.Status != ProductStore.Active && !caller.IsStaff))
         {
             return Problems.NotFound("The product");
         }
@@ -54,9 +54,9 @@ public static class ProductsApi
     }
 
     public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> UpdateProduct(
-        Guid productId, ProductDefinition request, HttpContext http, ProductStore store, CancellationToken ct)
+        Guid productId, ProductDefinition request, HttpContext http, CurrentCaller caller, ProductStore store, CancellationToken ct)
     {
-        return await store.UpdateAsync(productId, request, AuditActor.From(http.User), ct) switch
+        return await store.UpdateAsync(productId, request, caller.Actor, ct) switch
         {
             (ProductChange.NotFound, _) => Problems.NotFound("The product"),
             (ProductChange.Retired, _) => Problems.Conflict("product_retired", "A retired product cannot be changed."),
@@ -65,8 +65,8 @@ public static class ProductsApi
     }
 
     public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> RetireProduct(
-        Guid productId, HttpContext http, ProductStore store, CancellationToken ct) =>
-        await store.RetireAsync(productId, AuditActor.From(http.User), ct) is { } row
+        Guid productId, HttpContext http, CurrentCaller caller, ProductStore store, CancellationToken ct) =>
+        await store.RetireAsync(productId, caller.Actor, ct) is { } row
             ? TypedResults.Ok(ToResponse(row))
             : Problems.NotFound("The product");
 

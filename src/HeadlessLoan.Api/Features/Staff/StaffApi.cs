@@ -58,10 +58,10 @@ public static class StaffApi
     }
 
     public static async Task<Results<Created<StaffResponse>, ProblemHttpResult>> CreateStaff(
-        CreateStaffRequest request, HttpContext http, StaffStore store, CancellationToken ct)
+        CreateStaffRequest request, HttpContext http, CurrentCaller caller, StaffStore store, CancellationToken ct)
     {
         var user = store.NewUser(request.Username!, request.DisplayName!.Trim(), request.Password!, request.Roles!);
-        if (!await store.InsertAsync(user, AuditActor.From(http.User), ct))
+        if (!await store.InsertAsync(user, caller.Actor, ct))
         {
             return Problems.Conflict("username_taken", "A staff account with this username already exists.");
         }

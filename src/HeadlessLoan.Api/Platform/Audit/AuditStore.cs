@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Platform.Database;
 using Dapper;
 using MySqlConnector;
 
@@ -12,23 +13,11 @@ public sealed class AuditStore(MySqlDataSource db)
     /// <summary>One page, newest first, plus one record more to tell whether another page follows.</summary>
     public async Task<IReadOnlyList<AuditRecord>> ListAsync(string? entityType, string? entityId, long? afterSeq, int limit, CancellationToken ct)
     {
-        var where = new List<string>();
-        if (entityType is not null)
-        {
-            where.Add("r.entity_type = @entityType");
-        }
-
-        if (entityId is not null)
-        {
-            where.Add("r.entity_id = @entityId");
-        }
-
-        if (afterSeq is not null)
-        {
-            where.Add("r.seq < @afterSeq");
-        }
-
-        var sql = SelectRecord + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY r.seq DESC LIMIT @take";
+        var where = new SqlWhere()
+            .And(entityType is not null, "r.entity_type = @entityType")
+            .And(entityId is not null, "r.entity_id = @entityId")
+            .And(afterSeq is not null, "r.seq < @afterSeq");
+        var sql = SelectRecord + where + " ORDER BY r.seq DESC LIMIT @take";
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<AuditRecord>(new CommandDefinition(sql, new { entityType, entityId, afterSeq, take = limit + 1 }, cancellationToken: ct))).AsList();
     }

@@ -11,6 +11,8 @@ public static class AuthSetup
 
     public static WebApplicationBuilder AddAuth(this WebApplicationBuilder builder)
     {
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped(sp => CurrentCaller.From(sp.GetRequiredService<IHttpContextAccessor>().HttpContext!.User));
         var services = builder.Services;
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
