@@ -245,19 +245,19 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
     private const string AfterCondition = "(created_at < @afterAt OR (created_at = @afterAt AND id < @afterId))";
 
     internal const string SelectApplication = """
-        SELECT id AS Id, borrower_id AS BorrowerId, channel_id AS ChannelId, channel_customer_ref AS ChannelCustomerRef,
-               product_id AS ProductId, product_version AS ProductVersion, amount AS Amount, term_months AS TermMonths,
-               method AS Method, purpose AS Purpose, declared_name_enc AS DeclaredNameEnc, declared_region_code AS DeclaredRegionCode,
-               status AS Status, current_step AS CurrentStep, id_number_enc AS IdNumberEnc, id_name_enc AS IdNameEnc,
-               id_valid_until AS IdValidUntil, card_number_enc AS CardNumberEnc, card_bank AS CardBank, decision AS Decision,
-               CAST(decision_reasons AS CHAR) AS DecisionReasons, decided_at AS DecidedAt, submitted_at AS SubmittedAt,
-               created_at AS CreatedAt, updated_at AS UpdatedAt
+        SELECT id, borrower_id, channel_id, channel_customer_ref,
+               product_id, product_version, amount, term_months,
+               method, purpose, declared_name_enc, declared_region_code,
+               status, current_step, id_number_enc, id_name_enc,
+               id_valid_until, card_number_enc, card_bank, decision,
+               CAST(decision_reasons AS CHAR) AS DecisionReasons, decided_at, submitted_at,
+               created_at, updated_at
           FROM applications
         """;
 
     internal const string SelectDocument = """
-        SELECT id AS Id, application_id AS ApplicationId, kind AS Kind, content_type AS ContentType, size_bytes AS SizeBytes,
-               sha256 AS Sha256, blob_key AS BlobKey, status AS Status, error_code AS ErrorCode, created_at AS CreatedAt
+        SELECT id, application_id, kind, content_type, size_bytes,
+               sha256, blob_key, status, error_code, created_at
           FROM application_documents
         """;
 

@@ -71,10 +71,10 @@ public sealed class ApprovalPolicyStore(MySqlDataSource db, AuditTrail audit, Ti
     internal static async Task<ApprovalPolicy?> ReadAsync(MySqlConnection conn, MySqlTransaction? tx, int? version, CancellationToken ct)
     {
         await using var results = await conn.QueryMultipleAsync(new CommandDefinition("""
-            SELECT version AS Version, note AS Note, created_at AS CreatedAt, created_by AS CreatedBy FROM approval_policy_versions
+            SELECT version, note, created_at, created_by FROM approval_policy_versions
              WHERE version = COALESCE(@version, (SELECT MAX(version) FROM approval_policy_versions));
-            SELECT product_id AS ProductId, amount_from AS AmountFrom, amount_below AS AmountBelow, score_from AS ScoreFrom,
-                   score_below AS ScoreBelow, steps AS Steps
+            SELECT product_id, amount_from, amount_below, score_from,
+                   score_below, steps
               FROM approval_policy_rules
              WHERE policy_version = COALESCE(@version, (SELECT MAX(version) FROM approval_policy_versions))
              ORDER BY position

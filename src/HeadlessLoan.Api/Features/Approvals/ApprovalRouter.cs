@@ -56,8 +56,8 @@ public sealed partial class ApprovalRouter(
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         var (conn, tx) = (change.Connection, change.Transaction);
         var app = await conn.QuerySingleOrDefaultAsync<HandOff>(new CommandDefinition("""
-            SELECT id AS Id, status AS Status, product_id AS ProductId, amount AS Amount, bureau_score AS BureauScore,
-                   approval_policy_version AS PolicyVersion, approval_round AS Round, submitted_at AS SubmittedAt
+            SELECT id, status, product_id, amount, bureau_score,
+                   approval_policy_version AS PolicyVersion, approval_round AS Round, submitted_at
               FROM applications
              WHERE id = @id AND status = @pending AND approval_routed = 0
                FOR UPDATE SKIP LOCKED

@@ -344,8 +344,8 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOpt
         }
 
         var task = await conn.QuerySingleAsync<LockedTask>(new CommandDefinition("""
-            SELECT t.id AS Id, t.application_id AS ApplicationId, t.round AS Round, t.step_no AS StepNo, t.role AS Role, t.status AS Status,
-                   t.claimed_by AS ClaimedBy, r.steps AS Steps
+            SELECT t.id, t.application_id, t.round, t.step_no, t.role, t.status,
+                   t.claimed_by, r.steps
               FROM approval_tasks t JOIN approval_rounds r ON r.application_id = t.application_id AND r.round = t.round
              WHERE t.id = @taskId
                FOR UPDATE
@@ -355,8 +355,8 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOpt
 
     private static Task<LockedApplication?> LockApplicationAsync(MySqlConnection conn, MySqlTransaction tx, Guid applicationId, CancellationToken ct) =>
         conn.QuerySingleOrDefaultAsync<LockedApplication?>(new CommandDefinition("""
-            SELECT id AS Id, status AS Status, approval_round AS Round, approval_routed AS Routed, borrower_id AS BorrowerId,
-                   id_number_hash AS IdNumberHash, loan_officer_id AS LoanOfficerId
+            SELECT id, status, approval_round AS Round, approval_routed AS Routed, borrower_id,
+                   id_number_hash, loan_officer_id
               FROM applications WHERE id = @applicationId
                FOR UPDATE
             """, new { applicationId }, tx, cancellationToken: ct));
@@ -373,11 +373,11 @@ public sealed class ApprovalTaskStore(MySqlDataSource db, AuditTrail audit, IOpt
     private sealed record Locked(LockedApplication Application, LockedTask Task);
 
     private const string SelectTask = """
-        SELECT t.id AS Id, t.application_id AS ApplicationId, t.round AS Round, t.step_no AS StepNo, t.slot AS Slot, t.role AS Role,
-               t.status AS Status, t.claimed_by AS ClaimedBy, t.claimed_at AS ClaimedAt, t.decided_by AS DecidedBy, t.decided_at AS DecidedAt,
-               t.decision AS Decision, t.reason_code AS ReasonCode, t.comment AS Comment, t.escalated_at AS EscalatedAt, t.created_at AS CreatedAt,
-               r.steps AS Steps, a.amount AS Amount, a.product_id AS ProductId, a.declared_name_enc AS DeclaredNameEnc,
-               a.declared_region_code AS DeclaredRegionCode, a.bureau_score AS BureauScore, a.submitted_at AS SubmittedAt,
+        SELECT t.id, t.application_id, t.round, t.step_no, t.slot, t.role,
+               t.status, t.claimed_by, t.claimed_at, t.decided_by, t.decided_at,
+               t.decision, t.reason_code, t.comment, t.escalated_at, t.created_at,
+               r.steps, a.amount, a.product_id, a.declared_name_enc,
+               a.declared_region_code, a.bureau_score, a.submitted_at,
                a.status AS ApplicationStatus
           FROM approval_tasks t
           JOIN approval_rounds r ON r.application_id = t.application_id AND r.round = t.round

@@ -37,7 +37,7 @@ public sealed class ApprovalViews(MySqlDataSource db, AuditTrail audit, IOptions
         var now = DbTime.Now(clock);
         await using var conn = await db.OpenConnectionAsync(ct);
         var current = await conn.QuerySingleOrDefaultAsync<CurrentStep>(new CommandDefinition("""
-            SELECT t.step_no AS StepNo, r.steps AS Steps, MIN(t.created_at) AS Since
+            SELECT t.step_no, r.steps, MIN(t.created_at) AS Since
               FROM applications a
               JOIN approval_rounds r ON r.application_id = a.id AND r.round = a.approval_round
               JOIN approval_tasks t ON t.application_id = a.id AND t.round = a.approval_round AND t.status IN ('open', 'claimed')
@@ -70,8 +70,8 @@ public sealed class ApprovalViews(MySqlDataSource db, AuditTrail audit, IOptions
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         var (conn, tx) = (change.Connection, change.Transaction);
         var secrets = await conn.QuerySingleOrDefaultAsync<ApplicantSecrets>(new CommandDefinition("""
-            SELECT declared_name_enc AS DeclaredNameEnc, declared_address_enc AS DeclaredAddressEnc, id_number_enc AS IdNumberEnc,
-                   id_name_enc AS IdNameEnc, card_number_enc AS CardNumberEnc
+            SELECT declared_name_enc, declared_address_enc, id_number_enc,
+                   id_name_enc, card_number_enc
               FROM applications WHERE id = @applicationId
             """, new { applicationId }, tx, cancellationToken: ct));
         if (secrets is null)

@@ -48,8 +48,8 @@ public sealed class PartyStore(MySqlDataSource db, AuditTrail audit, TimeProvide
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var results = await conn.QueryMultipleAsync(new CommandDefinition("""
             SELECT COUNT(*) FROM staff_users WHERE id = @staffId;
-            SELECT id AS Id, staff_id AS StaffId, kind AS Kind, borrower_id AS BorrowerId, IF(id_number_hash IS NULL, 'borrower', 'id_number') AS MatchedBy,
-                   note AS Note, created_at AS CreatedAt, created_by AS CreatedBy
+            SELECT id, staff_id, kind, borrower_id, IF(id_number_hash IS NULL, 'borrower', 'id_number') AS MatchedBy,
+                   note, created_at, created_by
               FROM staff_relations WHERE staff_id = @staffId ORDER BY created_at, id
             """, new { staffId }, cancellationToken: ct));
         var exists = await results.ReadSingleAsync<long>() == 1;
@@ -64,7 +64,7 @@ public sealed class PartyStore(MySqlDataSource db, AuditTrail audit, TimeProvide
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         var (conn, tx) = (change.Connection, change.Transaction);
         var current = await conn.QuerySingleOrDefaultAsync<AssignedOfficer>(new CommandDefinition(
-            "SELECT id AS Id, status AS Status, loan_officer_id AS LoanOfficerId FROM applications WHERE id = @applicationId FOR UPDATE", new { applicationId }, tx, cancellationToken: ct));
+            "SELECT id, status, loan_officer_id FROM applications WHERE id = @applicationId FOR UPDATE", new { applicationId }, tx, cancellationToken: ct));
         if (current is null)
         {
             return (AssignOutcome.ApplicationNotFound, now);

@@ -35,7 +35,7 @@ public sealed class BorrowerStore(MySqlDataSource db, PersonalDataProtector prot
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<BorrowerRow>(new CommandDefinition(
-            "SELECT id AS Id, phone_enc AS PhoneEnc, created_at AS CreatedAt FROM borrowers WHERE id = @id", new { id }, cancellationToken: ct));
+            "SELECT id, phone_enc, created_at FROM borrowers WHERE id = @id", new { id }, cancellationToken: ct));
     }
 
     /// <summary>False when there is no such borrower.</summary>

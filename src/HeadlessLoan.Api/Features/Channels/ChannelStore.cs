@@ -19,7 +19,7 @@ public sealed class ChannelStore(MySqlDataSource db, AuditTrail audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<ApiKeyCaller>(new CommandDefinition("""
-            SELECT c.id AS ChannelId, c.name AS ChannelName, k.id AS KeyId, c.rate_limit_per_minute AS RateLimitPerMinute
+            SELECT c.id AS ChannelId, c.name AS ChannelName, k.id AS KeyId, c.rate_limit_per_minute
               FROM channel_api_keys k JOIN channels c ON c.id = k.channel_id
              WHERE k.key_hash = @keyHash AND k.revoked_at IS NULL AND c.status = 'active'
             """, new { keyHash }, cancellationToken: ct));
@@ -84,7 +84,7 @@ public sealed class ChannelStore(MySqlDataSource db, AuditTrail audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<ApiKeyRow>(new CommandDefinition("""
-            SELECT id AS Id, channel_id AS ChannelId, prefix AS Prefix, created_at AS CreatedAt, revoked_at AS RevokedAt
+            SELECT id, channel_id, prefix, created_at, revoked_at
               FROM channel_api_keys WHERE channel_id = @channelId ORDER BY created_at, id
             """, new { channelId }, cancellationToken: ct))).AsList();
     }
@@ -112,6 +112,6 @@ public sealed class ChannelStore(MySqlDataSource db, AuditTrail audit)
     }
 
     private const string SelectChannel = """
-        SELECT id AS Id, name AS Name, status AS Status, rate_limit_per_minute AS RateLimitPerMinute, created_at AS CreatedAt FROM channels
+        SELECT id, name, status, rate_limit_per_minute, created_at FROM channels
         """;
 }

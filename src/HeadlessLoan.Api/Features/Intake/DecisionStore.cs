@@ -32,12 +32,12 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
         }
 
         return (await conn.QueryAsync<ClaimedApplication>(new CommandDefinition("""
-            SELECT a.id AS Id, a.borrower_id AS BorrowerId, a.channel_id AS ChannelId, a.channel_customer_ref AS ChannelCustomerRef,
-                   a.amount AS Amount, a.device_fingerprint AS DeviceFingerprint, a.request_ip AS RequestIp,
-                   a.declared_region_code AS DeclaredRegionCode, a.declared_name_enc AS DeclaredNameEnc,
-                   a.id_number_enc AS IdNumberEnc, a.id_number_hash AS IdNumberHash, a.id_name_enc AS IdNameEnc,
-                   a.id_birth_date AS IdBirthDate, a.card_number_hash AS CardNumberHash, a.created_at AS CreatedAt,
-                   v.age_min AS AgeMin, v.age_max AS AgeMax, v.auto_approval_limit AS AutoApprovalLimit
+            SELECT a.id, a.borrower_id, a.channel_id, a.channel_customer_ref,
+                   a.amount, a.device_fingerprint, a.request_ip,
+                   a.declared_region_code, a.declared_name_enc,
+                   a.id_number_enc, a.id_number_hash, a.id_name_enc,
+                   a.id_birth_date, a.card_number_hash, a.created_at,
+                   v.age_min, v.age_max, v.auto_approval_limit
               FROM applications a JOIN product_versions v ON v.product_id = a.product_id AND v.version = a.product_version
              WHERE a.lease_owner = @owner AND a.status = @leased AND a.lease_until = @leaseUntil
             """, new { owner, leaseUntil, leased = ApplicationTransitions.Leased.ToWire() }, cancellationToken: ct))).AsList();

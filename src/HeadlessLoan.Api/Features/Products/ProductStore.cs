@@ -148,11 +148,11 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
         }, ct);
 
     private const string SelectProduct = """
-        SELECT p.id AS Id, v.version AS Version, p.status AS Status, v.name AS Name, v.repayment_methods AS RepaymentMethods,
-               v.annual_rate_min AS AnnualRateMin, v.annual_rate_max AS AnnualRateMax, v.amount_min AS AmountMin, v.amount_max AS AmountMax,
-               v.term_min_months AS TermMinMonths, v.term_max_months AS TermMaxMonths, v.penalty_daily_rate AS PenaltyDailyRate,
-               v.allocation_order AS AllocationOrder, v.age_min AS AgeMin, v.age_max AS AgeMax, v.auto_approval_limit AS AutoApprovalLimit,
-               p.created_at AS CreatedAt, v.created_at AS VersionCreatedAt
+        SELECT p.id, v.version, p.status, v.name, v.repayment_methods,
+               v.annual_rate_min, v.annual_rate_max, v.amount_min, v.amount_max,
+               v.term_min_months, v.term_max_months, v.penalty_daily_rate,
+               v.allocation_order, v.age_min, v.age_max, v.auto_approval_limit,
+               p.created_at, v.created_at AS VersionCreatedAt
           FROM products p JOIN product_versions v ON v.product_id = p.id
         """;
 }

@@ -129,8 +129,8 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
     }
 
     private const string SelectUser = """
-        SELECT id AS Id, username AS Username, display_name AS DisplayName, password_hash AS PasswordHash, roles AS Roles,
-               failed_logins AS FailedLogins, locked_until AS LockedUntil, disabled AS Disabled, created_at AS CreatedAt
+        SELECT id, username, display_name, password_hash, roles,
+               failed_logins, locked_until, disabled, created_at
           FROM staff_users
         """;
 

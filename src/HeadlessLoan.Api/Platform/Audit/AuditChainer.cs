@@ -126,7 +126,7 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
         if (pending.Count > 0)
         {
             var tip = await conn.QueryFirstOrDefaultAsync<ChainTip>(new CommandDefinition(
-                "SELECT sequence AS Sequence, hash AS Hash FROM audit_chain ORDER BY sequence DESC LIMIT 1", cancellationToken: ct));
+                "SELECT sequence, hash FROM audit_chain ORDER BY sequence DESC LIMIT 1", cancellationToken: ct));
             var (sequence, prevHash) = tip is null ? (0L, AuditHash.Genesis) : (tip.Sequence, tip.Hash);
             var now = DbTime.Now(clock);
             var entries = new List<object>(pending.Count);

@@ -64,19 +64,19 @@ public sealed class AuditStore(MySqlDataSource db)
     }
 
     private const string Columns = """
-        r.seq AS Seq, r.occurred_at AS OccurredAt, r.actor_kind AS ActorKind, r.actor_id AS ActorId, r.action AS Action,
-        r.entity_type AS EntityType, r.entity_id AS EntityId, r.before_json AS BeforeJson, r.after_json AS AfterJson,
-        r.request_id AS RequestId, r.flagged AS Flagged
+        r.seq, r.occurred_at, r.actor_kind, r.actor_id, r.action,
+        r.entity_type, r.entity_id, r.before_json, r.after_json,
+        r.request_id, r.flagged
         """;
 
     /// <summary>Records with their chain entries (null until chained), as <c>r</c> and <c>c</c>.</summary>
     internal const string SelectRecord = "SELECT " + Columns + """
-        , c.sequence AS ChainSeq, c.prev_hash AS PrevHash, c.hash AS Hash
+        , c.sequence AS ChainSeq, c.prev_hash, c.hash
           FROM audit_records r
           LEFT JOIN audit_chain c ON c.record_seq = r.seq
         """;
 
-    private const string VerifySql = "SELECT c.sequence AS Sequence, c.record_seq AS RecordSeq, c.prev_hash AS PrevHash, c.hash AS Hash, " + Columns + """
+    private const string VerifySql = "SELECT c.sequence, c.record_seq, c.prev_hash, c.hash, " + Columns + """
 
           FROM audit_chain c
           LEFT JOIN audit_records r ON r.seq = c.record_seq

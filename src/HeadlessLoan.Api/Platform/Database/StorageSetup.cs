@@ -44,6 +44,8 @@ public static class StorageSetup
 {
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
+        // Columns are snake_case, properties PascalCase: created_at fills CreatedAt without an alias in every query.
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
 
