@@ -22,7 +22,6 @@ public sealed class ShortClaimsApiFactory : ApiFactory
 
 public sealed class ExactlyOnceTests(ShortClaimsApiFactory api) : IClassFixture<ShortClaimsApiFactory>
 {
-    private const string KeyHeader = "Idempotency-Key";
     private const string ReplayedHeader = "Idempotent-Replayed";
     private static readonly string[] RiskOfficer = ["risk_officer"];
 
@@ -122,10 +121,5 @@ public sealed class ExactlyOnceTests(ShortClaimsApiFactory api) : IClassFixture<
         }
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation(KeyHeader, key);
-        return await client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key) => client.PostWithKeyAsync(path, body, key);
 }

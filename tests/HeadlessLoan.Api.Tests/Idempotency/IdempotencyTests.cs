@@ -7,7 +7,6 @@ namespace HeadlessLoan.Api.Tests.Idempotency;
 
 public sealed class IdempotencyTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
-    private const string KeyHeader = "Idempotency-Key";
     private const string ReplayedHeader = "Idempotent-Replayed";
 
     [Fact]
@@ -151,10 +150,5 @@ public sealed class IdempotencyTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal("true", again.Headers.GetValues(ReplayedHeader).Single());
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation(KeyHeader, key);
-        return await client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key) => client.PostWithKeyAsync(path, body, key);
 }

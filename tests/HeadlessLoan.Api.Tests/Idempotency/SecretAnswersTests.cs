@@ -54,10 +54,5 @@ public sealed class SecretAnswersTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.DoesNotContain(shown, System.Text.Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        return await client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key) => client.PostWithKeyAsync(path, body, key);
 }

@@ -9,6 +9,14 @@ public static class TestHttp
 {
     public const string ProblemMediaType = "application/problem+json";
 
+    /// <summary>POSTs <paramref name="body"/> as JSON under the <c>Idempotency-Key</c> <paramref name="key"/>.</summary>
+    public static async Task<HttpResponseMessage> PostWithKeyAsync(this HttpClient client, string path, object body, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        return await client.SendAsync(request);
+    }
+
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
     {
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -19,9 +19,7 @@ public sealed record PreparedTransition(StatusChange Change, string Sql, object 
 
 /// <summary>
 /// The only way other features change an application: each call asks <see cref="ApplicationLifecycle"/> what the event
-/// leads to and writes it, inside the caller's transaction, so the caller's own rows, its audit record and its outbox
-/// event commit with it. Callers that locked the row pass the status they read under the lock; a refusal then is a
-/// fault of the caller, which checks the lifecycle before it gets here.
+/// leads to and writes it inside the caller's change, from the status the caller read under its lock.
 /// </summary>
 /// <remarks>
 /// Some columns written here are other features' facts kept on the application row: the credit check's lease,

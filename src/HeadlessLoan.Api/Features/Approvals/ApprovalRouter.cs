@@ -11,11 +11,8 @@ using MySqlConnector;
 namespace HeadlessLoan.Api.Features.Approvals;
 
 /// <summary>
-/// Consumes intake's hand-off: every application that reached <c>pending_approval</c> and is not routed yet gets a
-/// round under the policy version recorded at submit, and the first step's tasks. Each application is routed in
-/// one transaction that holds its row (<c>FOR UPDATE SKIP LOCKED</c>), so a crash loses nothing (the row stays
-/// unrouted) and two instances never route one application twice (the other skips the locked row, and the round's
-/// primary key stops a duplicate whatever happens).
+/// The job that gives every application waiting for approval its round under the policy recorded at submit, and the
+/// first step's tasks; one transaction per application, its row held with <c>FOR UPDATE SKIP LOCKED</c>.
 /// </summary>
 public sealed partial class ApprovalRouter(
     MySqlDataSource db,

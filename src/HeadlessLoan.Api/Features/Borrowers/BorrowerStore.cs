@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Platform.Audit;
 using Dapper;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Privacy;
@@ -8,7 +9,7 @@ namespace HeadlessLoan.Api.Features.Borrowers;
 public sealed record BorrowerRow(Guid Id, byte[]? PhoneEnc, DateTime CreatedAt);
 
 /// <summary>SQL for borrowers; personal fields go in and out through <see cref="PersonalDataProtector"/>.</summary>
-public sealed class BorrowerStore(MySqlDataSource db, PersonalDataProtector protector, TimeProvider clock)
+public sealed class BorrowerStore(MySqlDataSource db, AuditTrail audit, PersonalDataProtector protector, TimeProvider clock)
 {
     /// <summary>Finds the borrower by openid or creates one, in one statement; says whether it was created.</summary>
     public async Task<(Guid Id, bool Created)> SignInAsync(string openId, string? unionId, string sessionKey, CancellationToken ct)
@@ -38,17 +39,27 @@ public sealed class BorrowerStore(MySqlDataSource db, PersonalDataProtector prot
             "SELECT id, phone_enc, created_at FROM borrowers WHERE id = @id", new { id }, cancellationToken: ct));
     }
 
-    /// <summary>False when there is no such borrower.</summary>
-    public async Task<bool> SetPhoneAsync(Guid id, string phone, CancellationToken ct)
+    /// <summary>Binds the phone number WeChat vouched for; the borrower as it now is, or null when there is no such borrower.</summary>
+    public async Task<BorrowerRow?> SetPhoneAsync(Guid id, string phone, AuditActor actor, CancellationToken ct)
     {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition(
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var updated = await change.ExecuteAsync(
             "UPDATE borrowers SET phone_enc = @enc, phone_hash = @hash WHERE id = @id",
             new
             {
                 id,
                 enc = protector.Encrypt(phone, PersonalDataPurpose.Phone),
                 hash = protector.LookupHash(phone, PersonalDataPurpose.Phone),
-            }, cancellationToken: ct)) == 1;
+            }, ct);
+        if (updated == 0)
+        {
+            return null;
+        }
+
+        // The number itself stays out of the trail: it is personal data, kept encrypted on the row.
+        change.Audit(new AuditEntry(actor, "borrower.phone_bound", "borrower", id.ToString(), null, new { phoneBound = true }));
+        var row = await change.QuerySingleOrDefaultAsync<BorrowerRow>("SELECT id, phone_enc, created_at FROM borrowers WHERE id = @id", new { id }, ct);
+        await change.CommitAsync(ct);
+        return row;
     }
 }

@@ -66,13 +66,9 @@ public static class BorrowersApi
             };
         }
 
-        var id = caller.Id;
-        if (!await store.SetPhoneAsync(id, phone, ct))
-        {
-            return Problems.NotFound("The borrower");
-        }
-
-        return TypedResults.Ok(ToResponse((await store.GetAsync(id, ct))!, protector));
+        return await store.SetPhoneAsync(caller.Id, phone, caller.Actor, ct) is { } row
+            ? TypedResults.Ok(ToResponse(row, protector))
+            : Problems.NotFound("The borrower");
     }
 
     private static BorrowerResponse ToResponse(BorrowerRow row, PersonalDataProtector protector) => new(

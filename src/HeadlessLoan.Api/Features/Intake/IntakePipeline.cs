@@ -13,10 +13,8 @@ using Microsoft.Extensions.Options;
 namespace HeadlessLoan.Api.Features.Intake;
 
 /// <summary>
-/// After submit: claims submitted applications (a lease, so instances never share one and a crashed worker's
-/// work is picked up again), gathers anti-fraud signals, queries the credit bureau (or reuses a recent report),
-/// decides, and records the decision with its event in one transaction. Submit only writes the row and answers,
-/// so bursts are absorbed by this queue instead of by the caller.
+/// The job that decides submitted applications: it leases them, gathers anti-fraud signals, queries the credit bureau
+/// (or reuses a recent report), and records the decision with its event in one change.
 /// </summary>
 public sealed partial class IntakePipeline(
     DecisionStore store,

@@ -8,10 +8,8 @@ using MySqlConnector;
 namespace HeadlessLoan.Api.Platform.Audit;
 
 /// <summary>
-/// The trail's single sequencer: appends committed audit records to the hash chain (<c>audit_chain</c>) in id order,
-/// in batches, assigning each its chain sequence. One chainer works at a time across all instances (MariaDB
-/// <c>GET_LOCK</c>); the chain's primary key and its unique record column keep even a second one from forking the chain
-/// or chaining a record twice. Insert-only: the service's account may not change a record or a chain entry.
+/// The audit trail's single sequencer: appends committed records to the hash chain in id order, in batches, one
+/// chainer at a time across instances (<c>GET_LOCK</c>). See docs/architecture.md, "How the audit chain works".
 /// </summary>
 /// <remarks>
 /// A record whose transaction commits after records with higher ids were chained is found through the gaps the

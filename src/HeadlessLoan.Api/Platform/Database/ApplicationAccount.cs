@@ -5,10 +5,8 @@ using MySqlConnector;
 namespace HeadlessLoan.Api.Platform.Database;
 
 /// <summary>
-/// The privileges of the service's own database account, granted table by table after every migration run: DML on
-/// ordinary tables, only SELECT and INSERT on tables whose comment is <c>append-only</c> (the audit trail), only
-/// SELECT on the migration history. Table by table because MariaDB and MySQL cannot take a table privilege away
-/// from an account that holds it database-wide; such an account is refused.
+/// Grants the service's own database account its privileges table by table after every migration run (only SELECT
+/// and INSERT on append-only tables); see docs/audit.md for why table by table.
 /// </summary>
 public sealed partial class ApplicationAccount(IOptions<StorageOptions> storage, IOptions<DatabaseOptions> options, ILogger<ApplicationAccount> logger)
 {

@@ -97,6 +97,7 @@ public sealed partial class GroupCommit<TItem, TRead, TResult> : IAsyncDisposabl
             try
             {
                 var read = await _read(change, entries.Select(e => e.Item).ToList(), ct);
+                var handed = new List<Entry>();
                 foreach (var entry in entries)
                 {
                     var held = change.HeldCount;
@@ -105,12 +106,14 @@ public sealed partial class GroupCommit<TItem, TRead, TResult> : IAsyncDisposabl
                     if (change.HeldCount > held && entry.Deferral is { } deferral && deferral.TakeOver(new Member(change)) is { } member)
                     {
                         members.Add(member);
-                        // Decided: its request answers now, and the batch commits with the answer.
-                        entry.Decided.TrySetResult(entry.Result);
+                        handed.Add(entry);
                     }
                 }
 
                 change.OnBehalfOf = null;
+                // Decided: their requests answer now, and the batch commits with the answers. Only once every item is
+                // applied, since their answers are added to the same change.
+                handed.ForEach(e => e.Decided.TrySetResult(e.Result!));
                 return change;
             }
             catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.LockDeadlock && attempt < MaxAttempts && members.Count == 0)

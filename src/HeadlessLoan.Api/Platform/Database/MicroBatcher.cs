@@ -3,12 +3,8 @@ using System.Threading.Channels;
 namespace HeadlessLoan.Api.Platform.Database;
 
 /// <summary>
-/// Runs what concurrent requests ask of the database together: each caller awaits its own item, and one loop takes
-/// everything that queued up while the previous batch ran and executes it as one batch — one round trip, one commit,
-/// one statement to parse instead of one per request. Nothing waits for a timer: an item alone goes at once, so a quiet
-/// service pays no latency and a burst is served in ever larger batches. Up to a set number of batches run at once
-/// (one by default), so a batch may start while another waits for its commit. A failed batch fails each of its callers
-/// (nothing of it was written when the batch is one transaction, so each may retry).
+/// Runs what concurrent callers ask of the database together: one loop takes whatever queued while the previous batch
+/// ran and executes it as one batch, each caller awaiting its own result. No timer; see docs/architecture.md, "Why batching".
 /// </summary>
 public sealed partial class MicroBatcher<TItem, TResult> : IAsyncDisposable
 {

@@ -77,7 +77,6 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
     /// </summary>
     private async Task RunAndRecordAsync(HttpContext context, IdempotentRequest idempotent)
     {
-        context.Features.Set(idempotent);
         var response = context.Response;
         var original = response.Body;
         await using var buffer = new MemoryStream();

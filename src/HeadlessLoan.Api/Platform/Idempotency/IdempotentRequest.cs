@@ -1,6 +1,6 @@
 namespace HeadlessLoan.Api.Platform.Idempotency;
 
-/// <summary>The idempotency key a request runs under, a request feature set by <see cref="IdempotencyMiddleware"/>.</summary>
+/// <summary>The idempotency key a request runs under, as <see cref="IdempotencyMiddleware"/> claimed it.</summary>
 public sealed class IdempotentRequest(string scope, string key, string hash, string token)
 {
     public string Scope => scope;

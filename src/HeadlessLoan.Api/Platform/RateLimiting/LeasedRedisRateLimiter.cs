@@ -4,11 +4,8 @@ using StackExchange.Redis;
 namespace HeadlessLoan.Api.Platform.RateLimiting;
 
 /// <summary>
-/// A fixed-window limit shared by every instance through one Redis counter per window, without a Redis round
-/// trip per request: an instance reserves a small block of permits at a time (INCRBY) and hands them out
-/// locally. The counter caps the reservations, so all instances together never exceed the limit; at worst an
-/// instance's unused reservation (under one block) goes unserved at the window's end. Blocks are a fiftieth
-/// of the limit (at most 100), so a limit of 120 a minute still asks Redis every other request.
+/// A fixed-window limit shared by every instance through one Redis counter per window, which instances draw on in
+/// blocks of permits (a fiftieth of the limit, at most 100), so most requests cost no Redis round trip.
 /// </summary>
 public sealed class LeasedRedisRateLimiter(IConnectionMultiplexer redis, string key, int permitLimit, TimeSpan window, TimeProvider clock) : RateLimiter
 {
