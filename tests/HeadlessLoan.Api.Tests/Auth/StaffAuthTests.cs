@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -81,6 +82,47 @@ public sealed class StaffAuthTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var afterLockout = await client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password });
         await afterLockout.AssertStatusAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task GuessesArrivingTogetherAreNotAllEvaluated_SoARightOneAmongThemGetsNoToken()
+    {
+        using var client = api.CreateApiClient();
+        var (username, password) = await CreateStaffAsync();
+
+        // The account row is held, so the guesses pile up at their first write; the right password comes last.
+        await using var db = await api.OpenDatabaseAsync();
+        await using var hold = await db.BeginTransactionAsync();
+        await db.ExecuteAsync("SELECT id FROM staff_users WHERE username = @username FOR UPDATE", new { username }, hold);
+        var wrong = Enumerable.Range(0, 19).Select(i =>
+            client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password = $"wrong-password-{i:D4}" })).ToList();
+        await WaitForWaitingWritesAsync(19);
+        var right = client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password });
+        await WaitForWaitingWritesAsync(20);
+        await hold.RollbackAsync();
+
+        var statuses = (await Task.WhenAll(wrong)).Select(a => (int)a.StatusCode).ToList();
+        Assert.All(statuses, s => Assert.True(s is 401 or 423, $"unexpected {s}"));
+        Assert.True(statuses.Count(s => s == 401) <= 4, string.Join(",", statuses));
+        // Five attempts per lock window were taken by the first guesses: the twentieth is not evaluated at all.
+        await (await right).AssertProblemAsync((HttpStatusCode)423, "account_locked");
+    }
+
+    private async Task WaitForWaitingWritesAsync(int count)
+    {
+        await using var watch = await api.OpenDatabaseAsync();
+        for (var i = 0; i < 500; i++)
+        {
+            if (await watch.ExecuteScalarAsync<int>(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'UPDATE staff_users%'") >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail($"{count} sign-ins never waited for the account row.");
     }
 
     [Fact]

@@ -49,6 +49,13 @@ public static class StaffAuthApi
             return Locked(http, until, clock);
         }
 
+        // Each guess at a known account takes one of its attempts first, in one conditional UPDATE: guesses arriving
+        // together cannot all be evaluated, whatever their number.
+        if (user is not null && !await store.TryTakeAttemptAsync(user.Id, options.Value.MaxFailedLogins, ct))
+        {
+            return Locked(http, await store.LockedUntilAsync(user.Id, ct) ?? DbTime.Now(clock).AddSeconds(1), clock);
+        }
+
         var result = StaffStore.Verify(user, request.Password!);
         if (user is null || result == PasswordVerificationResult.Failed)
         {
@@ -63,6 +70,7 @@ public static class StaffAuthApi
 
         if (user.Disabled)
         {
+            await store.RecordSuccessAsync(user.Id, null, ct); // the right password: the attempt is given back
             return Problems.Create(403, "account_disabled", "This staff account is disabled.");
         }
 

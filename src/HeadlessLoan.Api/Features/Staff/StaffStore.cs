@@ -102,7 +102,30 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
     public StaffUser NewUser(string username, string displayName, string password, IEnumerable<string> roles) =>
         new(Guid.CreateVersion7(), username, displayName, HashPassword(password), string.Join(',', roles.Distinct(StringComparer.Ordinal)), 0, null, false, DbTime.Now(clock));
 
-    /// <summary>Counts a failed login in one statement; returns the lock end when this failure locked the account.</summary>
+    /// <summary>
+    /// Takes one sign-in attempt of the account: false when it is locked, or when as many attempts as
+    /// <paramref name="maxFailures"/> are already taken and not yet settled by a success or a lock.
+    /// </summary>
+    public async Task<bool> TryTakeAttemptAsync(Guid id, int maxFailures, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE staff_users SET failed_logins = failed_logins + 1
+             WHERE id = @id AND (locked_until IS NULL OR locked_until <= @now) AND failed_logins < @maxFailures
+            """, new { id, maxFailures, now = DbTime.Now(clock) }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task<DateTime?> LockedUntilAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var until = await conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition("SELECT locked_until FROM staff_users WHERE id = @id", new { id }, cancellationToken: ct));
+        return until is { } u && u > DbTime.Now(clock) ? u : null;
+    }
+
+    /// <summary>
+    /// Settles a failed attempt (taken by <see cref="TryTakeAttemptAsync"/>): the account is locked once its attempts
+    /// reach <paramref name="maxFailures"/>. Returns the lock end when the account is locked.
+    /// </summary>
     public async Task<DateTime?> RecordFailureAsync(Guid id, int maxFailures, TimeSpan lockout, CancellationToken ct)
     {
         var now = DbTime.Now(clock);
@@ -111,13 +134,11 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
         // Assignments run left to right: decide the lock before the counter is reset.
         await conn.ExecuteAsync(new CommandDefinition("""
             UPDATE staff_users
-               SET locked_until  = IF(failed_logins + 1 >= @maxFailures, @lockUntil, locked_until),
-                   failed_logins = IF(failed_logins + 1 >= @maxFailures, 0, failed_logins + 1)
+               SET locked_until  = IF(failed_logins >= @maxFailures, @lockUntil, locked_until),
+                   failed_logins = IF(failed_logins >= @maxFailures, 0, failed_logins)
              WHERE id = @id
             """, new { id, maxFailures, lockUntil }, cancellationToken: ct));
-        var lockedUntil = await conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
-            "SELECT locked_until FROM staff_users WHERE id = @id", new { id }, cancellationToken: ct));
-        return lockedUntil is { } until && until > now ? until : null;
+        return await LockedUntilAsync(id, ct);
     }
 
     public async Task RecordSuccessAsync(Guid id, string? newHash, CancellationToken ct)
