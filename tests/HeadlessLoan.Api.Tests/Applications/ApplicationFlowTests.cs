@@ -129,9 +129,9 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
         await borrower.CompleteAsync(id);
         var key = Guid.NewGuid().ToString();
 
-        var first = await Submit(borrower, id, key);
-        var replay = await Submit(borrower, id, key);
-        var again = await Submit(borrower, id, null);
+        var first = await borrower.SubmitAsync(id, key);
+        var replay = await borrower.SubmitAsync(id, key);
+        var again = await borrower.SubmitAsync(id, null);
 
         await first.AssertStatusAsync(HttpStatusCode.Accepted);
         await replay.AssertStatusAsync(HttpStatusCode.Accepted);
@@ -163,8 +163,8 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
         await borrower.CompleteAsync(second);
         var key = Guid.NewGuid().ToString();
 
-        await (await Submit(borrower, first, key)).AssertStatusAsync(HttpStatusCode.Accepted);
-        await (await Submit(borrower, second, key)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await (await borrower.SubmitAsync(first, key)).AssertStatusAsync(HttpStatusCode.Accepted);
+        await (await borrower.SubmitAsync(second, key)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
         await using var db = await api.OpenDatabaseAsync();
         Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @second", new { second }));
@@ -185,7 +185,7 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
             VALUES (@scope, @key, 'earlier', 1, 202, 'application/json', '/earlier', 'stored', UTC_TIMESTAMP(), UTC_TIMESTAMP() + INTERVAL 1 HOUR)
             """, new { scope = $"borrower:{me}", key });
 
-        await (await Submit(borrower, id, key)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await (await borrower.SubmitAsync(id, key)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
 
         Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @id", new { id }));
     }
@@ -247,8 +247,8 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
         // key of its own, so answers stored with the submits and answers stored after them are replayed alike.
         var asked = complete.SelectMany(id => Enumerable.Repeat(id, 3)).Append(incomplete).Append(othersId).ToList();
         var keys = asked.Select(_ => Guid.NewGuid().ToString()).ToList();
-        var answers = await Task.WhenAll(asked.Select((id, i) => Submit(borrower, id, keys[i])));
-        var replays = await Task.WhenAll(asked.Select((id, i) => Submit(borrower, id, keys[i])));
+        var answers = await Task.WhenAll(asked.Select((id, i) => borrower.SubmitAsync(id, keys[i])));
+        var replays = await Task.WhenAll(asked.Select((id, i) => borrower.SubmitAsync(id, keys[i])));
         for (var i = 0; i < asked.Count; i++)
         {
             Assert.Equal(answers[i].StatusCode, replays[i].StatusCode);
@@ -287,17 +287,6 @@ public sealed class ApplicationFlowTests(ApplicationsApiFactory api) : IClassFix
             Assert.Equal(0, await db.ExecuteScalarAsync<int>(
                 "SELECT COUNT(*) FROM audit_records WHERE action = 'application.submitted' AND entity_id = @id", new { id = id.ToString() }));
         }
-    }
-
-    private static async Task<HttpResponseMessage> Submit(HttpClient client, Guid id, string? key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/submit");
-        if (key is not null)
-        {
-            request.Headers.Add("Idempotency-Key", key);
-        }
-
-        return await client.SendAsync(request);
     }
 
     private static byte[] Combine(params byte[][] parts) => parts.SelectMany(p => p).ToArray();

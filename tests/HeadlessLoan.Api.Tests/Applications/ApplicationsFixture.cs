@@ -85,6 +85,18 @@ public static class Intake
     public static Task<HttpResponseMessage> ConsentAsync(this HttpClient client, Guid applicationId) =>
         client.PostAsJsonAsync($"/v1/applications/{applicationId}/consents", new { purpose = "credit_bureau_query", textVersion = "2026-01" });
 
+    /// <summary>POST …/submit, under <paramref name="idempotencyKey"/> when given.</summary>
+    public static async Task<HttpResponseMessage> SubmitAsync(this HttpClient client, Guid applicationId, string? idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{applicationId}/submit");
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await client.SendAsync(request);
+    }
+
     /// <summary>The three accepted documents and the consent: ready to submit.</summary>
     public static async Task CompleteAsync(this HttpClient client, Guid applicationId)
     {

@@ -33,7 +33,7 @@ public sealed class SubmitDeadlockTests(LogCapturingFactory api) : IClassFixture
             // The 500 is not in the contract: sent past the contract check.
             using var raw = api.CreateClient();
             raw.DefaultRequestHeaders.Authorization = borrower.DefaultRequestHeaders.Authorization;
-            var submit = Submit(raw, id, key);
+            var submit = raw.SubmitAsync(id, key);
             await WaitForALockWaitAsync();
             await db.ExecuteAsync("SELECT id FROM applications WHERE id = @id FOR UPDATE", new { id }, other);
             await other.RollbackAsync();
@@ -42,20 +42,13 @@ public sealed class SubmitDeadlockTests(LogCapturingFactory api) : IClassFixture
         }
 
         Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @id", new { id }));
-        var retry = await Submit(borrower, id, key);
+        var retry = await borrower.SubmitAsync(id, key);
         await retry.AssertStatusAsync(HttpStatusCode.Accepted);
-        var replay = await Submit(borrower, id, key);
+        var replay = await borrower.SubmitAsync(id, key);
         await replay.AssertStatusAsync(HttpStatusCode.Accepted);
         Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(1, await db.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'application.submitted' AND entity_id = @id", new { id }));
-    }
-
-    private static async Task<HttpResponseMessage> Submit(HttpClient client, Guid id, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/submit");
-        request.Headers.Add("Idempotency-Key", key);
-        return await client.SendAsync(request);
     }
 
     private async Task WaitForALockWaitAsync()

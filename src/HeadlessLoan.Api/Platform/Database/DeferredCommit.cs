@@ -18,9 +18,6 @@ public sealed class DeferredCommit : IAsyncDisposable
     /// <summary>The span the current code runs in, if any.</summary>
     public static DeferredCommit? Current => Ambient.Value;
 
-    /// <summary>Whether a change was handed over and waits for <see cref="CommitAsync"/>.</summary>
-    public bool HasChange => _change is not null;
-
     /// <summary>Opens a span for the rest of the calling method and what it awaits; its callers do not see it.</summary>
     public static DeferredCommit Open() => Ambient.Value = new DeferredCommit();
 

@@ -87,7 +87,6 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
         try
         {
             await next(context);
-            response.Body = original;
             await CommitAnswerAsync(context, idempotent, deferral, buffer);
         }
         finally

@@ -84,10 +84,13 @@ public sealed class IdempotencyStore : IAsyncDisposable
     public Task CompleteAsync(IdempotentAnswer answer, CancellationToken ct) => _writes.RunAsync(answer, ct);
 
     /// <summary>Stores one answer, as a write of the change it answers (<see cref="DbChange.Write"/>); its values are a <see cref="Row"/>.</summary>
-    public const string UpsertOneSql = UpsertSql + """
-
-         (@Scope, @Key, @Hash, 1, @StatusCode, @ContentType, @Location, @Body, @Now, @Expires)
-        """ + UpsertUpdate;
+    public const string UpsertOneSql = """
+        INSERT INTO idempotency_requests (scope, idem_key, request_hash, completed, status_code, content_type, location, response_body, locked_at, expires_at)
+        VALUES (@Scope, @Key, @Hash, 1, @StatusCode, @ContentType, @Location, @Body, @Now, @Expires)
+        ON DUPLICATE KEY UPDATE request_hash = VALUES(request_hash), completed = 1, status_code = VALUES(status_code),
+          content_type = VALUES(content_type), location = VALUES(location), response_body = VALUES(response_body),
+          locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
+        """;
 
     /// <summary>The values of <see cref="UpsertOneSql"/> for <paramref name="answer"/>.</summary>
     public static object Row(IdempotentAnswer answer, DateTime now)
@@ -220,35 +223,12 @@ public sealed class IdempotencyStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// One statement storing <paramref name="answers"/> (their values added to <paramref name="parameters"/>, named with
-    /// <paramref name="prefix"/>), in key order so that two writers lock rows in the same order. An expired record under
-    /// the same key is replaced; a live one cannot exist while its claim is held.
+    /// One statement storing <paramref name="answers"/>: the rows of <see cref="UpsertOneSql"/> together, in key order so
+    /// that two writers lock rows in the same order. An expired record under the same key is replaced; a live one
+    /// cannot exist while its claim is held.
     /// </summary>
-    private static string UpsertAnswers(IReadOnlyList<IdempotentAnswer> answers, DateTime now, MySqlParameterCollection parameters, string prefix)
-    {
-        ArgumentNullException.ThrowIfNull(answers);
-        ArgumentNullException.ThrowIfNull(parameters);
-        var sql = new StringBuilder(UpsertSql);
-        parameters.AddWithValue($"@{prefix}Now", now);
-        parameters.AddWithValue($"@{prefix}Expires", now + Retention);
-        var i = 0;
-        foreach (var answer in answers.Order(IdempotentAnswer.KeyOrder))
-        {
-            var p = $"@{prefix}{i}";
-            sql.Append(i == 0 ? "\n" : ",\n").Append(CultureInfo.InvariantCulture,
-                $"({p}s, {p}k, {p}h, 1, {p}st, {p}ct, {p}l, {p}b, @{prefix}Now, @{prefix}Expires)");
-            parameters.AddWithValue($"{p}s", answer.Scope);
-            parameters.AddWithValue($"{p}k", answer.Key);
-            parameters.AddWithValue($"{p}h", answer.Hash);
-            parameters.AddWithValue($"{p}st", answer.Response.StatusCode);
-            parameters.AddWithValue($"{p}ct", answer.Response.ContentType);
-            parameters.AddWithValue($"{p}l", answer.Response.Location);
-            parameters.AddWithValue($"{p}b", answer.Response.Body);
-            i++;
-        }
-
-        return sql.Append(UpsertUpdate).ToString();
-    }
+    private static string UpsertAnswers(IReadOnlyList<IdempotentAnswer> answers, DateTime now, MySqlParameterCollection parameters, string prefix) =>
+        DbChange.ManyRows(UpsertOneSql, answers.Order(IdempotentAnswer.KeyOrder).Select(a => Row(a, now)).ToList(), parameters, prefix);
 
     /// <summary>The answer bytes one upsert carries at most (MariaDB's default packet limit is 16 MiB).</summary>
     internal const int MaxStatementBodyBytes = 4 * 1024 * 1024;
@@ -287,17 +267,4 @@ public sealed class IdempotencyStore : IAsyncDisposable
         await _lookups.DisposeAsync();
         await _writes.DisposeAsync();
     }
-
-    private const string UpsertSql = """
-        INSERT INTO idempotency_requests (scope, idem_key, request_hash, completed, status_code, content_type, location, response_body, locked_at, expires_at)
-        VALUES
-        """;
-
-    private const string UpsertUpdate = """
-
-        ON DUPLICATE KEY UPDATE request_hash = VALUES(request_hash), completed = 1, status_code = VALUES(status_code),
-          content_type = VALUES(content_type), location = VALUES(location), response_body = VALUES(response_body),
-          locked_at = VALUES(locked_at), expires_at = VALUES(expires_at)
-        """;
-
 }
