@@ -9,6 +9,7 @@ using HeadlessLoan.Api.Platform.Health;
 using HeadlessLoan.Api.Platform.Idempotency;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Api.Platform.RateLimiting;
+using HeadlessLoan.Api.Platform.Secrets;
 using HeadlessLoan.Api.Platform.Telemetry;
 using Microsoft.AspNetCore.Http.Json;
 
@@ -19,6 +20,7 @@ public static class PlatformSetup
 {
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
     {
+        PublishedSecrets.RefuseOutsideDevelopment(builder.Configuration, builder.Environment);
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
 

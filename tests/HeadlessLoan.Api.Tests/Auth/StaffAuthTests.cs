@@ -59,29 +59,65 @@ public sealed class StaffAuthTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
-    public async Task FiveWrongPasswordsLockTheAccountUntilTheLockoutHasPassed()
+    public async Task FiveWrongPasswordsFromOneAddressLockThatAddressOut_WhileTheOwnerElsewhereStillSignsIn()
     {
         using var client = api.CreateApiClient();
         var (username, password) = await CreateStaffAsync();
 
-        for (var i = 1; i <= 4; i++)
+        for (var i = 1; i <= 5; i++)
         {
-            var wrong = await client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password = "wrong-password-000" + i });
-            await wrong.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+            await (await SignInAsync(client, username, "wrong-password-000" + i, Stranger)).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
         }
 
-        var fifth = await client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password = "wrong-password-0005" });
-        await fifth.AssertProblemAsync((HttpStatusCode)423, "account_locked");
-        Assert.True(fifth.Headers.RetryAfter?.Delta is { } wait && wait > TimeSpan.Zero && wait <= TimeSpan.FromMinutes(15), $"Retry-After: {fifth.Headers.RetryAfter}");
+        var rightWhileLockedOut = await SignInAsync(client, username, password, Stranger);
+        await rightWhileLockedOut.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        Assert.Null(rightWhileLockedOut.Headers.RetryAfter); // a stranger learns nothing, not even that a lock exists
 
-        var rightWhileLocked = await client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password });
-        await rightWhileLocked.AssertProblemAsync((HttpStatusCode)423, "account_locked");
-        Assert.NotNull(rightWhileLocked.Headers.RetryAfter);
+        await (await SignInAsync(client, username, password, Owner)).AssertStatusAsync(HttpStatusCode.OK);
 
         api.Clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
+        await (await SignInAsync(client, username, password, Stranger)).AssertStatusAsync(HttpStatusCode.OK);
+    }
 
-        var afterLockout = await client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password });
-        await afterLockout.AssertStatusAsync(HttpStatusCode.OK);
+    [Fact]
+    public async Task UnknownWrongLockedOutAndDisabledAnswerAlike_AndTheAuditTrailKeepsTheRealReason()
+    {
+        using var client = api.CreateApiClient();
+        using var admin = await api.CreateAdminClientAsync();
+        var (lockedName, lockedPassword) = await CreateStaffAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await SignInAsync(client, lockedName, "wrong-password-lock" + i, Stranger);
+        }
+
+        var (disabledName, disabledPassword) = await CreateStaffAsync();
+        var disabledId = await StaffIdAsync(admin, disabledName);
+        await (await admin.PostAsync($"/v1/staff/{disabledId}/disable", null)).AssertStatusAsync(HttpStatusCode.OK);
+        var (wrongName, _) = await CreateStaffAsync();
+
+        var answers = new[]
+        {
+            await SignInAsync(client, "nobody-" + Guid.NewGuid().ToString("N")[..8], "whatever-password-1", Stranger),
+            await SignInAsync(client, wrongName, "not-the-password-123", Stranger),
+            await SignInAsync(client, lockedName, lockedPassword, Stranger),
+            await SignInAsync(client, disabledName, disabledPassword, Stranger),
+        };
+
+        var shapes = new List<string>();
+        foreach (var answer in answers)
+        {
+            var problem = await answer.AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+            var headers = answer.Headers.Select(h => h.Key).Where(h => h != "traceparent").Order(StringComparer.Ordinal);
+            shapes.Add($"{problem.GetProperty("title")}|{problem.GetProperty("status")}|{string.Join(",", headers)}|" +
+                string.Join(",", problem.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)));
+        }
+
+        Assert.Single(shapes.Distinct());
+        await using var db = await api.OpenDatabaseAsync();
+        var reasons = (await db.QueryAsync<string>(
+            "SELECT JSON_VALUE(after_json, '$.reason') FROM audit_records WHERE action = 'staff.sign_in_refused' AND JSON_VALUE(after_json, '$.source') = @source",
+            new { source = Stranger })).ToHashSet();
+        Assert.Superset(new HashSet<string> { "unknown_username", "wrong_password", "wrong_password_locked_out", "locked_out", "disabled" }, reasons);
     }
 
     [Fact]
@@ -89,23 +125,28 @@ public sealed class StaffAuthTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         using var client = api.CreateApiClient();
         var (username, password) = await CreateStaffAsync();
+        await SignInAsync(client, username, "wrong-password-first", Stranger); // the address's guard row now exists: 4 attempts left
 
-        // The account row is held, so the guesses pile up at their first write; the right password comes last.
+        // The guard row is held, so the guesses pile up at the one UPDATE that decides; the right password comes last.
         await using var db = await api.OpenDatabaseAsync();
         await using var hold = await db.BeginTransactionAsync();
-        await db.ExecuteAsync("SELECT id FROM staff_users WHERE username = @username FOR UPDATE", new { username }, hold);
-        var wrong = Enumerable.Range(0, 19).Select(i =>
-            client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password = $"wrong-password-{i:D4}" })).ToList();
+        await db.ExecuteAsync("""
+            SELECT g.attempts FROM staff_sign_in_guards g JOIN staff_users u ON u.id = g.staff_id WHERE u.username = @username FOR UPDATE
+            """, new { username }, hold);
+        var wrong = Enumerable.Range(0, 19).Select(i => SignInAsync(client, username, $"wrong-password-{i:D4}", Stranger)).ToList();
         await WaitForWaitingWritesAsync(19);
-        var right = client.PostAsJsonAsync("/v1/auth/staff/token", new { username, password });
+        var right = SignInAsync(client, username, password, Stranger);
         await WaitForWaitingWritesAsync(20);
         await hold.RollbackAsync();
 
-        var statuses = (await Task.WhenAll(wrong)).Select(a => (int)a.StatusCode).ToList();
-        Assert.All(statuses, s => Assert.True(s is 401 or 423, $"unexpected {s}"));
-        Assert.True(statuses.Count(s => s == 401) <= 4, string.Join(",", statuses));
+        Assert.All(await Task.WhenAll(wrong), a => Assert.Equal(HttpStatusCode.Unauthorized, a.StatusCode));
         // Five attempts per lock window were taken by the first guesses: the twentieth is not evaluated at all.
-        await (await right).AssertProblemAsync((HttpStatusCode)423, "account_locked");
+        await (await right).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        // The first guess and four of the nineteen were evaluated; the rest were refused unread.
+        Assert.Equal(5, await db.ExecuteScalarAsync<int>("""
+            SELECT COUNT(*) FROM audit_records WHERE action = 'staff.sign_in_refused' AND entity_id = (SELECT id FROM staff_users WHERE username = @username)
+               AND JSON_VALUE(after_json, '$.reason') IN ('wrong_password', 'wrong_password_locked_out')
+            """, new { username }));
     }
 
     private async Task WaitForWaitingWritesAsync(int count)
@@ -114,7 +155,7 @@ public sealed class StaffAuthTests(ApiFactory api) : IClassFixture<ApiFactory>
         for (var i = 0; i < 500; i++)
         {
             if (await watch.ExecuteScalarAsync<int>(
-                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'UPDATE staff_users%'") >= count)
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'UPDATE staff_sign_in_guards%'") >= count)
             {
                 return;
             }
@@ -122,7 +163,7 @@ public sealed class StaffAuthTests(ApiFactory api) : IClassFixture<ApiFactory>
             await Task.Delay(20);
         }
 
-        Assert.Fail($"{count} sign-ins never waited for the account row.");
+        Assert.Fail($"{count} sign-ins never waited for the guard row.");
     }
 
     [Fact]
@@ -164,6 +205,20 @@ public sealed class StaffAuthTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         await (await client.GetAsync("/v1/me")).AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
     }
+
+    private const string Stranger = "203.0.113.5";
+    private const string Owner = "198.51.100.9";
+
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string username, string password, string from)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/staff/token") { Content = JsonContent.Create(new { username, password }) };
+        request.Headers.Add(TestClientAddress.Header, from);
+        return client.SendAsync(request);
+    }
+
+    private static async Task<string> StaffIdAsync(HttpClient admin, string username) =>
+        (await (await admin.GetAsync("/v1/staff")).ReadJsonAsync()).GetProperty("items").EnumerateArray()
+            .Single(s => s.GetProperty("username").GetString() == username).GetProperty("id").GetString()!;
 
     private async Task<(string Username, string Password)> CreateStaffAsync()
     {

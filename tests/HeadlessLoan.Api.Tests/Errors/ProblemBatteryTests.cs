@@ -18,6 +18,8 @@ public sealed class ProblemBatteryTests(ApiFactory api) : IClassFixture<ApiFacto
     [
         new("POST", "/v1/auth/staff/token", """{"username": 42, "password": "x"}""", null),
         new("POST", "/v1/staff", """{"username": "someone", "displayName": "Some One", "password": "long-enough-password", "roles": "admin"}""", null),
+        new("POST", "/v1/staff/me/password", """{"currentPassword": "x", "newPassword": 12345678901234}""", null),
+        new("POST", "/v1/staff/{staffId}/password", """{"newPassword": ["long-enough-password"]}""", null),
         new("POST", "/v1/channels", """{"name": "typed", "rateLimitPerMinute": "ten"}""", null),
         new("POST", "/v1/products", ProductWith("\"amountMin\": \"100000\""), ProductWith("\"amountMin\": 100000", methods: "[\"weekly\"]")),
         new("PUT", "/v1/products/{productId}", ProductWith("\"amountMin\": \"100000\""), ProductWith("\"amountMin\": 100000", methods: "[\"weekly\"]")),

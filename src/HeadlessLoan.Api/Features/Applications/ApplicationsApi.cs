@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Platform.Network;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -155,7 +156,7 @@ public static partial class ApplicationsApi
             request.DeclaredRegionCode!,
             request.DeclaredAddress!.Trim(),
             deviceFingerprint,
-            ClientIp(http)), caller.Actor, ct);
+            ClientAddress.Of(http)), caller.Actor, ct);
         return TypedResults.Created($"/v1/applications/{row.Id}", ToResponse(row, [], false, protector));
     }
 
@@ -224,7 +225,7 @@ public static partial class ApplicationsApi
         var by = caller.Id;
         var userAgent = http.Request.Headers.UserAgent.ToString();
         var (added, grantedAt) = await store.AddConsentAsync(
-            consentId, applicationId, request.TextVersion!.Trim(), kind, by, ClientIp(http),
+            consentId, applicationId, request.TextVersion!.Trim(), kind, by, ClientAddress.Of(http),
             userAgent.Length == 0 ? null : userAgent[..Math.Min(userAgent.Length, 300)], ct);
         return added
             ? TypedResults.Created((string?)null, new ConsentResponse(consentId, applicationId, request.Purpose!.Value, request.TextVersion!.Trim(), kind, by, DbTime.ToOffset(grantedAt)))
@@ -267,9 +268,6 @@ public static partial class ApplicationsApi
         Caller.Borrower => new ApplicationScope(caller.Id, null),
         _ => new ApplicationScope(null, caller.Id),
     };
-
-    internal static string? ClientIp(HttpContext http) =>
-        http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : null;
 
     private static void Text(RequestValidator v, string? value, int max, string field)
     {

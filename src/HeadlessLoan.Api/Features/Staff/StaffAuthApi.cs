@@ -7,6 +7,7 @@ using HeadlessLoan.Api.Features.Staff;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using HeadlessLoan.Api.Platform.Network;
 
 namespace HeadlessLoan.Api.Features.Staff;
 
@@ -26,12 +27,19 @@ public static class StaffAuthApi
             .WithTags("Auth")
             .AllowAnonymous()
             .RequireRateLimiting(RateLimitPolicies.Login)
-            .ProducesProblems(400, 401, 403, 422, 423, 429);
+            // Not the request's last word: the same credentials may succeed once a lock-out ends or an admin acts.
+            .WithMetadata(new TemporaryRefusals(InvalidCredentials))
+            .ProducesProblems(400, 401, 422, 429);
         return app;
     }
 
+    /// <summary>
+    /// Every refusal is the same 401, whatever its reason (unknown username, wrong password, locked out, disabled), and costs
+    /// one password hash, so the answer tells a stranger nothing about the account; the reason goes to the audit trail.
+    /// Failures are counted per account and client address: a stranger can lock only their own address out.
+    /// </summary>
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueStaffToken(
-        StaffTokenRequest request, HttpContext http, StaffStore store, TokenIssuer tokens, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken ct)
+        StaffTokenRequest request, HttpContext http, StaffStore store, TokenIssuer tokens, IOptions<AuthOptions> options, CancellationToken ct)
     {
         var v = new RequestValidator();
         v.Required(request.Username, "username");
@@ -43,47 +51,51 @@ public static class StaffAuthApi
             return v.ToProblem();
         }
 
+        var source = ClientAddress.Of(http) ?? "unknown";
         var user = await store.FindByUsernameAsync(request.Username!, ct);
-        if (user?.LockedUntil is { } until && until > DbTime.Now(clock))
+        var (refusal, verified) = await CheckAsync(user, request.Password!, source, store, options.Value, ct);
+        if (refusal is not null)
         {
-            return Locked(http, until, clock);
+            await store.RecordRefusalAsync(user?.Id, source, refusal, ct);
+            return Problems.Create(401, InvalidCredentials, "The username or password is wrong, or the account cannot sign in now.");
         }
 
-        // Each guess at a known account takes one of its attempts first, in one conditional UPDATE: guesses arriving
-        // together cannot all be evaluated, whatever their number.
-        if (user is not null && !await store.TryTakeAttemptAsync(user.Id, options.Value.MaxFailedLogins, ct))
+        var rehash = verified == PasswordVerificationResult.SuccessRehashNeeded ? StaffStore.HashPassword(request.Password!) : null;
+        await store.RecordSignInAsync(user!, source, rehash, ct);
+        var token = tokens.Issue(Caller.Staff, user!.Id.ToString(), user.DisplayName, user.RoleList, user.TokenVersion);
+        return TypedResults.Ok(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, user.RoleList));
+    }
+
+    public const string InvalidCredentials = "invalid_credentials";
+
+    /// <summary>Why the sign-in is refused (for the audit trail), or null when it may go on with the verified password.</summary>
+    private static async Task<(string? Refusal, PasswordVerificationResult Verified)> CheckAsync(StaffUser? user, string password, string source, StaffStore store, AuthOptions options, CancellationToken ct)
+    {
+        if (user is null)
         {
-            return Locked(http, await store.LockedUntilAsync(user.Id, ct) ?? DbTime.Now(clock).AddSeconds(1), clock);
+            return ("unknown_username", StaffStore.Verify(null, password));
         }
 
-        var result = StaffStore.Verify(user, request.Password!);
-        if (user is null || result == PasswordVerificationResult.Failed)
+        // Each guess takes one of the address's attempts first, in one conditional UPDATE: guesses arriving together
+        // cannot all be evaluated, whatever their number.
+        if (!await store.TryTakeAttemptAsync(user.Id, source, options.MaxFailedLogins, ct))
         {
-            if (user is not null &&
-                await store.RecordFailureAsync(user.Id, options.Value.MaxFailedLogins, TimeSpan.FromMinutes(options.Value.LockoutMinutes), ct) is { } lockedUntil)
-            {
-                return Locked(http, lockedUntil, clock);
-            }
+            return ("locked_out", StaffStore.Verify(null, password));
+        }
 
-            return Problems.Create(401, "invalid_credentials", "The username or password is wrong.");
+        var verified = StaffStore.Verify(user, password);
+        if (verified == PasswordVerificationResult.Failed)
+        {
+            var lockedOut = await store.RecordFailureAsync(user.Id, source, options.MaxFailedLogins, TimeSpan.FromMinutes(options.LockoutMinutes), ct);
+            return (lockedOut ? "wrong_password_locked_out" : "wrong_password", verified);
         }
 
         if (user.Disabled)
         {
-            await store.RecordSuccessAsync(user.Id, null, ct); // the right password: the attempt is given back
-            return Problems.Create(403, "account_disabled", "This staff account is disabled.");
+            await store.ForgetAttemptsAsync(user.Id, source, ct); // the right password: the attempt is given back
+            return ("disabled", verified);
         }
 
-        var rehash = result == PasswordVerificationResult.SuccessRehashNeeded ? StaffStore.HashPassword(request.Password!) : null;
-        await store.RecordSuccessAsync(user.Id, rehash, ct);
-        var token = tokens.Issue(Caller.Staff, user.Id.ToString(), user.DisplayName, user.RoleList);
-        return TypedResults.Ok(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, user.RoleList));
-    }
-
-    private static ProblemHttpResult Locked(HttpContext http, DateTime until, TimeProvider clock)
-    {
-        var seconds = Math.Max(1, (int)Math.Ceiling((until - DbTime.Now(clock)).TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Create(423, "account_locked", "Too many failed sign-ins; the account is locked for a while.", $"Try again in {seconds} seconds.");
+        return (null, verified);
     }
 }

@@ -8,6 +8,7 @@ public static class StaffFeature
         var services = builder.Services;
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StaffStore>();
+        services.AddSingleton<Platform.Auth.ITokenRevocation>(sp => sp.GetRequiredService<StaffStore>());
         services.AddSingleton<Platform.Database.IStartupSeed, AdminBootstrap>();
         return builder;
     }

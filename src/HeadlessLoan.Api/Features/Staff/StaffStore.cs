@@ -13,23 +13,42 @@ public static class StaffRules
     public const int MaxPasswordLength = 128;
 }
 
-public sealed record StaffUser(Guid Id, string Username, string DisplayName, string PasswordHash, string Roles, int FailedLogins, DateTime? LockedUntil, bool Disabled, DateTime CreatedAt)
+public sealed record StaffUser(Guid Id, string Username, string DisplayName, string PasswordHash, string Roles, bool Disabled, int TokenVersion, DateTime CreatedAt)
 {
     public IReadOnlyList<string> RoleList => Roles.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public bool IsAdmin => RoleList.Contains(Platform.Auth.Roles.Admin);
+}
+
+/// <summary>An account as administered: whether it may sign in, and whether some address is locked out of it now.</summary>
+public sealed record StaffAccount(StaffUser User, bool Locked);
+
+/// <summary>Why an administrative change of an account was refused.</summary>
+public enum StaffChangeRefusal
+{
+    None,
+    NotFound,
+    LastAdmin,
 }
 
 /// <summary>SQL for staff accounts; passwords go through ASP.NET Core Identity's PBKDF2 hasher.</summary>
-public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
+public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvider clock) : ITokenRevocation
 {
     /// <summary>Who creates the first admin: the service itself, from configuration.</summary>
     public static readonly AuditActor Bootstrap = new(AuditActor.SystemKind, "bootstrap");
+
+    /// <summary>Who records sign-ins: the caller is not known until one succeeds.</summary>
+    public static readonly AuditActor SignIn = new(AuditActor.SystemKind, "staff-sign-in");
 
     private const string EntityType = "staff";
 
     private static readonly PasswordHasher<StaffUser> Hasher = new();
 
-    // Verified when the username is unknown, so a miss costs as long as a wrong password.
+    // Verified when no account's hash may be verified (unknown username, locked out), so every refusal costs as long as a
+    // wrong password.
     private static readonly string DecoyHash = Hasher.HashPassword(null!, "decoy-password-for-timing");
+
+    string ITokenRevocation.Kind => Caller.Staff;
 
     public static string HashPassword(string password) => Hasher.HashPassword(null!, password);
 
@@ -45,10 +64,27 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
         return await conn.QuerySingleOrDefaultAsync<StaffUser>(new CommandDefinition(SelectUser + " WHERE username = @username", new { username }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<StaffUser>> ListAsync(CancellationToken ct)
+    public async Task<StaffUser?> FindAsync(Guid id, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<StaffUser>(new CommandDefinition(SelectUser + " ORDER BY created_at, id", cancellationToken: ct))).AsList();
+        return await conn.QuerySingleOrDefaultAsync<StaffUser>(new CommandDefinition(SelectUser + " WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public async Task<StaffAccount?> FindAccountAsync(Guid id, CancellationToken ct) =>
+        (await AccountsAsync(" WHERE u.id = @id", new { id, now = DbTime.Now(clock) }, ct)).SingleOrDefault();
+
+    public Task<IReadOnlyList<StaffAccount>> ListAsync(CancellationToken ct) =>
+        AccountsAsync(" ORDER BY u.created_at, u.id", new { now = DbTime.Now(clock) }, ct);
+
+    private async Task<IReadOnlyList<StaffAccount>> AccountsAsync(string where, object parameters, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<StaffUser, int, StaffAccount>(new CommandDefinition("""
+            SELECT u.id, u.username, u.display_name, u.password_hash, u.roles, u.disabled, u.token_version, u.created_at,
+                   EXISTS (SELECT 1 FROM staff_sign_in_guards g WHERE g.staff_id = u.id AND g.locked_until > @now) AS locked
+              FROM staff_users u
+            """ + where, parameters, cancellationToken: ct), (user, locked) => new StaffAccount(user, locked != 0), splitOn: "locked");
+        return rows.AsList();
     }
 
     /// <summary>False when the username is taken.</summary>
@@ -72,13 +108,13 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
     /// <summary>Creates an admin only while no staff exist; true when it did.</summary>
     public async Task<bool> CreateFirstAdminAsync(string username, string password, CancellationToken ct)
     {
-        var user = NewUser(username, "Administrator", password, [Roles.Admin]);
+        var user = NewUser(username, "Administrator", password, [Platform.Auth.Roles.Admin]);
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         try
         {
             if (await change.ExecuteAsync("""
-                INSERT INTO staff_users (id, username, display_name, password_hash, roles, failed_logins, locked_until, disabled, created_at)
-                SELECT @Id, @Username, @DisplayName, @PasswordHash, @Roles, 0, NULL, 0, @CreatedAt FROM DUAL
+                INSERT INTO staff_users (id, username, display_name, password_hash, roles, disabled, token_version, created_at)
+                SELECT @Id, @Username, @DisplayName, @PasswordHash, @Roles, 0, 0, @CreatedAt FROM DUAL
                  WHERE NOT EXISTS (SELECT 1 FROM staff_users)
                 """, user, ct) == 0)
             {
@@ -100,63 +136,166 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
         new(actor, "staff.created", EntityType, user.Id.ToString(), null, new { user.Username, roles = user.RoleList, user.Disabled });
 
     public StaffUser NewUser(string username, string displayName, string password, IEnumerable<string> roles) =>
-        new(Guid.CreateVersion7(), username, displayName, HashPassword(password), string.Join(',', roles.Distinct(StringComparer.Ordinal)), 0, null, false, DbTime.Now(clock));
+        new(Guid.CreateVersion7(), username, displayName, HashPassword(password), string.Join(',', roles.Distinct(StringComparer.Ordinal)), false, 0, DbTime.Now(clock));
+
+    // ---- Sign-in guards: failures are counted per account and client address, each decided by one conditional UPDATE.
 
     /// <summary>
-    /// Takes one sign-in attempt of the account: false when it is locked, or when as many attempts as
-    /// <paramref name="maxFailures"/> are already taken and not yet settled by a success or a lock.
+    /// Takes one sign-in attempt at the account from <paramref name="source"/>: false when that address is locked out of it,
+    /// or when as many attempts as <paramref name="maxFailures"/> are already taken and not yet settled by a success or a lock.
+    /// Committed at once, whatever becomes of the request.
     /// </summary>
-    public async Task<bool> TryTakeAttemptAsync(Guid id, int maxFailures, CancellationToken ct)
+    public async Task<bool> TryTakeAttemptAsync(Guid id, string source, int maxFailures, CancellationToken ct)
     {
+        var take = new CommandDefinition("""
+            UPDATE staff_sign_in_guards SET attempts = attempts + 1, locked_until = NULL
+             WHERE staff_id = @id AND source = @source AND (locked_until IS NULL OR locked_until <= @now) AND attempts < @maxFailures
+            """, new { id, source, maxFailures, now = DbTime.Now(clock) }, cancellationToken: ct);
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE staff_users SET failed_logins = failed_logins + 1
-             WHERE id = @id AND (locked_until IS NULL OR locked_until <= @now) AND failed_logins < @maxFailures
-            """, new { id, maxFailures, now = DbTime.Now(clock) }, cancellationToken: ct)) == 1;
-    }
+        if (await conn.ExecuteAsync(take) == 1)
+        {
+            return true;
+        }
 
-    public async Task<DateTime?> LockedUntilAsync(Guid id, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var until = await conn.ExecuteScalarAsync<DateTime?>(new CommandDefinition("SELECT locked_until FROM staff_users WHERE id = @id", new { id }, cancellationToken: ct));
-        return until is { } u && u > DbTime.Now(clock) ? u : null;
+        // The address's first attempt at the account (or none is left): the row exists from now on, and the same UPDATE decides.
+        await conn.ExecuteAsync(new CommandDefinition(
+            "INSERT IGNORE INTO staff_sign_in_guards (staff_id, source, attempts, locked_until) VALUES (@id, @source, 0, NULL)",
+            new { id, source }, cancellationToken: ct));
+        return await conn.ExecuteAsync(take) == 1;
     }
 
     /// <summary>
-    /// Settles a failed attempt (taken by <see cref="TryTakeAttemptAsync"/>): the account is locked once its attempts
-    /// reach <paramref name="maxFailures"/>. Returns the lock end when the account is locked.
+    /// Settles a failed attempt (taken by <see cref="TryTakeAttemptAsync"/>): the address is locked out of the account once
+    /// its attempts reach <paramref name="maxFailures"/>. True when it is locked out now.
     /// </summary>
-    public async Task<DateTime?> RecordFailureAsync(Guid id, int maxFailures, TimeSpan lockout, CancellationToken ct)
+    public async Task<bool> RecordFailureAsync(Guid id, string source, int maxFailures, TimeSpan lockout, CancellationToken ct)
     {
-        var now = DbTime.Now(clock);
-        var lockUntil = now + lockout;
+        var lockUntil = DbTime.Now(clock) + lockout;
         await using var conn = await db.OpenConnectionAsync(ct);
         // Assignments run left to right: decide the lock before the counter is reset.
         await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE staff_users
-               SET locked_until  = IF(failed_logins >= @maxFailures, @lockUntil, locked_until),
-                   failed_logins = IF(failed_logins >= @maxFailures, 0, failed_logins)
-             WHERE id = @id
-            """, new { id, maxFailures, lockUntil }, cancellationToken: ct));
-        return await LockedUntilAsync(id, ct);
+            UPDATE staff_sign_in_guards
+               SET locked_until = IF(attempts >= @maxFailures, @lockUntil, locked_until),
+                   attempts     = IF(attempts >= @maxFailures, 0, attempts)
+             WHERE staff_id = @id AND source = @source
+            """, new { id, source, maxFailures, lockUntil }, cancellationToken: ct));
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM staff_sign_in_guards WHERE staff_id = @id AND source = @source AND locked_until >= @lockUntil",
+            new { id, source, lockUntil }, cancellationToken: ct)) == 1;
     }
 
-    public async Task RecordSuccessAsync(Guid id, string? newHash, CancellationToken ct)
+    /// <summary>The right password from <paramref name="source"/>: its attempts are given back.</summary>
+    public async Task ForgetAttemptsAsync(Guid id, string source, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition("""
-            UPDATE staff_users SET failed_logins = 0, locked_until = NULL, password_hash = COALESCE(@newHash, password_hash) WHERE id = @id
-            """, new { id, newHash }, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(ForgetAttemptsSql, new { id, source }, cancellationToken: ct));
+    }
+
+    private const string ForgetAttemptsSql = "DELETE FROM staff_sign_in_guards WHERE staff_id = @id AND source = @source";
+
+    /// <summary>A sign-in refused, with the reason the caller is not told.</summary>
+    public async Task RecordRefusalAsync(Guid? id, string source, string reason, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        change.Audit(new AuditEntry(SignIn, "staff.sign_in_refused", EntityType, id?.ToString() ?? "unknown-username", null, new { reason, source }));
+        await change.CommitAsync(ct);
+    }
+
+    /// <summary>A sign-in that succeeded: the address's attempts are given back and the hash renewed when it is due.</summary>
+    public async Task RecordSignInAsync(StaffUser user, string source, string? newHash, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        await change.ExecuteAsync(ForgetAttemptsSql, new { id = user.Id, source }, ct);
+        if (newHash is not null)
+        {
+            await change.ExecuteAsync("UPDATE staff_users SET password_hash = @newHash WHERE id = @id", new { id = user.Id, newHash }, ct);
+        }
+
+        change.Audit(new AuditEntry(new AuditActor(AuditActor.StaffKind, user.Id.ToString()), "staff.signed_in", EntityType, user.Id.ToString(), null, new { source }));
+        await change.CommitAsync(ct);
+    }
+
+    // ---- The account's lifecycle: every change audited; disabling and a new password revoke every token issued before.
+
+    /// <summary>A new password, set by its owner or reset by an admin; every token of the account is revoked.</summary>
+    public async Task<bool> SetPasswordAsync(Guid id, string password, AuditActor actor, string action, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        if (await change.ExecuteAsync(
+            "UPDATE staff_users SET password_hash = @hash, token_version = token_version + 1 WHERE id = @id",
+            new { id, hash = HashPassword(password) }, ct) == 0)
+        {
+            return false;
+        }
+
+        // A reset also ends every lock-out: the owner may have locked themselves out before asking for it.
+        var unlocked = await change.ExecuteAsync("DELETE FROM staff_sign_in_guards WHERE staff_id = @id", new { id }, ct);
+        change.Audit(new AuditEntry(actor, action, EntityType, id.ToString(), null, new { tokensRevoked = true, lockOutsEnded = unlocked }));
+        await change.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Disables or enables an account; disabling revokes its tokens. The last enabled admin cannot be disabled.</summary>
+    public async Task<StaffChangeRefusal> SetDisabledAsync(Guid id, bool disabled, AuditActor actor, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        // Every enabled admin is locked, so two admins disabling each other at once cannot leave none.
+        var admins = (await change.QueryAsync<Guid>(
+            "SELECT id FROM staff_users WHERE disabled = 0 AND FIND_IN_SET('admin', roles) > 0 ORDER BY id FOR UPDATE", null, ct)).ToList();
+        var user = await change.QuerySingleOrDefaultAsync<StaffUser>(SelectUser + " WHERE id = @id FOR UPDATE", new { id }, ct);
+        if (user is null)
+        {
+            return StaffChangeRefusal.NotFound;
+        }
+
+        if (disabled && admins is [var onlyAdmin] && onlyAdmin == id)
+        {
+            return StaffChangeRefusal.LastAdmin;
+        }
+
+        if (user.Disabled != disabled)
+        {
+            await change.ExecuteAsync(
+                "UPDATE staff_users SET disabled = @disabled, token_version = token_version + IF(@disabled, 1, 0) WHERE id = @id", new { id, disabled }, ct);
+            change.Audit(new AuditEntry(actor, disabled ? "staff.disabled" : "staff.enabled", EntityType, id.ToString(),
+                new { disabled = user.Disabled }, new { disabled, tokensRevoked = disabled }));
+        }
+
+        await change.CommitAsync(ct);
+        return StaffChangeRefusal.None;
+    }
+
+    /// <summary>Ends every lock-out of the account, from whatever address; false when there is no such account.</summary>
+    public async Task<bool> UnlockAsync(Guid id, AuditActor actor, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        if (await change.ScalarAsync<int>("SELECT COUNT(*) FROM staff_users WHERE id = @id", new { id }, ct) == 0)
+        {
+            return false;
+        }
+
+        var ended = await change.ExecuteAsync("DELETE FROM staff_sign_in_guards WHERE staff_id = @id", new { id }, ct);
+        change.Audit(new AuditEntry(actor, "staff.unlocked", EntityType, id.ToString(), null, new { lockOutsEnded = ended }));
+        await change.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>A staff token is good while its account is enabled and has not been given a new token version since.</summary>
+    public async Task<bool> IsCurrentAsync(Guid subject, int version, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM staff_users WHERE id = @subject AND token_version = @version AND disabled = 0",
+            new { subject, version }, cancellationToken: ct)) == 1;
     }
 
     private const string SelectUser = """
-        SELECT id, username, display_name, password_hash, roles,
-               failed_logins, locked_until, disabled, created_at
+        SELECT id, username, display_name, password_hash, roles, disabled, token_version, created_at
           FROM staff_users
         """;
 
     private const string InsertUser = """
-        INSERT INTO staff_users (id, username, display_name, password_hash, roles, failed_logins, locked_until, disabled, created_at)
-        VALUES (@Id, @Username, @DisplayName, @PasswordHash, @Roles, @FailedLogins, @LockedUntil, @Disabled, @CreatedAt)
+        INSERT INTO staff_users (id, username, display_name, password_hash, roles, disabled, token_version, created_at)
+        VALUES (@Id, @Username, @DisplayName, @PasswordHash, @Roles, @Disabled, @TokenVersion, @CreatedAt)
         """;
 }

@@ -34,6 +34,7 @@ public static class AuthSetup
                     RoleClaimType = Caller.RoleClaim,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
+                o.Events = new JwtBearerEvents { OnTokenValidated = RefuseRevokedAsync };
             })
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, _ => { });
 
@@ -59,5 +60,23 @@ public static class AuthSetup
 
         services.AddSingleton<TokenIssuer>();
         return builder;
+    }
+
+    /// <summary>A token of a kind whose accounts can revoke their tokens is checked on every request; a revoked one is a 401.</summary>
+    private static async Task RefuseRevokedAsync(TokenValidatedContext context)
+    {
+        var user = context.Principal!;
+        var revocation = context.HttpContext.RequestServices.GetServices<ITokenRevocation>().FirstOrDefault(r => r.Kind == user.Kind());
+        if (revocation is null)
+        {
+            return;
+        }
+
+        if (!Guid.TryParse(user.Id(), out var subject)
+            || !int.TryParse(user.FindFirst(Caller.TokenVersionClaim)?.Value, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            || !await revocation.IsCurrentAsync(subject, version, context.HttpContext.RequestAborted))
+        {
+            context.Fail("The token was revoked.");
+        }
     }
 }

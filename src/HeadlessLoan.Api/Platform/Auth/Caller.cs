@@ -10,6 +10,9 @@ public static class Caller
     public const string NameClaim = "name";
     public const string RoleClaim = "role";
 
+    /// <summary>The account's token version when the token was issued; a newer version revokes the token.</summary>
+    public const string TokenVersionClaim = "tv";
+
     public const string Staff = "staff";
     public const string Channel = "channel";
     public const string Borrower = "borrower";
@@ -26,7 +29,7 @@ public static class Caller
         var user = context.User;
         return user.Identity?.IsAuthenticated == true && user.Id() is { } id
             ? $"{user.Kind()}:{id}"
-            : $"ip:{context.Connection.RemoteIpAddress}";
+            : $"ip:{Network.ClientAddress.Of(context)}";
     }
 }
 

@@ -71,6 +71,12 @@ public sealed partial class DbChange : IAsyncDisposable, IDeferredChange
         return await Connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
     }
 
+    public async Task<IEnumerable<T>> QueryAsync<T>(string sql, object? param, CancellationToken ct)
+    {
+        await FlushAsync(ct);
+        return await Connection.QueryAsync<T>(new CommandDefinition(sql, param, Transaction, cancellationToken: ct));
+    }
+
     /// <summary>Records the change in the audit trail (validated now, written with the change's next round trip).</summary>
     public void Audit(AuditEntry entry) => _held.Add(OnBehalfOf is { } request ? _audit.Prepare(entry, request) : _audit.Prepare(entry));
 

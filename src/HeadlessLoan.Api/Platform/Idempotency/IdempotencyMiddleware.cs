@@ -135,7 +135,7 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
 
     /// <summary>
     /// Whether the answer is the request's last word, to be replayed: not a failure, and not a refusal that says to come back
-    /// (408, 423, 425, 429, any answer with <c>Retry-After</c>, or a 409 the endpoint declares temporary).
+    /// (408, 423, 425, 429, any answer with <c>Retry-After</c>, or a refusal whose code the endpoint declares temporary).
     /// </summary>
     internal static bool IsFinal(HttpContext context, MemoryStream body)
     {
@@ -145,7 +145,7 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
             return false;
         }
 
-        return response.StatusCode != 409
+        return response.StatusCode < 400
             || context.GetEndpoint()?.Metadata.GetMetadata<TemporaryRefusals>() is not { } temporary
             || !temporary.Contains(ProblemCode(body));
     }
