@@ -45,7 +45,7 @@ start_api() { # pipeline-enabled
   WeChat__ApiBaseUrl="http://127.0.0.1:$SANDBOX_PORT" WeChat__AppId=wx_bench WeChat__AppSecret=bench \
   Bureau__BaseUrl="http://127.0.0.1:$SANDBOX_PORT" Bureau__ApiKey=bench \
   Blobs__Root="$STATE/blobs" \
-  RateLimits__LoginPerIpPerMinute=1000000 RateLimits__QuotePerIpPerMinute=1000000 RateLimits__BorrowerPerMinute=1000000 \
+  RateLimits__StaffLoginPerIpPerMinute=1000000 RateLimits__WeChatLoginPerIpPerMinute=1000000 RateLimits__QuotePerIpPerMinute=1000000 RateLimits__BorrowerPerMinute=1000000 \
   Decisions__MaxApplicationsPerIdentity=1000000 \
   Pipeline__Enabled="$1" \
   Logging__LogLevel__Default=Warning \

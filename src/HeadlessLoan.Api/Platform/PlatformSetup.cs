@@ -7,6 +7,7 @@ using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Api.Platform.Health;
 using HeadlessLoan.Api.Platform.Idempotency;
+using HeadlessLoan.Api.Platform.Network;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Api.Platform.RateLimiting;
 using HeadlessLoan.Api.Platform.Secrets;
@@ -31,6 +32,7 @@ public static class PlatformSetup
             k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
         });
 
+        services.AddForwardedClientAddress(builder.Configuration);
         services.AddStorage(builder.Configuration);
         services.AddAuditTrail(builder.Configuration);
         services.AddProblemResponses();
@@ -48,8 +50,10 @@ public static class PlatformSetup
 
     public static WebApplication UsePlatform(this WebApplication app)
     {
+        app.UseForwardedClientAddress(app.Configuration);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<NoStoreMiddleware>();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

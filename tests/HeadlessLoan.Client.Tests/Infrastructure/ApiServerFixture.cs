@@ -156,7 +156,8 @@ public class ApiServerFixture : IAsyncLifetime
         environment["Bureau__ApiKey"] = "sdk-test-bureau-key";
         environment["Redis__KeyPrefix"] = _redisPrefix;
         environment["RateLimits__QuotePerIpPerMinute"] = "100000";
-        environment["RateLimits__LoginPerIpPerMinute"] = "100000";
+        environment["RateLimits__StaffLoginPerIpPerMinute"] = "100000";
+        environment["RateLimits__WeChatLoginPerIpPerMinute"] = "100000";
         foreach (var (name, value) in Settings)
         {
             environment[name] = value;

@@ -119,6 +119,26 @@ public sealed class ApplicationStore(MySqlDataSource db, AuditTrail audit, Perso
     /// Records an upload and, when accepted, what it proved on the application, in one transaction that holds the
     /// application's row lock, so concurrent uploads cannot pass the document limit or land after submit.
     /// </summary>
+    /// <summary>
+    /// Takes one of the application's upload slots before its OCR call is paid for (one conditional UPDATE, committed at
+    /// once); false when all <paramref name="maxDocuments"/> are taken.
+    /// </summary>
+    public async Task<bool> TakeDocumentSlotAsync(Guid id, int maxDocuments, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE applications SET document_slots_taken = document_slots_taken + 1 WHERE id = @id AND document_slots_taken < @maxDocuments",
+            new { id, maxDocuments }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>An upload that recorded no document gives its slot back.</summary>
+    public async Task GiveBackDocumentSlotAsync(Guid id)
+    {
+        await using var conn = await db.OpenConnectionAsync(CancellationToken.None);
+        await conn.ExecuteAsync(new CommandDefinition(
+            "UPDATE applications SET document_slots_taken = document_slots_taken - 1 WHERE id = @id AND document_slots_taken > 0", new { id }));
+    }
+
     public async Task<DocumentAdd> AddDocumentAsync(DocumentRow document, DocumentVerdict verdict, int maxDocuments, AuditActor actor, CancellationToken ct)
     {
         var now = DbTime.Now(clock);

@@ -48,35 +48,50 @@ public static partial class ApplicationsApi
             return refused!;
         }
 
-        var (kind, image, contentType) = upload;
-        var (existing, _) = await store.DetailsAsync(applicationId, ct);
-        if (existing.Count >= options.Value.MaxDocuments)
+        // The slot is taken before the paid OCR call, so uploads arriving together cannot all be read.
+        if (!await store.TakeDocumentSlotAsync(applicationId, options.Value.MaxDocuments, ct))
         {
             return TooMany(options.Value.MaxDocuments);
         }
 
-        var (verdict, failed) = await CheckAsync(http, () => ReadAndCheckAsync(kind, image, contentType, application, wechat, products, bins, protector, clock, ct));
-        if (verdict is null)
+        var recorded = false;
+        try
         {
-            return failed!;
-        }
+            var (kind, image, contentType) = upload;
+            var (verdict, failed) = await CheckAsync(http, () => ReadAndCheckAsync(kind, image, contentType, application, wechat, products, bins, protector, clock, ct));
+            if (verdict is null)
+            {
+                return failed!;
+            }
 
-        var documentId = Guid.CreateVersion7();
-        var blobKey = await images.SaveAsync(applicationId, documentId, image, ct);
-        var row = new DocumentRow(
-            documentId, applicationId, DocumentKinds.ToWire(kind), contentType, image.Length, Convert.ToHexStringLower(SHA256.HashData(image)),
-            blobKey, verdict.Accepted ? "accepted" : "rejected", verdict.Accepted ? null : string.Join(',', verdict.ErrorCodes), DbTime.Now(clock));
-        var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, caller.Actor, ct);
-        if (added != DocumentAdd.Added)
+            var documentId = Guid.CreateVersion7();
+            var blobKey = await images.SaveAsync(applicationId, documentId, image, ct);
+            var row = new DocumentRow(
+                documentId, applicationId, DocumentKinds.ToWire(kind), contentType, image.Length, Convert.ToHexStringLower(SHA256.HashData(image)),
+                blobKey, verdict.Accepted ? "accepted" : "rejected", verdict.Accepted ? null : string.Join(',', verdict.ErrorCodes), DbTime.Now(clock));
+            var added = await store.AddDocumentAsync(row, verdict, options.Value.MaxDocuments, caller.Actor, ct);
+            if (added != DocumentAdd.Added)
+            {
+                await images.DeleteAsync(blobKey, CancellationToken.None);
+                return added == DocumentAdd.NotDraft ? NotDraft() : TooMany(options.Value.MaxDocuments);
+            }
+
+            recorded = true;
+            return Created(row, kind, verdict);
+        }
+        finally
         {
-            await images.DeleteAsync(blobKey, CancellationToken.None);
-            return added == DocumentAdd.NotDraft ? NotDraft() : TooMany(options.Value.MaxDocuments);
+            if (!recorded)
+            {
+                await store.GiveBackDocumentSlotAsync(applicationId);
+            }
         }
-
-        return TypedResults.Created((string?)null, new DocumentResponse(
-            row.Id, applicationId, kind, verdict.Accepted ? DocumentStatus.Accepted : DocumentStatus.Rejected, contentType, row.SizeBytes, row.Sha256,
-            ErrorsOf(row.ErrorCode), verdict.Extracted, DbTime.ToOffset(row.CreatedAt)));
     }
+
+    private static Created<DocumentResponse> Created(DocumentRow row, DocumentKind kind, DocumentVerdict verdict) =>
+        TypedResults.Created((string?)null, new DocumentResponse(
+            row.Id, row.ApplicationId, kind, verdict.Accepted ? DocumentStatus.Accepted : DocumentStatus.Rejected, row.ContentType, row.SizeBytes, row.Sha256,
+            ErrorsOf(row.ErrorCode), verdict.Extracted, DbTime.ToOffset(row.CreatedAt)));
 
     /// <summary>The upload's kind and image, checked (fields, size, type by its first bytes); or why it is refused.</summary>
     private static async Task<(Upload? Upload, ProblemHttpResult? Refused)> ReadUploadAsync(HttpRequest request, int maxImageBytes, CancellationToken ct)

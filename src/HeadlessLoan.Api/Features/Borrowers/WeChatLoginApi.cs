@@ -27,7 +27,7 @@ public static class WeChatLoginApi
             .WithMetadata(new SecretsInAnswer("accessToken"))
             .WithTags("Auth")
             .AllowAnonymous()
-            .RequireRateLimiting(RateLimitPolicies.Login)
+            .RequireRateLimiting(RateLimitPolicies.WeChatLogin)
             .ProducesProblems(400, 401, 403, 422, 429, 502, 503);
         return app;
     }

@@ -26,7 +26,7 @@ public static class StaffAuthApi
             .WithMetadata(new SecretsInAnswer("accessToken"))
             .WithTags("Auth")
             .AllowAnonymous()
-            .RequireRateLimiting(RateLimitPolicies.Login)
+            .RequireRateLimiting(RateLimitPolicies.StaffLogin)
             // Not the request's last word: the same credentials may succeed once a lock-out ends or an admin acts.
             .WithMetadata(new TemporaryRefusals(InvalidCredentials))
             .ProducesProblems(400, 401, 422, 429);

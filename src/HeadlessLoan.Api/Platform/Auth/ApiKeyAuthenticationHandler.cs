@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using HeadlessLoan.Api.Platform.Network;
 
 namespace HeadlessLoan.Api.Platform.Auth;
 
@@ -12,12 +13,28 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<ApiKeyAuthenticationOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IApiKeyCallers callers) : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
+    IApiKeyCallers callers,
+    UnknownApiKeys unknown) : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
 {
     public const string SchemeName = "api_key";
     public const string HeaderName = "X-Api-Key";
     public const string KeyIdClaim = "api_key_id";
     public const string RateLimitClaim = "rate_limit_per_minute";
+
+    private TimeSpan? _refusedFor;
+
+    /// <summary>An address refused for its unknown keys is told to come back, as any rate limit does (429, <c>Retry-After</c>).</summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (_refusedFor is not { } wait)
+        {
+            return base.HandleChallengeAsync(properties);
+        }
+
+        Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Task.CompletedTask;
+    }
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -26,9 +43,18 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var found = await callers.FindAsync(values.ToString(), Context.RequestAborted);
+        var presented = values.ToString();
+        var address = ClientAddress.Of(Context) ?? "unknown";
+        if (unknown.Refused(address) is { } wait)
+        {
+            _refusedFor = wait;
+            return AuthenticateResult.Fail("Too many unknown API keys from this address.");
+        }
+
+        var found = unknown.IsKnownUnknown(presented) ? null : await callers.FindAsync(presented, Context.RequestAborted);
         if (found is null)
         {
+            unknown.Record(presented, address);
             return AuthenticateResult.Fail("Malformed, unknown or revoked API key.");
         }
 

@@ -59,6 +59,7 @@ public static class AuthSetup
                 .RequireRole(Roles.Admin, Roles.DeptHead));
 
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<UnknownApiKeys>();
         return builder;
     }
 

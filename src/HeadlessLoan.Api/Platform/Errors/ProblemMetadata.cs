@@ -13,7 +13,10 @@ public static class ProblemMetadata
         return builder;
     }
 
-    /// <summary>401 for every protected endpoint; 403 where a role or caller kind is required.</summary>
+    /// <summary>
+    /// 401 for every protected endpoint; 403 where a role or caller kind is required; 429 once an address has presented too
+    /// many unknown API keys.
+    /// </summary>
     public static RouteHandlerBuilder ProducesAuthProblems(this RouteHandlerBuilder builder, bool forbidden = false) =>
-        forbidden ? builder.ProducesProblems(401, 403) : builder.ProducesProblems(401);
+        forbidden ? builder.ProducesProblems(401, 403, 429) : builder.ProducesProblems(401, 429);
 }

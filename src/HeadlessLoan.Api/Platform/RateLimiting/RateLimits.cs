@@ -16,8 +16,20 @@ public sealed class RateLimitOptions
     [Range(1, 1_000_000)]
     public int QuotePerIpPerMinute { get; init; } = 120;
 
+    /// <summary>Staff password sign-ins per minute from one address.</summary>
     [Range(1, 1_000_000)]
-    public int LoginPerIpPerMinute { get; init; } = 30;
+    public int StaffLoginPerIpPerMinute { get; init; } = 30;
+
+    /// <summary>
+    /// WeChat sign-ins per minute from one address; its own budget, so junk staff sign-ins cannot lock borrowers behind
+    /// the same address (a campus, a carrier's NAT) out of the mini-program.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int WeChatLoginPerIpPerMinute { get; init; } = 120;
+
+    /// <summary>Requests with an unknown API key per minute from one address; past it, keys from there are not looked up.</summary>
+    [Range(1, 1_000_000)]
+    public int FailedApiKeysPerIpPerMinute { get; init; } = 20;
 
     /// <summary>Requests per minute for one borrower on the endpoints that change their data.</summary>
     [Range(1, 1_000_000)]
@@ -35,7 +47,8 @@ public sealed class RateLimitOptions
 public static class RateLimitPolicies
 {
     public const string Quote = "quote_per_ip";
-    public const string Login = "login_per_ip";
+    public const string StaffLogin = "staff_login_per_ip";
+    public const string WeChatLogin = "wechat_login_per_ip";
 
     /// <summary>Per borrower, per channel (each channel's own limit), per member of staff, or per address when anonymous.</summary>
     public const string PerCaller = "per_caller";
@@ -55,7 +68,8 @@ public static class RateLimitSetup
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(RateLimitPolicies.Quote, ctx => FixedWindow(ctx, "quote", options.QuotePerIpPerMinute));
-            limiter.AddPolicy(RateLimitPolicies.Login, ctx => FixedWindow(ctx, "login", options.LoginPerIpPerMinute));
+            limiter.AddPolicy(RateLimitPolicies.StaffLogin, ctx => FixedWindow(ctx, "staff-login", options.StaffLoginPerIpPerMinute));
+            limiter.AddPolicy(RateLimitPolicies.WeChatLogin, ctx => FixedWindow(ctx, "wechat-login", options.WeChatLoginPerIpPerMinute));
             limiter.AddPolicy(RateLimitPolicies.PerCaller, ctx => PerCaller(ctx, options));
             limiter.OnRejected = async (ctx, ct) =>
             {
