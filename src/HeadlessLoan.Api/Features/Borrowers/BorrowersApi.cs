@@ -47,13 +47,9 @@ public static class BorrowersApi
         {
             answer = await wechat.ExecuteWxaBusinessGetUserPhoneNumberAsync(new WxaBusinessGetUserPhoneNumberRequest(request.Code!), ct);
         }
-        catch (WeChatUnavailableException)
+        catch (WeChatUnavailableException e)
         {
-            return WeChatProblems.Unavailable(http);
-        }
-        catch (WeChatApiException e)
-        {
-            return WeChatProblems.UpstreamError(e.ErrorCode);
+            return WeChatProblems.Unavailable(http, e);
         }
 
         var phone = answer.PhoneInfo?.PurePhoneNumber;
@@ -61,8 +57,9 @@ public static class BorrowersApi
         {
             return answer.ErrorCode switch
             {
-                WeChatErrorCodes.InvalidCode => Problems.Unprocessable("phone_code_invalid", "The phone code is invalid or expired.", "code", "Ask the user to tap the phone button again."),
-                _ => WeChatProblems.For(answer.ErrorCode, http),
+                var code when WeChatErrorCodes.IsCodeRejected(code) =>
+                    Problems.Unprocessable("phone_code_invalid", "The phone code is invalid, expired or already used.", "code", "Ask the user to tap the phone button again."),
+                var code => WeChatProblems.For(code, http),
             };
         }
 

@@ -45,18 +45,19 @@ public static class WeChatLoginApi
         {
             session = await wechat.ExecuteSnsJsCode2SessionAsync(new SnsJsCode2SessionRequest(request.Code!), ct);
         }
-        catch (WeChatUnavailableException)
+        catch (WeChatUnavailableException e)
         {
-            return WeChatProblems.Unavailable(http);
+            return WeChatProblems.Unavailable(http, e);
         }
 
         if (!session.IsSuccessful() || string.IsNullOrEmpty(session.OpenId) || string.IsNullOrEmpty(session.SessionKey))
         {
             return session.ErrorCode switch
             {
-                WeChatErrorCodes.InvalidCode => Problems.Create(401, "wechat_code_invalid", "The login code is invalid, expired or already used; call wx.login again."),
+                var code when WeChatErrorCodes.IsCodeRejected(code) =>
+                    Problems.Create(401, "wechat_code_invalid", "The login code is invalid, expired or already used; call wx.login again."),
                 WeChatErrorCodes.HighRiskUser => Problems.Create(403, "wechat_user_blocked", "WeChat flags this user as high-risk; sign-in is refused."),
-                _ => WeChatProblems.For(session.ErrorCode, http),
+                var code => WeChatProblems.For(code, http),
             };
         }
 
