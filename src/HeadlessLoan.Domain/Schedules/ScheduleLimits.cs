@@ -21,4 +21,10 @@ public static class ScheduleLimits
 
     /// <summary>100 % a year; far above any lawful rate, so the ceiling check is a product concern.</summary>
     public const decimal MaxAnnualRate = 1m;
+
+    /// <summary>
+    /// Rates (annual and daily) are kept to a millionth (0.0001 %), the precision they are stored with. A rate with
+    /// more is refused rather than rounded: a rounded rate could cross a ceiling the given one was checked against.
+    /// </summary>
+    public const int RateDecimalPlaces = 6;
 }

@@ -94,6 +94,26 @@ public sealed class QuoteTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ARateWithMoreThanSixDecimalPlacesIsRefusedNamingIt()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var productId = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        using var client = api.CreateApiClient();
+
+        var explicitTerms = await client.PostAsJsonAsync("/v1/schedules/quote",
+            new { principal = 100_000L, annualRate = 0.0490001m, termMonths = 12, method = "equal_installment" });
+        var byProduct = await client.PostAsJsonAsync("/v1/schedules/quote",
+            new { principal = 1_000_000L, annualRate = 0.0999999999m, termMonths = 12, productId });
+        var sixPlaces = await client.PostAsJsonAsync("/v1/schedules/quote",
+            new { principal = 100_000L, annualRate = 0.049001m, termMonths = 12, method = "equal_installment" });
+
+        Assert.Equal(["annualRate"], (await explicitTerms.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+        Assert.Equal(["annualRate"], (await byProduct.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+        await sixPlaces.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(0.049001m, (await sixPlaces.ReadJsonAsync()).GetProperty("annualRate").GetDecimal());
+    }
+
+    [Fact]
     public async Task WithoutAProductRateAndMethodAreRequired()
     {
         using var client = api.CreateApiClient();

@@ -39,6 +39,15 @@ public sealed class RequestValidator
         }
     }
 
+    /// <summary>No more than <paramref name="places"/> decimal places in value (trailing zeros do not count): nothing is rounded away.</summary>
+    public void DecimalPlaces(decimal? value, int places, string field)
+    {
+        if (value is { } v && decimal.Round(v, places) != v)
+        {
+            Add(field, $"Must have at most {places} decimal places; it is not rounded.");
+        }
+    }
+
     public void Length(string? value, int min, int max, string field)
     {
         if (value is not null && (value.Length < min || value.Length > max))
