@@ -34,6 +34,11 @@ public static partial class ApplicationsApi
     public const int MaxListLimit = 100;
     public const int DefaultListLimit = 20;
 
+    /// <summary>The window the submission filters accept (inclusive): nothing was submitted before 2000, and this century ends there.</summary>
+    public static readonly DateTimeOffset EarliestFilterTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset LatestFilterTime = new(2101, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>Multipart framing around an image: the part headers, the kind field and the boundaries.</summary>
     private const int MultipartOverheadBytes = 64 * 1024;
 
@@ -183,6 +188,8 @@ public static partial class ApplicationsApi
         }
 
         v.Range(limit, 1, MaxListLimit, "limit");
+        v.Range(submittedFrom, EarliestFilterTime, LatestFilterTime, "submittedFrom");
+        v.Range(submittedTo, EarliestFilterTime, LatestFilterTime, "submittedTo");
         if (submittedFrom is { } from && submittedTo is { } to && from > to)
         {
             v.Add("submittedFrom", "Must not be after submittedTo.");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HeadlessLoan.Api.Platform.Errors;
@@ -39,6 +40,24 @@ public sealed class RequestValidator
         }
     }
 
+    /// <summary>A date within [min, max], both written as ISO dates in the message.</summary>
+    public void Range(DateOnly? value, DateOnly min, DateOnly max, string field)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            Add(field, $"Must be a date from {Iso(min)} to {Iso(max)}.");
+        }
+    }
+
+    /// <summary>An instant within [min, max], both written as ISO times in UTC in the message.</summary>
+    public void Range(DateTimeOffset? value, DateTimeOffset min, DateTimeOffset max, string field)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            Add(field, $"Must be a time from {Iso(min)} to {Iso(max)}.");
+        }
+    }
+
     /// <summary>No more than <paramref name="places"/> decimal places in value (trailing zeros do not count): nothing is rounded away.</summary>
     public void DecimalPlaces(decimal? value, int places, string field)
     {
@@ -55,6 +74,10 @@ public sealed class RequestValidator
             Add(field, $"Must be {min} to {max} characters long.");
         }
     }
+
+    private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public ProblemHttpResult ToProblem(string code = "validation_failed", string title = "The request has invalid fields.") =>
         Problems.Create(StatusCodes.Status422UnprocessableEntity, code, title, errors: _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
