@@ -52,8 +52,7 @@ public static class BorrowersApi
             return WeChatProblems.Unavailable(http, e);
         }
 
-        var phone = answer.PhoneInfo?.PurePhoneNumber;
-        if (!answer.IsSuccessful() || string.IsNullOrEmpty(phone))
+        if (!answer.IsSuccessful())
         {
             return answer.ErrorCode switch
             {
@@ -61,6 +60,12 @@ public static class BorrowersApi
                     Problems.Unprocessable("phone_code_invalid", "The phone code is invalid, expired or already used.", "code", "Ask the user to tap the phone button again."),
                 var code => WeChatProblems.For(code, http),
             };
+        }
+
+        var phone = answer.PhoneInfo?.PurePhoneNumber;
+        if (phone is not { Length: > 0 and <= BorrowerStore.MaxPhoneDigits } || !phone.All(char.IsAsciiDigit))
+        {
+            return WeChatProblems.Unusable($"a phone number of 1 to {BorrowerStore.MaxPhoneDigits} digits");
         }
 
         return await store.SetPhoneAsync(caller.Id, phone, caller.Actor, ct) is { } row

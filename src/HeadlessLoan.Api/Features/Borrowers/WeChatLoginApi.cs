@@ -50,7 +50,7 @@ public static class WeChatLoginApi
             return WeChatProblems.Unavailable(http, e);
         }
 
-        if (!session.IsSuccessful() || string.IsNullOrEmpty(session.OpenId) || string.IsNullOrEmpty(session.SessionKey))
+        if (!session.IsSuccessful())
         {
             return session.ErrorCode switch
             {
@@ -61,8 +61,17 @@ public static class WeChatLoginApi
             };
         }
 
+        if (!IsAscii(session.OpenId, BorrowerStore.MaxWeChatIdLength) || !IsAscii(session.SessionKey, BorrowerStore.MaxSessionKeyLength)
+            || (session.UnionId is not null && !IsAscii(session.UnionId, BorrowerStore.MaxWeChatIdLength)))
+        {
+            return WeChatProblems.Unusable($"an openid (and unionid) of 1 to {BorrowerStore.MaxWeChatIdLength} and a session key of 1 to {BorrowerStore.MaxSessionKeyLength} printable ASCII characters");
+        }
+
         var (id, created) = await borrowers.SignInAsync(session.OpenId, session.UnionId, session.SessionKey, ct);
         var token = tokens.Issue(Caller.Borrower, id.ToString(), "borrower", []);
         return TypedResults.Ok(new BorrowerTokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, id, created));
     }
+
+    private static bool IsAscii([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value, int maxLength) =>
+        value is { Length: > 0 } && value.Length <= maxLength && value.All(c => c is >= '!' and <= '~');
 }

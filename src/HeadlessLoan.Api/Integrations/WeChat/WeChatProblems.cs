@@ -54,6 +54,10 @@ public static class WeChatProblems
     public static ProblemHttpResult UpstreamError(int errorCode) =>
         Problems.Create(502, "upstream_error", "WeChat refused the request.", $"WeChat errcode {errorCode}.");
 
+    /// <summary>WeChat said yes but sent what the service cannot keep (<paramref name="expected"/> says what it needs; never the value).</summary>
+    public static ProblemHttpResult Unusable(string expected) =>
+        Problems.Create(502, "upstream_error", "WeChat sent an answer the service cannot use.", $"Expected {expected}.");
+
     /// <summary>Errcodes that say nothing about the caller's request, only about the service's standing with WeChat.</summary>
     private static bool IsServiceSide(int errorCode) => errorCode is
         WeChatErrorCodes.SystemBusy

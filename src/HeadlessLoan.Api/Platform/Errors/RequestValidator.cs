@@ -67,12 +67,30 @@ public sealed class RequestValidator
         }
     }
 
+    /// <summary>
+    /// Between <paramref name="min"/> and <paramref name="max"/> characters, counted as the contract's maxLength (JSON
+    /// Schema) and a utf8mb4 column count them: in code points, so a character outside the BMP (a surrogate pair in
+    /// .NET) is one character, not two.
+    /// </summary>
     public void Length(string? value, int min, int max, string field)
     {
-        if (value is not null && (value.Length < min || value.Length > max))
+        if (value is not null && Characters(value) is var length && (length < min || length > max))
         {
             Add(field, $"Must be {min} to {max} characters long.");
         }
+    }
+
+    /// <summary>The number of characters (code points) in <paramref name="value"/>; an unpaired surrogate counts as one.</summary>
+    public static int Characters(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var count = 0;
+        foreach (var _ in value.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static string Iso(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
