@@ -29,6 +29,16 @@ public sealed class AccessTokenTests(SandboxFixture sandbox) : IClassFixture<San
         Assert.NotEqual(first, second);
     }
 
+    [Fact]
+    public async Task Stale_token_appid_always_gets_the_token_other_endpoints_reject()
+    {
+        var first = (await GetTokenAsync("wx_sandbox_stale_token", "s")).AssertToken();
+        var second = (await GetTokenAsync("wx_sandbox_stale_token", "s")).AssertToken();
+
+        Assert.Equal("sandbox_invalid_token", first);
+        Assert.Equal(first, second);
+    }
+
     [Theory]
     [InlineData("wx_sandbox_invalid", "s", 40013, "invalid appid")]
     [InlineData("wx_sandbox_busy", "s", -1, "system error")]

@@ -186,4 +186,34 @@ public sealed class IdCardOcrTests(SandboxFixture sandbox) : IClassFixture<Sandb
     {
         WeChatJson.AssertError(await OcrAsync(query, Samples.Upload("id-front-valid")), 41001, "access_token missing");
     }
+
+    [Theory]
+    [InlineData("ocr-busy", -1, "system error")]
+    [InlineData("ocr-quota", 101003, "not enough market quota")]
+    public async Task Error_marker_in_any_image_returns_its_errcode(string marker, int errCode, string messageStart)
+    {
+        var reply = await OcrAsync("?access_token=sandbox_any", Samples.Upload(Samples.WithMarker(marker), "my-scan.png"));
+
+        WeChatJson.AssertError(reply, errCode, messageStart);
+    }
+
+    [Theory]
+    [InlineData("ocr-busy", -1, "system error")]
+    [InlineData("ocr-quota", 101003, "not enough market quota")]
+    public async Task Img_url_ending_in_an_error_marker_returns_its_errcode(string marker, int errCode, string messageStart)
+    {
+        var reply = await OcrAsync($"?img_url={Uri.EscapeDataString($"https://cdn.example.com/kyc/{marker}.png")}&access_token=sandbox_any");
+
+        WeChatJson.AssertError(reply, errCode, messageStart);
+    }
+
+    [Theory]
+    [InlineData("sandbox_invalid_token", 40001, "invalid credential")]
+    [InlineData("sandbox_expired_token", 42001, "access_token expired")]
+    public async Task Rejected_access_token_returns_its_errcode_before_the_image_is_read(string token, int errCode, string messageStart)
+    {
+        var reply = await OcrAsync($"?access_token={token}", Samples.Upload("id-front-valid"));
+
+        WeChatJson.AssertError(reply, errCode, messageStart);
+    }
 }

@@ -74,6 +74,7 @@ public sealed class LoginTests(SandboxFixture sandbox) : IClassFixture<SandboxFi
     [InlineData("sandbox_code_rate_limited", 45011, "api minute-quota reach limit")]
     [InlineData("sandbox_code_blocked", 40226, "user is blocked")]
     [InlineData("sandbox_code_busy", -1, "system error")]
+    [InlineData("sandbox_code_used", 40163, "code been used")]
     public async Task Magic_code_returns_its_WeChat_error_with_http_200(string code, int errCode, string messageStart)
     {
         var reply = await LoginWithCodeAsync(code);

@@ -40,6 +40,14 @@ public sealed class PhoneNumberTests(SandboxFixture sandbox) : IClassFixture<San
     }
 
     [Fact]
+    public async Task Invalid_access_token_answers_40001()
+    {
+        var reply = await PhoneAsync("sandbox_phone_13912345678", accessToken: "sandbox_invalid_token");
+
+        WeChatJson.AssertError(reply, 40001, "invalid credential");
+    }
+
+    [Fact]
     public async Task Any_other_code_returns_13800138000()
     {
         var reply = await PhoneAsync("e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144");
@@ -108,6 +116,18 @@ public sealed class PhoneNumberTests(SandboxFixture sandbox) : IClassFixture<San
     public async Task Busy_code_returns_minus_1()
     {
         WeChatJson.AssertError(await PhoneAsync("sandbox_phone_busy"), -1, "system error");
+    }
+
+    [Fact]
+    public async Task Used_code_returns_40163()
+    {
+        WeChatJson.AssertError(await PhoneAsync("sandbox_phone_used"), 40163, "code been used");
+    }
+
+    [Fact]
+    public async Task Rate_limited_code_returns_45011()
+    {
+        WeChatJson.AssertError(await PhoneAsync("sandbox_phone_rate_limited"), 45011, "api minute-quota reach limit");
     }
 
     [Theory]

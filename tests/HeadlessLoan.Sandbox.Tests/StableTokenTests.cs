@@ -113,6 +113,16 @@ public sealed class StableTokenTests(SandboxFixture sandbox) : IClassFixture<San
         reply.AssertError(errCode, messageStart);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stale_token_appid_always_gets_the_token_other_endpoints_reject(bool forceRefresh)
+    {
+        var token = await StableTokenAsync("wx_sandbox_stale_token", forceRefresh);
+
+        Assert.Equal("sandbox_invalid_token", token);
+    }
+
     [Fact]
     public async Task Magic_appid_fails_even_with_force_refresh()
     {

@@ -3,8 +3,8 @@ namespace HeadlessLoan.Domain.Cards;
 /// <summary>Debit/credit card numbers as issued in China: 16–19 digits with a Luhn check digit.</summary>
 public static class BankCardNumber
 {
-    private const int MinLength = 16;
-    private const int MaxLength = 19;
+    public const int MinLength = 16;
+    public const int MaxLength = 19;
 
     /// <summary>Null when <paramref name="input"/> is a valid card number, else a code from <see cref="CardErrorCodes"/>.</summary>
     public static string? Check(string? input)

@@ -6,7 +6,7 @@ namespace HeadlessLoan.Domain.Identity;
 /// </summary>
 public sealed record ResidentIdNumber(string Value, string RegionCode, DateOnly BirthDate, bool IsMale)
 {
-    private const int Length = 18;
+    public const int Length = 18;
     private static readonly DateOnly EarliestBirthDate = new(1900, 1, 1);
     private static readonly int[] Weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     private const string CheckCharacters = "10X98765432";

@@ -52,12 +52,8 @@ public static class ScheduleCalculator
                 $"{nameof(terms)}.{nameof(terms.Method)}", terms.Method, "Unknown repayment method.");
         }
 
-        // The last due date must exist in the calendar (DateOnly ends in 9999).
-        if (terms.StartDate > DateOnly.MaxValue.AddMonths(-terms.TermMonths))
-        {
-            throw new ArgumentOutOfRangeException(
-                $"{nameof(terms)}.{nameof(terms.StartDate)}", terms.StartDate, "The last due date would be after 9999-12-31.");
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(terms.StartDate, ScheduleLimits.MinStartDate);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(terms.StartDate, ScheduleLimits.MaxStartDate);
     }
 
     /// <summary>等额本息: a fixed payment P·r / (1 − (1+r)^−n); the principal part is what interest leaves.</summary>

@@ -213,6 +213,10 @@ public sealed class ApplicationAccessTests(ApplicationsApiFactory api) : IClassF
     [InlineData("status=lost", "status")]
     [InlineData("after=not-a-cursor", "after")]
     [InlineData("submittedFrom=2026-03-02T00:00:00Z&submittedTo=2026-03-01T00:00:00Z", "submittedFrom")]
+    [InlineData("submittedFrom=1999-12-31T23:59:59Z", "submittedFrom")]
+    [InlineData("submittedFrom=0001-01-01T00:00:00Z", "submittedFrom")]
+    [InlineData("submittedTo=2101-01-01T00:00:01Z", "submittedTo")]
+    [InlineData("submittedTo=9999-12-31T23:59:59.9999999Z", "submittedTo")]
     public async Task BadListParametersAreNamed(string query, string field)
     {
         using var borrower = await api.CreateBorrowerClientAsync();
@@ -220,6 +224,16 @@ public sealed class ApplicationAccessTests(ApplicationsApiFactory api) : IClassF
         var response = await borrower.GetAsync("/v1/applications?" + query);
 
         Assert.Equal([field], (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+    }
+
+    [Fact]
+    public async Task BothEndsOfTheFilterWindowAreAccepted()
+    {
+        using var borrower = await api.CreateBorrowerClientAsync();
+
+        var response = await borrower.GetAsync("/v1/applications?submittedFrom=2000-01-01T00:00:00Z&submittedTo=2101-01-01T00:00:00Z");
+
+        await response.AssertStatusAsync(HttpStatusCode.OK);
     }
 
     private static async Task<List<Guid>> Ids(HttpClient client, string url)

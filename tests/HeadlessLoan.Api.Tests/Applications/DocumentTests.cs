@@ -107,6 +107,24 @@ public sealed class DocumentTests(ApplicationsApiFactory api) : IClassFixture<Ap
         borrower.Dispose();
     }
 
+    [Theory]
+    [InlineData("ocr-quota", "id_front", 3600)]
+    [InlineData("ocr-quota", "bank_card", 3600)]
+    [InlineData("ocr-busy", "id_back", 5)]
+    public async Task WhenWeChatOcrCannotServeTheServiceNothingIsRecordedAndTheUploadMayBeRetried(string marker, string kind, int retryAfterSeconds)
+    {
+        var (borrower, id) = await NewDraftAsync();
+        byte[] image = [.. Intake.Sample("unreadable"), .. System.Text.Encoding.ASCII.GetBytes("hl-sandbox:" + marker)];
+
+        var response = await borrower.UploadAsync(id, kind, image);
+
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
+        Assert.Equal(TimeSpan.FromSeconds(retryAfterSeconds), response.Headers.RetryAfter?.Delta);
+        var read = await (await borrower.GetAsync($"/v1/applications/{id}")).ReadJsonAsync();
+        Assert.Empty(read.GetProperty("documents").EnumerateArray());
+        borrower.Dispose();
+    }
+
     [Fact]
     public async Task AnImageOneByteOverTwoMegabytesIsTooLarge()
     {

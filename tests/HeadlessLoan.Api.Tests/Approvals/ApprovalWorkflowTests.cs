@@ -311,6 +311,30 @@ public sealed class ApprovalWorkflowTests(ApprovalsFactory api) : IClassFixture<
     }
 
     [Fact]
+    public async Task AnUnmaskingIsAFlaggedRecordInTheAuditTrail()
+    {
+        var product = await ProductAsync(api);
+        using var officer = await StaffAsync(api, "risk_officer");
+        var (_, id) = await PendingAsync(api, product, 1_000_000);
+        var taskId = await SingleOpenTaskAsync(officer.Client, id);
+        await (await officer.Client.PostAsync($"/v1/approval-tasks/{taskId}/claim", null)).AssertStatusAsync(HttpStatusCode.OK);
+
+        await (await officer.Client.GetAsync($"/v1/approval-tasks/{taskId}/applicant")).AssertStatusAsync(HttpStatusCode.OK);
+
+        using var auditor = await api.CreateStaffWithRolesAsync("auditor");
+        var page = await (await auditor.GetAsync($"/v1/audit?entity=application&entityId={id}&limit=200")).ReadJsonAsync();
+        var records = page.GetProperty("items").EnumerateArray().ToList();
+        var unmasking = Assert.Single(records, r => r.GetProperty("action").GetString() == "personal_data.unmasked");
+        Assert.True(unmasking.GetProperty("flagged").GetBoolean());
+        Assert.Equal("staff", unmasking.GetProperty("actor").GetProperty("kind").GetString());
+        Assert.Equal(officer.Id.ToString(), unmasking.GetProperty("actor").GetProperty("id").GetString());
+        Assert.Equal(taskId.ToString(), unmasking.GetProperty("after").GetProperty("taskId").GetString());
+        // Only the look at personal data is flagged, not the ordinary steps around it.
+        Assert.All(records.Where(r => r.GetProperty("action").GetString() != "personal_data.unmasked"),
+            r => Assert.False(r.GetProperty("flagged").GetBoolean()));
+    }
+
+    [Fact]
     public async Task TheQueueIsPagedOldestFirstAndMineListsWhatIHold()
     {
         var product = await ProductAsync(api);

@@ -5,6 +5,8 @@ using System.Text;
 using Dapper;
 using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Api.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HeadlessLoan.Api.Tests.Borrowers;
@@ -70,6 +72,7 @@ public sealed class WeChatLoginTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     [Theory]
     [InlineData("sandbox_code_invalid", HttpStatusCode.Unauthorized, "wechat_code_invalid")]
+    [InlineData("sandbox_code_used", HttpStatusCode.Unauthorized, "wechat_code_invalid")]
     [InlineData("sandbox_code_blocked", HttpStatusCode.Forbidden, "wechat_user_blocked")]
     [InlineData("sandbox_code_rate_limited", HttpStatusCode.TooManyRequests, "wechat_rate_limited")]
     [InlineData("sandbox_code_busy", HttpStatusCode.ServiceUnavailable, "upstream_unavailable")]
@@ -122,6 +125,30 @@ public sealed class WeChatLoginTests(ApiFactory api) : IClassFixture<ApiFactory>
             .AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "phone_code_invalid");
 
         Assert.Contains("code", problem.ErrorFields());
+    }
+
+    [Theory]
+    [InlineData("sandbox_phone_used", HttpStatusCode.UnprocessableEntity, "phone_code_invalid")]
+    [InlineData("sandbox_phone_rate_limited", HttpStatusCode.TooManyRequests, "wechat_rate_limited")]
+    [InlineData("sandbox_phone_busy", HttpStatusCode.ServiceUnavailable, "upstream_unavailable")]
+    public async Task WeChatRefusalsOfThePhoneCodeBecomeProblemsTheMiniProgramCanActOn(string code, HttpStatusCode status, string problemCode)
+    {
+        var (client, id) = await SignInAsync();
+
+        var response = await client.PostAsJsonAsync("/v1/borrowers/me/phone", new { code });
+
+        var problem = await response.AssertProblemAsync(status, problemCode);
+        if (status == HttpStatusCode.UnprocessableEntity)
+        {
+            Assert.Equal(["code"], problem.ErrorFields());
+        }
+        else
+        {
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Null(await db.ExecuteScalarAsync<byte[]?>("SELECT phone_enc FROM borrowers WHERE id = @id", new { id }));
     }
 
     [Fact]
@@ -197,5 +224,57 @@ public sealed class ExpiredAccessTokenTests(ApiFactory api) : IClassFixture<ApiF
         Assert.NotEqual("sandbox_expired_token", replaced);
         Assert.Contains(api.Sandbox.Server.LogEntries, e =>
             e.RequestMessage.Path == "/cgi-bin/stable_token" && (e.RequestMessage.Body ?? "").Contains("\"force_refresh\":true", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>
+/// WeChat refuses the service itself (its appid, secret, server IP, quota, or every token it hands out): nothing the
+/// borrower can fix, so 503 with a Retry-After that fits, never a 4xx, and never a 502 for a refusal we know.
+/// </summary>
+public sealed class WeChatRefusesTheServiceTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Theory]
+    [InlineData("wx_sandbox_invalid", "sandbox-test-secret", 40013, 300)]
+    [InlineData("wx_tests_bad_secret", "sandbox_bad_secret", 40125, 300)]
+    [InlineData("wx_sandbox_ip_denied", "sandbox-test-secret", 40164, 300)]
+    [InlineData("wx_sandbox_quota", "sandbox-test-secret", 45009, 3600)]
+    [InlineData("wx_sandbox_rate_limited", "sandbox-test-secret", 45011, 60)]
+    [InlineData("wx_sandbox_busy", "sandbox-test-secret", -1, 5)]
+    public async Task ARefusedAccessTokenMakesThePhoneUnavailable(string appId, string secret, int errcode, int retryAfterSeconds)
+    {
+        await using var deployment = api.WithWebHostBuilder(b => b.UseSetting("WeChat:AppId", appId).UseSetting("WeChat:AppSecret", secret));
+        using var client = await SignInAsync(deployment);
+
+        var response = await client.PostAsJsonAsync("/v1/borrowers/me/phone", new { code = "sandbox_phone_13912345678" });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
+        Assert.Equal(TimeSpan.FromSeconds(retryAfterSeconds), response.Headers.RetryAfter?.Delta);
+        Assert.Equal($"WeChat errcode {errcode}.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task ATokenWeChatKeepsRejectingIsRefreshedOnceAndTheCallTriedOnceMore()
+    {
+        await using var deployment = api.WithWebHostBuilder(b => b.UseSetting("WeChat:AppId", "wx_sandbox_stale_token"));
+        using var client = await SignInAsync(deployment);
+        var before = api.Sandbox.Server.LogEntries.Count;
+
+        var response = await client.PostAsJsonAsync("/v1/borrowers/me/phone", new { code = "sandbox_phone_13912345678" });
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "upstream_unavailable");
+        Assert.Equal("WeChat errcode 40001.", problem.GetProperty("detail").GetString());
+        var calls = api.Sandbox.Server.LogEntries.Skip(before).Select(e => e.RequestMessage).ToList();
+        Assert.Equal(2, calls.Count(m => m.Path == "/wxa/business/getuserphonenumber"));
+        Assert.Single(calls, m => m.Path == "/cgi-bin/stable_token" && (m.Body ?? "").Contains("\"force_refresh\":true", StringComparison.Ordinal));
+    }
+
+    private static async Task<HttpClient> SignInAsync(WebApplicationFactory<Program> deployment)
+    {
+        var client = deployment.CreateDefaultClient(new ContractValidatingHandler());
+        var login = await client.PostAsJsonAsync("/v1/auth/wechat/login", new { code = "code_" + Guid.NewGuid().ToString("N") });
+        await login.AssertStatusAsync(HttpStatusCode.OK);
+        var token = (await login.ReadJsonAsync()).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 }

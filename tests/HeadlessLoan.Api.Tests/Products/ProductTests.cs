@@ -168,6 +168,60 @@ public sealed class ProductTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task APenaltyRateThatWouldBeRoundedAboveTheCeilingIsRefusedNotStored()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        // 0.0003287 × 365 = 0.1199755 is under the 0.12 ceiling, but six places would store 0.000329 (× 365 = 0.120085).
+        var body = TestHttp.ValidProduct();
+        body["penaltyDailyRate"] = 0.0003287m;
+
+        var response = await admin.PostAsJsonAsync("/v1/products", body);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
+        Assert.Equal(["penaltyDailyRate"], problem.ErrorFields());
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM product_versions WHERE name = @name", new { name = body["name"] }));
+    }
+
+    [Theory]
+    [InlineData("annualRateMin", "0.0500001")]
+    [InlineData("annualRateMax", "0.1000004")]
+    [InlineData("penaltyDailyRate", "0.00030001")]
+    public async Task EveryRateWithMoreThanSixDecimalPlacesIsRefusedNamingIt(string field, string rate)
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var body = TestHttp.ValidProduct();
+        body[field] = decimal.Parse(rate, System.Globalization.CultureInfo.InvariantCulture);
+        var id = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+
+        var created = await admin.PostAsJsonAsync("/v1/products", body);
+        var updated = await admin.PutAsJsonAsync($"/v1/products/{id}", body);
+
+        Assert.Equal([field], (await created.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+        Assert.Equal([field], (await updated.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+        Assert.Equal(1, (await (await admin.GetAsync($"/v1/products/{id}")).ReadJsonAsync()).GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task RatesWithSixDecimalPlacesOrTrailingZerosAreStoredExactly()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var body = TestHttp.ValidProduct();
+        body["annualRateMin"] = 0.050001m;
+        body["annualRateMax"] = 0.1000000000m;
+        body["penaltyDailyRate"] = 0.000328m; // × 365 = 0.11972, the highest six-place rate under the 0.12 ceiling
+
+        var created = await admin.CreateProductAsync(body);
+
+        await using var db = await api.OpenDatabaseAsync();
+        var stored = await db.QuerySingleAsync<(decimal Min, decimal Max, decimal Penalty)>(
+            "SELECT annual_rate_min, annual_rate_max, penalty_daily_rate FROM product_versions WHERE product_id = @id",
+            new { id = created.GetProperty("id").GetGuid() });
+        Assert.Equal((0.050001m, 0.1m, 0.000328m), stored);
+        Assert.Equal(0.000328m, created.GetProperty("penaltyDailyRate").GetDecimal());
+    }
+
+    [Fact]
     public async Task UpdateIsValidatedLikeCreate()
     {
         using var admin = await api.CreateAdminClientAsync();

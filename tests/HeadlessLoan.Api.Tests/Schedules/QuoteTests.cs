@@ -94,6 +94,52 @@ public sealed class QuoteTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task ARateWithMoreThanSixDecimalPlacesIsRefusedNamingIt()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var productId = (await admin.CreateProductAsync()).GetProperty("id").GetGuid();
+        using var client = api.CreateApiClient();
+
+        var explicitTerms = await client.PostAsJsonAsync("/v1/schedules/quote",
+            new { principal = 100_000L, annualRate = 0.0490001m, termMonths = 12, method = "equal_installment" });
+        var byProduct = await client.PostAsJsonAsync("/v1/schedules/quote",
+            new { principal = 1_000_000L, annualRate = 0.0999999999m, termMonths = 12, productId });
+        var sixPlaces = await client.PostAsJsonAsync("/v1/schedules/quote",
+            new { principal = 100_000L, annualRate = 0.049001m, termMonths = 12, method = "equal_installment" });
+
+        Assert.Equal(["annualRate"], (await explicitTerms.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+        Assert.Equal(["annualRate"], (await byProduct.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+        await sixPlaces.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(0.049001m, (await sixPlaces.ReadJsonAsync()).GetProperty("annualRate").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("9999-12-01", 1)]
+    [InlineData("9999-12-31", 360)]
+    [InlineData("2101-01-01", 1)]
+    [InlineData("1999-12-31", 12)]
+    [InlineData("0001-01-01", 12)]
+    public async Task AStartDateOutsideTheCenturyIsRefusedNamingIt(string startDate, int termMonths)
+    {
+        using var client = api.CreateApiClient();
+
+        var response = await client.PostAsJsonAsync("/v1/schedules/quote",
+            new { principal = 100_000L, annualRate = 0.05m, termMonths, method = "equal_installment", startDate });
+
+        Assert.Equal(["startDate"], (await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+    }
+
+    [Fact]
+    public async Task StartDatesAtTheEndsOfTheWindowAreQuotedInFull()
+    {
+        var earliest = await QuoteAsync(new { principal = 100_000L, annualRate = 0.05m, termMonths = 12, method = "bullet", startDate = "2000-01-01" });
+        var latest = await QuoteAsync(new { principal = 100_000L, annualRate = 0.05m, termMonths = 360, method = "equal_principal", startDate = "2100-12-31" });
+
+        Assert.Equal("2001-01-01", Assert.Single(earliest.GetProperty("periods").EnumerateArray()).GetProperty("dueDate").GetString());
+        Assert.Equal("2130-12-31", latest.GetProperty("periods").EnumerateArray().Last().GetProperty("dueDate").GetString());
+    }
+
+    [Fact]
     public async Task WithoutAProductRateAndMethodAreRequired()
     {
         using var client = api.CreateApiClient();

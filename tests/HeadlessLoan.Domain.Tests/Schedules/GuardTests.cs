@@ -17,6 +17,8 @@ public sealed class GuardTests
         { Valid with { TermMonths = 361 }, "terms.TermMonths" },
         { Valid with { Method = (RepaymentMethod)99 }, "terms.Method" },
         { Valid with { StartDate = new DateOnly(9999, 1, 1) }, "terms.StartDate" },
+        { Valid with { StartDate = ScheduleLimits.MinStartDate.AddDays(-1) }, "terms.StartDate" },
+        { Valid with { StartDate = ScheduleLimits.MaxStartDate.AddDays(1) }, "terms.StartDate" },
     };
 
     [Theory]
@@ -38,5 +40,7 @@ public sealed class GuardTests
     {
         ScheduleCalculator.Build(Valid with { Principal = ScheduleLimits.MinPrincipal, AnnualRate = ScheduleLimits.MinAnnualRate, TermMonths = ScheduleLimits.MinTermMonths });
         ScheduleCalculator.Build(Valid with { Principal = ScheduleLimits.MaxPrincipal, AnnualRate = ScheduleLimits.MaxAnnualRate, TermMonths = ScheduleLimits.MaxTermMonths });
+        ScheduleCalculator.Build(Valid with { StartDate = ScheduleLimits.MinStartDate });
+        ScheduleCalculator.Build(Valid with { StartDate = ScheduleLimits.MaxStartDate, TermMonths = ScheduleLimits.MaxTermMonths });
     }
 }

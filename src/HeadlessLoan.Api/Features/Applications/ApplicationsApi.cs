@@ -35,6 +35,16 @@ public static partial class ApplicationsApi
     public const int MaxListLimit = 100;
     public const int DefaultListLimit = 20;
 
+    /// <summary>The longest declared name and address, in characters (their encrypted columns are sized for them, 0008).</summary>
+    public const int MaxDeclaredNameLength = 50;
+
+    public const int MaxDeclaredAddressLength = 200;
+
+    /// <summary>The window the submission filters accept (inclusive): nothing was submitted before 2000, and this century ends there.</summary>
+    public static readonly DateTimeOffset EarliestFilterTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static readonly DateTimeOffset LatestFilterTime = new(2101, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>Multipart framing around an image: the part headers, the kind field and the boundaries.</summary>
     private const int MultipartOverheadBytes = 64 * 1024;
 
@@ -92,8 +102,8 @@ public static partial class ApplicationsApi
 
         v.Required(request.Method, "method");
         Text(v, request.Purpose, 200, "purpose");
-        Text(v, request.DeclaredName, 50, "declaredName");
-        Text(v, request.DeclaredAddress, 200, "declaredAddress");
+        Text(v, request.DeclaredName, MaxDeclaredNameLength, "declaredName");
+        Text(v, request.DeclaredAddress, MaxDeclaredAddressLength, "declaredAddress");
         if (v.Required(request.DeclaredRegionCode, "declaredRegionCode") && !RegionCode().IsMatch(request.DeclaredRegionCode!))
         {
             v.Add("declaredRegionCode", "Must be a 6-digit GB/T 2260 administrative code, e.g. 110101.");
@@ -184,6 +194,8 @@ public static partial class ApplicationsApi
         }
 
         v.Range(limit, 1, MaxListLimit, "limit");
+        v.Range(submittedFrom, EarliestFilterTime, LatestFilterTime, "submittedFrom");
+        v.Range(submittedTo, EarliestFilterTime, LatestFilterTime, "submittedTo");
         if (submittedFrom is { } from && submittedTo is { } to && from > to)
         {
             v.Add("submittedFrom", "Must not be after submittedTo.");

@@ -154,17 +154,13 @@ public static partial class ApplicationsApi
         {
             return (await check(), null);
         }
-        catch (WeChatUnavailableException)
+        catch (WeChatUnavailableException e)
         {
-            return (null, WeChatProblems.Unavailable(http));
-        }
-        catch (WeChatApiException e)
-        {
-            return (null, WeChatProblems.UpstreamError(e.ErrorCode));
+            return (null, WeChatProblems.Unavailable(http, e));
         }
         catch (OcrRefusedException e)
         {
-            return (null, WeChatProblems.UpstreamError(e.ErrorCode));
+            return (null, WeChatProblems.For(e.ErrorCode, http));
         }
     }
 
@@ -200,7 +196,7 @@ public static partial class ApplicationsApi
         return DocumentChecks.IdFront(id, declaredName, product.AgeMin, product.AgeMax, today);
     }
 
-    /// <summary>Nothing recognised or an undecodable image is the user's to fix; other errors are WeChat's.</summary>
+    /// <summary>Nothing recognised or an undecodable image is the user's to fix; other errors are WeChat's (see <see cref="WeChatProblems.For"/>).</summary>
     private static bool Unreadable(WeChatResponse ocr) => ocr.ErrorCode switch
     {
         0 => false,

@@ -79,9 +79,10 @@ public sealed class ApprovalViews(MySqlDataSource db, AuditTrail audit, IOptions
             return null;
         }
 
+        // Flagged: reports must show every look at personal data in clear.
         change.Record(new AuditEntry(
             AuditActor.Staff(staffId), "personal_data.unmasked", "application", applicationId.ToString(), null,
-            new { taskId, fields = UnmaskedFields }), now);
+            new { taskId, fields = UnmaskedFields }, Flagged: true), now);
         await change.CommitAsync(ct);
         return secrets;
     }

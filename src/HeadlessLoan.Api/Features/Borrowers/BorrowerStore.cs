@@ -11,6 +11,15 @@ public sealed record BorrowerRow(Guid Id, byte[]? PhoneEnc, DateTime CreatedAt);
 /// <summary>SQL for borrowers; personal fields go in and out through <see cref="PersonalDataProtector"/>.</summary>
 public sealed class BorrowerStore(MySqlDataSource db, AuditTrail audit, PersonalDataProtector protector, TimeProvider clock)
 {
+    /// <summary>The longest openid and unionid kept (WeChat's are 28 characters), ASCII.</summary>
+    public const int MaxWeChatIdLength = 64;
+
+    /// <summary>The longest session key kept (WeChat's is Base64 of 16 bytes, 24 characters), ASCII.</summary>
+    public const int MaxSessionKeyLength = 64;
+
+    /// <summary>The longest phone number kept: E.164 allows 15 digits with the country code, and WeChat's pure number has none.</summary>
+    public const int MaxPhoneDigits = 15;
+
     /// <summary>Finds the borrower by openid or creates one, in one statement; says whether it was created.</summary>
     public async Task<(Guid Id, bool Created)> SignInAsync(string openId, string? unionId, string sessionKey, CancellationToken ct)
     {

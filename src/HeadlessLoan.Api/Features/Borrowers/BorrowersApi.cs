@@ -47,23 +47,25 @@ public static class BorrowersApi
         {
             answer = await wechat.ExecuteWxaBusinessGetUserPhoneNumberAsync(new WxaBusinessGetUserPhoneNumberRequest(request.Code!), ct);
         }
-        catch (WeChatUnavailableException)
+        catch (WeChatUnavailableException e)
         {
-            return WeChatProblems.Unavailable(http);
-        }
-        catch (WeChatApiException e)
-        {
-            return WeChatProblems.UpstreamError(e.ErrorCode);
+            return WeChatProblems.Unavailable(http, e);
         }
 
-        var phone = answer.PhoneInfo?.PurePhoneNumber;
-        if (!answer.IsSuccessful() || string.IsNullOrEmpty(phone))
+        if (!answer.IsSuccessful())
         {
             return answer.ErrorCode switch
             {
-                WeChatErrorCodes.InvalidCode => Problems.Unprocessable("phone_code_invalid", "The phone code is invalid or expired.", "code", "Ask the user to tap the phone button again."),
-                _ => WeChatProblems.For(answer.ErrorCode, http),
+                var code when WeChatErrorCodes.IsCodeRejected(code) =>
+                    Problems.Unprocessable("phone_code_invalid", "The phone code is invalid, expired or already used.", "code", "Ask the user to tap the phone button again."),
+                var code => WeChatProblems.For(code, http),
             };
+        }
+
+        var phone = answer.PhoneInfo?.PurePhoneNumber;
+        if (phone is not { Length: > 0 and <= BorrowerStore.MaxPhoneDigits } || !phone.All(char.IsAsciiDigit))
+        {
+            return WeChatProblems.Unusable($"a phone number of 1 to {BorrowerStore.MaxPhoneDigits} digits");
         }
 
         return await store.SetPhoneAsync(caller.Id, phone, caller.Actor, ct) is { } row

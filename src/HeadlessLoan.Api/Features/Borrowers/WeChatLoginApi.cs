@@ -45,23 +45,33 @@ public static class WeChatLoginApi
         {
             session = await wechat.ExecuteSnsJsCode2SessionAsync(new SnsJsCode2SessionRequest(request.Code!), ct);
         }
-        catch (WeChatUnavailableException)
+        catch (WeChatUnavailableException e)
         {
-            return WeChatProblems.Unavailable(http);
+            return WeChatProblems.Unavailable(http, e);
         }
 
-        if (!session.IsSuccessful() || string.IsNullOrEmpty(session.OpenId) || string.IsNullOrEmpty(session.SessionKey))
+        if (!session.IsSuccessful())
         {
             return session.ErrorCode switch
             {
-                WeChatErrorCodes.InvalidCode => Problems.Create(401, "wechat_code_invalid", "The login code is invalid, expired or already used; call wx.login again."),
+                var code when WeChatErrorCodes.IsCodeRejected(code) =>
+                    Problems.Create(401, "wechat_code_invalid", "The login code is invalid, expired or already used; call wx.login again."),
                 WeChatErrorCodes.HighRiskUser => Problems.Create(403, "wechat_user_blocked", "WeChat flags this user as high-risk; sign-in is refused."),
-                _ => WeChatProblems.For(session.ErrorCode, http),
+                var code => WeChatProblems.For(code, http),
             };
+        }
+
+        if (!IsAscii(session.OpenId, BorrowerStore.MaxWeChatIdLength) || !IsAscii(session.SessionKey, BorrowerStore.MaxSessionKeyLength)
+            || (session.UnionId is not null && !IsAscii(session.UnionId, BorrowerStore.MaxWeChatIdLength)))
+        {
+            return WeChatProblems.Unusable($"an openid (and unionid) of 1 to {BorrowerStore.MaxWeChatIdLength} and a session key of 1 to {BorrowerStore.MaxSessionKeyLength} printable ASCII characters");
         }
 
         var (id, created) = await borrowers.SignInAsync(session.OpenId, session.UnionId, session.SessionKey, ct);
         var token = tokens.Issue(Caller.Borrower, id.ToString(), "borrower", []);
         return TypedResults.Ok(new BorrowerTokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, id, created));
     }
+
+    private static bool IsAscii([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? value, int maxLength) =>
+        value is { Length: > 0 } && value.Length <= maxLength && value.All(c => c is >= '!' and <= '~');
 }

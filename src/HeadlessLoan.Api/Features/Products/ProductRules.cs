@@ -30,7 +30,10 @@ public static class ProductRules
     public const int DaysPerYear = 365;
     public static readonly IReadOnlyList<AllocationPart> DefaultAllocation = [AllocationPart.Penalty, AllocationPart.Interest, AllocationPart.Principal];
 
-    /// <summary>Every field problem at once (422); the rate ceiling has its own code so callers can tell it apart.</summary>
+    /// <summary>
+    /// Every field problem at once (422); the rate ceiling has its own code so callers can tell it apart. Rates are checked
+    /// against the ceiling as they will be stored: more decimal places than that are refused first.
+    /// </summary>
     public static ProblemHttpResult? Validate(ProductDefinition p, IOptions<RatesOptions> rates)
     {
         var v = new RequestValidator();
@@ -49,12 +52,15 @@ public static class ProductRules
         }
 
         RangePair(v, p.AnnualRateMin, p.AnnualRateMax, ScheduleLimits.MinAnnualRate, ScheduleLimits.MaxAnnualRate, "annualRateMin", "annualRateMax");
+        v.DecimalPlaces(p.AnnualRateMin, ScheduleLimits.RateDecimalPlaces, "annualRateMin");
+        v.DecimalPlaces(p.AnnualRateMax, ScheduleLimits.RateDecimalPlaces, "annualRateMax");
         RangePair(v, p.AmountMin, p.AmountMax, ScheduleLimits.MinPrincipal, ScheduleLimits.MaxPrincipal, "amountMin", "amountMax");
         RangePair(v, p.TermMinMonths, p.TermMaxMonths, ScheduleLimits.MinTermMonths, ScheduleLimits.MaxTermMonths, "termMinMonths", "termMaxMonths");
         RangePair(v, p.AgeMin, p.AgeMax, MinBorrowerAge, MaxBorrowerAge, "ageMin", "ageMax");
         if (v.Required(p.PenaltyDailyRate, "penaltyDailyRate"))
         {
             v.Range(p.PenaltyDailyRate, 0m, 0.01m, "penaltyDailyRate");
+            v.DecimalPlaces(p.PenaltyDailyRate, ScheduleLimits.RateDecimalPlaces, "penaltyDailyRate");
         }
 
         if (p.AllocationOrder is { } order && (order.Count != 3 || order.Distinct().Count() != 3))

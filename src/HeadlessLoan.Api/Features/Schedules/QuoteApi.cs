@@ -54,6 +54,8 @@ public static class QuoteApi
         v.Required(request.TermMonths, "termMonths");
         v.Range(request.TermMonths, ScheduleLimits.MinTermMonths, ScheduleLimits.MaxTermMonths, "termMonths");
         v.Range(request.AnnualRate, ScheduleLimits.MinAnnualRate, ScheduleLimits.MaxAnnualRate, "annualRate");
+        v.DecimalPlaces(request.AnnualRate, ScheduleLimits.RateDecimalPlaces, "annualRate");
+        v.Range(request.StartDate, ScheduleLimits.MinStartDate, ScheduleLimits.MaxStartDate, "startDate");
 
         var rate = request.AnnualRate;
         var method = request.Method;

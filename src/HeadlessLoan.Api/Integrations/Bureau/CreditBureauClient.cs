@@ -30,13 +30,20 @@ public sealed record BureauQuery(string IdNumber, string Name, string Purpose, s
 /// <summary>The bureau's answer as received; stored encrypted, reused within <see cref="BureauOptions.ReuseDays"/>.</summary>
 public sealed record BureauReportDocument(string ReportId, int Score, int OverdueRecords, int RecentInquiries, bool Blacklisted, DateTimeOffset GeneratedAt)
 {
+    /// <summary>The longest report id kept (the sandbox's are 36 characters); with the fixed fields it bounds the stored report.</summary>
+    public const int MaxReportIdLength = 64;
+
     public BureauReport ToReport() => new(Score, OverdueRecords, RecentInquiries, Blacklisted);
+
+    /// <summary>A report id of 1 to <see cref="MaxReportIdLength"/> letters, digits, <c>_</c> or <c>-</c>: nothing JSON would escape.</summary>
+    public bool IsWellFormed() =>
+        ReportId is { Length: > 0 and <= MaxReportIdLength } && ReportId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 }
 
 /// <summary>The credit bureau over HTTP (<c>POST /bureau/v1/reports</c>, see docs/sandbox.md for the wire format).</summary>
 public sealed class CreditBureauClient(HttpClient http)
 {
-    /// <summary>The report, or null when the bureau is unavailable or too slow (the caller routes to people).</summary>
+    /// <summary>The report, or null when the bureau is unavailable, too slow or sends a report it cannot keep (the caller routes to people).</summary>
     public async Task<BureauReportDocument?> QueryAsync(BureauQuery query, CancellationToken ct)
     {
         try
@@ -48,7 +55,9 @@ public sealed class CreditBureauClient(HttpClient http)
                 purpose = query.Purpose,
                 consentId = query.ConsentId,
             }, ct);
-            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<BureauReportDocument>(ct) : null;
+            return response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<BureauReportDocument>(ct) is { } report && report.IsWellFormed()
+                ? report
+                : null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !ct.IsCancellationRequested)
         {

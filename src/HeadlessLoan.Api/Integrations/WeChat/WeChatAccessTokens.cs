@@ -68,7 +68,9 @@ public sealed class WeChatAccessTokens(WeChatHttp http, IConnectionMultiplexer r
             var response = await ExecuteCgibinStableTokenAsync(new CgibinStableTokenRequest(ForceRefresh: staleToken is not null), ct);
             if (!response.IsSuccessful() || string.IsNullOrEmpty(response.AccessToken))
             {
-                throw new WeChatApiException(response.ErrorCode, response.ErrorMessage);
+                // Without a token no call can be made; whatever WeChat objects to is the service's, never the caller's.
+                throw new WeChatUnavailableException(
+                    $"WeChat refused the access token: errcode {response.ErrorCode} ({response.ErrorMessage}).", errorCode: response.ErrorCode);
             }
 
             var lifetime = TimeSpan.FromSeconds(Math.Max(60, response.ExpiresIn - options.Value.TokenRefreshMarginSeconds));

@@ -45,7 +45,7 @@ public sealed class WeChatHttp(HttpClient http)
 
             if (attempt >= BusyRetries)
             {
-                throw new WeChatUnavailableException("WeChat kept answering busy (-1).");
+                throw new WeChatUnavailableException("WeChat kept answering busy (-1).", errorCode: WeChatErrorCodes.SystemBusy);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100 * (1 << attempt)), ct);

@@ -20,10 +20,19 @@ public static class WeChatErrorCodes
 {
     public const int SystemBusy = -1;
     public const int InvalidAccessToken = 40001;
+    public const int InvalidGrantType = 40002;
+    public const int InvalidAppId = 40013;
     public const int InvalidCode = 40029;
-    public const int AccessTokenExpired = 42001;
-    public const int RateLimited = 45011;
+    public const int InvalidSecret = 40125;
+    public const int CodeUsed = 40163;
+    public const int IpNotWhitelisted = 40164;
     public const int HighRiskUser = 40226;
+    public const int AccessTokenExpired = 42001;
+    public const int DailyQuota = 45009;
+    public const int RateLimited = 45011;
+
+    /// <summary>A code from the mini-program (wx.login, getPhoneNumber) that WeChat will not take: invalid, expired, foreign or already used.</summary>
+    public static bool IsCodeRejected(int errorCode) => errorCode is InvalidCode or CodeUsed;
 }
 
 public sealed record SnsJsCode2SessionRequest(string JsCode);
@@ -139,12 +148,11 @@ public static class WeChatOcrErrorCodes
     public const int QuotaExhausted = 101003;
 }
 
-/// <summary>WeChat answered with an error code (after the adapter's own retries).</summary>
-public sealed class WeChatApiException(int errorCode, string? errorMessage)
-    : Exception($"WeChat answered errcode {errorCode}: {errorMessage}")
+/// <summary>
+/// WeChat could not be reached, kept answering "busy", or refused the service itself (no access token: a quota, the
+/// appid, secret or server IP); <see cref="ErrorCode"/> is WeChat's code when it answered one.
+/// </summary>
+public sealed class WeChatUnavailableException(string message, Exception? inner = null, int? errorCode = null) : Exception(message, inner)
 {
-    public int ErrorCode { get; } = errorCode;
+    public int? ErrorCode { get; } = errorCode;
 }
-
-/// <summary>WeChat could not be reached or kept answering "busy".</summary>
-public sealed class WeChatUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -30,9 +30,9 @@ public sealed class PersonalDataOptions : IValidatableObject
 
         foreach (var (id, value) in Keys)
         {
-            if (id.Length is 0 or > 32 || !id.All(char.IsAsciiLetterOrDigit))
+            if (id.Length is 0 or > PersonalDataProtector.MaxKeyIdLength || !id.All(char.IsAsciiLetterOrDigit))
             {
-                yield return new ValidationResult($"PersonalData:Keys id '{id}' must be 1–32 ASCII letters or digits.");
+                yield return new ValidationResult($"PersonalData:Keys id '{id}' must be 1–{PersonalDataProtector.MaxKeyIdLength} ASCII letters or digits.");
             }
 
             if (DecodedLength(value) != 32)

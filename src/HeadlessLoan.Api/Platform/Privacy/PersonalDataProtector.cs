@@ -11,9 +11,25 @@ namespace HeadlessLoan.Api.Platform.Privacy;
 /// </summary>
 public sealed class PersonalDataProtector
 {
+    /// <summary>The longest key id (<c>PersonalData:Keys</c>).</summary>
+    public const int MaxKeyIdLength = 32;
+
+    /// <summary>What the envelope adds to the UTF-8 plaintext at most: version, key id length, key id, nonce and tag (62 bytes).</summary>
+    public const int MaxOverheadBytes = 2 + MaxKeyIdLength + NonceSize + TagSize;
+
+    /// <summary>UTF-8 spends at most 4 bytes on a character (one outside the BMP; a CJK character in the BMP takes 3).</summary>
+    public const int MaxBytesPerCharacter = 4;
+
     private const byte Version = 1;
     private const int NonceSize = 12;
     private const int TagSize = 16;
+
+    /// <summary>
+    /// The longest blob a value of at most <paramref name="maxCharacters"/> characters (code points, as the contract
+    /// counts them) can become: the size its column must hold. The ciphertext is as long as the plaintext (GCM), and the
+    /// blob is stored as bytes, not Base64 or hex.
+    /// </summary>
+    public static int MaxBlobBytes(int maxCharacters) => MaxOverheadBytes + (MaxBytesPerCharacter * maxCharacters);
 
     private readonly Dictionary<string, byte[]> _keys;
     private readonly string _currentKeyId;
