@@ -2,13 +2,15 @@
 # Throughput and p99 of POST /v1/schedules/quote (360 periods) against GET /health/live of the same process,
 # measured in the same run with wrk, printed as ratios. Starts its own MariaDB, Redis and API (Release) on
 # loopback and stops them afterwards. Usage: bench/quote.sh [seconds-per-run] [connections]
+# Ports: HL_BENCH_DB_PORT, HL_BENCH_REDIS_PORT, HL_BENCH_API_PORT (33306, 36379, 35080); they must be free.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/services.sh"
 cd "$HL_ROOT"
 
 DURATION="${1:-10}"
 CONNECTIONS="${2:-64}"
-DB_PORT=33306; REDIS_PORT=36379; API_PORT=35080
+DB_PORT="${HL_BENCH_DB_PORT:-33306}"; REDIS_PORT="${HL_BENCH_REDIS_PORT:-36379}"; API_PORT="${HL_BENCH_API_PORT:-35080}"
+hl_require_free_ports HL_BENCH_DB_PORT="$DB_PORT" HL_BENCH_REDIS_PORT="$REDIS_PORT" HL_BENCH_API_PORT="$API_PORT"
 STATE="$HL_ROOT/.local/bench"
 OUT="$HL_ROOT/bench/results"
 mkdir -p "$OUT" "$STATE"

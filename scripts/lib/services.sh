@@ -125,6 +125,18 @@ hl_start_s3rver() { # dir port
   hl_wait_ready s3rver "$dir/s3rver.log" 40 0.25 hl_s3_ping "$port"
 }
 
+# A benchmark measures servers of its own: one that already listens on its port (another checkout's tests or
+# benchmark) would be measured, and written to, instead. Stops the script with the variable that moves the port.
+hl_require_free_ports() { # variable=port...
+  local pair
+  for pair in "$@"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/${pair#*=}") 2>/dev/null; then
+      echo "port ${pair#*=} on 127.0.0.1 is already in use; choose another with ${pair%%=*}=<port>" >&2
+      return 1
+    fi
+  done
+}
+
 # Stops only the processes this script started, by pid.
 hl_stop_started() {
   local pid
