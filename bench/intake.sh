@@ -3,6 +3,8 @@
 # consent, submit) at N concurrent clients against the real API, sandbox and MariaDB, then submit → decision
 # latency and a check that every application exists once and was decided once; then submit throughput
 # against a bare INSERT endpoint of the same process, as a ratio.
+# Every answer is counted by status against the one each step expects (and every document must be accepted): any
+# other answer makes the phase INVALID, printed so, and the script fails.
 # Usage: bench/intake.sh [applications] [concurrency] [phases, default "a b"]
 # Ports: HL_BENCH_DB_PORT, HL_BENCH_REDIS_PORT, HL_BENCH_API_PORT, HL_BENCH_SANDBOX_PORT (33316, 36389, 35090,
 # 35091); they must be free.
