@@ -59,7 +59,7 @@ hl_start_mariadb() { # dir port
   if [ ! -d "$dir/data/mysql" ]; then
     hl_log "initialising MariaDB data in $dir/data"
     mariadb-install-db --user="$(id -un)" --datadir="$dir/data" --auth-root-authentication-method=normal \
-      --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; return 1; }
+      --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; rm -rf "$dir/data"; return 1; }
   fi
   hl_log "starting MariaDB on 127.0.0.1:$port"
   mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" \
