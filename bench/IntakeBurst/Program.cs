@@ -64,11 +64,27 @@ var ids = submitted.OfType<Guid>().ToList();
 var outcome = await Verify.WaitForDecisionsAsync(options, ids, TimeSpan.FromSeconds(60));
 wall.Stop();
 
-var valid = answers.AllExpected && ids.Count == options.Count && outcome.AllApprovedOnce(ids.Count);
+var invalid = new List<string>();
+if (!answers.AllExpected)
+{
+    invalid.Add($"{answers.Unexpected} unexpected answers");
+}
+
+if (ids.Count != options.Count)
+{
+    invalid.Add($"{options.Count - ids.Count} of {options.Count} applications not submitted");
+}
+
+if (!outcome.AllApprovedOnce(ids.Count))
+{
+    invalid.Add("not every submitted application was approved exactly once");
+}
+
+var valid = invalid.Count == 0;
 Console.WriteLine();
 Console.WriteLine(valid
     ? $"(a) {options.Count} applications through the whole path in {submitSeconds:F1} s: {options.Count / submitSeconds:F0} applications/s ({options.Count * 7 / submitSeconds:F0} requests/s)"
-    : $"(a) INVALID: {ids.Count} of {options.Count} applications submitted with only expected answers; no figure");
+    : $"(a) INVALID ({string.Join("; ", invalid)}); no figure");
 answers.Print();
 timings.Print();
 outcome.Print();
