@@ -137,13 +137,13 @@ hl_require_free_ports() { # variable=port...
   done
 }
 
-# Stops only the processes this script started, by pid.
+# Stops only the processes this script started, by pid, the last started first, each gone before the next is asked:
+# the API finishes its shutdown while MariaDB and Redis still answer.
 hl_stop_started() {
-  local pid
-  for pid in "${HL_STARTED_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${HL_STARTED_PIDS[@]}"; do
+  local i pid
+  for ((i = ${#HL_STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${HL_STARTED_PIDS[$i]}"
+    kill "$pid" 2>/dev/null || continue
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   done
   HL_STARTED_PIDS=()
