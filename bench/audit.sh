@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Audit-writing throughput: the same transactions with and without their audit record at 64 concurrent writers, on
 # a MariaDB of its own, as the service's restricted account; prints both rates and their ratio (goal >= 0.7).
+# Every transaction is counted by outcome; any that failed, or changed other than the one row it should, makes the
+# run INVALID (non-zero exit), as does a trail whose records are not exactly one per audited commit.
 # Usage: bench/audit.sh [writers] [seconds-per-phase] [rounds]
+# Port: HL_BENCH_DB_PORT (43316); it must be free.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/services.sh"
 cd "$HL_ROOT"
 
 WRITERS="${1:-64}"; SECONDS_PER_PHASE="${2:-5}"; ROUNDS="${3:-3}"
-DB_PORT=43316
+DB_PORT="${HL_BENCH_DB_PORT:-43316}"
+hl_require_free_ports HL_BENCH_DB_PORT="$DB_PORT"
 STATE="$HL_ROOT/.local/bench-audit"
 mkdir -p "$STATE"
 trap 'hl_stop_started' EXIT

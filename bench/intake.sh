@@ -3,7 +3,11 @@
 # consent, submit) at N concurrent clients against the real API, sandbox and MariaDB, then submit → decision
 # latency and a check that every application exists once and was decided once; then submit throughput
 # against a bare INSERT endpoint of the same process, as a ratio.
+# Every answer is counted by status against the one each step expects (and every document must be accepted): any
+# other answer makes the phase INVALID, printed so, and the script fails.
 # Usage: bench/intake.sh [applications] [concurrency] [phases, default "a b"]
+# Ports: HL_BENCH_DB_PORT, HL_BENCH_REDIS_PORT, HL_BENCH_API_PORT, HL_BENCH_SANDBOX_PORT (33316, 36389, 35090,
+# 35091); they must be free.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/services.sh"
 cd "$HL_ROOT"
@@ -11,7 +15,10 @@ cd "$HL_ROOT"
 COUNT="${1:-2000}"
 CONCURRENCY="${2:-64}"
 PHASES="${3:-a b}"
-DB_PORT=33316; REDIS_PORT=36389; API_PORT=35090; SANDBOX_PORT=35091
+DB_PORT="${HL_BENCH_DB_PORT:-33316}"; REDIS_PORT="${HL_BENCH_REDIS_PORT:-36389}"
+API_PORT="${HL_BENCH_API_PORT:-35090}"; SANDBOX_PORT="${HL_BENCH_SANDBOX_PORT:-35091}"
+hl_require_free_ports HL_BENCH_DB_PORT="$DB_PORT" HL_BENCH_REDIS_PORT="$REDIS_PORT" HL_BENCH_API_PORT="$API_PORT" \
+  HL_BENCH_SANDBOX_PORT="$SANDBOX_PORT"
 STATE="$HL_ROOT/.local/bench-intake"
 mkdir -p "$STATE"
 trap 'hl_stop_started' EXIT

@@ -3,6 +3,7 @@
 # missing, data under .local/dev), migrations, then the API. Ctrl-C stops what this script started.
 set -euo pipefail
 source "$(dirname "$0")/lib/services.sh"
+source "$(dirname "$0")/lib/api-environment.sh"
 cd "$HL_ROOT"
 
 DB_PORT="${HL_DB_PORT:-13306}"
@@ -41,13 +42,10 @@ cat <<MSG
 
 MSG
 
-# Migrations are applied by the API at start-up (several instances coordinate through a lock).
-ASPNETCORE_ENVIRONMENT=Development \
-ConnectionStrings__Database="Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan;User ID=headless_loan;Password=$APP_PASSWORD;" \
-ConnectionStrings__Migrations="Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan;User ID=root;Password=;" \
-Database__ApplicationHost=127.0.0.1 \
-ConnectionStrings__Redis="127.0.0.1:$REDIS_PORT" \
-WeChat__ApiBaseUrl="http://127.0.0.1:$SANDBOX_PORT" \
+# Migrations are applied by the API at start-up (several instances coordinate through a lock). Its database, Redis
+# and every sandbox URL (WeChat, the bureau) follow the ports above (scripts/lib/api-environment.sh).
+mapfile -t API_ENVIRONMENT < <(hl_dev_api_environment "$DB_PORT" "$REDIS_PORT" "$SANDBOX_PORT" "$APP_PASSWORD")
+env "${API_ENVIRONMENT[@]}" \
   dotnet "$HL_ROOT/src/HeadlessLoan.Api/bin/Release/net10.0/HeadlessLoan.Api.dll" --urls "http://127.0.0.1:$API_PORT" \
   --contentRoot "$HL_ROOT/src/HeadlessLoan.Api" &
 API_PID=$!

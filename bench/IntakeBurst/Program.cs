@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -11,6 +13,9 @@ using MySqlConnector;
 // WeChat login, create, three document uploads (OCR through the sandbox), consent, submit; then every
 // application's submit → decision latency, and a check that each exists once and was decided once.
 // Then (b): submit throughput against a bare endpoint of the same process doing one INSERT of the same row.
+// Every answer is counted by step and status, and only the expected ones (each step's status, documents accepted,
+// every application approved) are timed: any other answer, or a request that got none, makes the phase INVALID and
+// the exit code 1, so a figure is never made of refusals.
 var options = BenchOptions.Parse(args);
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency * 2 })
 {
@@ -34,42 +39,89 @@ if (options.Phase == "b")
 
 // (a) the burst
 var timings = new StepTimings();
+var answers = new Answers();
 var wall = Stopwatch.StartNew();
-var ids = await Parallel.Burst(options.Count, options.Concurrency, async i =>
+var submitted = await Parallel.Burst(options.Count, options.Concurrency, async i =>
 {
-    var flow = new BorrowerFlow(http, timings, samples, productId, $"bench_{run}_{i}");
-    await flow.SignInAsync();
-    var id = await flow.CreateAsync();
-    await flow.UploadDocumentsAsync(id);
-    await flow.ConsentAsync(id);
-    await flow.SubmitAsync(id);
-    return id;
+    // A borrower whose step got an unexpected answer goes no further; the answer is counted and the phase invalid.
+    var flow = new BorrowerFlow(http, timings, answers, samples, productId, $"bench_{run}_{i}");
+    try
+    {
+        await flow.SignInAsync();
+        var id = await flow.CreateAsync();
+        await flow.UploadDocumentsAsync(id);
+        await flow.ConsentAsync(id);
+        await flow.SubmitAsync(id);
+        return (Guid?)id;
+    }
+    catch (UnexpectedAnswerException)
+    {
+        return null;
+    }
 });
 var submitSeconds = wall.Elapsed.TotalSeconds;
+var ids = submitted.OfType<Guid>().ToList();
 var outcome = await Verify.WaitForDecisionsAsync(options, ids, TimeSpan.FromSeconds(60));
 wall.Stop();
 
+var invalid = new List<string>();
+if (!answers.AllExpected)
+{
+    invalid.Add($"{answers.Unexpected} unexpected answers");
+}
+
+if (ids.Count != options.Count)
+{
+    invalid.Add($"{options.Count - ids.Count} of {options.Count} applications not submitted");
+}
+
+if (!outcome.AllApprovedOnce(ids.Count))
+{
+    invalid.Add("not every submitted application was approved exactly once");
+}
+
+var valid = invalid.Count == 0;
 Console.WriteLine();
-Console.WriteLine($"(a) {options.Count} applications through the whole path in {submitSeconds:F1} s: {options.Count / submitSeconds:F0} applications/s ({options.Count * 7 / submitSeconds:F0} requests/s)");
+Console.WriteLine(valid
+    ? $"(a) {options.Count} applications through the whole path in {submitSeconds:F1} s: {options.Count / submitSeconds:F0} applications/s ({options.Count * 7 / submitSeconds:F0} requests/s)"
+    : $"(a) INVALID ({string.Join("; ", invalid)}); no figure");
+answers.Print();
 timings.Print();
 outcome.Print();
 
 PrintPeakMemory(options);
-return outcome.AllDecidedOnce && outcome.Found == options.Count ? 0 : 1;
+return valid ? 0 : 1;
 
 // (b) submit against a bare INSERT in the same process (started with the decision worker off, so neither
 // side competes with it for the CPU).
 static async Task<int> SubmitAgainstBareInsertAsync(HttpClient http, BenchOptions options, Dictionary<string, byte[]> samples, Guid productId, string run)
 {
-var drafts = await Parallel.Burst(options.Count, options.Concurrency, async i =>
+var answers = new Answers();
+var prepared = await Parallel.Burst(options.Count, options.Concurrency, async i =>
 {
-    var flow = new BorrowerFlow(http, new StepTimings(), samples, productId, $"benchb_{run}_{i}");
-    await flow.SignInAsync();
-    var id = await flow.CreateAsync();
-    await flow.UploadDocumentsAsync(id);
-    await flow.ConsentAsync(id);
-    return (flow, id);
+    var flow = new BorrowerFlow(http, new StepTimings(), answers, samples, productId, $"benchb_{run}_{i}");
+    try
+    {
+        await flow.SignInAsync();
+        var id = await flow.CreateAsync();
+        await flow.UploadDocumentsAsync(id);
+        await flow.ConsentAsync(id);
+        return (flow, id);
+    }
+    catch (UnexpectedAnswerException)
+    {
+        return ((BorrowerFlow flow, Guid id)?)null;
+    }
 });
+if (!answers.AllExpected)
+{
+    Console.WriteLine();
+    Console.WriteLine($"(b) INVALID: preparing the drafts got unexpected answers; nothing measured");
+    answers.Print();
+    return 1;
+}
+
+var drafts = prepared.Select(d => d!.Value).ToList();
 Console.WriteLine($"{drafts.Count} drafts ready; submitting");
 // Alternate rounds of each side, the first round of each only warming up, so neither side is measured in the other's
 // wake (InnoDB still flushing the drafts just written, for one) nor while the runtime still compiles it: tiered
@@ -88,26 +140,21 @@ for (var round = 0; round <= Rounds; round++)
     var submitWall = Stopwatch.StartNew();
     using (submitCpu.Measure(options, counted))
     {
-        await Parallel.Burst(size, options.Concurrency, async i => { await drafts[offset + i].flow.SubmitAsync(drafts[offset + i].id); return 0; });
+        await Parallel.Burst(size, options.Concurrency, i => Answers.Settle(drafts[offset + i].flow.SubmitAsync(drafts[offset + i].id)));
     }
 
     submitWall.Stop();
     var bareWall = Stopwatch.StartNew();
     using (bareCpu.Measure(options, counted))
     {
-        await Parallel.Burst(size, options.Concurrency, async i =>
-        {
-            using var response = await http.PostAsync("/bench/bare-insert", null);
-            response.EnsureSuccessStatusCode();
-            return 0;
-        });
+        await Parallel.Burst(size, options.Concurrency, i => Answers.Settle(BorrowerFlow.BareInsertAsync(http, answers)));
     }
 
     bareWall.Stop();
     var pipelineWall = Stopwatch.StartNew();
     using (pipelineCpu.Measure(options, counted))
     {
-        await Parallel.Burst(size, options.Concurrency, async i => { await drafts[offset + i].flow.InsertAsCallerAsync(); return 0; });
+        await Parallel.Burst(size, options.Concurrency, i => Answers.Settle(drafts[offset + i].flow.InsertAsCallerAsync()));
     }
 
     pipelineWall.Stop();
@@ -121,6 +168,14 @@ var submitRate = measured / submitTime.TotalSeconds;
 var bareRate = measured / bareTime.TotalSeconds;
 var pipelineRate = measured / pipelineTime.TotalSeconds;
 Console.WriteLine();
+if (!answers.AllExpected)
+{
+    Console.WriteLine($"(b) INVALID: {answers.Unexpected} unexpected answers among the timed requests; no figure");
+    answers.Print();
+    return 1;
+}
+
+answers.Print();
 Console.WriteLine($"(b) {measured} requests of each kind, in alternating rounds after {warm} of each to warm up:");
 Console.WriteLine($"    submit                                       {submitRate,6:F0}/s   {submitCpu.PerRequest(measured)}");
 Console.WriteLine($"    one INSERT as a borrower (token, limit, key) {pipelineRate,6:F0}/s   {pipelineCpu.PerRequest(measured)}");
@@ -235,7 +290,7 @@ internal static class Setup
     public static async Task<Guid> CreateProductAsync(HttpClient http, BenchOptions options)
     {
         var login = await http.PostAsJsonAsync("/v1/auth/staff/token", new { username = "admin", password = options.AdminPassword });
-        login.EnsureSuccessStatusCode();
+        await Expect(login, HttpStatusCode.OK, "staff sign-in");
         var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/products")
         {
@@ -249,25 +304,33 @@ internal static class Setup
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var created = await http.SendAsync(request);
-        created.EnsureSuccessStatusCode();
+        await Expect(created, HttpStatusCode.Created, "product");
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    private static async Task Expect(HttpResponseMessage response, HttpStatusCode status, string what)
+    {
+        if (response.StatusCode != status)
+        {
+            throw new InvalidOperationException($"{what}: expected {(int)status}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 }
 
-/// <summary>One borrower going through the mini-program's steps, each timed.</summary>
-internal sealed class BorrowerFlow(HttpClient http, StepTimings timings, IReadOnlyDictionary<string, byte[]> samples, Guid productId, string code)
+/// <summary>One borrower going through the mini-program's steps, each timed and its answer counted.</summary>
+internal sealed class BorrowerFlow(HttpClient http, StepTimings timings, Answers answers, IReadOnlyDictionary<string, byte[]> samples, Guid productId, string code)
 {
     private string? _token;
 
     public async Task SignInAsync()
     {
-        var body = await SendAsync("login", HttpMethod.Post, "/v1/auth/wechat/login", JsonContent.Create(new { code }));
+        var body = await SendAsync("login", HttpStatusCode.OK, HttpMethod.Post, "/v1/auth/wechat/login", JsonContent.Create(new { code }));
         _token = body.GetProperty("accessToken").GetString();
     }
 
     public async Task<Guid> CreateAsync()
     {
-        var body = await SendAsync("create", HttpMethod.Post, "/v1/applications", JsonContent.Create(new
+        var body = await SendAsync("create", HttpStatusCode.Created, HttpMethod.Post, "/v1/applications", JsonContent.Create(new
         {
             productId,
             amount = 1_000_000L,
@@ -281,6 +344,7 @@ internal sealed class BorrowerFlow(HttpClient http, StepTimings timings, IReadOn
         return body.GetProperty("id").GetGuid();
     }
 
+    /// <summary>Each document must come back 201 and <c>accepted</c>: a rejected document is not the path being measured.</summary>
     public async Task UploadDocumentsAsync(Guid id)
     {
         foreach (var (kind, bytes) in samples)
@@ -289,23 +353,40 @@ internal sealed class BorrowerFlow(HttpClient http, StepTimings timings, IReadOn
             var file = new ByteArrayContent(bytes);
             file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
             form.Add(file, "file", kind + ".png");
-            await SendAsync("document", HttpMethod.Post, $"/v1/applications/{id}/documents", form);
+            await SendAsync("document", HttpStatusCode.Created, HttpMethod.Post, $"/v1/applications/{id}/documents", form, expectedBody: DocumentAccepted);
         }
     }
 
     public Task ConsentAsync(Guid id) =>
-        SendAsync("consent", HttpMethod.Post, $"/v1/applications/{id}/consents", JsonContent.Create(new { purpose = "credit_bureau_query", textVersion = "2026-01" }));
+        SendAsync("consent", HttpStatusCode.Created, HttpMethod.Post, $"/v1/applications/{id}/consents", JsonContent.Create(new { purpose = "credit_bureau_query", textVersion = "2026-01" }));
 
     // Its answer is not read further: the load generator shares the CPU with the service, so it spends none on parsing.
-    public Task SubmitAsync(Guid id) => SendAsync("submit", HttpMethod.Post, $"/v1/applications/{id}/submit", null, parse: false);
+    public Task SubmitAsync(Guid id) => SendAsync("submit", HttpStatusCode.Accepted, HttpMethod.Post, $"/v1/applications/{id}/submit", null, parse: false);
 
     /// <summary>The benchmark's baseline: one INSERT behind the same token, limit and Idempotency-Key as submit.</summary>
-    public Task InsertAsCallerAsync() => SendAsync("borrower-insert", HttpMethod.Post, "/bench/borrower-insert", null, parse: false);
+    public Task InsertAsCallerAsync() => SendAsync("borrower-insert", HttpStatusCode.NoContent, HttpMethod.Post, "/bench/borrower-insert", null, parse: false);
 
-    private async Task<JsonElement> SendAsync(string step, HttpMethod method, string path, HttpContent? content, string? fingerprint = null, bool parse = true)
+    /// <summary>The bare baseline: one INSERT, anonymous, nothing else.</summary>
+    public static Task BareInsertAsync(HttpClient http, Answers answers) =>
+        new BorrowerFlow(http, new StepTimings(), answers, new Dictionary<string, byte[]>(), Guid.Empty, "")
+            .SendAsync("bare-insert", HttpStatusCode.NoContent, HttpMethod.Post, "/bench/bare-insert", null, parse: false, idempotent: false);
+
+    private static string? DocumentAccepted(JsonElement body) =>
+        body.TryGetProperty("status", out var status) && status.GetString() == "accepted"
+            ? null
+            : "document " + (body.TryGetProperty("status", out var s) ? s.GetString() : "without a status")
+              + (body.TryGetProperty("errors", out var errors) ? " " + string.Join(",", errors.EnumerateArray().Select(e => e.GetProperty("code").GetString())) : "");
+
+    private async Task<JsonElement> SendAsync(
+        string step, HttpStatusCode expected, HttpMethod method, string path, HttpContent? content, string? fingerprint = null, bool parse = true,
+        Func<JsonElement, string?>? expectedBody = null, bool idempotent = true)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        if (idempotent)
+        {
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        }
+
         if (_token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
@@ -317,15 +398,93 @@ internal sealed class BorrowerFlow(HttpClient http, StepTimings timings, IReadOn
         }
 
         var started = Stopwatch.GetTimestamp();
-        using var response = await http.SendAsync(request);
-        var body = await response.Content.ReadAsByteArrayAsync();
-        timings.Add(step, Stopwatch.GetElapsedTime(started));
-        if (!response.IsSuccessStatusCode)
+        HttpResponseMessage response;
+        byte[] body;
+        try
         {
-            throw new InvalidOperationException($"{step}: {(int)response.StatusCode} {Encoding.UTF8.GetString(body)}");
+            response = await http.SendAsync(request);
+            body = await response.Content.ReadAsByteArrayAsync();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            throw answers.Other(step, "no answer: " + e.GetType().Name);
         }
 
-        return !parse || body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+        using (response)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var status = (int)response.StatusCode;
+            if (response.StatusCode != expected)
+            {
+                throw answers.Other(step, $"{status} {Snippet(body)}");
+            }
+
+            var parsed = !parse || body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+            if (expectedBody?.Invoke(parsed) is { } refusal)
+            {
+                throw answers.Other(step, $"{status} {refusal}");
+            }
+
+            answers.Expected(step, expectedBody is null ? status.ToString(CultureInfo.InvariantCulture) : $"{status} accepted");
+            timings.Add(step, elapsed);
+            return parsed;
+        }
+    }
+
+    // Enough of a refusal to tell its kind (a problem's code is near the start) without flooding the summary.
+    private static string Snippet(byte[] body)
+    {
+        var text = Encoding.UTF8.GetString(body);
+        var code = text.IndexOf("\"code\":\"", StringComparison.Ordinal);
+        var end = code >= 0 ? text.IndexOf('"', code + 8) : -1;
+        return end > 0 ? text[code..(end + 1)] : text[..Math.Min(text.Length, 60)];
+    }
+}
+
+/// <summary>A step got an answer other than the one it expects; already counted in <see cref="Answers"/>.</summary>
+internal sealed class UnexpectedAnswerException(string step, string answer) : Exception($"{step}: {answer}");
+
+/// <summary>Every answer the harness got, by step and answer; expected and unexpected kept apart.</summary>
+internal sealed class Answers
+{
+    private readonly ConcurrentDictionary<(string Step, bool Expected, string Answer), int> _counts = new();
+    private int _unexpected;
+
+    public bool AllExpected => Volatile.Read(ref _unexpected) == 0;
+
+    public int Unexpected => Volatile.Read(ref _unexpected);
+
+    public void Expected(string step, string answer) => _counts.AddOrUpdate((step, true, answer), 1, (_, n) => n + 1);
+
+    public UnexpectedAnswerException Other(string step, string answer)
+    {
+        Interlocked.Increment(ref _unexpected);
+        _counts.AddOrUpdate((step, false, answer), 1, (_, n) => n + 1);
+        return new UnexpectedAnswerException(step, answer);
+    }
+
+    /// <summary>Runs a timed request whose unexpected answer is counted (and makes the phase invalid) without stopping the round.</summary>
+    public static async Task<int> Settle(Task request)
+    {
+        try
+        {
+            await request;
+        }
+        catch (UnexpectedAnswerException)
+        {
+        }
+
+        return 0;
+    }
+
+    public void Print()
+    {
+        Console.WriteLine("answers by step: " + string.Join("; ", _counts.OrderBy(c => c.Key.Step, StringComparer.Ordinal).ThenBy(c => !c.Key.Expected)
+            .Select(c => $"{c.Key.Step} {(c.Key.Expected ? "" : "UNEXPECTED ")}{c.Key.Answer} ×{c.Value}")));
+        if (!AllExpected)
+        {
+            Console.WriteLine($"INVALID: {Unexpected} answers were not the expected ones");
+        }
     }
 }
 
@@ -372,6 +531,9 @@ internal sealed record Outcome(int Found, int Decided, int DecidedOnce, IReadOnl
 {
     public bool AllDecidedOnce => Decided == Found && DecidedOnce == Found;
 
+    /// <summary>Every submitted application exists, was decided once, and approved: the sandbox's happy path decides nothing else.</summary>
+    public bool AllApprovedOnce(int submitted) => Found == submitted && AllDecidedOnce && ByStatus.GetValueOrDefault("approved") == Found;
+
     public void Print()
     {
         Console.WriteLine();
@@ -383,6 +545,10 @@ internal sealed record Outcome(int Found, int Decided, int DecidedOnce, IReadOnl
         }
 
         Console.WriteLine(AllDecidedOnce ? "every application exists once and was decided once" : "NOT every application was decided exactly once");
+        if (ByStatus.GetValueOrDefault("approved") != Found)
+        {
+            Console.WriteLine($"NOT every application was approved ({Found - ByStatus.GetValueOrDefault("approved")} other decisions): the latency is not the happy path's");
+        }
     }
 }
 

@@ -59,7 +59,7 @@ hl_start_mariadb() { # dir port
   if [ ! -d "$dir/data/mysql" ]; then
     hl_log "initialising MariaDB data in $dir/data"
     mariadb-install-db --user="$(id -un)" --datadir="$dir/data" --auth-root-authentication-method=normal \
-      --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; return 1; }
+      --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; rm -rf "$dir/data"; return 1; }
   fi
   hl_log "starting MariaDB on 127.0.0.1:$port"
   mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" \
@@ -125,13 +125,25 @@ hl_start_s3rver() { # dir port
   hl_wait_ready s3rver "$dir/s3rver.log" 40 0.25 hl_s3_ping "$port"
 }
 
-# Stops only the processes this script started, by pid.
-hl_stop_started() {
-  local pid
-  for pid in "${HL_STARTED_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
+# A benchmark measures servers of its own: one that already listens on its port (another checkout's tests or
+# benchmark) would be measured, and written to, instead. Stops the script with the variable that moves the port.
+hl_require_free_ports() { # variable=port...
+  local pair
+  for pair in "$@"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/${pair#*=}") 2>/dev/null; then
+      echo "port ${pair#*=} on 127.0.0.1 is already in use; choose another with ${pair%%=*}=<port>" >&2
+      return 1
+    fi
   done
-  for pid in "${HL_STARTED_PIDS[@]}"; do
+}
+
+# Stops only the processes this script started, by pid, the last started first, each gone before the next is asked:
+# the API finishes its shutdown while MariaDB and Redis still answer.
+hl_stop_started() {
+  local i pid
+  for ((i = ${#HL_STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${HL_STARTED_PIDS[$i]}"
+    kill "$pid" 2>/dev/null || continue
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   done
   HL_STARTED_PIDS=()

@@ -17,6 +17,8 @@ internal static class SandboxMatchers
     {
         [MultipartImageMarkerMatcher.MatcherName] = model =>
             new MultipartImageMarkerMatcher(Behaviour(model), RequiredPattern(model)),
+        [NumberedImageMarkerMatcher.MatcherName] = model =>
+            new NumberedImageMarkerMatcher(Behaviour(model), RequiredPattern(model)),
         [BodyLargerThanMatcher.MatcherName] = model =>
             new BodyLargerThanMatcher(Behaviour(model), long.Parse(RequiredPattern(model), NumberStyles.None, CultureInfo.InvariantCulture)),
     };
@@ -37,8 +39,6 @@ internal static class SandboxMatchers
 internal sealed class MultipartImageMarkerMatcher(MatchBehaviour matchBehaviour, string marker) : IObjectMatcher, IStringMatcher
 {
     public const string MatcherName = "SandboxImageMarker";
-
-    private const string FieldName = "img";
 
     private readonly byte[] _marker = Encoding.UTF8.GetBytes(marker);
 
@@ -66,15 +66,97 @@ internal sealed class MultipartImageMarkerMatcher(MatchBehaviour matchBehaviour,
 
     private bool ImagePartContainsMarker(ReadOnlySpan<byte> body)
     {
-        foreach (var (headers, content) in MultipartParts(body))
+        foreach (var image in ImageParts.Of(body))
         {
-            if (IsImageField(headers) && content.IndexOf(_marker) >= 0)
+            if (image.AsSpan().IndexOf(_marker) >= 0)
             {
                 return true;
             }
         }
 
         return false;
+    }
+}
+
+/// <summary>
+/// <c>SandboxImageMarkerNumber</c>: the multipart part named <c>img</c> contains the pattern followed by a number of
+/// 1 to 6 digits, e.g. <c>hl-sandbox:id-front-valid:42</c> for the pattern <c>hl-sandbox:id-front-valid:</c>.
+/// </summary>
+internal sealed class NumberedImageMarkerMatcher(MatchBehaviour matchBehaviour, string prefix) : IObjectMatcher, IStringMatcher
+{
+    public const string MatcherName = "SandboxImageMarkerNumber";
+
+    public string Name => MatcherName;
+
+    public MatchBehaviour MatchBehaviour => matchBehaviour;
+
+    public MatchOperator MatchOperator => MatchOperator.Or;
+
+    public object Value => prefix;
+
+    public MatchResult IsMatch(object? input) => Result(input is byte[] body && ImageParts.MarkedNumber(body, prefix) is not null);
+
+    // A multipart body that happens to be valid UTF-8 reaches the matcher as a string.
+    public MatchResult IsMatch(string? input) => Result(input is not null && ImageParts.MarkedNumber(Encoding.UTF8.GetBytes(input), prefix) is not null);
+
+    public AnyOf<string, StringPattern>[] GetPatterns() => [prefix];
+
+    public string GetCSharpCodeArguments() => $"\"{prefix}\"";
+
+    private MatchResult Result(bool matched) =>
+        MatchResult.From(Name, MatchScores.ToScore(matched != (MatchBehaviour == MatchBehaviour.RejectOnMatch)));
+}
+
+/// <summary>The image parts (field <c>img</c>, WeChat's OCR field) of a multipart/form-data body, read as bytes.</summary>
+internal static class ImageParts
+{
+    private const string FieldName = "img";
+
+    /// <summary>The most digits a numbered marker may carry: numbers 0 to 999999.</summary>
+    public const int MaxDigits = 6;
+
+    /// <summary>
+    /// The number after the first <paramref name="prefix"/> in an image part that is followed by 1 to 6 digits and then
+    /// no further digit; null when there is none.
+    /// </summary>
+    public static int? MarkedNumber(ReadOnlySpan<byte> body, string prefix)
+    {
+        var marker = Encoding.UTF8.GetBytes(prefix);
+        foreach (var image in Of(body))
+        {
+            var rest = image.AsSpan();
+            for (var at = rest.IndexOf(marker); at >= 0; at = rest.IndexOf(marker))
+            {
+                rest = rest[(at + marker.Length)..];
+                var digits = 0;
+                while (digits < rest.Length && rest[digits] is >= (byte)'0' and <= (byte)'9')
+                {
+                    digits++;
+                }
+
+                if (digits is >= 1 and <= MaxDigits)
+                {
+                    return int.Parse(rest[..digits], NumberStyles.None, CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The contents of every part named <c>img</c>.</summary>
+    public static List<byte[]> Of(ReadOnlySpan<byte> body)
+    {
+        var images = new List<byte[]>();
+        foreach (var (headers, content) in MultipartParts(body))
+        {
+            if (IsImageField(headers))
+            {
+                images.Add(content);
+            }
+        }
+
+        return images;
     }
 
     // Splits a multipart/form-data body by the boundary on its first line (clients send no preamble).

@@ -8,7 +8,7 @@ namespace HeadlessLoan.Sandbox;
 /// <summary>
 /// Handlebars helpers the mapping files call for behaviour a static response cannot express:
 /// fresh tokens, per-appid stable tokens, WeChat-style request ids, login identities derived from
-/// the login code, phone numbers chosen by the phone code, and timestamps.
+/// the login code, phone numbers chosen by the phone code, timestamps, and numbered applicants' ID and card numbers.
 /// </summary>
 internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
 {
@@ -73,7 +73,18 @@ internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
 
         // {{sandboxReportId}}: a unique credit report id.
         handlebars.RegisterHelper("sandboxReportId", (_, _) => "rpt_sandbox_" + RandomHex(12));
+
+        // {{sandboxMarkedIdNumber request.bodyAsBytes 'hl-sandbox:id-front-valid:'}} and
+        // {{sandboxMarkedCardNumber request.bodyAsBytes 'hl-sandbox:card-valid:'}}: the numbered applicant's ID number or
+        // card, from the number after the prefix in the uploaded image (the mapping's matcher made sure there is one).
+        handlebars.RegisterHelper("sandboxMarkedIdNumber", (_, arguments) => Marked(arguments, SandboxApplicants.IdNumber));
+        handlebars.RegisterHelper("sandboxMarkedCardNumber", (_, arguments) => Marked(arguments, SandboxApplicants.CardNumber));
     }
+
+    private static string Marked(Arguments arguments, Func<int, string> applicant) =>
+        arguments.Length > 1 && AsString(arguments[1]) is { } prefix && SandboxApplicants.NumberIn(arguments[0], prefix) is { } number
+            ? applicant(number)
+            : throw new HandlebarsRuntimeException("the image carries no numbered marker for this template");
 
     internal string StableToken(string appId, bool forceRefresh) =>
         Remember(

@@ -33,6 +33,43 @@ public sealed class BankCardOcrTests(SandboxFixture sandbox) : IClassFixture<San
         Assert.Equal(19, "6222020200112345679".Length);
     }
 
+    [Theory]
+    [InlineData("0", "6222020300000000004")]
+    [InlineData("42", "6222020300000000426")]
+    [InlineData("500", "6222020300000005003")]
+    [InlineData("999999", "6222020300009999990")]
+    public async Task Numbered_card_returns_that_applicants_19_digit_luhn_valid_icbc_number(string number, string card)
+    {
+        var reply = await OcrAsync("?access_token=sandbox_any", Samples.Upload(Samples.Numbered("card-valid", number)));
+
+        AssertNumber(reply, card);
+        Assert.Null(BankCardNumber.Check(card));
+        Assert.StartsWith("622202", card, StringComparison.Ordinal);
+        Assert.Equal(19, card.Length);
+    }
+
+    [Fact]
+    public async Task Numbered_cards_are_distinct_and_none_is_the_sample_card()
+    {
+        var cards = new List<string>();
+        foreach (var number in new[] { 1, 2, 3, 10, 11, 99_999, 100_000, 999_998 })
+        {
+            cards.Add(WeChatJson.String(await OcrAsync("?access_token=sandbox_any", Samples.Upload(Samples.Numbered("card-valid", $"{number}"))), "number"));
+        }
+
+        Assert.Equal(cards.Count, cards.Distinct(StringComparer.Ordinal).Count());
+        Assert.DoesNotContain("6222020200112345679", cards);
+        Assert.All(cards, card => Assert.Null(BankCardNumber.Check(card)));
+    }
+
+    [Fact]
+    public async Task A_numbered_id_front_is_not_a_bank_card()
+    {
+        var reply = await OcrAsync("?access_token=sandbox_any", Samples.Upload([.. Samples.UnmarkedPng(), .. "hl-sandbox:id-front-valid:42"u8]));
+
+        WeChatJson.AssertError(reply, 101001, "no bank card recognised");
+    }
+
     [Fact]
     public async Task Luhn_fail_sample_returns_a_number_failing_luhn()
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using HeadlessLoan.Domain.Identity;
 
@@ -46,6 +47,60 @@ public sealed class IdCardOcrTests(SandboxFixture sandbox) : IClassFixture<Sandb
         Assert.Null(check.ErrorCode);
         Assert.True(check.Id!.IsMale);
         Assert.True(check.Id.AgeOn(Today) >= 18);
+    }
+
+    [Theory]
+    [InlineData("0", "110101198001010010")]
+    [InlineData("42", "110101198001010854")]
+    [InlineData("000042", "110101198001010854")]
+    [InlineData("499", "110101198001019998")]
+    [InlineData("500", "110101198001020016")]
+    [InlineData("999999", "110101198506229990")]
+    public async Task Numbered_front_returns_that_applicants_valid_male_adult_id_number(string number, string id)
+    {
+        var reply = await OcrAsync("?type=photo&access_token=sandbox_any", Samples.Upload(Samples.Numbered("id-front-valid", number)));
+
+        AssertFront(reply, "张三", id, "北京市东城区沙箱路1号");
+        var check = ResidentIdNumber.Check(id, Today);
+        Assert.Null(check.ErrorCode);
+        Assert.True(check.Id!.IsMale);
+        Assert.True(check.Id.AgeOn(Today) >= 18);
+    }
+
+    [Fact]
+    public async Task Numbered_fronts_are_distinct_applicants_and_none_is_a_magic_bureau_number()
+    {
+        string[] samples = ["110101199003070011", "110101198511120033", "110101198810240051", "110101199206150070", "110101199502280099", "110101198707190113"];
+        var ids = new List<string>();
+        foreach (var number in new[] { 1, 2, 3, 498, 499, 500, 501, 1000, 123_456, 999_998 })
+        {
+            ids.Add(WeChatJson.String(await OcrAsync("?access_token=sandbox_any", Samples.Upload(Samples.Numbered("id-front-valid", $"{number}"))), "id"));
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        Assert.Empty(ids.Intersect(samples, StringComparer.Ordinal));
+        Assert.All(ids, id => Assert.Null(ResidentIdNumber.Check(id, Today).ErrorCode));
+    }
+
+    [Theory]
+    [InlineData("1234567")]
+    [InlineData("")]
+    [InlineData("x42")]
+    public async Task A_marker_without_1_to_6_digits_is_no_numbered_applicant_but_the_sample_it_names(string number)
+    {
+        var inCopy = await OcrAsync("?access_token=sandbox_any", Samples.Upload(Samples.Numbered("id-front-valid", number)));
+        var alone = await OcrAsync("?access_token=sandbox_any", Samples.Upload([.. Samples.UnmarkedPng(), .. Encoding.ASCII.GetBytes("hl-sandbox:id-front-valid:" + number)]));
+
+        Assert.Equal("110101199003070011", WeChatJson.String(inCopy, "id"));
+        Assert.Equal("110101199003070011", WeChatJson.String(alone, "id"));
+    }
+
+    [Fact]
+    public async Task A_numbered_marker_alone_in_any_image_is_enough()
+    {
+        var reply = await OcrAsync("?access_token=sandbox_any", Samples.Upload([.. Samples.UnmarkedPng(), .. "hl-sandbox:id-front-valid:42"u8], "my-scan.jpg"));
+
+        Assert.Equal("110101198001010854", WeChatJson.String(reply, "id"));
     }
 
     [Fact]

@@ -24,6 +24,12 @@ public static class Samples
     public static byte[] UnmarkedPng() => Convert.FromBase64String(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==");
 
+    /// <summary>
+    /// A copy of <paramref name="sample"/> with a numbered marker appended (<c>hl-sandbox:id-front-valid:42</c>), as
+    /// docs/sandbox.md tells integrators to make a numbered applicant's images; it still carries the sample's own marker.
+    /// </summary>
+    public static byte[] Numbered(string sample, string number) => [.. Read(sample), .. Encoding.ASCII.GetBytes($"hl-sandbox:{sample}:{number}")];
+
     /// <summary>An unmarked image with a marker for another sample appended, to prove matching looks at the bytes.</summary>
     public static byte[] WithMarker(string sample) => [.. UnmarkedPng(), .. Encoding.ASCII.GetBytes("hl-sandbox:" + sample)];
 }

@@ -22,6 +22,13 @@ public static class Intake
 
     public static byte[] Sample(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "samples", name + ".png"));
 
+    /// <summary>
+    /// The sample with the sandbox's numbered marker appended (<c>hl-sandbox:id-front-valid:42</c>): numbered applicant
+    /// <paramref name="number"/>'s ID card or bank card, as docs/sandbox.md tells integrators to make them.
+    /// </summary>
+    public static byte[] NumberedSample(string name, int number) =>
+        [.. Sample(name), .. System.Text.Encoding.ASCII.GetBytes($"hl-sandbox:{name}:{number.ToString(System.Globalization.CultureInfo.InvariantCulture)}")];
+
     public static Dictionary<string, object?> ValidApplication(Guid productId) => new()
     {
         ["productId"] = productId,

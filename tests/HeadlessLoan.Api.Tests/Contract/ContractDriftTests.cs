@@ -34,6 +34,18 @@ public sealed class ContractDriftTests(ApiFactory api) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task TheContractsServersAreRelativeSoTryItOutCallsWhereverTheServiceRuns()
+    {
+        using var client = api.CreateClient();
+        var contract = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+        var servers = contract["servers"]!.AsArray().Select(s => s!["url"]!.GetValue<string>()).ToList();
+
+        Assert.NotEmpty(servers);
+        Assert.All(servers, url => Assert.True(url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal), $"server url {url} names a host"));
+    }
+
+    [Fact]
     public async Task ContractIsServedAsYamlAndJsonAndDocsShowIt()
     {
         using var client = api.CreateClient();

@@ -21,9 +21,13 @@ public static class IntakeFlow
         return (await response.ReadJsonAsync()).GetProperty("id").GetGuid();
     }
 
-    /// <summary>Creates and fills a draft; returns the borrower's client and the application id.</summary>
+    /// <summary>
+    /// Creates and fills a draft; returns the borrower's client and the application id. With <paramref name="applicant"/>,
+    /// the ID card front and the bank card are the sandbox's numbered applicant's (an identity and card of their own).
+    /// </summary>
     public static async Task<(HttpClient Client, Guid Id)> DraftAsync(
-        ApiFactory api, Guid productId, string idFront = "id-front-valid", long amount = 1_000_000, string? fingerprint = null, string region = "110101")
+        ApiFactory api, Guid productId, string idFront = "id-front-valid", long amount = 1_000_000, string? fingerprint = null, string region = "110101",
+        int? applicant = null)
     {
         var client = await api.CreateBorrowerClientAsync();
         using var create = new HttpRequestMessage(HttpMethod.Post, "/v1/applications")
@@ -48,11 +52,27 @@ public static class IntakeFlow
         var created = await client.SendAsync(create);
         await created.AssertStatusAsync(HttpStatusCode.Created);
         var id = (await created.ReadJsonAsync()).GetProperty("id").GetGuid();
-        await client.UploadSampleAsync(id, "id_front", idFront);
-        await client.UploadSampleAsync(id, "id_back", "id-back-valid");
-        await client.UploadSampleAsync(id, "bank_card", "card-valid");
+        if (applicant is { } number)
+        {
+            await UploadAcceptedAsync(client, id, "id_front", Intake.NumberedSample("id-front-valid", number));
+            await client.UploadSampleAsync(id, "id_back", "id-back-valid");
+            await UploadAcceptedAsync(client, id, "bank_card", Intake.NumberedSample("card-valid", number));
+        }
+        else
+        {
+            await client.UploadSampleAsync(id, "id_front", idFront);
+            await client.UploadSampleAsync(id, "id_back", "id-back-valid");
+            await client.UploadSampleAsync(id, "bank_card", "card-valid");
+        }
         await (await client.ConsentAsync(id)).AssertStatusAsync(HttpStatusCode.Created);
         return (client, id);
+    }
+
+    private static async Task UploadAcceptedAsync(HttpClient client, Guid id, string kind, byte[] image)
+    {
+        var uploaded = await client.UploadAsync(id, kind, image);
+        await uploaded.AssertStatusAsync(HttpStatusCode.Created);
+        Assert.Equal("accepted", (await uploaded.ReadJsonAsync()).GetProperty("status").GetString());
     }
 
     public static async Task SubmitAsync(HttpClient client, Guid id)

@@ -207,7 +207,7 @@ public sealed class PipelineConcurrencyTests(ManualPipelineFactory api) : IClass
     }
 }
 
-/// <summary>The repeated-identity rule at its default threshold.</summary>
+/// <summary>The repeated-identity rule at its default threshold, and the sandbox's way past it for integrators.</summary>
 public sealed class RepeatedIdentityTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     [Fact]
@@ -228,5 +228,30 @@ public sealed class RepeatedIdentityTests(ApiFactory api) : IClassFixture<ApiFac
         var fourth = await IntakeFlow.DecidedAsync(drafts[3].Client, drafts[3].Id);
         Assert.Equal("rejected", fourth.GetProperty("status").GetString());
         Assert.Contains("fraud_repeated_identity", fourth.ReasonCodes());
+    }
+
+    [Fact]
+    public async Task TheSandboxsNumberedApplicantsRepeatTheHappyPathMoreOftenThanTheRuleAllowsOneIdentity()
+    {
+        var product = await IntakeFlow.CreateProductAsync(api);
+        var first = Random.Shared.Next(0, 999_000);
+        var decided = new List<System.Text.Json.JsonElement>();
+        for (var run = 0; run < 6; run++) // twice the three applications the rule allows one ID number or card
+        {
+            var (client, id) = await IntakeFlow.DraftAsync(api, product, applicant: first + run);
+            await IntakeFlow.SubmitAsync(client, id);
+            decided.Add(await IntakeFlow.DecidedAsync(client, id));
+        }
+
+        Assert.All(decided, application =>
+        {
+            Assert.Equal("approved", application.GetProperty("status").GetString());
+            Assert.Equal(["auto_approved"], application.ReasonCodes());
+        });
+        await using var db = await api.OpenDatabaseAsync();
+        var ids = decided.Select(a => a.GetProperty("id").GetGuid()).ToList();
+        var (identities, cards) = await db.QuerySingleAsync<(long, long)>(
+            "SELECT COUNT(DISTINCT id_number_hash), COUNT(DISTINCT card_number_hash) FROM applications WHERE id IN @ids", new { ids });
+        Assert.Equal((6L, 6L), (identities, cards));
     }
 }

@@ -70,6 +70,19 @@ public sealed class LeasedRedisRateLimiterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheLargestLimitStillEndsExactlyAtItsCountWhenTheWindowCounterPassesIntMax()
+    {
+        // A load test sets the limit out of reach (int.MaxValue a minute); near its end the shared counter outgrows an int.
+        var window = $"{_key}:{_clock.GetUtcNow().ToUnixTimeMilliseconds() / 60_000}";
+        await _redis.GetDatabase().StringSetAsync(window, int.MaxValue - 150L, TimeSpan.FromMinutes(2));
+        using var limiter = Instance(int.MaxValue); // blocks of 100
+
+        Assert.Equal(150, await GrantedAsync(limiter, 300)); // 100, then the 50 left of the second block
+        // Three reservations of 100: the third found the window spent.
+        Assert.Equal(int.MaxValue + 150L, (long)await _redis.GetDatabase().StringGetAsync(window));
+    }
+
+    [Fact]
     public async Task ALimiterHoldingPermitsOfTheCurrentWindowIsNotIdleUntilTheWindowEnds()
     {
         using var limiter = Instance(5_000); // blocks of 100
