@@ -88,6 +88,18 @@ public sealed class AuditRecordsTests(PipelineFactory api) : IClassFixture<Pipel
         Assert.All(everything, text => Assert.DoesNotContain("AQAAAA", text, StringComparison.Ordinal)); // a PBKDF2 hash
     }
 
+    [Theory]
+    [InlineData("张三")]
+    [InlineData("id\u0001")]
+    public async Task AnEntityIdThatNoEntityCanHaveIsRefusedNamingTheField(string entityId)
+    {
+        using var admin = await api.CreateAdminClientAsync();
+
+        var refused = await admin.GetAsync($"/v1/audit?entity=staff&entityId={Uri.EscapeDataString(entityId)}");
+
+        Assert.Equal(["entityId"], (await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields());
+    }
+
     [Fact]
     public async Task TheFirstAdminIsRecordedAsCreatedByTheServiceItself()
     {

@@ -63,6 +63,10 @@ public static class AuditApi
         else if (entityId is not null)
         {
             v.Length(entityId, 1, 64, "entityId");
+            if (entityId.Any(c => !char.IsAscii(c) || char.IsControl(c)))
+            {
+                v.Add("entityId", "Entity ids are printable ASCII (an id, a number, a key).");
+            }
         }
 
         v.Range(limit, 1, MaxLimit, "limit");
