@@ -53,19 +53,46 @@ public static class StorageSetup
         {
             return new MySqlDataSourceBuilder(PooledConnectionString(configuration.GetConnectionString("Database") ?? "")).Build();
         });
-        services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? "");
-            // Keep starting while Redis is briefly away; readiness reports it instead.
-            options.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(options);
-        });
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisOptions(configuration.GetConnectionString("Redis") ?? "")));
+        services.AddSingleton<RedisHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisHealth>());
         services.AddSingleton<RedisKeys>();
         services.AddSingleton<ApplicationAccount>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<MigrationState>();
         services.AddHostedService<DatabaseStartup>();
         return services;
+    }
+
+    /// <summary>
+    /// Redis as the service uses it: no request waits for Redis to come back — a command fails at once while the
+    /// connection is down, and a Redis that is connected but silent is given up on after a second; each use decides what
+    /// it does without Redis (docs/architecture.md, section 7). The connection is made again by itself every half second.
+    /// The start goes on while Redis is away (readiness says so). Timeouts the configuration string sets are kept.
+    /// </summary>
+    public static ConfigurationOptions RedisOptions(string configured)
+    {
+        var options = ConfigurationOptions.Parse(configured);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ReconnectRetryPolicy = new LinearRetry(500);
+        var set = configured.Split(',').Select(p => p.Split('=')[0].Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!set.Contains("connectTimeout"))
+        {
+            options.ConnectTimeout = 1000;
+        }
+
+        if (!set.Contains("syncTimeout"))
+        {
+            options.SyncTimeout = 1000;
+        }
+
+        if (!set.Contains("asyncTimeout"))
+        {
+            options.AsyncTimeout = 1000;
+        }
+
+        return options;
     }
 
     /// <summary>
