@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Idempotency;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -20,7 +21,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         var problem = exception switch
         {
             BadHttpRequestException bad => FromBadRequest(bad),
-            _ when DatabaseFaults.IsUnavailable(exception) || RedisHealth.IsFailure(exception) => Unavailable(httpContext, exception),
+            _ when DatabaseFaults.IsUnavailable(exception) || RedisHealth.IsFailure(exception) || IdempotencyStore.IsAnsweredElsewhere(exception) =>
+                Unavailable(httpContext, exception),
             _ => null,
         };
 
@@ -41,8 +43,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     }
 
     /// <summary>
-    /// The database (restarting, unreachable, or refusing the transaction in a conflict) or Redis could not do its part:
-    /// nothing the request was doing committed with it, and a retry — under the same <c>Idempotency-Key</c> — is right.
+    /// The database (restarting, unreachable, or refusing the transaction in a conflict — with another transaction, or
+    /// with a duplicate request's answer in the same group commit) or Redis could not do its part: nothing the request
+    /// was doing committed with it, and a retry — under the same <c>Idempotency-Key</c> — is right.
     /// </summary>
     private ProblemDetails Unavailable(HttpContext context, Exception exception)
     {
