@@ -22,6 +22,13 @@ public sealed class ConnectionStringTests
         Assert.True(new MySqlConnectionStringBuilder(StorageSetup.PooledConnectionString(configured)).ConnectionReset);
 
     [Fact]
+    public void AConnectionIsWaitedForTwoSecondsUnlessTheStringSaysOtherwise()
+    {
+        Assert.Equal(2u, new MySqlConnectionStringBuilder(StorageSetup.PooledConnectionString("Server=db")).ConnectionTimeout);
+        Assert.Equal(15u, new MySqlConnectionStringBuilder(StorageSetup.PooledConnectionString("Server=db;Connect Timeout=15")).ConnectionTimeout);
+    }
+
+    [Fact]
     public void RedisCommandsFailAtOnceWhileItIsAwayAndTimeOutAfterASecond()
     {
         var options = StorageSetup.RedisOptions("127.0.0.1:6379");

@@ -49,10 +49,10 @@ public static class StorageSetup
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
 
-        services.AddSingleton(sp =>
-        {
-            return new MySqlDataSourceBuilder(PooledConnectionString(configuration.GetConnectionString("Database") ?? "")).Build();
-        });
+        services.AddSingleton<DatabaseHealth>();
+        services.AddSingleton(sp => new MySqlDataSourceBuilder(PooledConnectionString(configuration.GetConnectionString("Database") ?? ""))
+            .UseConnectionOpenedCallback(sp.GetRequiredService<DatabaseHealth>().CheckAsync)
+            .Build());
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisOptions(configuration.GetConnectionString("Redis") ?? "")));
         services.AddSingleton<RedisHealth>();
         services.AddHostedService(sp => sp.GetRequiredService<RedisHealth>());
@@ -61,6 +61,8 @@ public static class StorageSetup
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<MigrationState>();
         services.AddHostedService<DatabaseStartup>();
+        // After the schema is there: the watcher connects as the service does.
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseHealth>());
         return services;
     }
 
@@ -98,7 +100,10 @@ public static class StorageSetup
     /// <summary>
     /// The service keeps no session state (no user variables, no session settings, every transaction ends before
     /// its connection goes back), so a pooled connection need not be reset on every open: that reset is a server
-    /// round trip per open and dominated short requests. A connection string that sets it keeps its choice.
+    /// round trip per open and dominated short requests (connections a restart broke are caught by
+    /// <see cref="DatabaseHealth"/> instead). A connection is waited for 2 seconds, not 15: a database that does not
+    /// take connections is answered for at once (503, come back), not after each request has waited in turn. A
+    /// connection string that sets either keeps its choice.
     /// </summary>
     public static string PooledConnectionString(string configured)
     {
@@ -106,6 +111,11 @@ public static class StorageSetup
         if (!builder.ContainsKey("Connection Reset"))
         {
             builder.ConnectionReset = false;
+        }
+
+        if (!builder.ContainsKey("Connection Timeout"))
+        {
+            builder.ConnectionTimeout = 2;
         }
 
         return builder.ConnectionString;

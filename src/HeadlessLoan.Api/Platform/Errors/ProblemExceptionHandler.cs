@@ -11,7 +11,7 @@ namespace HeadlessLoan.Api.Platform.Errors;
 /// wrongly typed bodies) into 4xx problems, and a database or Redis that cannot answer now into
 /// <c>503 unavailable</c> with <c>Retry-After</c>; anything else is an unexpected 500 and is logged.
 /// </summary>
-public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, DatabaseHealth database, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     /// <summary>Seconds a client is told to wait before it tries again when a dependency is away.</summary>
     public const int RetryAfterSeconds = 1;
@@ -50,6 +50,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     private ProblemDetails Unavailable(HttpContext context, Exception exception)
     {
         LogUnavailable(logger, exception.GetType().Name, exception.Message, context.Request.Method, context.Request.Path);
+        if (DatabaseFaults.IsConnectionLost(exception))
+        {
+            // Other pooled connections may be as broken as this one was: they are checked before they are used again.
+            database.Report(exception);
+        }
 
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var problem = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "The service cannot do this right now; retry after the indicated time." };
