@@ -66,8 +66,14 @@ public sealed partial class IdempotencyStore : IAsyncDisposable
         _logger = logger;
         // Look-ups only read: two at once cannot get in each other's way.
         _lookups = new MicroBatcher<(string, string), KeyRecord?>("idempotency lookups", FindAllAsync, MaxBatch, logger, inFlight: 2);
-        _claims = new MicroBatcher<IdempotentRequest, KeyRecord>("idempotency claims", ClaimAllAsync, MaxBatch, logger);
-        _writes = new MicroBatcher<IdempotentAnswer, bool>("idempotency writes", UpsertAsync, MaxBatch, logger);
+        // Claims and answers are upserts that come to the same however often they are made: a batch that lost a conflict
+        // runs again.
+        _claims = new MicroBatcher<IdempotentRequest, KeyRecord>(
+            "idempotency claims", (batch, ct) => DatabaseFaults.RetryConflictsAsync(() => ClaimAllAsync(batch, ct), logger, "A batch of idempotency claims"),
+            MaxBatch, logger);
+        _writes = new MicroBatcher<IdempotentAnswer, bool>(
+            "idempotency writes", (batch, ct) => DatabaseFaults.RetryConflictsAsync(() => UpsertAsync(batch, ct), logger, "A batch of idempotency answers"),
+            MaxBatch, logger);
     }
 
     /// <summary>
