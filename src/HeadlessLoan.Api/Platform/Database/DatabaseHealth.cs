@@ -84,8 +84,9 @@ public sealed partial class DatabaseHealth : BackgroundService
             {
                 return;
             }
-            catch (Exception e) when (e is MySqlException or IOException or InvalidOperationException)
+            catch (Exception e)
             {
+                // Whatever ended the wait, the watcher goes on: it must never stop the host.
                 Down(e);
             }
 

@@ -239,9 +239,11 @@ public sealed partial class IdempotencyStore : IAsyncDisposable
         catch (OperationCanceledException) when (done.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (RedisHealth.IsFailure(e) || DatabaseFaults.IsUnavailable(e))
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Extending is best effort: a request is never failed for it.
+            // Extending is best effort: a request is never failed for it (were the claim lost, the answer still could not
+            // replace another's).
+            LogClaimNotExtended(_logger, e.GetType().Name, e.Message);
         }
     }
 
@@ -439,6 +441,9 @@ public sealed partial class IdempotencyStore : IAsyncDisposable
     }
 
     private RedisKey LockKey(string scope, string key) => _keys.For($"idem:{scope}:{key}");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An idempotency claim could not be extended ({Kind}: {Message}); the request goes on")]
+    private static partial void LogClaimNotExtended(ILogger logger, string kind, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A key claimed in the database could not be released; a retry is told to come back until the claim runs out")]
     private static partial void LogClaimNotReleased(ILogger logger, Exception exception);
