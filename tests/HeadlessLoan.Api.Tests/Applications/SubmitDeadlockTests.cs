@@ -6,8 +6,8 @@ using HeadlessLoan.Api.Tests.Privacy;
 namespace HeadlessLoan.Api.Tests.Applications;
 
 /// <summary>
-/// A submit batch the database rolls back to break a deadlock at its commit writes nothing: each of its submits fails,
-/// and a retry under the same key makes the submit once and is replayed afterwards.
+/// A submit batch the database rolls back to break a deadlock at its commit writes nothing: each of its submits is told
+/// to come back (503, Retry-After), and a retry under the same key makes the submit once and is replayed afterwards.
 /// </summary>
 public sealed class SubmitDeadlockTests(LogCapturingFactory api) : IClassFixture<LogCapturingFactory>
 {
@@ -30,15 +30,15 @@ public sealed class SubmitDeadlockTests(LogCapturingFactory api) : IClassFixture
                 Enumerable.Range(0, 200).Select(_ => new { type = "test.ballast", id = Guid.NewGuid() }), other);
             await db.ExecuteAsync("SELECT * FROM idempotency_requests WHERE scope = @scope AND idem_key = @key FOR UPDATE", new { scope, key }, other);
 
-            // The 500 is not in the contract: sent past the contract check.
-            using var raw = api.CreateClient();
-            raw.DefaultRequestHeaders.Authorization = borrower.DefaultRequestHeaders.Authorization;
-            var submit = raw.SubmitAsync(id, key);
+            var submit = borrower.SubmitAsync(id, key);
             await WaitForALockWaitAsync();
             await db.ExecuteAsync("SELECT id FROM applications WHERE id = @id FOR UPDATE", new { id }, other);
             await other.RollbackAsync();
 
-            await (await submit).AssertProblemAsync(HttpStatusCode.InternalServerError);
+            // Told to come back: nothing was made, and a retry under the key makes it.
+            var refused = await submit;
+            await refused.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "unavailable");
+            Assert.True(refused.Headers.Contains("Retry-After"));
         }
 
         Assert.Equal("draft", await db.QuerySingleAsync<string>("SELECT status FROM applications WHERE id = @id", new { id }));

@@ -20,4 +20,22 @@ public sealed class ConnectionStringTests
     [InlineData("Server=db;ConnectionReset=True")]
     public void AnExplicitConnectionResetIsKept(string configured) =>
         Assert.True(new MySqlConnectionStringBuilder(StorageSetup.PooledConnectionString(configured)).ConnectionReset);
+
+    [Fact]
+    public void AConnectionIsWaitedForTwoSecondsUnlessTheStringSaysOtherwise()
+    {
+        Assert.Equal(2u, new MySqlConnectionStringBuilder(StorageSetup.PooledConnectionString("Server=db")).ConnectionTimeout);
+        Assert.Equal(15u, new MySqlConnectionStringBuilder(StorageSetup.PooledConnectionString("Server=db;Connect Timeout=15")).ConnectionTimeout);
+    }
+
+    [Fact]
+    public void RedisCommandsFailAtOnceWhileItIsAwayAndTimeOutAfterASecond()
+    {
+        var options = StorageSetup.RedisOptions("127.0.0.1:6379");
+
+        Assert.False(options.AbortOnConnectFail);
+        Assert.Equal(StackExchange.Redis.BacklogPolicy.FailFast, options.BacklogPolicy);
+        Assert.Equal((1000, 1000, 1000), (options.ConnectTimeout, options.SyncTimeout, options.AsyncTimeout));
+        Assert.Equal(5000, StorageSetup.RedisOptions("127.0.0.1:6379,syncTimeout=5000").SyncTimeout);
+    }
 }

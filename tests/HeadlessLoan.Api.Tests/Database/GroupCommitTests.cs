@@ -69,6 +69,41 @@ public sealed class GroupCommitTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(6, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_events WHERE entity_id = @tag AND event_type = 'test.group_answer'", new { tag = tag.ToString() }));
     }
 
+    [Fact]
+    public async Task A_batch_whose_read_waited_for_a_lock_past_the_timeout_runs_again()
+    {
+        var tag = Guid.NewGuid();
+        await using var holder = await api.OpenDatabaseAsync();
+        var held = await holder.BeginTransactionAsync();
+        await holder.ExecuteAsync(
+            "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES ('test.held', @tag, '{}', UTC_TIMESTAMP())", new { tag = tag.ToString() }, held);
+        var reads = 0;
+        await using var group = new GroupCommit<int, int, int>(
+            "test", api.Services.GetRequiredService<MySqlDataSource>(), api.Services.GetRequiredService<AuditTrail>(),
+            async (change, _, ct) =>
+            {
+                if (Interlocked.Increment(ref reads) == 2)
+                {
+                    await held.RollbackAsync(ct); // the holder lets go only once the first attempt gave up
+                }
+
+                // The rows another transaction is inserting are waited for at most a second, and then given up on (1205).
+                return await change.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
+                    "SET STATEMENT innodb_lock_wait_timeout = 1 FOR SELECT COUNT(*) FROM outbox_events WHERE entity_id = @tag FOR UPDATE",
+                    new { tag = tag.ToString() }, change.Transaction, cancellationToken: ct));
+            },
+            (change, item, count) =>
+            {
+                change.Outbox("test.group_item", tag, new { item }, DateTime.UtcNow);
+                return count;
+            },
+            maxBatch: 10, NullLogger.Instance);
+
+        Assert.Equal(0, await group.RunAsync(1));
+        Assert.Equal(2, reads);
+        Assert.Equal(1, await holder.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM outbox_events WHERE entity_id = @tag", new { tag = tag.ToString() }));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)

@@ -19,7 +19,7 @@ public sealed class QueryPlanTests(ApiFactory api) : IClassFixture<ApiFactory>
         { "submit batch: lock the applications", "SELECT id FROM applications WHERE id IN ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002') ORDER BY id FOR UPDATE", "PRIMARY" },
         { "submit batch: their documents", "SELECT id FROM application_documents WHERE application_id IN ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002') ORDER BY created_at, id", "ix_application_documents_application" },
         { "submit batch: their consents", "SELECT DISTINCT application_id FROM application_consents WHERE application_id IN ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002') AND purpose = 'credit_bureau_query'", "ix_application_consents_application" },
-        { "idempotency lookup (a batch's keys at once)", "SELECT request_hash FROM idempotency_requests WHERE (scope, idem_key) IN (('s', 'k'), ('s', 'l'), ('t', 'k')) AND completed = 1 AND expires_at >= NOW()", "PRIMARY" },
+        { "idempotency lookup (a batch's keys at once)", "SELECT request_hash, claim_token, completed FROM idempotency_requests WHERE (scope, idem_key) IN (('s', 'k'), ('s', 'l'), ('t', 'k')) AND expires_at >= NOW()", "PRIMARY" },
     };
 
     [Theory]

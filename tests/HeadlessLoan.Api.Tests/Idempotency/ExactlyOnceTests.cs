@@ -64,11 +64,11 @@ public sealed class ExactlyOnceTests(ShortClaimsApiFactory api) : IClassFixture<
         var retry = await store.ClaimAsync("test:owner", key, "h", CancellationToken.None);
         Assert.Equal(ClaimOutcome.Claimed, retry.Outcome);
 
-        store.Release("test:owner", key, first.Token!);
+        await store.ReleaseAsync(first.Request!, answered: false);
         await redis.PingAsync(); // after the fire-and-forget release on the same connection
         Assert.Equal(ClaimOutcome.InProgress, (await store.ClaimAsync("test:owner", key, "h", CancellationToken.None)).Outcome);
 
-        store.Release("test:owner", key, retry.Token!);
+        await store.ReleaseAsync(retry.Request!, answered: false);
         await redis.PingAsync();
         Assert.Equal(ClaimOutcome.Claimed, (await store.ClaimAsync("test:owner", key, "h", CancellationToken.None)).Outcome);
     }
@@ -97,6 +97,38 @@ public sealed class ExactlyOnceTests(ShortClaimsApiFactory api) : IClassFixture<
 
         await later.AssertStatusAsync(HttpStatusCode.OK);
         Assert.False(later.Headers.Contains(ReplayedHeader));
+    }
+
+    [Fact]
+    public async Task A_request_whose_key_was_claimed_in_the_database_meanwhile_does_not_commit_its_change()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var me = (await (await admin.GetAsync("/v1/me")).ReadJsonAsync()).GetProperty("id").GetString();
+        var body = TestHttp.ValidProduct();
+        var key = Guid.NewGuid().ToString();
+        await using var locker = await api.OpenDatabaseAsync();
+        await locker.ExecuteAsync("LOCK TABLES products READ");
+
+        // Held at its write, past its claim in Redis; meanwhile an instance without Redis claims the key for another request.
+        var first = PostAsync(admin, "/v1/products", body, key);
+        await using var other = await api.OpenDatabaseAsync();
+        for (var i = 0; i < 600 && await other.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE 'INSERT INTO products%'") == 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        var now = api.Clock.GetUtcNow().UtcDateTime;
+        await other.ExecuteAsync("""
+            INSERT INTO idempotency_requests (scope, idem_key, request_hash, claim_token, completed, locked_at, expires_at)
+            VALUES (@scope, @key, 'another request', @token, 0, @now, @until)
+            """, new { scope = $"staff:{me}", key, token = Guid.NewGuid().ToString("N"), now, until = now.AddMinutes(10) });
+        await locker.ExecuteAsync("UNLOCK TABLES");
+
+        await (await first).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        Assert.Equal(0, await other.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM product_versions WHERE name = @name", new { name = body["name"] }));
+        Assert.Equal("another request", await other.ExecuteScalarAsync<string>(
+            "SELECT request_hash FROM idempotency_requests WHERE scope = @scope AND idem_key = @key", new { scope = $"staff:{me}", key }));
     }
 
     [Fact]

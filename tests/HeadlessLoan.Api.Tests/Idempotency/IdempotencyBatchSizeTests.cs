@@ -25,5 +25,5 @@ public sealed class IdempotencyBatchSizeTests
     }
 
     private static IdempotentAnswer Answer(int i, int size) =>
-        new("scope", $"k{i}", "hash", new StoredResponse(200, "application/json", null, new byte[size]));
+        new("scope", $"k{i}", "hash", "token", new StoredResponse(200, "application/json", null, new byte[size]));
 }

@@ -34,10 +34,10 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly string _applicationPassword = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The privileged account on this class's database: for looking behind the service's back.</summary>
-    public string DatabaseConnectionString => new MySqlConnectionStringBuilder(TestServers.Database) { Database = _database }.ConnectionString;
+    public string DatabaseConnectionString => new MySqlConnectionStringBuilder(ServerConnectionString) { Database = _database }.ConnectionString;
 
     /// <summary>The service's own restricted account (named like the database).</summary>
-    public string ApplicationConnectionString => new MySqlConnectionStringBuilder(TestServers.Database)
+    public string ApplicationConnectionString => new MySqlConnectionStringBuilder(ServerConnectionString)
     {
         Database = _database,
         UserID = _database,
@@ -55,13 +55,19 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Time as the service sees it; tests move it forward.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The MariaDB server the class's database is made on: the shared test server, unless a class brings its own.</summary>
+    protected virtual string ServerConnectionString => TestServers.Database;
+
+    /// <summary>The Redis the service uses: the shared test server, unless a class brings its own.</summary>
+    protected virtual string RedisEndpoint => TestServers.Redis;
+
     /// <summary>Extra settings a test class needs (smaller limits, for instance).</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // The service's account exists before it starts (however the test starts it); the migrations grant it its privileges.
-        using (var conn = new MySqlConnection(TestServers.Database))
+        using (var conn = new MySqlConnection(ServerConnectionString))
         {
             conn.Open();
             conn.Execute($"CREATE USER IF NOT EXISTS '{_database}'@'{ApplicationHost}' IDENTIFIED BY '{_applicationPassword}'");
@@ -73,7 +79,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["ConnectionStrings:Database"] = ApplicationConnectionString,
             ["ConnectionStrings:Migrations"] = DatabaseConnectionString,
             ["Database:ApplicationHost"] = ApplicationHost,
-            ["ConnectionStrings:Redis"] = TestServers.Redis,
+            ["ConnectionStrings:Redis"] = RedisEndpoint,
             ["Database:CreateIfMissing"] = "true",
             ["Auth:SigningKey"] = "test-only-signing-key-0123456789-0123456789-0123456789",
             ["Bootstrap:AdminUsername"] = AdminUsername,
@@ -172,7 +178,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return conn;
     }
 
-    public Task InitializeAsync()
+    public virtual Task InitializeAsync()
     {
         // Starting the server applies migrations and creates the first admin.
         _ = Server;
@@ -185,11 +191,18 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         Sandbox.Dispose();
         await DeleteBlobsAsync();
 
-        await using var conn = new MySqlConnection(TestServers.Database);
-        await conn.OpenAsync();
-        await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");
-        await conn.ExecuteAsync($"DROP USER IF EXISTS '{_database}'@'{ApplicationHost}'");
+        await using (var conn = new MySqlConnection(ServerConnectionString))
+        {
+            await conn.OpenAsync();
+            await conn.ExecuteAsync($"DROP DATABASE IF EXISTS `{_database}`");
+            await conn.ExecuteAsync($"DROP USER IF EXISTS '{_database}'@'{ApplicationHost}'");
+        }
+
+        await StopServersAsync();
     }
+
+    /// <summary>Stops the servers a class brought of its own, once the service is gone.</summary>
+    protected virtual Task StopServersAsync() => Task.CompletedTask;
 
     /// <summary>Removes what this class's blob store holds.</summary>
     protected virtual Task DeleteBlobsAsync()

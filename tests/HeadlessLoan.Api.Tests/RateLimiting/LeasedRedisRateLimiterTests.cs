@@ -1,6 +1,8 @@
 using System.Threading.RateLimiting;
+using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.RateLimiting;
 using HeadlessLoan.Api.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
@@ -17,7 +19,8 @@ public sealed class LeasedRedisRateLimiterTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _redis.DisposeAsync();
 
-    private LeasedRedisRateLimiter Instance(int limit) => new(_redis, _key, limit, TimeSpan.FromMinutes(1), _clock);
+    private LeasedRedisRateLimiter Instance(int limit, IConnectionMultiplexer? redis = null) =>
+        new(redis ?? _redis, new RedisHealth(redis ?? _redis, NullLogger<RedisHealth>.Instance), _key, limit, TimeSpan.FromMinutes(1), _clock);
 
     private static async Task<int> GrantedAsync(RateLimiter limiter, int attempts)
     {
@@ -41,6 +44,21 @@ public sealed class LeasedRedisRateLimiterTests : IAsyncLifetime
         var granted = await Task.WhenAll(GrantedAsync(a, 80), GrantedAsync(b, 80), GrantedAsync(c, 80));
 
         Assert.Equal(100, granted.Sum());
+    }
+
+    [Fact]
+    public async Task WithoutRedisEachInstanceGrantsTheLimitOnItsOwnAndNoneWaits()
+    {
+        // Nothing listens on the discard port: the service's Redis settings, with no Redis behind them.
+        await using var away = await ConnectionMultiplexer.ConnectAsync(StorageSetup.RedisOptions("127.0.0.1:9"));
+        using var a = Instance(5, away);
+        using var b = Instance(5, away);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var granted = await Task.WhenAll(GrantedAsync(a, 8), GrantedAsync(b, 8));
+
+        Assert.Equal([5, 5], granted);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"16 requests took {watch.ElapsedMilliseconds} ms without Redis");
     }
 
     [Fact]

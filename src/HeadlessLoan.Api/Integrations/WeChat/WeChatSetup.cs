@@ -22,6 +22,7 @@ public static class WeChatSetup
                 r.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(3 * o.TimeoutSeconds);
                 r.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 6 * o.TimeoutSeconds));
             });
+        services.AddSingleton<InstanceAccessToken>();
         services.AddTransient<WeChatAccessTokens>();
         services.AddTransient<WeChatApiClient>();
         return services;

@@ -16,6 +16,14 @@ namespace HeadlessLoan.Api.Platform.Audit;
 /// chainer remembers (ids it skipped) and chained later, with a later sequence. A gap is forgotten after
 /// <see cref="Settle"/> (a rolled-back transaction leaves one for good); a record committed later still is found when
 /// a chainer starts, which looks for every unchained record once.
+/// <para>
+/// The lock is a session's, so the chainer keeps a connection of its own, outside the pool (a pooled connection would
+/// go back to the pool still holding a lock it failed to release), and does its work on it: the work can go on only as
+/// long as the lock is held. A connection that failed in any way is closed, which frees the lock at the server. One
+/// whose client side broke may live on at the server, still holding the lock (and perhaps a statement): each connection
+/// holds a second lock named for it alone, by which the chainer finds the session of the connection it lost and ends it
+/// before it takes the lock again — so the lock is never left held, and never two chainers work at once.
+/// </para>
 /// </remarks>
 public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock, ILogger<AuditChainer> logger) : PollingWorker(logger)
 {
@@ -29,7 +37,11 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
 
     private readonly SemaphoreSlim _local = new(1, 1);
     private readonly List<Gap> _gaps = [];
+    private readonly string _ownConnection = new MySqlConnectionStringBuilder(db.ConnectionString) { Pooling = false }.ConnectionString;
     private long? _highest;
+    private MySqlConnection? _connection;
+    private string? _marker;
+    private string? _lostMarker;
 
     protected override Task PauseAsync(CancellationToken ct) => Task.Delay(Pause, clock, ct);
 
@@ -45,40 +57,146 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
         await _local.WaitAsync(ct);
         try
         {
-            await using var conn = await db.OpenConnectionAsync(ct);
-            var wait = (int)Math.Ceiling(lockWait.TotalSeconds);
-            if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT GET_LOCK(@LockName, @wait)", new { LockName, wait }, cancellationToken: ct)) != 1)
+            var conn = await TakeLockAsync((int)Math.Ceiling(lockWait.TotalSeconds), ct);
+            if (conn is null)
             {
                 return 0;
             }
 
+            int total;
             try
             {
-                await CatchUpAsync(conn, ct);
-                var total = 0;
-                int chained;
-                do
-                {
-                    chained = await ChainBatchAsync(conn, ct);
-                    total += chained;
-                }
-                while (chained == BatchSize);
-
-                if (total > 0)
-                {
-                    LogChained(logger, total);
-                }
-
-                return total;
-            }
-            finally
-            {
+                total = await ChainPendingAsync(conn, ct);
                 await conn.ExecuteAsync(new CommandDefinition("DO RELEASE_LOCK(@LockName)", new { LockName }, cancellationToken: CancellationToken.None));
             }
+            catch
+            {
+                await LoseConnectionAsync();
+                throw;
+            }
+
+            if (total > 0)
+            {
+                LogChained(logger, total);
+            }
+
+            return total;
         }
         finally
         {
             _local.Release();
+        }
+    }
+
+    private async Task<int> ChainPendingAsync(MySqlConnection conn, CancellationToken ct)
+    {
+        await CatchUpAsync(conn, ct);
+        var total = 0;
+        int chained;
+        do
+        {
+            chained = await ChainBatchAsync(conn, ct);
+            total += chained;
+        }
+        while (chained == BatchSize);
+
+        return total;
+    }
+
+    /// <summary>
+    /// The chainer's connection holding the lock, or null when another chainer holds it. A kept connection that broke
+    /// meanwhile (the database restarted) is found out by this first statement, when nothing is done yet: it is replaced
+    /// once.
+    /// </summary>
+    private async Task<MySqlConnection?> TakeLockAsync(int waitSeconds, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var conn = await ConnectionAsync(ct);
+            try
+            {
+                return await conn.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "SELECT GET_LOCK(@LockName, @waitSeconds)", new { LockName, waitSeconds }, cancellationToken: ct)) == 1 ? conn : null;
+            }
+            catch (Exception e) when (attempt == 1 && DatabaseFaults.IsConnectionLost(e))
+            {
+                await LoseConnectionAsync();
+            }
+            catch
+            {
+                await LoseConnectionAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The chainer's own connection, opened with a lock named for it; the session of one it lost is ended first.</summary>
+    private async Task<MySqlConnection> ConnectionAsync(CancellationToken ct)
+    {
+        if (_connection is { State: System.Data.ConnectionState.Open } kept)
+        {
+            return kept;
+        }
+
+        await LoseConnectionAsync();
+        var conn = new MySqlConnection(_ownConnection);
+        try
+        {
+            await conn.OpenAsync(ct);
+            var marker = $"{LockName}.{Guid.NewGuid():N}";
+            await conn.ExecuteAsync(new CommandDefinition("DO GET_LOCK(@marker, 0)", new { marker }, cancellationToken: ct));
+            if (_lostMarker is { } lost)
+            {
+                await EndLostSessionAsync(conn, lost, ct);
+                _lostMarker = null;
+            }
+
+            (_connection, _marker) = (conn, marker);
+            return conn;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Ends the session of a connection this chainer lost, if the server still keeps it (it is the service's own).</summary>
+    private async Task EndLostSessionAsync(MySqlConnection conn, string lostMarker, CancellationToken ct)
+    {
+        if (await conn.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT IS_USED_LOCK(@lostMarker)", new { lostMarker }, cancellationToken: ct)) is not { } session)
+        {
+            return;
+        }
+
+        LogEndingLostSession(logger, session);
+        try
+        {
+            await conn.ExecuteAsync(new CommandDefinition($"KILL CONNECTION {session}", cancellationToken: ct));
+        }
+        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.NoSuchThread)
+        {
+            // Ended meanwhile.
+        }
+    }
+
+    /// <summary>Closes the chainer's connection, which frees its locks at the server; remembers it, should its session live on.</summary>
+    private async Task LoseConnectionAsync()
+    {
+        if (_connection is not { } conn)
+        {
+            return;
+        }
+
+        _lostMarker = _marker;
+        (_connection, _marker) = (null, null);
+        try
+        {
+            await conn.DisposeAsync();
+        }
+        catch (Exception e) when (e is MySqlException or IOException or InvalidOperationException)
+        {
+            // Broken already: the next connection ends its session if the server still keeps it.
         }
     }
 
@@ -199,6 +317,7 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
 
     public override void Dispose()
     {
+        _connection?.Dispose();
         _local.Dispose();
         base.Dispose();
     }
@@ -211,6 +330,9 @@ public sealed partial class AuditChainer(MySqlDataSource db, TimeProvider clock,
 
     private const string InsertEntrySql =
         "INSERT INTO audit_chain (sequence, record_seq, prev_hash, hash, chained_at) VALUES (@Sequence, @RecordSeq, @PrevHash, @Hash, @ChainedAt)";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The audit chainer's lost connection lives on at the server as session {Session}; ending it before the chainer takes its lock again")]
+    private static partial void LogEndingLostSession(ILogger logger, long session);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Chained {Count} audit records")]
     private static partial void LogChained(ILogger logger, int count);

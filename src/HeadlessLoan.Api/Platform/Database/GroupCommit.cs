@@ -20,8 +20,6 @@ public sealed partial class GroupCommit<TItem, TRead, TResult> : IAsyncDisposabl
     /// <summary>How long a batch waits for its requests' answers before it gives up on them (they take microseconds).</summary>
     private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>How often a batch whose read met a deadlock is tried in all.</summary>
-    private const int MaxAttempts = 3;
 
     private readonly MySqlDataSource _db;
     private readonly AuditTrail _audit;
@@ -116,9 +114,10 @@ public sealed partial class GroupCommit<TItem, TRead, TResult> : IAsyncDisposabl
                 handed.ForEach(e => e.Decided.TrySetResult(e.Result!));
                 return change;
             }
-            catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.LockDeadlock && attempt < MaxAttempts && members.Count == 0)
+            catch (MySqlException e) when (DatabaseFaults.IsConflict(e) && attempt < DatabaseFaults.MaxAttempts && members.Count == 0)
             {
-                LogDeadlock(_logger, entries.Count, attempt);
+                // A deadlock, or a lock waited for too long: nothing is handed out yet, so the whole batch runs again.
+                LogConflict(_logger, entries.Count, e.Number, attempt);
                 await change.CloseAsync();
             }
             catch
@@ -131,8 +130,8 @@ public sealed partial class GroupCommit<TItem, TRead, TResult> : IAsyncDisposabl
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} met a deadlock and runs again (attempt {Attempt})")]
-    private static partial void LogDeadlock(ILogger logger, int count, int attempt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} lost a conflict (MySQL error {Number}) and runs again (attempt {Attempt})")]
+    private static partial void LogConflict(ILogger logger, int count, int number, int attempt);
 
     private sealed record Entry(TItem Item, DeferredCommit? Deferral, string? RequestId)
     {

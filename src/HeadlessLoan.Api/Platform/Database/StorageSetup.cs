@@ -49,29 +49,61 @@ public static class StorageSetup
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
 
-        services.AddSingleton(sp =>
-        {
-            return new MySqlDataSourceBuilder(PooledConnectionString(configuration.GetConnectionString("Database") ?? "")).Build();
-        });
-        services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? "");
-            // Keep starting while Redis is briefly away; readiness reports it instead.
-            options.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(options);
-        });
+        services.AddSingleton<DatabaseHealth>();
+        services.AddSingleton(sp => new MySqlDataSourceBuilder(PooledConnectionString(configuration.GetConnectionString("Database") ?? ""))
+            .UseConnectionOpenedCallback(sp.GetRequiredService<DatabaseHealth>().CheckAsync)
+            .Build());
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisOptions(configuration.GetConnectionString("Redis") ?? "")));
+        services.AddSingleton<RedisHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<RedisHealth>());
         services.AddSingleton<RedisKeys>();
         services.AddSingleton<ApplicationAccount>();
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<MigrationState>();
         services.AddHostedService<DatabaseStartup>();
+        // After the schema is there: the watcher connects as the service does.
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseHealth>());
         return services;
+    }
+
+    /// <summary>
+    /// Redis as the service uses it: no request waits for Redis to come back — a command fails at once while the
+    /// connection is down, and a Redis that is connected but silent is given up on after a second; each use decides what
+    /// it does without Redis (docs/architecture.md, section 7). The connection is made again by itself every half second.
+    /// The start goes on while Redis is away (readiness says so). Timeouts the configuration string sets are kept.
+    /// </summary>
+    public static ConfigurationOptions RedisOptions(string configured)
+    {
+        var options = ConfigurationOptions.Parse(configured);
+        options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ReconnectRetryPolicy = new LinearRetry(500);
+        var set = configured.Split(',').Select(p => p.Split('=')[0].Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!set.Contains("connectTimeout"))
+        {
+            options.ConnectTimeout = 1000;
+        }
+
+        if (!set.Contains("syncTimeout"))
+        {
+            options.SyncTimeout = 1000;
+        }
+
+        if (!set.Contains("asyncTimeout"))
+        {
+            options.AsyncTimeout = 1000;
+        }
+
+        return options;
     }
 
     /// <summary>
     /// The service keeps no session state (no user variables, no session settings, every transaction ends before
     /// its connection goes back), so a pooled connection need not be reset on every open: that reset is a server
-    /// round trip per open and dominated short requests. A connection string that sets it keeps its choice.
+    /// round trip per open and dominated short requests (connections a restart broke are caught by
+    /// <see cref="DatabaseHealth"/> instead). A connection is waited for 2 seconds, not 15: a database that does not
+    /// take connections is answered for at once (503, come back), not after each request has waited in turn. A
+    /// connection string that sets either keeps its choice.
     /// </summary>
     public static string PooledConnectionString(string configured)
     {
@@ -79,6 +111,11 @@ public static class StorageSetup
         if (!builder.ContainsKey("Connection Reset"))
         {
             builder.ConnectionReset = false;
+        }
+
+        if (!builder.ContainsKey("Connection Timeout"))
+        {
+            builder.ConnectionTimeout = 2;
         }
 
         return builder.ConnectionString;

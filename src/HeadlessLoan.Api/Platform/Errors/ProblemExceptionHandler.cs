@@ -1,4 +1,6 @@
 using System.Text.Json;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Idempotency;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,15 +8,21 @@ namespace HeadlessLoan.Api.Platform.Errors;
 
 /// <summary>
 /// Turns request-reading failures (malformed JSON, wrong types, unknown enum values, oversize or
-/// wrongly typed bodies) into 4xx problems; anything else is an unexpected 500 and is logged.
+/// wrongly typed bodies) into 4xx problems, and a database or Redis that cannot answer now into
+/// <c>503 unavailable</c> with <c>Retry-After</c>; anything else is an unexpected 500 and is logged.
 /// </summary>
-public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, DatabaseHealth database, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>Seconds a client is told to wait before it tries again when a dependency is away.</summary>
+    public const int RetryAfterSeconds = 1;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
         {
             BadHttpRequestException bad => FromBadRequest(bad),
+            _ when DatabaseFaults.IsUnavailable(exception) || RedisHealth.IsFailure(exception) || IdempotencyStore.IsAnsweredElsewhere(exception) =>
+                Unavailable(httpContext, exception),
             _ => null,
         };
 
@@ -32,6 +40,26 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             ProblemDetails = problem,
             Exception = exception,
         });
+    }
+
+    /// <summary>
+    /// The database (restarting, unreachable, or refusing the transaction in a conflict — with another transaction, or
+    /// with a duplicate request's answer in the same group commit) or Redis could not do its part: nothing the request
+    /// was doing committed with it, and a retry — under the same <c>Idempotency-Key</c> — is right.
+    /// </summary>
+    private ProblemDetails Unavailable(HttpContext context, Exception exception)
+    {
+        LogUnavailable(logger, exception.GetType().Name, exception.Message, context.Request.Method, context.Request.Path);
+        if (DatabaseFaults.IsConnectionLost(exception))
+        {
+            // Other pooled connections may be as broken as this one was: they are checked before they are used again.
+            database.Report(exception);
+        }
+
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "The service cannot do this right now; retry after the indicated time." };
+        problem.Extensions["code"] = "unavailable";
+        return problem;
     }
 
     private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
@@ -82,6 +110,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
         return null;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: a dependency could not answer ({Kind}: {Message})")]
+    private static partial void LogUnavailable(ILogger logger, string kind, string message, string method, PathString path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected error on {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string method, PathString path);

@@ -9,8 +9,10 @@ namespace HeadlessLoan.Api.Platform.Health;
 public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, string> Checks);
 
 /// <summary>
-/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: MariaDB and Redis answer and the schema is
-/// current — a load balancer sends traffic only then.
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: MariaDB answers and the schema is current — a load
+/// balancer sends traffic only then. A Redis that does not answer makes readiness <c>degraded</c>, still 200, with
+/// <c>redis</c> named unhealthy: the service serves without it, and were every instance taken out of the load balancer
+/// for it, nothing would be served at all.
 /// </summary>
 public static class HealthApi
 {
@@ -20,7 +22,7 @@ public static class HealthApi
     {
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database", tags: [ReadyTag])
-            .AddCheck<RedisCheck>("redis", tags: [ReadyTag])
+            .AddCheck<RedisCheck>("redis", failureStatus: HealthStatus.Degraded, tags: [ReadyTag])
             .AddCheck<MigrationsCheck>("migrations", tags: [ReadyTag]);
         return services;
     }
@@ -43,9 +45,9 @@ public static class HealthApi
     {
         var report = await health.CheckHealthAsync(c => c.Tags.Contains(ReadyTag), ct);
         var body = new HealthResponse(
-            report.Status == HealthStatus.Healthy ? "healthy" : "unhealthy",
+            report.Status switch { HealthStatus.Healthy => "healthy", HealthStatus.Degraded => "degraded", _ => "unhealthy" },
             report.Entries.ToDictionary(e => e.Key, e => e.Value.Status == HealthStatus.Healthy ? "healthy" : "unhealthy", StringComparer.Ordinal));
-        return report.Status == HealthStatus.Healthy
+        return report.Status != HealthStatus.Unhealthy
             ? TypedResults.Ok(body)
             : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
@@ -75,9 +77,9 @@ public static class HealthApi
                 await redis.GetDatabase().PingAsync();
                 return HealthCheckResult.Healthy();
             }
-            catch (RedisException e)
+            catch (Exception e) when (RedisHealth.IsFailure(e))
             {
-                return HealthCheckResult.Unhealthy("unreachable", e);
+                return new HealthCheckResult(context.Registration.FailureStatus, "unreachable", e);
             }
         }
     }

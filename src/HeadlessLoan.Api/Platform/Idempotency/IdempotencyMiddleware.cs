@@ -56,15 +56,18 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
                 return;
             case ClaimOutcome.InProgress:
                 context.Response.Headers.RetryAfter = "1";
-                await Write(context, Problems.Create(409, "idempotency_in_progress", $"A request with this {HeaderName} is still being processed."));
+                await Write(context, InProgress());
                 return;
             case ClaimOutcome.Completed:
                 await new ReplayedResponse(claim.Stored!).ExecuteAsync(context);
                 return;
         }
 
-        await RunAndRecordAsync(context, new IdempotentRequest(scope, key, hash, claim.Token!));
+        await RunAndRecordAsync(context, claim.Request!);
     }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult InProgress() =>
+        Problems.Create(409, "idempotency_in_progress", $"A request with this {HeaderName} is still being processed.");
 
     /// <summary>The key was used for another request (another method, path, query or body).</summary>
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult KeyReused() =>
@@ -83,11 +86,22 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
         response.Body = buffer;
         await using var deferral = DeferredCommit.Open();
         using var running = new CancellationTokenSource();
-        var holding = store.HoldAsync(idempotent.Scope, idempotent.Key, idempotent.Token, running.Token);
+        var holding = store.HoldAsync(idempotent, running.Token);
+        var answered = false;
         try
         {
             await next(context);
-            await CommitAnswerAsync(context, idempotent, deferral, buffer);
+            answered = await CommitAnswerAsync(context, idempotent, deferral, buffer);
+        }
+        catch (Exception e) when (IdempotencyStore.IsAnsweredElsewhere(e) && !response.HasStarted)
+        {
+            // A duplicate ran beside this request under a claim it could not see (Redis lost its claims, or an instance
+            // without Redis claimed the key by its row): the duplicate's answer or claim stands, this request's change did
+            // not commit, and it is answered as the duplicate would be.
+            response.Body = original;
+            response.Clear();
+            await AnswerBesideAsync(context, idempotent);
+            return;
         }
         finally
         {
@@ -96,34 +110,64 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
             await holding;
             // Stored now, or an answer a retry must be free to get anew; on a failure the change was rolled back, and the
             // retry runs.
-            store.Release(idempotent.Scope, idempotent.Key, idempotent.Token);
+            await store.ReleaseAsync(idempotent, answered);
         }
 
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
-    private async Task CommitAnswerAsync(HttpContext context, IdempotentRequest idempotent, DeferredCommit deferral, MemoryStream buffer)
+    /// <summary>Commits the answer (with the request's change, if it made one); whether it is now stored for replays.</summary>
+    private async Task<bool> CommitAnswerAsync(HttpContext context, IdempotentRequest idempotent, DeferredCommit deferral, MemoryStream buffer)
     {
         var response = context.Response;
         var answer = !IsFinal(context, buffer)
             ? null
             : idempotent.Answer(new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), StoredBody(context, buffer)));
         var now = DbTime.Now(clock);
-        if (await deferral.CommitAsync(answer is null ? null : change => change.Write(IdempotencyStore.UpsertOneSql, IdempotencyStore.Row(answer, now)), CancellationToken.None)
-            || answer is null)
+        if (await deferral.CommitAsync(answer is null ? null : change => change.Write(IdempotencyStore.UpsertOneSql, IdempotencyStore.Row(answer, now)), CancellationToken.None))
         {
-            return;
+            return answer is not null;
+        }
+
+        if (answer is null)
+        {
+            return false;
         }
 
         try
         {
             await store.CompleteAsync(answer, CancellationToken.None);
+            return true;
         }
         catch (Exception e) when (e is MySqlException or TimeoutException or InvalidOperationException)
         {
             // Nothing changed: a retry evaluates the request again, so the answer is still given.
             LogAnswerNotStored(logger, e);
+            return false;
+        }
+    }
+
+    /// <summary>The answer of a request whose own was refused because another request's answer or claim holds its key.</summary>
+    private async Task AnswerBesideAsync(HttpContext context, IdempotentRequest idempotent)
+    {
+        switch (await store.FindOthersAsync(idempotent, context.RequestAborted))
+        {
+            case { } other when other.Hash != idempotent.Hash:
+                await Write(context, KeyReused());
+                break;
+            case { Answer: { } answer }:
+                await new ReplayedResponse(answer).ExecuteAsync(context);
+                break;
+            case not null:
+                context.Response.Headers.RetryAfter = "1";
+                await Write(context, InProgress());
+                break;
+            default:
+                // The other request's claim is gone without an answer: nothing was done, and a retry runs.
+                context.Response.Headers.RetryAfter = "1";
+                await Write(context, Problems.Create(503, "unavailable", "The request met another under the same key and was not made; retry it."));
+                break;
         }
     }
 

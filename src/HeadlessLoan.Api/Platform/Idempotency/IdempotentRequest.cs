@@ -1,28 +1,27 @@
 namespace HeadlessLoan.Api.Platform.Idempotency;
 
-/// <summary>The idempotency key a request runs under, as <see cref="IdempotencyMiddleware"/> claimed it.</summary>
-public sealed class IdempotentRequest(string scope, string key, string hash, string token)
+/// <summary>
+/// The idempotency key a request runs under, as <see cref="IdempotencyMiddleware"/> claimed it: in Redis, or — while
+/// Redis does not answer — by the key's row in MariaDB (<paramref name="HeldInDatabase"/>).
+/// </summary>
+/// <param name="Hash">What the request asked (method, path, query, body), hashed: a finished answer under the key is
+/// this request's only if its hash is this.</param>
+/// <param name="Token">The request's own claim on the key: only its holder extends or releases it, and the key's row
+/// takes an answer over a live claim only from the claim's holder.</param>
+public sealed record IdempotentRequest(string Scope, string Key, string Hash, string Token, bool HeldInDatabase = false)
 {
-    public string Scope => scope;
-
-    public string Key => key;
-
-    /// <summary>The request's own claim on the key: only its holder extends or releases it.</summary>
-    public string Token => token;
-
-    /// <summary>What the request asked (method, path, query, body), hashed: a finished answer under the key is this
-    /// request's only if its hash is this.</summary>
-    public string Hash => hash;
-
     /// <summary>This request's record with <paramref name="response"/> as its answer.</summary>
-    public IdempotentAnswer Answer(StoredResponse response) => new(scope, key, hash, response);
+    public IdempotentAnswer Answer(StoredResponse response) => new(Scope, Key, Hash, Token, response);
 }
 
-/// <summary>A finished answer found under a key, and the hash of the request it answered.</summary>
-public sealed record FinishedAnswer(string Hash, StoredResponse Response);
+/// <summary>
+/// What the database holds under a key: a finished answer (<paramref name="Answer"/>), or the live claim of a request
+/// still running (no answer yet), with the hash of the request and the claim's token.
+/// </summary>
+public sealed record KeyRecord(string Hash, string? Token, StoredResponse? Answer);
 
 /// <summary>A finished request's answer, as replayed to a retry with the same key and request.</summary>
-public sealed record IdempotentAnswer(string Scope, string Key, string Hash, StoredResponse Response)
+public sealed record IdempotentAnswer(string Scope, string Key, string Hash, string Token, StoredResponse Response)
 {
     /// <summary>Two writers store answers in this order, so they take the rows' locks in the same order.</summary>
     public static readonly IComparer<IdempotentAnswer> KeyOrder = Comparer<IdempotentAnswer>.Create((a, b) =>

@@ -1,3 +1,5 @@
+using HeadlessLoan.Api.Platform.Database;
+
 namespace HeadlessLoan.Api.Platform.Jobs;
 
 /// <summary>
@@ -29,11 +31,23 @@ public abstract partial class PollingWorker(ILogger logger) : BackgroundService
             }
             catch (Exception e)
             {
-                LogFailure(logger, GetType().Name, e);
+                if (DatabaseFaults.IsUnavailable(e))
+                {
+                    // The database restarting, or a conflict: expected now and then, and the next batch is the retry.
+                    LogUnavailable(logger, GetType().Name, e.Message);
+                }
+                else
+                {
+                    LogFailure(logger, GetType().Name, e);
+                }
+
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Worker} batch could not reach the database ({Message}); retrying")]
+    private static partial void LogUnavailable(ILogger logger, string worker, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Worker} batch failed; retrying")]
     private static partial void LogFailure(ILogger logger, string worker, Exception exception);

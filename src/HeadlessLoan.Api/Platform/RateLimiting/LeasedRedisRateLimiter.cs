@@ -1,13 +1,17 @@
 using System.Threading.RateLimiting;
+using HeadlessLoan.Api.Platform.Database;
 using StackExchange.Redis;
 
 namespace HeadlessLoan.Api.Platform.RateLimiting;
 
 /// <summary>
 /// A fixed-window limit shared by every instance through one Redis counter per window, which instances draw on in
-/// blocks of permits (a fiftieth of the limit, at most 100), so most requests cost no Redis round trip.
+/// blocks of permits (a fiftieth of the limit, at most 100), so most requests cost no Redis round trip. While Redis
+/// does not answer, each instance counts the window on its own (the limit then holds per instance, not across them)
+/// and no request waits for Redis; once Redis answers again, the window is counted there again.
 /// </summary>
-public sealed class LeasedRedisRateLimiter(IConnectionMultiplexer redis, string key, int permitLimit, TimeSpan window, TimeProvider clock) : RateLimiter
+public sealed class LeasedRedisRateLimiter(
+    IConnectionMultiplexer redis, RedisHealth health, string key, int permitLimit, TimeSpan window, TimeProvider clock) : RateLimiter
 {
     // Sets the expiry with the first reservation of a window, so counters never outlive it.
     private const string ReserveScript = """
@@ -23,6 +27,8 @@ public sealed class LeasedRedisRateLimiter(IConnectionMultiplexer redis, string 
     private long _windowIndex = -1;
     private int _localPermits;
     private bool _exhausted;
+    private long _aloneWindowIndex = -1;
+    private int _aloneCount;
     private long _lastUsedTicks = Environment.TickCount64;
 
     /// <summary>
@@ -74,9 +80,24 @@ public sealed class LeasedRedisRateLimiter(IConnectionMultiplexer redis, string 
         }
 
         var (index, remaining) = CurrentWindow();
+        if (!health.IsAvailable)
+        {
+            return CountAlone(index, permitCount);
+        }
+
         var reserve = Math.Max(_block, permitCount);
-        var total = (long)await redis.GetDatabase().ScriptEvaluateAsync(
-            ReserveScript, [$"{key}:{index}"], [reserve, (long)remaining.TotalMilliseconds + 1000]);
+        long total;
+        try
+        {
+            total = (long)await redis.GetDatabase().ScriptEvaluateAsync(
+                ReserveScript, [$"{key}:{index}"], [reserve, (long)remaining.TotalMilliseconds + 1000]);
+        }
+        catch (Exception e) when (RedisHealth.IsFailure(e))
+        {
+            health.Report(e);
+            return CountAlone(index, permitCount);
+        }
+
         var granted = (int)Math.Min(reserve, permitLimit - (total - reserve));
         lock (_gate)
         {
@@ -96,6 +117,27 @@ public sealed class LeasedRedisRateLimiter(IConnectionMultiplexer redis, string 
             _localPermits += Math.Max(0, granted);
             _exhausted = true;
             return Rejected(index);
+        }
+    }
+
+    /// <summary>Without Redis: the window counted by this instance alone.</summary>
+    private RateLimitLease CountAlone(long index, int permitCount)
+    {
+        lock (_gate)
+        {
+            if (index != _aloneWindowIndex)
+            {
+                (_aloneWindowIndex, _aloneCount) = (index, 0);
+            }
+
+            Touch();
+            if (_aloneCount + permitCount > permitLimit)
+            {
+                return Rejected(index);
+            }
+
+            _aloneCount += permitCount;
+            return Granted;
         }
     }
 

@@ -59,7 +59,8 @@ public static class RateLimitPolicies
 }
 
 /// <summary>
-/// Limits counted in Redis so every API instance shares them; rejected calls get 429 problem+json with Retry-After.
+/// Limits counted in Redis so every API instance shares them (each instance counts alone while Redis does not answer);
+/// rejected calls get 429 problem+json with Retry-After.
 /// </summary>
 public static class RateLimitSetup
 {
@@ -104,6 +105,7 @@ public static class RateLimitSetup
         var services = ctx.RequestServices;
         var key = services.GetRequiredService<RedisKeys>().For($"rl:{name}:{perMinute}:{Caller.Scope(ctx)}").ToString();
         return RateLimitPartition.Get(key, k => new LeasedRedisRateLimiter(
-            services.GetRequiredService<IConnectionMultiplexer>(), k, perMinute, TimeSpan.FromMinutes(1), services.GetRequiredService<TimeProvider>()));
+            services.GetRequiredService<IConnectionMultiplexer>(), services.GetRequiredService<RedisHealth>(), k, perMinute, TimeSpan.FromMinutes(1),
+            services.GetRequiredService<TimeProvider>()));
     }
 }
