@@ -5,7 +5,8 @@ namespace HeadlessLoan.Api.Integrations.WeChat;
 /// <summary>
 /// Transport to WeChat: timeouts and network failures are retried by the resilience pipeline around the
 /// HttpClient; errcode -1 ("system busy") is retried here with a short backoff. What still fails becomes
-/// <see cref="WeChatUnavailableException"/>.
+/// <see cref="WeChatUnavailableException"/>: network failures, timeouts (the HttpClient's or the pipeline's) and an open
+/// circuit alike, so every endpoint that calls WeChat answers them as its 503 and none as a 500.
 /// </summary>
 public sealed class WeChatHttp(HttpClient http)
 {
@@ -31,6 +32,11 @@ public sealed class WeChatHttp(HttpClient http)
             catch (Polly.Timeout.TimeoutRejectedException e)
             {
                 throw new WeChatUnavailableException("WeChat did not answer in time.", e);
+            }
+            catch (Polly.ExecutionRejectedException e)
+            {
+                // The circuit is open after repeated failures (or another strategy refused the call): WeChat is not asked.
+                throw new WeChatUnavailableException("WeChat failed repeatedly; calls are paused.", e);
             }
 
             if (response is null)

@@ -27,4 +27,12 @@ public sealed class WeChatOptions
     /// <summary>Pause before retrying a failed connection. The retry waits on the injected clock.</summary>
     [Range(0, 10_000)]
     public int RetryDelayMilliseconds { get; init; } = 200;
+
+    /// <summary>Calls in the sampling window before the circuit may open (the share failing must reach a tenth).</summary>
+    [Range(2, 10_000)]
+    public int CircuitBreakerMinimumThroughput { get; init; } = 100;
+
+    /// <summary>How long an open circuit refuses calls without asking WeChat, answered 503 with this as Retry-After.</summary>
+    [Range(1, 600)]
+    public int CircuitBreakSeconds { get; init; } = 5;
 }

@@ -21,6 +21,8 @@ public static class WeChatSetup
                 r.AttemptTimeout.Timeout = TimeSpan.FromSeconds(o.TimeoutSeconds);
                 r.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(3 * o.TimeoutSeconds);
                 r.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 6 * o.TimeoutSeconds));
+                r.CircuitBreaker.MinimumThroughput = o.CircuitBreakerMinimumThroughput;
+                r.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(o.CircuitBreakSeconds);
             });
         services.AddSingleton<InstanceAccessToken>();
         services.AddTransient<WeChatAccessTokens>();
