@@ -3,7 +3,6 @@ using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Api.Platform.Network;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace HeadlessLoan.Api.Features.Staff;
@@ -146,15 +145,14 @@ public static class StaffApi
     {
         var user = await store.FindAsync(caller.Id, ct) ?? throw new InvalidOperationException("A valid staff token names an existing account.");
         var source = ClientAddress.Of(http) ?? "unknown";
-        var max = options.Value.MaxFailedLogins;
-        if (!await store.TryTakeAttemptAsync(user.Id, source, max, ct))
+        var check = await store.CheckPasswordAsync(user, request.CurrentPassword!, source, options.Value, ct);
+        if (check == GuardedPassword.LockedOut)
         {
             return Problems.Create(423, "account_locked", "Too many wrong passwords from this address; try again later or ask an admin to unlock the account.");
         }
 
-        if (StaffStore.Verify(user, request.CurrentPassword!) == PasswordVerificationResult.Failed)
+        if (check is GuardedPassword.Wrong or GuardedPassword.WrongNowLockedOut)
         {
-            await store.RecordFailureAsync(user.Id, source, max, TimeSpan.FromMinutes(options.Value.LockoutMinutes), ct);
             var wrong = new RequestValidator();
             wrong.Add("currentPassword", "This is not the account's current password.");
             return wrong.ToProblem();

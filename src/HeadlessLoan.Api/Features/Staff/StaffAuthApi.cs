@@ -5,7 +5,6 @@ using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Api.Platform.RateLimiting;
 using HeadlessLoan.Api.Features.Staff;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using HeadlessLoan.Api.Platform.Network;
 
@@ -53,14 +52,14 @@ public static class StaffAuthApi
 
         var source = ClientAddress.Of(http) ?? "unknown";
         var user = await store.FindByUsernameAsync(request.Username!, ct);
-        var (refusal, verified) = await CheckAsync(user, request.Password!, source, store, options.Value, ct);
+        var (refusal, check) = await CheckAsync(user, request.Password!, source, store, options.Value, ct);
         if (refusal is not null)
         {
             await store.RecordRefusalAsync(user?.Id, source, refusal, ct);
             return Problems.Create(401, InvalidCredentials, "The username or password is wrong, or the account cannot sign in now.");
         }
 
-        var rehash = verified == PasswordVerificationResult.SuccessRehashNeeded ? StaffStore.HashPassword(request.Password!) : null;
+        var rehash = check == GuardedPassword.RightRehashNeeded ? StaffStore.HashPassword(request.Password!) : null;
         await store.RecordSignInAsync(user!, source, rehash, ct);
         var token = tokens.Issue(Caller.Staff, user!.Id.ToString(), user.DisplayName, user.RoleList, user.TokenVersion);
         return TypedResults.Ok(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, user.RoleList));
@@ -68,34 +67,32 @@ public static class StaffAuthApi
 
     public const string InvalidCredentials = "invalid_credentials";
 
-    /// <summary>Why the sign-in is refused (for the audit trail), or null when it may go on with the verified password.</summary>
-    private static async Task<(string? Refusal, PasswordVerificationResult Verified)> CheckAsync(StaffUser? user, string password, string source, StaffStore store, AuthOptions options, CancellationToken ct)
+    /// <summary>Why the sign-in is refused (for the audit trail), or null when it may go on with the checked password.</summary>
+    private static async Task<(string? Refusal, GuardedPassword Checked)> CheckAsync(StaffUser? user, string password, string source, StaffStore store, AuthOptions options, CancellationToken ct)
     {
         if (user is null)
         {
-            return ("unknown_username", StaffStore.Verify(null, password));
+            StaffStore.Verify(null, password);
+            return ("unknown_username", GuardedPassword.Wrong);
         }
 
-        // Each guess takes one of the address's attempts first, in one conditional UPDATE: guesses arriving together
-        // cannot all be evaluated, whatever their number.
-        if (!await store.TryTakeAttemptAsync(user.Id, source, options.MaxFailedLogins, ct))
+        var check = await store.CheckPasswordAsync(user, password, source, options, ct);
+        switch (check)
         {
-            return ("locked_out", StaffStore.Verify(null, password));
-        }
-
-        var verified = StaffStore.Verify(user, password);
-        if (verified == PasswordVerificationResult.Failed)
-        {
-            var lockedOut = await store.RecordFailureAsync(user.Id, source, options.MaxFailedLogins, TimeSpan.FromMinutes(options.LockoutMinutes), ct);
-            return (lockedOut ? "wrong_password_locked_out" : "wrong_password", verified);
+            case GuardedPassword.LockedOut:
+                return ("locked_out", check);
+            case GuardedPassword.Wrong:
+                return ("wrong_password", check);
+            case GuardedPassword.WrongNowLockedOut:
+                return ("wrong_password_locked_out", check);
         }
 
         if (user.Disabled)
         {
             await store.ForgetAttemptsAsync(user.Id, source, ct); // the right password: the attempt is given back
-            return ("disabled", verified);
+            return ("disabled", check);
         }
 
-        return (null, verified);
+        return (null, check);
     }
 }

@@ -23,6 +23,19 @@ public sealed record StaffUser(Guid Id, string Username, string DisplayName, str
 /// <summary>An account as administered: whether it may sign in, and whether some address is locked out of it now.</summary>
 public sealed record StaffAccount(StaffUser User, bool Locked);
 
+/// <summary>A known account's password as checked under its address's guard.</summary>
+public enum GuardedPassword
+{
+    /// <summary>The address is locked out of the account (or its attempts are in flight): the password was not looked at.</summary>
+    LockedOut,
+    Wrong,
+
+    /// <summary>Wrong, and this failure used the address's last attempt: it is locked out now.</summary>
+    WrongNowLockedOut,
+    Right,
+    RightRehashNeeded,
+}
+
 /// <summary>Why an administrative change of an account was refused.</summary>
 public enum StaffChangeRefusal
 {
@@ -182,6 +195,32 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
         return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM staff_sign_in_guards WHERE staff_id = @id AND source = @source AND locked_until >= @lockUntil",
             new { id, source, lockUntil }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>
+    /// Checks a password of <paramref name="user"/> as every guess is checked: it takes an attempt of the address first (one
+    /// conditional UPDATE, so guesses arriving together cannot all be evaluated, whatever their number), and a failure is
+    /// settled at once. A lock-out costs the same hash as a check. A right password's attempt is given back by the caller's
+    /// change (a sign-in, a new password).
+    /// </summary>
+    public async Task<GuardedPassword> CheckPasswordAsync(StaffUser user, string password, string source, AuthOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!await TryTakeAttemptAsync(user.Id, source, options.MaxFailedLogins, ct))
+        {
+            Verify(null, password);
+            return GuardedPassword.LockedOut;
+        }
+
+        return Verify(user, password) switch
+        {
+            PasswordVerificationResult.Failed => await RecordFailureAsync(user.Id, source, options.MaxFailedLogins, TimeSpan.FromMinutes(options.LockoutMinutes), ct)
+                ? GuardedPassword.WrongNowLockedOut
+                : GuardedPassword.Wrong,
+            PasswordVerificationResult.SuccessRehashNeeded => GuardedPassword.RightRehashNeeded,
+            _ => GuardedPassword.Right,
+        };
     }
 
     /// <summary>The right password from <paramref name="source"/>: its attempts are given back.</summary>
