@@ -170,17 +170,9 @@ public sealed class StaffAccountTests(ApiFactory api) : IClassFixture<ApiFactory
         return (body.GetProperty("id").GetString()!, username);
     }
 
-    private Task<HttpResponseMessage> SignInAsync(string username, string password, string? from = null)
-    {
-        var client = api.CreateApiClient();
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/staff/token") { Content = JsonContent.Create(new { username, password }) };
-        if (from is not null)
-        {
-            request.Headers.Add(TestClientAddress.Header, from);
-        }
-
-        return client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> SignInAsync(string username, string password, string? from = null) => from is null
+        ? api.CreateApiClient().PostAsJsonAsync("/v1/auth/staff/token", new { username, password })
+        : api.CreateApiClient().SendFromAsync(HttpMethod.Post, "/v1/auth/staff/token", from, new { username, password });
 
     private async Task<List<string>> ActionsAsync(string id, params string[] actions)
     {

@@ -209,12 +209,8 @@ public sealed class StaffAuthTests(ApiFactory api) : IClassFixture<ApiFactory>
     private const string Stranger = "203.0.113.5";
     private const string Owner = "198.51.100.9";
 
-    private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string username, string password, string from)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/staff/token") { Content = JsonContent.Create(new { username, password }) };
-        request.Headers.Add(TestClientAddress.Header, from);
-        return client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string username, string password, string from) =>
+        client.SendFromAsync(HttpMethod.Post, "/v1/auth/staff/token", from, new { username, password });
 
     private static async Task<string> StaffIdAsync(HttpClient admin, string username) =>
         (await (await admin.GetAsync("/v1/staff")).ReadJsonAsync()).GetProperty("items").EnumerateArray()

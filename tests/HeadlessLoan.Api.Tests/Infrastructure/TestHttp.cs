@@ -17,6 +17,20 @@ public static class TestHttp
         return await client.SendAsync(request);
     }
 
+    /// <summary>Sends a request as from <paramref name="from"/>, with a JSON body and extra headers when given.</summary>
+    public static Task<HttpResponseMessage> SendFromAsync(
+        this HttpClient client, HttpMethod method, string path, string from, object? body = null, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : System.Net.Http.Json.JsonContent.Create(body) };
+        request.Headers.Add(TestClientAddress.Header, from);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            request.Headers.Add(name, value);
+        }
+
+        return client.SendAsync(request);
+    }
+
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
     {
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -114,17 +114,8 @@ public sealed class AbuseLimitsTests(SmallAbuseLimitsApiFactory api) : IClassFix
         Assert.All(answers, a => Assert.True(a.Headers.CacheControl?.NoStore == true, $"{a.RequestMessage!.RequestUri}: {a.Headers.CacheControl}"));
     }
 
-    internal static Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string from, object? body = null, string? apiKey = null)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add(TestClientAddress.Header, from);
-        if (apiKey is not null)
-        {
-            request.Headers.Add("X-Api-Key", apiKey);
-        }
-
-        return client.SendAsync(request);
-    }
+    internal static Task<HttpResponseMessage> SendAsync(HttpClient client, HttpMethod method, string path, string from, object? body = null, string? apiKey = null) =>
+        client.SendFromAsync(method, path, from, body, apiKey is null ? null : new Dictionary<string, string> { ["X-Api-Key"] = apiKey });
 
     /// <summary>A key of the right shape that no channel holds: the real key's characters shuffled.</summary>
     private static string MadeUp(string realKey)

@@ -39,14 +39,10 @@ public sealed class ForwardedHeadersTests(TrustedProxyApiFactory api) : IClassFi
     {
         var product = await IntakeFlow.CreateProductAsync(api);
         var (borrower, id) = await IntakeFlow.DraftAsync(api, product);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/consents")
-        {
-            Content = JsonContent.Create(new { purpose = "credit_bureau_query", textVersion = "2026-01" }),
-        };
-        request.Headers.Add(TestClientAddress.Header, TrustedProxyApiFactory.Proxy);
-        request.Headers.Add("X-Forwarded-For", "203.0.113.44");
+        var consent = await borrower.SendFromAsync(HttpMethod.Post, $"/v1/applications/{id}/consents", TrustedProxyApiFactory.Proxy,
+            new { purpose = "credit_bureau_query", textVersion = "2026-01" }, new Dictionary<string, string> { ["X-Forwarded-For"] = "203.0.113.44" });
 
-        await (await borrower.SendAsync(request)).AssertStatusAsync(HttpStatusCode.Created);
+        await consent.AssertStatusAsync(HttpStatusCode.Created);
 
         await using var db = await api.OpenDatabaseAsync();
         Assert.Contains("203.0.113.44", await db.QueryAsync<string>("SELECT ip FROM application_consents WHERE application_id = @id", new { id = id.ToString() }));
@@ -55,17 +51,9 @@ public sealed class ForwardedHeadersTests(TrustedProxyApiFactory api) : IClassFi
     internal static async Task SignInAsync(ApiFactory api, string username, string peer, string? forwardedFor)
     {
         using var client = api.CreateApiClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/auth/staff/token")
-        {
-            Content = JsonContent.Create(new { username, password = "whatever-password-1" }),
-        };
-        request.Headers.Add(TestClientAddress.Header, peer);
-        if (forwardedFor is not null)
-        {
-            request.Headers.Add("X-Forwarded-For", forwardedFor);
-        }
-
-        await (await client.SendAsync(request)).AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
+        var headers = forwardedFor is null ? null : new Dictionary<string, string> { ["X-Forwarded-For"] = forwardedFor };
+        await (await client.SendFromAsync(HttpMethod.Post, "/v1/auth/staff/token", peer, new { username, password = "whatever-password-1" }, headers))
+            .AssertProblemAsync(HttpStatusCode.Unauthorized, "invalid_credentials");
     }
 
     internal static async Task<string?> LastRefusalSourceAsync(ApiFactory api)
