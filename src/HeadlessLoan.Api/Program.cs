@@ -53,6 +53,7 @@ public partial class Program
             app.MapProducts();
             app.MapSchedules();
             app.MapApplications();
+            app.MapIntake();
             app.MapApprovals();
         }
 

@@ -21,6 +21,12 @@ public enum ApplicationEvent
     /// <summary>The credit check cannot decide alone and refers the application to people.</summary>
     ReferToPeople,
 
+    /// <summary>The credit check failed on the application as many times as it may: it stops trying until staff retry it.</summary>
+    ParkIntake,
+
+    /// <summary>Staff hand a parked application back to the credit check, with its attempts counted afresh.</summary>
+    RetryIntake,
+
     /// <summary>An approval round is opened under the policy.</summary>
     RouteForApproval,
 

@@ -20,6 +20,9 @@ public static class ApplicationRefusals
 
     /// <summary>Approval work needs an application waiting for approval.</summary>
     public const string NotPending = "application_not_pending";
+
+    /// <summary>Only an application the credit check gave up on is retried.</summary>
+    public const string NotIntakeFailed = "application_not_intake_failed";
 }
 
 /// <summary>
@@ -36,6 +39,10 @@ public static class ApplicationLifecycle
         ApplicationEvent.AutoApprove => FromSubmitted(status, ApplicationStatus.Approved),
         ApplicationEvent.AutoReject => FromSubmitted(status, ApplicationStatus.Rejected),
         ApplicationEvent.ReferToPeople => FromSubmitted(status, ApplicationStatus.PendingApproval),
+        ApplicationEvent.ParkIntake => FromSubmitted(status, ApplicationStatus.IntakeFailed),
+        ApplicationEvent.RetryIntake => Known(status) == ApplicationStatus.IntakeFailed
+            ? To(ApplicationStatus.Submitted)
+            : Refuse(status, ApplicationRefusals.NotIntakeFailed),
         ApplicationEvent.RouteForApproval or ApplicationEvent.ReviewTask => FromPending(status, status),
         ApplicationEvent.Approve => FromPending(status, ApplicationStatus.Approved),
         ApplicationEvent.Reject => FromPending(status, ApplicationStatus.Rejected),

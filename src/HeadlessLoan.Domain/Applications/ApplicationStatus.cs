@@ -18,6 +18,9 @@ public enum ApplicationStatus
 
     /// <summary>Sent back by a reviewer for more documents: editable like a draft, and submitted again.</summary>
     Returned,
+
+    /// <summary>The credit check failed on it too often and stopped trying; staff look into it and retry it.</summary>
+    IntakeFailed,
 }
 
 /// <summary>
@@ -32,6 +35,7 @@ public static class ApplicationStatusNames
     public const string Approved = "approved";
     public const string Rejected = "rejected";
     public const string Returned = "returned";
+    public const string IntakeFailed = "intake_failed";
 
     public const string StepDocuments = "documents";
     public const string StepCreditCheck = "credit_check";
@@ -41,7 +45,7 @@ public static class ApplicationStatusNames
 
     /// <summary>Every status name, in lifecycle order (the values a status filter accepts).</summary>
     public static IReadOnlyList<string> All { get; } =
-        Array.AsReadOnly([Draft, Submitted, PendingApproval, Approved, Rejected, Returned]);
+        Array.AsReadOnly([Draft, Submitted, PendingApproval, Approved, Rejected, Returned, IntakeFailed]);
 
     public static string ToWire(this ApplicationStatus status) => status switch
     {
@@ -51,6 +55,7 @@ public static class ApplicationStatusNames
         ApplicationStatus.Approved => Approved,
         ApplicationStatus.Rejected => Rejected,
         ApplicationStatus.Returned => Returned,
+        ApplicationStatus.IntakeFailed => IntakeFailed,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown application status."),
     };
 
@@ -58,7 +63,7 @@ public static class ApplicationStatusNames
     public static string StepOf(this ApplicationStatus status) => status switch
     {
         ApplicationStatus.Draft or ApplicationStatus.Returned => StepDocuments,
-        ApplicationStatus.Submitted => StepCreditCheck,
+        ApplicationStatus.Submitted or ApplicationStatus.IntakeFailed => StepCreditCheck,
         ApplicationStatus.PendingApproval => StepApproval,
         ApplicationStatus.Approved => StepApproved,
         ApplicationStatus.Rejected => StepRejected,
@@ -75,6 +80,7 @@ public static class ApplicationStatusNames
             case Approved: status = ApplicationStatus.Approved; return true;
             case Rejected: status = ApplicationStatus.Rejected; return true;
             case Returned: status = ApplicationStatus.Returned; return true;
+            case IntakeFailed: status = ApplicationStatus.IntakeFailed; return true;
             default: status = default; return false;
         }
     }

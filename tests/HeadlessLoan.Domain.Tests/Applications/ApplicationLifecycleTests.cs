@@ -9,12 +9,13 @@ public sealed class ApplicationLifecycleTests
     private static readonly ApplicationStatus[] Columns =
     [
         ApplicationStatus.Draft, ApplicationStatus.Submitted, ApplicationStatus.PendingApproval,
-        ApplicationStatus.Approved, ApplicationStatus.Rejected, ApplicationStatus.Returned,
+        ApplicationStatus.Approved, ApplicationStatus.Rejected, ApplicationStatus.Returned, ApplicationStatus.IntakeFailed,
     ];
 
     private const string NotDraft = "!application_not_draft";
     private const string NotSubmitted = "!application_not_submitted";
     private const string NotPending = "!application_not_pending";
+    private const string NotParked = "!application_not_intake_failed";
 
     /// <summary>
     /// The whole lifecycle: for each event, what it does in each status of <see cref="Columns"/> — the wire name of the
@@ -22,19 +23,21 @@ public sealed class ApplicationLifecycleTests
     /// </summary>
     private static readonly Dictionary<ApplicationEvent, string[]> Table = new()
     {
-        //                                             draft         submitted           pending_approval    approved      rejected      returned
-        [ApplicationEvent.EditDocuments] =            ["draft",      NotDraft,           NotDraft,           NotDraft,     NotDraft,     "returned"],
-        [ApplicationEvent.Submit] =                   ["submitted",  NotDraft,           NotDraft,           NotDraft,     NotDraft,     "submitted"],
-        [ApplicationEvent.LeaseForDecision] =         [NotSubmitted, "submitted",        NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
-        [ApplicationEvent.AutoApprove] =              [NotSubmitted, "approved",         NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
-        [ApplicationEvent.AutoReject] =               [NotSubmitted, "rejected",         NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
-        [ApplicationEvent.ReferToPeople] =            [NotSubmitted, "pending_approval", NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted],
-        [ApplicationEvent.RouteForApproval] =         [NotPending,   NotPending,         "pending_approval", NotPending,   NotPending,   NotPending],
-        [ApplicationEvent.ReviewTask] =               [NotPending,   NotPending,         "pending_approval", NotPending,   NotPending,   NotPending],
-        [ApplicationEvent.Approve] =                  [NotPending,   NotPending,         "approved",         NotPending,   NotPending,   NotPending],
-        [ApplicationEvent.Reject] =                   [NotPending,   NotPending,         "rejected",         NotPending,   NotPending,   NotPending],
-        [ApplicationEvent.ReturnForDocuments] =       [NotPending,   NotPending,         "returned",         NotPending,   NotPending,   NotPending],
-        [ApplicationEvent.AssignLoanOfficer] =        ["draft",      "submitted",        "pending_approval", "approved",   "rejected",   "returned"],
+        //                                             draft         submitted           pending_approval    approved      rejected      returned      intake_failed
+        [ApplicationEvent.EditDocuments] =            ["draft",      NotDraft,           NotDraft,           NotDraft,     NotDraft,     "returned",   NotDraft],
+        [ApplicationEvent.Submit] =                   ["submitted",  NotDraft,           NotDraft,           NotDraft,     NotDraft,     "submitted",  NotDraft],
+        [ApplicationEvent.LeaseForDecision] =         [NotSubmitted, "submitted",        NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.AutoApprove] =              [NotSubmitted, "approved",         NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.AutoReject] =               [NotSubmitted, "rejected",         NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.ReferToPeople] =            [NotSubmitted, "pending_approval", NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.ParkIntake] =               [NotSubmitted, "intake_failed",    NotSubmitted,       NotSubmitted, NotSubmitted, NotSubmitted, NotSubmitted],
+        [ApplicationEvent.RetryIntake] =              [NotParked,    NotParked,          NotParked,          NotParked,    NotParked,    NotParked,    "submitted"],
+        [ApplicationEvent.RouteForApproval] =         [NotPending,   NotPending,         "pending_approval", NotPending,   NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.ReviewTask] =               [NotPending,   NotPending,         "pending_approval", NotPending,   NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.Approve] =                  [NotPending,   NotPending,         "approved",         NotPending,   NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.Reject] =                   [NotPending,   NotPending,         "rejected",         NotPending,   NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.ReturnForDocuments] =       [NotPending,   NotPending,         "returned",         NotPending,   NotPending,   NotPending,   NotPending],
+        [ApplicationEvent.AssignLoanOfficer] =        ["draft",      "submitted",        "pending_approval", "approved",   "rejected",   "returned",   "intake_failed"],
     };
 
     public static TheoryData<ApplicationStatus, ApplicationEvent> EveryPair()
@@ -86,7 +89,7 @@ public sealed class ApplicationLifecycleTests
     [Fact]
     public void WireNamesAreTheStoredOnesAndParseBack()
     {
-        Assert.Equal(["draft", "submitted", "pending_approval", "approved", "rejected", "returned"], ApplicationStatusNames.All);
+        Assert.Equal(["draft", "submitted", "pending_approval", "approved", "rejected", "returned", "intake_failed"], ApplicationStatusNames.All);
         foreach (var status in Enum.GetValues<ApplicationStatus>())
         {
             Assert.True(ApplicationStatusNames.TryParse(status.ToWire(), out var parsed));
@@ -105,6 +108,7 @@ public sealed class ApplicationLifecycleTests
     [InlineData(ApplicationStatus.Approved, "approved")]
     [InlineData(ApplicationStatus.Rejected, "rejected")]
     [InlineData(ApplicationStatus.Returned, "documents")]
+    [InlineData(ApplicationStatus.IntakeFailed, "credit_check")]
     public void EachStatusShowsItsStep(ApplicationStatus status, string step) => Assert.Equal(step, status.StepOf());
 
     [Fact]

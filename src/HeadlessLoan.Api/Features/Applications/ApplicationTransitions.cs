@@ -13,6 +13,13 @@ namespace HeadlessLoan.Api.Features.Applications;
 [FeatureApi]
 public readonly record struct StatusChange(ApplicationStatus From, ApplicationStatus To);
 
+/// <summary>A failed attempt of the credit check as recorded: the attempts so far, and the status it left the application in.</summary>
+[FeatureApi]
+public readonly record struct IntakeFailure(int Attempts, StatusChange Change)
+{
+    public bool Parked => Change.To == ApplicationStatus.IntakeFailed;
+}
+
 /// <summary>A change of an application for the caller's change to hold and send with its other writes (<see cref="DbChange.Write"/>).</summary>
 [FeatureApi]
 public sealed record PreparedTransition(StatusChange Change, string Sql, object Values);
@@ -59,6 +66,36 @@ public static class ApplicationTransitions
             version = decision.PolicyVersion, bureauScore, now,
         }, ct);
         return updated == 0 ? null : new StatusChange(from, next);
+    }
+
+    /// <summary>
+    /// Records a failed attempt of the credit check, only while <paramref name="owner"/> holds the lease and the
+    /// application has the <paramref name="attemptsBefore"/> it was leased with: the lease is released until
+    /// <paramref name="retryAt"/>, or, when this was the last of <paramref name="maxAttempts"/>, the application is
+    /// parked. Null when the lease was lost.
+    /// </summary>
+    public static async Task<IntakeFailure?> RecordIntakeFailureAsync(
+        DbChange change, Guid id, Guid owner, int attemptsBefore, string error, int maxAttempts, DateTime now, DateTime retryAt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var from = OnlySource(ApplicationEvent.ParkIntake);
+        var attempts = attemptsBefore + 1;
+        var next = attempts >= maxAttempts ? ApplicationLifecycle.Next(from, ApplicationEvent.ParkIntake).Next : from;
+        var updated = await change.ExecuteAsync(IntakeFailureSql, new
+        {
+            id, owner, from = from.ToWire(), attemptsBefore, attempts, error, status = next.ToWire(), step = next.StepOf(), now,
+            retryAt = next == from ? retryAt : (DateTime?)null,
+        }, ct);
+        return updated == 0 ? null : new IntakeFailure(attempts, new StatusChange(from, next));
+    }
+
+    /// <summary>Hands the parked application, locked by the caller in <paramref name="locked"/>, back to the credit check with its attempts reset.</summary>
+    public static async Task<StatusChange> RetryIntakeAsync(DbChange change, ApplicationStatus locked, Guid id, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var next = Require(locked, ApplicationEvent.RetryIntake);
+        await change.ExecuteAsync(RetryIntakeSql, new { id, status = next.ToWire(), step = next.StepOf(), now }, ct);
+        return new StatusChange(locked, next);
     }
 
     /// <summary>Marks the application, locked by the caller in <paramref name="locked"/>, as routed into approval round <paramref name="round"/>.</summary>
@@ -121,6 +158,21 @@ public static class ApplicationTransitions
                decision_policy_version = @version, decided_at = @now, updated_at = @now, lease_owner = NULL, lease_until = NULL,
                bureau_score = @bureauScore, approval_routed = 0
          WHERE id = @id AND status = @from AND lease_owner = @owner
+        """;
+
+    // A lease that is kept (not parked) is released with a delay: lease_until in the future with no owner, so no
+    // worker leases it again before then.
+    private const string IntakeFailureSql = """
+        UPDATE applications
+           SET status = @status, current_step = @step, intake_attempts = @attempts, intake_last_error = @error,
+               lease_owner = NULL, lease_until = @retryAt, updated_at = @now
+         WHERE id = @id AND status = @from AND lease_owner = @owner AND intake_attempts = @attemptsBefore
+        """;
+
+    private const string RetryIntakeSql = """
+        UPDATE applications
+           SET status = @status, current_step = @step, intake_attempts = 0, lease_owner = NULL, lease_until = NULL, updated_at = @now
+         WHERE id = @id
         """;
 
     private const string RoutedSql = """

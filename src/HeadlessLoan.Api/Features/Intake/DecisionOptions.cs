@@ -52,4 +52,12 @@ public sealed class PipelineOptions
     /// <summary>A claim not finished within this time (a crashed worker) is taken by another.</summary>
     [Range(5, 3600)]
     public int LeaseSeconds { get; init; } = 60;
+
+    /// <summary>Failed attempts at deciding one application before it is parked as <c>intake_failed</c> for staff.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>The wait after a failed attempt, times the attempts so far, before the application is tried again.</summary>
+    [Range(0, 3600)]
+    public int RetryDelaySeconds { get; init; } = 30;
 }

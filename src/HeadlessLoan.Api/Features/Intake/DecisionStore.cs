@@ -13,7 +13,15 @@ public sealed record ClaimedApplication(
     Guid Id, Guid? BorrowerId, Guid? ChannelId, string? ChannelCustomerRef, long Amount,
     string? DeviceFingerprint, string? RequestIp, string DeclaredRegionCode,
     byte[]? DeclaredNameEnc, byte[]? IdNumberEnc, byte[]? IdNumberHash, byte[]? IdNameEnc, DateTime? IdBirthDate, byte[]? CardNumberHash,
-    DateTime CreatedAt, int AgeMin, int AgeMax, long AutoApprovalLimit);
+    DateTime CreatedAt, int AgeMin, int AgeMax, long AutoApprovalLimit, int IntakeAttempts);
+
+/// <summary>What a staff retry of a parked application came to.</summary>
+public enum IntakeRetryOutcome
+{
+    Retried,
+    NotFound,
+    NotParked,
+}
 
 /// <summary>SQL of the intake pipeline: claiming work, counting fraud signals, caching reports, recording decisions.</summary>
 public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
@@ -37,7 +45,7 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
                    a.declared_region_code, a.declared_name_enc,
                    a.id_number_enc, a.id_number_hash, a.id_name_enc,
                    a.id_birth_date, a.card_number_hash, a.created_at,
-                   v.age_min, v.age_max, v.auto_approval_limit
+                   v.age_min, v.age_max, v.auto_approval_limit, a.intake_attempts
               FROM applications a JOIN product_versions v ON v.product_id = a.product_id AND v.version = a.product_version
              WHERE a.lease_owner = @owner AND a.status = @leased AND a.lease_until = @leaseUntil
             """, new { owner, leaseUntil, leased = ApplicationTransitions.Leased.ToWire() }, cancellationToken: ct))).AsList();
@@ -105,5 +113,56 @@ public sealed class DecisionStore(MySqlDataSource db, AuditTrail audit)
             new { status, step = moved.To.StepOf(), reasons = decision.Reasons.Select(r => r.Code), policyVersion = decision.PolicyVersion }));
         await change.CommitAsync(ct);
         return true;
+    }
+
+    /// <summary>
+    /// Records a failed attempt at deciding <paramref name="app"/> while this worker holds its lease; when it was the
+    /// last allowed attempt the application is parked, with its event and audit record. Null when the lease was lost.
+    /// </summary>
+    public async Task<IntakeFailure?> RecordFailureAsync(
+        ClaimedApplication app, Guid owner, string error, int maxAttempts, DateTime now, DateTime retryAt, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        if (await ApplicationTransitions.RecordIntakeFailureAsync(change, app.Id, owner, app.IntakeAttempts, error, maxAttempts, now, retryAt, ct)
+            is not { } failure)
+        {
+            return null;
+        }
+
+        if (failure.Parked)
+        {
+            var status = failure.Change.To.ToWire();
+            change.Outbox("application." + status, app.Id, new { applicationId = app.Id, attempts = failure.Attempts, error }, now);
+            change.Audit(new AuditEntry(Pipeline, "application.intake_parked", ApplicationStore.EntityType, app.Id.ToString(),
+                new { status = failure.Change.From.ToWire() }, new { status, attempts = failure.Attempts, error }));
+        }
+
+        await change.CommitAsync(ct);
+        return failure;
+    }
+
+    /// <summary>Hands a parked application back to the credit check (its attempts counted afresh), audited as <paramref name="actor"/>.</summary>
+    public async Task<IntakeRetryOutcome> RetryAsync(Guid id, AuditActor actor, DateTime now, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var row = await change.QuerySingleOrDefaultAsync<(string Status, int Attempts, string? Error)>(
+            "SELECT status, intake_attempts, intake_last_error FROM applications WHERE id = @id FOR UPDATE", new { id }, ct);
+        if (row.Status is null)
+        {
+            return IntakeRetryOutcome.NotFound;
+        }
+
+        var locked = ApplicationStatusNames.Parse(row.Status);
+        if (!ApplicationLifecycle.Allows(locked, ApplicationEvent.RetryIntake))
+        {
+            return IntakeRetryOutcome.NotParked;
+        }
+
+        var moved = await ApplicationTransitions.RetryIntakeAsync(change, locked, id, now, ct);
+        change.Outbox("application.intake_retried", id, new { applicationId = id }, now);
+        change.Audit(new AuditEntry(actor, "application.intake_retried", ApplicationStore.EntityType, id.ToString(),
+            new { status = moved.From.ToWire(), attempts = row.Attempts, error = row.Error }, new { status = moved.To.ToWire(), attempts = 0 }));
+        await change.CommitAsync(ct);
+        return IntakeRetryOutcome.Retried;
     }
 }

@@ -20,4 +20,6 @@ public static class IntakeFeature
 
         return builder;
     }
+
+    public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder app) => app.MapIntakeApi();
 }

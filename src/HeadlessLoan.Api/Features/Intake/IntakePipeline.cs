@@ -39,8 +39,29 @@ public sealed partial class IntakePipeline(
     {
         var now = DbTime.Now(clock);
         var claimed = await store.ClaimAsync(_owner, pipeline.Value.BatchSize, now, now.AddSeconds(pipeline.Value.LeaseSeconds), ct);
-        await Task.WhenAll(claimed.Select(app => DecideAsync(app, ct)));
+        await Task.WhenAll(claimed.Select(app => AttemptAsync(app, ct)));
         return claimed.Count;
+    }
+
+    /// <summary>
+    /// Decides one application; a fault while deciding it is that application's failed attempt (counted, the lease
+    /// released with a delay, parked after <see cref="PipelineOptions.MaxAttempts"/>), never the batch's. With the
+    /// database unreachable nothing can be recorded: the lease runs out and the attempt is not counted against it.
+    /// </summary>
+    private async Task AttemptAsync(ClaimedApplication app, CancellationToken ct)
+    {
+        try
+        {
+            await DecideAsync(app, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && !DatabaseFaults.IsUnavailable(e))
+        {
+            var options = pipeline.Value;
+            var now = DbTime.Now(clock);
+            var retryAt = now.AddSeconds((double)options.RetryDelaySeconds * (app.IntakeAttempts + 1));
+            var failure = await store.RecordFailureAsync(app, _owner, e.GetType().Name, options.MaxAttempts, now, retryAt, ct);
+            LogAttemptFailed(logger, app.Id, failure?.Attempts ?? app.IntakeAttempts + 1, options.MaxAttempts, failure?.Parked ?? false, e);
+        }
     }
 
     private async Task DecideAsync(ClaimedApplication app, CancellationToken ct)
@@ -98,6 +119,9 @@ public sealed partial class IntakePipeline(
         await store.SaveReportAsync(app.IdNumberHash, app.Id, consentId, encrypted, document.Score, now, ct);
         return document.ToReport();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Deciding application {ApplicationId} failed (attempt {Attempt} of {MaxAttempts}; parked: {Parked})")]
+    private static partial void LogAttemptFailed(ILogger logger, Guid applicationId, int attempt, int maxAttempts, bool parked, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Application {ApplicationId} decided {Outcome} ({Reasons})")]
     private static partial void LogDecided(ILogger logger, Guid applicationId, DecisionOutcome outcome, string reasons);
