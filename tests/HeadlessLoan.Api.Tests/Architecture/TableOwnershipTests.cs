@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 
 namespace HeadlessLoan.Api.Tests.Architecture;
@@ -12,7 +13,7 @@ public sealed partial class TableOwnershipTests
     [Fact]
     public void EveryTableIsWrittenFromOneFeatureFolderOnly()
     {
-        var shared = TableWriters.Scan(RepositoryRoot())
+        var shared = TableWriters.Scan(Repository.Root)
             .Where(t => t.Value.Count > 1)
             .OrderBy(t => t.Key, StringComparer.Ordinal)
             .Select(t => $"{t.Key}: {string.Join(", ", t.Value.Order(StringComparer.Ordinal))}")
@@ -25,7 +26,7 @@ public sealed partial class TableOwnershipTests
     [Fact]
     public void TheScannerFindsTheKnownWriters()
     {
-        var writers = TableWriters.Scan(RepositoryRoot());
+        var writers = TableWriters.Scan(Repository.Root);
 
         Assert.Equal(["Applications"], writers["applications"]);
         Assert.Equal(["Applications"], writers["application_documents"]);
@@ -60,19 +61,6 @@ public sealed partial class TableOwnershipTests
             """;
 
         Assert.Equal(["eight", "five", "four", "one", "three", "two"], TableWriters.WrittenIn(source).Order(StringComparer.Ordinal));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HeadlessLoan.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No HeadlessLoan.sln above {AppContext.BaseDirectory}.");
     }
 }
 

@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Tests.Infrastructure;
 using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 
@@ -46,7 +47,7 @@ public sealed class RunScriptTests
     [Fact]
     public void RunShStartsTheApiWithTheseSettings()
     {
-        var script = File.ReadAllText(Path.Combine(RepositoryRoot(), "scripts", "run.sh"));
+        var script = File.ReadAllText(Path.Combine(Repository.Root, "scripts", "run.sh"));
 
         Assert.Contains("hl_dev_api_environment \"$DB_PORT\" \"$REDIS_PORT\" \"$SANDBOX_PORT\"", script, StringComparison.Ordinal);
         Assert.Contains("env \"${API_ENVIRONMENT[@]}\"", script, StringComparison.Ordinal);
@@ -61,7 +62,7 @@ public sealed class RunScriptTests
     /// <summary>What the API reads in Development: appsettings.json, appsettings.Development.json, then the environment.</summary>
     private static IConfiguration DevelopmentConfiguration(IReadOnlyDictionary<string, string> environment)
     {
-        var api = Path.Combine(RepositoryRoot(), "src", "HeadlessLoan.Api");
+        var api = Path.Combine(Repository.Root, "src", "HeadlessLoan.Api");
         return new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(api, "appsettings.json"), optional: false)
             .AddJsonFile(Path.Combine(api, "appsettings.Development.json"), optional: false)
@@ -75,7 +76,7 @@ public sealed class RunScriptTests
     {
         var start = new ProcessStartInfo("bash")
         {
-            WorkingDirectory = RepositoryRoot(),
+            WorkingDirectory = Repository.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -90,18 +91,5 @@ public sealed class RunScriptTests
         await bash.WaitForExitAsync();
         Assert.True(bash.ExitCode == 0, error);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HeadlessLoan.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No HeadlessLoan.sln above {AppContext.BaseDirectory}.");
     }
 }
