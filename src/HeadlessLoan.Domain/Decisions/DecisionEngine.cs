@@ -22,7 +22,7 @@ public static class DecisionEngine
         var reviews = Reviews(applicant, report, signals, policy);
         return reviews.Count > 0
             ? new Decision(DecisionOutcome.PendingApproval, reviews, policy.Version)
-            : new Decision(DecisionOutcome.AutoApproved, [new("auto_approved", "Within the automatic-approval limit with a good credit report.")], policy.Version);
+            : new Decision(DecisionOutcome.AutoApproved, [new(DecisionReasonCodes.AutoApproved, "Within the automatic-approval limit with a good credit report.")], policy.Version);
     }
 
     /// <summary>The hard rules the application breaks: any one rejects it.</summary>
@@ -31,32 +31,32 @@ public static class DecisionEngine
         var rejections = new List<DecisionReason>();
         if (report is { Blacklisted: true })
         {
-            rejections.Add(new("bureau_blacklisted", "The credit bureau lists the applicant on a blacklist."));
+            rejections.Add(new(DecisionReasonCodes.BureauBlacklisted, "The credit bureau lists the applicant on a blacklist."));
         }
 
         if (signals.BorrowersOnDevice >= policy.MaxBorrowersPerDevice)
         {
-            rejections.Add(new("fraud_shared_device", $"The device was used by {signals.BorrowersOnDevice} different applicants recently."));
+            rejections.Add(new(DecisionReasonCodes.FraudSharedDevice, $"The device was used by {signals.BorrowersOnDevice} different applicants recently."));
         }
 
         if (signals.ApplicationsWithSameId > policy.MaxApplicationsPerIdentity)
         {
-            rejections.Add(new("fraud_repeated_identity", $"{signals.ApplicationsWithSameId} recent applications carry this ID number."));
+            rejections.Add(new(DecisionReasonCodes.FraudRepeatedIdentity, $"{signals.ApplicationsWithSameId} recent applications carry this ID number."));
         }
 
         if (signals.ApplicationsWithSameCard > policy.MaxApplicationsPerIdentity)
         {
-            rejections.Add(new("fraud_repeated_card", $"{signals.ApplicationsWithSameCard} recent applications carry this bank card."));
+            rejections.Add(new(DecisionReasonCodes.FraudRepeatedCard, $"{signals.ApplicationsWithSameCard} recent applications carry this bank card."));
         }
 
         if (applicant.Age < applicant.AgeMin || applicant.Age > applicant.AgeMax)
         {
-            rejections.Add(new("age_out_of_range", $"The product lends to ages {applicant.AgeMin}–{applicant.AgeMax}; the applicant is {applicant.Age}."));
+            rejections.Add(new(DecisionReasonCodes.AgeOutOfRange, $"The product lends to ages {applicant.AgeMin}–{applicant.AgeMax}; the applicant is {applicant.Age}."));
         }
 
         if (report is not null && report.Score < policy.MinBureauScore)
         {
-            rejections.Add(new("bureau_score_too_low", $"Credit score {report.Score} is below the minimum of {policy.MinBureauScore}."));
+            rejections.Add(new(DecisionReasonCodes.BureauScoreTooLow, $"Credit score {report.Score} is below the minimum of {policy.MinBureauScore}."));
         }
 
         return rejections;
@@ -68,35 +68,35 @@ public static class DecisionEngine
         var reviews = new List<DecisionReason>();
         if (report is null)
         {
-            reviews.Add(new("bureau_unavailable", "The credit bureau did not answer in time; a person checks the applicant."));
+            reviews.Add(new(DecisionReasonCodes.BureauUnavailable, "The credit bureau did not answer in time; a person checks the applicant."));
         }
         else
         {
             if (report.Score < policy.AutoApproveMinScore)
             {
-                reviews.Add(new("score_below_auto_approval", $"Credit score {report.Score} is below the automatic-approval threshold of {policy.AutoApproveMinScore}."));
+                reviews.Add(new(DecisionReasonCodes.ScoreBelowAutoApproval, $"Credit score {report.Score} is below the automatic-approval threshold of {policy.AutoApproveMinScore}."));
             }
 
             if (report.OverdueRecords > policy.MaxOverdueRecordsForAutoApproval)
             {
-                reviews.Add(new("bureau_overdue_records", $"The bureau reports {report.OverdueRecords} overdue records."));
+                reviews.Add(new(DecisionReasonCodes.BureauOverdueRecords, $"The bureau reports {report.OverdueRecords} overdue records."));
             }
 
             if (report.RecentInquiries > policy.MaxRecentInquiriesForAutoApproval)
             {
-                reviews.Add(new("bureau_many_inquiries", $"The bureau reports {report.RecentInquiries} recent credit inquiries."));
+                reviews.Add(new(DecisionReasonCodes.BureauManyInquiries, $"The bureau reports {report.RecentInquiries} recent credit inquiries."));
             }
         }
 
         if (signals.IpRegionMismatch)
         {
             // Travel and mobile networks make this a warning sign, not proof: people look at it.
-            reviews.Add(new("ip_region_mismatch", "The application came from a different province than the declared address."));
+            reviews.Add(new(DecisionReasonCodes.IpRegionMismatch, "The application came from a different province than the declared address."));
         }
 
         if (applicant.Amount > applicant.AutoApprovalLimit)
         {
-            reviews.Add(new("amount_above_auto_limit", $"The amount exceeds the product's automatic-approval limit of {applicant.AutoApprovalLimit} fen."));
+            reviews.Add(new(DecisionReasonCodes.AmountAboveAutoLimit, $"The amount exceeds the product's automatic-approval limit of {applicant.AutoApprovalLimit} fen."));
         }
 
         return reviews;
