@@ -161,6 +161,22 @@ public sealed class StaffAccountTests(ApiFactory api) : IClassFixture<ApiFactory
         await (await admin.GetAsync($"/v1/staff/{Guid.NewGuid()}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
+    /// <summary>With an Idempotency-Key the change commits with its answer, at the end of the request: the answer must still show it.</summary>
+    [Fact]
+    public async Task UnderAnIdempotencyKeyEachAnswerShowsTheChangeItAnswers()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var (id, _) = await CreateStaffAsync(admin);
+
+        var disabled = await admin.PostWithoutBodyAsync($"/v1/staff/{id}/disable", "disable-" + id);
+        var replayed = await admin.PostWithoutBodyAsync($"/v1/staff/{id}/disable", "disable-" + id);
+        var enabled = await admin.PostWithoutBodyAsync($"/v1/staff/{id}/enable", "enable-" + id);
+
+        Assert.True((await disabled.ReadJsonAsync()).GetProperty("disabled").GetBoolean());
+        Assert.True((await replayed.ReadJsonAsync()).GetProperty("disabled").GetBoolean());
+        Assert.False((await enabled.ReadJsonAsync()).GetProperty("disabled").GetBoolean());
+    }
+
     private static async Task<(string Id, string Username)> CreateStaffAsync(HttpClient admin)
     {
         var username = "s" + Guid.NewGuid().ToString("N")[..10];

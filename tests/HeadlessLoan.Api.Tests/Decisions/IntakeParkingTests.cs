@@ -90,12 +90,8 @@ public sealed class IntakeParkingTests(ManualPipelineFactory api) : IClassFixtur
         await (await RetryAsync(admin, Guid.NewGuid(), key + "-unknown")).AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
-    private static async Task<HttpResponseMessage> RetryAsync(HttpClient client, Guid id, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/applications/{id}/intake-retry");
-        request.Headers.Add("Idempotency-Key", key);
-        return await client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> RetryAsync(HttpClient client, Guid id, string key) =>
+        client.PostWithoutBodyAsync($"/v1/applications/{id}/intake-retry", key);
 
     private async Task<string?> StatusAsync(Guid id)
     {

@@ -17,6 +17,14 @@ public static class TestHttp
         return await client.SendAsync(request);
     }
 
+    /// <summary>POSTs no body under the <c>Idempotency-Key</c> <paramref name="key"/>.</summary>
+    public static async Task<HttpResponseMessage> PostWithoutBodyAsync(this HttpClient client, string path, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+        return await client.SendAsync(request);
+    }
+
     /// <summary>Sends a request as from <paramref name="from"/>, with a JSON body and extra headers when given.</summary>
     public static Task<HttpResponseMessage> SendFromAsync(
         this HttpClient client, HttpMethod method, string path, string from, object? body = null, IReadOnlyDictionary<string, string>? headers = null)

@@ -116,25 +116,25 @@ public static class StaffApi
         TypedResults.Ok(new StaffListResponse((await store.ListAsync(ct)).Select(ToResponse).ToList()));
 
     public static async Task<Results<Ok<StaffResponse>, ProblemHttpResult>> GetStaff(Guid staffId, StaffStore store, CancellationToken ct) =>
-        await AnswerAsync(staffId, store, ct);
+        Answer(await store.FindAccountAsync(staffId, ct));
 
     public static async Task<Results<Ok<StaffResponse>, ProblemHttpResult>> DisableStaff(Guid staffId, CurrentCaller caller, StaffStore store, CancellationToken ct) =>
         await store.SetDisabledAsync(staffId, true, caller.Actor, ct) switch
         {
-            StaffChangeRefusal.NotFound => NotFound(),
-            StaffChangeRefusal.LastAdmin => Problems.Conflict("last_admin", "This is the last enabled admin; enable or create another admin first."),
-            _ => await AnswerAsync(staffId, store, ct),
+            (StaffChangeRefusal.NotFound, _) => NotFound(),
+            (StaffChangeRefusal.LastAdmin, _) => Problems.Conflict("last_admin", "This is the last enabled admin; enable or create another admin first."),
+            (_, var account) => Answer(account),
         };
 
     public static async Task<Results<Ok<StaffResponse>, ProblemHttpResult>> EnableStaff(Guid staffId, CurrentCaller caller, StaffStore store, CancellationToken ct) =>
-        await store.SetDisabledAsync(staffId, false, caller.Actor, ct) == StaffChangeRefusal.NotFound ? NotFound() : await AnswerAsync(staffId, store, ct);
+        Answer((await store.SetDisabledAsync(staffId, false, caller.Actor, ct)).Account);
 
     public static async Task<Results<Ok<StaffResponse>, ProblemHttpResult>> UnlockStaff(Guid staffId, CurrentCaller caller, StaffStore store, CancellationToken ct) =>
-        await store.UnlockAsync(staffId, caller.Actor, ct) ? await AnswerAsync(staffId, store, ct) : NotFound();
+        Answer(await store.UnlockAsync(staffId, caller.Actor, ct));
 
     public static async Task<Results<Ok<StaffResponse>, ProblemHttpResult>> ResetStaffPassword(
         Guid staffId, ResetStaffPasswordRequest request, CurrentCaller caller, StaffStore store, CancellationToken ct) =>
-        await store.SetPasswordAsync(staffId, request.NewPassword!, caller.Actor, "staff.password_reset", ct) ? await AnswerAsync(staffId, store, ct) : NotFound();
+        Answer(await store.SetPasswordAsync(staffId, request.NewPassword!, caller.Actor, "staff.password_reset", ct));
 
     /// <summary>
     /// The current password is checked like a sign-in (it takes an attempt of the caller's address, so a stolen token cannot
@@ -162,8 +162,9 @@ public static class StaffApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<StaffResponse>, ProblemHttpResult>> AnswerAsync(Guid staffId, StaffStore store, CancellationToken ct) =>
-        await store.FindAccountAsync(staffId, ct) is { } account ? TypedResults.Ok(ToResponse(account)) : NotFound();
+    /// <summary>The account (after a change, as the change left it: read in its transaction), or 404 when there is none.</summary>
+    private static Results<Ok<StaffResponse>, ProblemHttpResult> Answer(StaffAccount? account) =>
+        account is null ? NotFound() : TypedResults.Ok(ToResponse(account));
 
     private static ProblemHttpResult NotFound() => Problems.NotFound("The staff account");
 

@@ -92,11 +92,24 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
     private async Task<IReadOnlyList<StaffAccount>> AccountsAsync(string where, object parameters, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        return await AccountsAsync(conn, null, where, parameters, ct);
+    }
+
+    /// <summary>
+    /// The account as <paramref name="change"/> left it, read in its transaction: the answer to a change must show the
+    /// change, also when its commit is deferred to the end of the request (a request with an Idempotency-Key).
+    /// </summary>
+    private async Task<StaffAccount> AccountInAsync(DbChange change, Guid id, CancellationToken ct) =>
+        (await AccountsAsync(change.Connection, change.Transaction, " WHERE u.id = @id", new { id, now = DbTime.Now(clock) }, ct)).Single();
+
+    private static async Task<IReadOnlyList<StaffAccount>> AccountsAsync(
+        MySqlConnection conn, MySqlTransaction? tx, string where, object parameters, CancellationToken ct)
+    {
         var rows = await conn.QueryAsync<StaffUser, int, StaffAccount>(new CommandDefinition("""
             SELECT u.id, u.username, u.display_name, u.password_hash, u.roles, u.disabled, u.token_version, u.created_at,
                    EXISTS (SELECT 1 FROM staff_sign_in_guards g WHERE g.staff_id = u.id AND g.locked_until > @now) AS locked
               FROM staff_users u
-            """ + where, parameters, cancellationToken: ct), (user, locked) => new StaffAccount(user, locked != 0), splitOn: "locked");
+            """ + where, parameters, tx, cancellationToken: ct), (user, locked) => new StaffAccount(user, locked != 0), splitOn: "locked");
         return rows.AsList();
     }
 
@@ -257,25 +270,26 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
     // ---- The account's lifecycle: every change audited; disabling and a new password revoke every token issued before.
 
     /// <summary>A new password, set by its owner or reset by an admin; every token of the account is revoked.</summary>
-    public async Task<bool> SetPasswordAsync(Guid id, string password, AuditActor actor, string action, CancellationToken ct)
+    public async Task<StaffAccount?> SetPasswordAsync(Guid id, string password, AuditActor actor, string action, CancellationToken ct)
     {
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         if (await change.ExecuteAsync(
             "UPDATE staff_users SET password_hash = @hash, token_version = token_version + 1 WHERE id = @id",
             new { id, hash = HashPassword(password) }, ct) == 0)
         {
-            return false;
+            return null;
         }
 
         // A reset also ends every lock-out: the owner may have locked themselves out before asking for it.
         var unlocked = await change.ExecuteAsync("DELETE FROM staff_sign_in_guards WHERE staff_id = @id", new { id }, ct);
         change.Audit(new AuditEntry(actor, action, EntityType, id.ToString(), null, new { tokensRevoked = true, lockOutsEnded = unlocked }));
+        var account = await AccountInAsync(change, id, ct);
         await change.CommitAsync(ct);
-        return true;
+        return account;
     }
 
     /// <summary>Disables or enables an account; disabling revokes its tokens. The last enabled admin cannot be disabled.</summary>
-    public async Task<StaffChangeRefusal> SetDisabledAsync(Guid id, bool disabled, AuditActor actor, CancellationToken ct)
+    public async Task<(StaffChangeRefusal Refusal, StaffAccount? Account)> SetDisabledAsync(Guid id, bool disabled, AuditActor actor, CancellationToken ct)
     {
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         // Every enabled admin is locked, so two admins disabling each other at once cannot leave none.
@@ -284,12 +298,12 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
         var user = await change.QuerySingleOrDefaultAsync<StaffUser>(SelectUser + " WHERE id = @id FOR UPDATE", new { id }, ct);
         if (user is null)
         {
-            return StaffChangeRefusal.NotFound;
+            return (StaffChangeRefusal.NotFound, null);
         }
 
         if (disabled && admins is [var onlyAdmin] && onlyAdmin == id)
         {
-            return StaffChangeRefusal.LastAdmin;
+            return (StaffChangeRefusal.LastAdmin, null);
         }
 
         if (user.Disabled != disabled)
@@ -300,23 +314,25 @@ public sealed class StaffStore(MySqlDataSource db, AuditTrail audit, TimeProvide
                 new { disabled = user.Disabled }, new { disabled, tokensRevoked = disabled }));
         }
 
+        var account = await AccountInAsync(change, id, ct);
         await change.CommitAsync(ct);
-        return StaffChangeRefusal.None;
+        return (StaffChangeRefusal.None, account);
     }
 
-    /// <summary>Ends every lock-out of the account, from whatever address; false when there is no such account.</summary>
-    public async Task<bool> UnlockAsync(Guid id, AuditActor actor, CancellationToken ct)
+    /// <summary>Ends every lock-out of the account, from whatever address; null when there is no such account.</summary>
+    public async Task<StaffAccount?> UnlockAsync(Guid id, AuditActor actor, CancellationToken ct)
     {
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         if (await change.ScalarAsync<int>("SELECT COUNT(*) FROM staff_users WHERE id = @id", new { id }, ct) == 0)
         {
-            return false;
+            return null;
         }
 
         var ended = await change.ExecuteAsync("DELETE FROM staff_sign_in_guards WHERE staff_id = @id", new { id }, ct);
         change.Audit(new AuditEntry(actor, "staff.unlocked", EntityType, id.ToString(), null, new { lockOutsEnded = ended }));
+        var account = await AccountInAsync(change, id, ct);
         await change.CommitAsync(ct);
-        return true;
+        return account;
     }
 
     /// <summary>A staff token is good while its account is enabled and has not been given a new token version since.</summary>
