@@ -4,8 +4,8 @@ namespace HeadlessLoan.Api.Platform.Database;
 
 /// <summary>
 /// What a failure of the database means for the work that met it: the connection is gone (the server is down,
-/// restarting or unreachable), or the transaction lost a conflict (a deadlock, a lock wait that timed out) and the
-/// same work may run again. Either way nothing of it was committed, and the answer is "come back", never a 500.
+/// restarting or unreachable), the transaction lost a conflict (a deadlock, a lock wait that timed out) and the
+/// same work may run again, or a statement outlasted the command timeout. Either way nothing of it was committed, and the answer is "come back", never a 500.
 /// </summary>
 public static partial class DatabaseFaults
 {
@@ -25,8 +25,14 @@ public static partial class DatabaseFaults
     /// <summary>A deadlock or a lock wait timeout: the database refused the transaction (or its statement), which may simply run again.</summary>
     public static bool IsConflict(Exception e) => Find(e) is { ErrorCode: MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout };
 
-    /// <summary>The database cannot do it now: the connection is gone or the work lost a conflict.</summary>
-    public static bool IsUnavailable(Exception e) => IsConnectionLost(e) || IsConflict(e);
+    /// <summary>
+    /// A statement ran past the command timeout (30 s unless the connection string says otherwise): a lock held longer
+    /// than that, or a server too busy to answer. The client cancelled it, and its transaction is rolled back.
+    /// </summary>
+    public static bool IsTimedOut(Exception e) => Find(e) is { ErrorCode: MySqlErrorCode.CommandTimeoutExpired };
+
+    /// <summary>The database cannot do it now: the connection is gone, the work lost a conflict or it took too long.</summary>
+    public static bool IsUnavailable(Exception e) => IsConnectionLost(e) || IsConflict(e) || IsTimedOut(e);
 
     /// <summary>
     /// Runs <paramref name="work"/>, and again when it lost a conflict (a deadlock or a lock wait timeout), <see
