@@ -46,7 +46,7 @@ public sealed partial class GeneratedCodeTests
         Assert.Contains("\"annualRateMax\":0.10", json, StringComparison.Ordinal);
 
         var back = JsonSerializer.Deserialize<ProductDefinition>(json, HeadlessLoanJson.Options)!;
-        Assert.Equal([RepaymentMethod.Equal_installment, RepaymentMethod.Equal_principal], back.RepaymentMethods);
+        Assert.Equal([RepaymentMethod.EqualInstallment, RepaymentMethod.EqualPrincipal], back.RepaymentMethods);
     }
 
     [Fact]
@@ -66,10 +66,10 @@ public sealed partial class GeneratedCodeTests
     public void Problem_code_is_read_from_an_undeclared_error_answer_too()
     {
         var headers = new Dictionary<string, IEnumerable<string>>();
-        var exception = new ApiException("conflict", 409, """{"code":"idempotency_in_progress","status":409}""", headers, null);
+        var exception = new HeadlessLoanException("conflict", 409, """{"code":"idempotency_in_progress","status":409}""", headers, null);
 
-        Assert.Equal("idempotency_in_progress", exception.GetProblemCode());
-        Assert.Null(new ApiException("bad gateway", 502, "<html/>", headers, null).GetProblemCode());
+        Assert.Equal("idempotency_in_progress", exception.ProblemCode);
+        Assert.Null(new HeadlessLoanException("bad gateway", 502, "<html/>", headers, null).ProblemCode);
     }
 
     private static string Git(params string[] arguments)
