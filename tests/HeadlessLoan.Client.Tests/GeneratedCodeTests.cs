@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using HeadlessLoan.Client.Tests.Infrastructure;
@@ -11,16 +10,16 @@ public sealed partial class GeneratedCodeTests
     private const string GeneratedFolder = "sdk/HeadlessLoan.Client/Generated";
 
     [Fact]
-    public void Generated_code_is_not_committed()
+    public async Task Generated_code_is_not_committed()
     {
-        var tracked = Git("ls-files", "--", GeneratedFolder);
+        var tracked = await GitAsync("ls-files", "--", GeneratedFolder);
         Assert.True(tracked.Length == 0, $"Generated SDK code is tracked by git; remove it (git rm -r --cached {GeneratedFolder}):\n{tracked}");
     }
 
     [Fact]
-    public void Generated_folder_is_ignored_by_git()
+    public async Task Generated_folder_is_ignored_by_git()
     {
-        var ignored = Git("check-ignore", "--no-index", "--", GeneratedFolder + "/HeadlessLoanClient.g.cs");
+        var ignored = await GitAsync("check-ignore", "--no-index", "--", GeneratedFolder + "/HeadlessLoanClient.g.cs");
         Assert.True(ignored.Length > 0, $"{GeneratedFolder}/ must be listed in .gitignore.");
     }
 
@@ -72,43 +71,16 @@ public sealed partial class GeneratedCodeTests
         Assert.Null(new HeadlessLoanException("bad gateway", 502, "<html/>", headers, null).ProblemCode);
     }
 
-    private static string Git(params string[] arguments)
+    private static async Task<string> GitAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("git")
+        var result = await ProcessRunner.RunAsync("git", arguments, BuildPaths.RepositoryRoot, TimeSpan.FromMinutes(1));
+        // check-ignore exits 1 when the path is not ignored; anything above is a real failure.
+        if (result.ExitCode > 1)
         {
-            WorkingDirectory = BuildPaths.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed in {BuildPaths.RepositoryRoot}: {result}");
         }
 
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("git did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException("git is needed to check that generated SDK code is not committed, and it could not be run.", exception);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEnd();
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            // check-ignore exits 1 when the path is not ignored; anything above is a real failure.
-            if (process.ExitCode > 1)
-            {
-                throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed ({process.ExitCode}) in {BuildPaths.RepositoryRoot}: {error}");
-            }
-
-            return output.Trim();
-        }
+        return result.Output;
     }
 
     [GeneratedRegex(@"^\s+operationId:\s*(\w+)\s*$", RegexOptions.Multiline)]
