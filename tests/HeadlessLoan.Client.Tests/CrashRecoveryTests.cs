@@ -28,7 +28,7 @@ public sealed class CrashRecoveryTests(CrashRecoveryTests.Server server) : IClas
         await using (var blocker = await OpenAsync())
         {
             await blocker.ExecuteAsync("LOCK TABLES idempotency_requests READ");
-            var first = admin.CreateProductAsync(definition, idempotency_Key: key);
+            var first = admin.CreateProductAsync(definition, idempotencyKey: key);
             await WaitUntilAsync(async () => await WaitingOnAnswersAsync() > 0, "the create to wait for the answers table");
             await server.KillAsync();
             await Assert.ThrowsAnyAsync<Exception>(() => first);
@@ -51,8 +51,8 @@ public sealed class CrashRecoveryTests(CrashRecoveryTests.Server server) : IClas
 
         await server.RestartAsync();
         admin = await server.CreateAdminClientAsync();
-        var retry = await admin.CreateProductAsync(definition, idempotency_Key: key);
-        var again = await admin.CreateProductAsync(definition, idempotency_Key: key);
+        ProductResponse retry = await admin.CreateProductAsync(definition, idempotencyKey: key);
+        ProductResponse again = await admin.CreateProductAsync(definition, idempotencyKey: key);
 
         Assert.Equal(retry.Id, again.Id);
         Assert.Equal(1, await ProductsNamedAsync(definition.Name));
@@ -66,14 +66,14 @@ public sealed class CrashRecoveryTests(CrashRecoveryTests.Server server) : IClas
         var key = IdempotencyKey.New();
 
         // Whatever reached the client before the kill is thrown away: it never saw an answer.
-        var first = admin.CreateProductAsync(definition, idempotency_Key: key);
+        var first = admin.CreateProductAsync(definition, idempotencyKey: key);
         await WaitUntilAsync(async () => await ProductsNamedAsync(definition.Name) > 0, "the product to be committed");
         await server.KillAsync();
         _ = await Record.ExceptionAsync(() => first);
 
         await server.RestartAsync();
         admin = await server.CreateAdminClientAsync();
-        var retry = await admin.CreateProductAsync(definition, idempotency_Key: key);
+        ProductResponse retry = await admin.CreateProductAsync(definition, idempotencyKey: key);
 
         await using var db = await OpenAsync();
         var stored = await db.QuerySingleAsync<Guid>("SELECT DISTINCT product_id FROM product_versions WHERE name = @name", new { name = definition.Name });

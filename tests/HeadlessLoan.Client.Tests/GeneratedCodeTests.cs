@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using HeadlessLoan.Client.Tests.Infrastructure;
@@ -11,16 +10,16 @@ public sealed partial class GeneratedCodeTests
     private const string GeneratedFolder = "sdk/HeadlessLoan.Client/Generated";
 
     [Fact]
-    public void Generated_code_is_not_committed()
+    public async Task Generated_code_is_not_committed()
     {
-        var tracked = Git("ls-files", "--", GeneratedFolder);
+        var tracked = await GitAsync("ls-files", "--", GeneratedFolder);
         Assert.True(tracked.Length == 0, $"Generated SDK code is tracked by git; remove it (git rm -r --cached {GeneratedFolder}):\n{tracked}");
     }
 
     [Fact]
-    public void Generated_folder_is_ignored_by_git()
+    public async Task Generated_folder_is_ignored_by_git()
     {
-        var ignored = Git("check-ignore", "--no-index", "--", GeneratedFolder + "/HeadlessLoanClient.g.cs");
+        var ignored = await GitAsync("check-ignore", "--no-index", "--", GeneratedFolder + "/HeadlessLoanClient.g.cs");
         Assert.True(ignored.Length > 0, $"{GeneratedFolder}/ must be listed in .gitignore.");
     }
 
@@ -46,7 +45,7 @@ public sealed partial class GeneratedCodeTests
         Assert.Contains("\"annualRateMax\":0.10", json, StringComparison.Ordinal);
 
         var back = JsonSerializer.Deserialize<ProductDefinition>(json, HeadlessLoanJson.Options)!;
-        Assert.Equal([RepaymentMethod.Equal_installment, RepaymentMethod.Equal_principal], back.RepaymentMethods);
+        Assert.Equal([RepaymentMethod.EqualInstallment, RepaymentMethod.EqualPrincipal], back.RepaymentMethods);
     }
 
     [Fact]
@@ -66,49 +65,22 @@ public sealed partial class GeneratedCodeTests
     public void Problem_code_is_read_from_an_undeclared_error_answer_too()
     {
         var headers = new Dictionary<string, IEnumerable<string>>();
-        var exception = new ApiException("conflict", 409, """{"code":"idempotency_in_progress","status":409}""", headers, null);
+        var exception = new HeadlessLoanException("conflict", 409, """{"code":"idempotency_in_progress","status":409}""", headers, null);
 
-        Assert.Equal("idempotency_in_progress", exception.GetProblemCode());
-        Assert.Null(new ApiException("bad gateway", 502, "<html/>", headers, null).GetProblemCode());
+        Assert.Equal("idempotency_in_progress", exception.ProblemCode);
+        Assert.Null(new HeadlessLoanException("bad gateway", 502, "<html/>", headers, null).ProblemCode);
     }
 
-    private static string Git(params string[] arguments)
+    private static async Task<string> GitAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("git")
+        var result = await ProcessRunner.RunAsync("git", arguments, BuildPaths.RepositoryRoot, TimeSpan.FromMinutes(1));
+        // check-ignore exits 1 when the path is not ignored; anything above is a real failure.
+        if (result.ExitCode > 1)
         {
-            WorkingDirectory = BuildPaths.RepositoryRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
+            throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed in {BuildPaths.RepositoryRoot}: {result}");
         }
 
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("git did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException("git is needed to check that generated SDK code is not committed, and it could not be run.", exception);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEnd();
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            // check-ignore exits 1 when the path is not ignored; anything above is a real failure.
-            if (process.ExitCode > 1)
-            {
-                throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed ({process.ExitCode}) in {BuildPaths.RepositoryRoot}: {error}");
-            }
-
-            return output.Trim();
-        }
+        return result.Output;
     }
 
     [GeneratedRegex(@"^\s+operationId:\s*(\w+)\s*$", RegexOptions.Multiline)]

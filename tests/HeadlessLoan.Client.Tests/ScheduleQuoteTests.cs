@@ -11,19 +11,19 @@ public sealed class ScheduleQuoteTests(ApiServerFixture server)
         using var recorder = new RecordingHandler();
         var client = HeadlessLoanClientFactory.Create(new HeadlessLoanClientOptions { BaseUrl = server.BaseUrl }, recorder);
 
-        var quote = await client.QuoteScheduleAsync(new QuoteRequest
+        ScheduleQuoteResponse quote = await client.QuoteScheduleAsync(new ScheduleQuoteRequest
         {
             Principal = 10_000_000,
             AnnualRate = 0.049m,
             TermMonths = 360,
-            Method = RepaymentMethod.Equal_installment,
+            Method = RepaymentMethod.EqualInstallment,
             StartDate = new DateOnly(2026, 1, 15),
         });
 
         var (_, body) = Assert.Single(recorder.Sent);
         Assert.Contains("\"method\":\"equal_installment\"", body, StringComparison.Ordinal);
 
-        Assert.Equal(RepaymentMethod.Equal_installment, quote.Method);
+        Assert.Equal(RepaymentMethod.EqualInstallment, quote.Method);
         Assert.Equal(360, quote.Periods.Count);
         var first = quote.Periods.First();
         Assert.Equal(53073, first.Payment);
@@ -36,18 +36,18 @@ public sealed class ScheduleQuoteTests(ApiServerFixture server)
     }
 
     [Fact]
-    public async Task Equal_principal_is_a_different_method_on_the_wire()
+    public async Task EqualPrincipal_is_a_different_method_on_the_wire()
     {
-        var quote = await server.CreateAnonymousClient().QuoteScheduleAsync(new QuoteRequest
+        ScheduleQuoteResponse quote = await server.CreateAnonymousClient().QuoteScheduleAsync(new ScheduleQuoteRequest
         {
             Principal = 10_000_000,
             AnnualRate = 0.049m,
             TermMonths = 360,
-            Method = RepaymentMethod.Equal_principal,
+            Method = RepaymentMethod.EqualPrincipal,
             StartDate = new DateOnly(2026, 1, 15),
         });
 
-        Assert.Equal(RepaymentMethod.Equal_principal, quote.Method);
+        Assert.Equal(RepaymentMethod.EqualPrincipal, quote.Method);
         var periods = quote.Periods.ToList();
         Assert.Equal(68611, periods[0].Payment);
         Assert.Equal(68611 - 113, periods[1].Payment);
@@ -56,18 +56,18 @@ public sealed class ScheduleQuoteTests(ApiServerFixture server)
     [Fact]
     public async Task Invalid_input_surfaces_validation_failed_naming_the_field()
     {
-        var exception = await Assert.ThrowsAnyAsync<ApiException>(() => server.CreateAnonymousClient().QuoteScheduleAsync(new QuoteRequest
+        var exception = await Assert.ThrowsAnyAsync<HeadlessLoanException>(() => server.CreateAnonymousClient().QuoteScheduleAsync(new ScheduleQuoteRequest
         {
             Principal = 10_000_000,
             AnnualRate = 0.049m,
             TermMonths = 361,
-            Method = RepaymentMethod.Equal_installment,
+            Method = RepaymentMethod.EqualInstallment,
         }));
 
         Assert.Equal(422, exception.StatusCode);
-        var typed = Assert.IsType<ApiException<ApiProblem>>(exception);
+        var typed = Assert.IsType<HeadlessLoanException<HeadlessLoanProblem>>(exception);
         Assert.Equal("validation_failed", typed.Result.Code);
-        Assert.Equal("validation_failed", exception.GetProblemCode());
+        Assert.Equal("validation_failed", exception.ProblemCode);
         Assert.True(exception.HasProblemCode("validation_failed"));
         Assert.NotNull(typed.Result.Errors);
         Assert.Contains(typed.Result.Errors!.Keys, key => string.Equals(key, "termMonths", StringComparison.OrdinalIgnoreCase));

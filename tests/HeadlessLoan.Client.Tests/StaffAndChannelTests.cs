@@ -9,7 +9,7 @@ public sealed class StaffAndChannelTests(ApiServerFixture server)
     [Fact]
     public async Task Bootstrap_admin_signs_in_and_GetMe_names_a_staff_admin()
     {
-        var token = await server.CreateAnonymousClient().IssueStaffTokenAsync(
+        StaffTokenResponse token = await server.CreateAnonymousClient().IssueStaffTokenAsync(
             new StaffTokenRequest { Username = ApiServerFixture.AdminUsername, Password = ApiServerFixture.AdminPassword });
 
         Assert.False(string.IsNullOrEmpty(token.AccessToken));
@@ -20,50 +20,50 @@ public sealed class StaffAndChannelTests(ApiServerFixture server)
         var admin = HeadlessLoanClientFactory.Create(server.BaseUrl, bearerToken: token.AccessToken);
         var me = await admin.GetMeAsync();
 
-        Assert.Equal(MeResponseKind.Staff, me.Kind);
+        Assert.Equal(CallerKind.Staff, me.Kind);
         Assert.Contains("admin", me.Roles);
     }
 
     [Fact]
     public async Task Wrong_password_surfaces_invalid_credentials()
     {
-        var exception = await Assert.ThrowsAnyAsync<ApiException>(() => server.CreateAnonymousClient().IssueStaffTokenAsync(
+        var exception = await Assert.ThrowsAnyAsync<HeadlessLoanException>(() => server.CreateAnonymousClient().IssueStaffTokenAsync(
             new StaffTokenRequest { Username = ApiServerFixture.AdminUsername, Password = "not-the-admin-password" }));
 
         Assert.Equal(401, exception.StatusCode);
-        Assert.Equal("invalid_credentials", Assert.IsType<ApiException<ApiProblem>>(exception).Result.Code);
-        Assert.Equal("invalid_credentials", exception.GetProblemCode());
+        Assert.Equal("invalid_credentials", Assert.IsType<HeadlessLoanException<HeadlessLoanProblem>>(exception).Result.Code);
+        Assert.Equal("invalid_credentials", exception.ProblemCode);
     }
 
     [Fact]
     public async Task Missing_credentials_surface_unauthorized()
     {
-        var exception = await Assert.ThrowsAnyAsync<ApiException>(() => server.CreateAnonymousClient().GetMeAsync());
+        var exception = await Assert.ThrowsAnyAsync<HeadlessLoanException>(() => server.CreateAnonymousClient().GetMeAsync());
 
         Assert.Equal(401, exception.StatusCode);
-        Assert.Equal("unauthorized", exception.GetProblemCode());
+        Assert.Equal("unauthorized", exception.ProblemCode);
     }
 
     [Fact]
     public async Task Admin_issues_a_channel_api_key_that_a_second_client_uses()
     {
         var admin = await server.CreateAdminClientAsync();
-        var product = await admin.CreateProductAsync(TestProducts.Definition(TestProducts.UniqueName("Channel product")), IdempotencyKey.New());
-        var channel = await admin.CreateChannelAsync(new CreateChannelRequest { Name = TestProducts.UniqueName("Partner app") }, IdempotencyKey.New());
-        var key = await admin.CreateChannelApiKeyAsync(channel.Id, IdempotencyKey.New());
+        ProductResponse product = await admin.CreateProductAsync(TestProducts.Definition(TestProducts.UniqueName("Channel product")), IdempotencyKey.New());
+        ChannelResponse channel = await admin.CreateChannelAsync(new CreateChannelRequest { Name = TestProducts.UniqueName("Partner app") }, IdempotencyKey.New());
+        CreatedChannelApiKeyResponse key = await admin.CreateChannelApiKeyAsync(channel.Id, IdempotencyKey.New());
 
-        Assert.Equal(ChannelResponseStatus.Active, channel.Status);
+        Assert.Equal(ChannelStatus.Active, channel.Status);
         Assert.Equal(channel.Id, key.ChannelId);
         Assert.StartsWith("hlk_", key.Key, StringComparison.Ordinal);
 
         var partner = HeadlessLoanClientFactory.Create(new HeadlessLoanClientOptions { BaseUrl = server.BaseUrl, ApiKey = key.Key });
         var me = await partner.GetMeAsync();
-        Assert.Equal(MeResponseKind.Channel, me.Kind);
+        Assert.Equal(CallerKind.Channel, me.Kind);
         Assert.Equal(channel.Id.ToString(), me.Id, ignoreCase: true);
 
         var products = await partner.ListProductsAsync();
         var listed = Assert.Single(products.Items, item => item.Id == product.Id);
-        Assert.Equal([RepaymentMethod.Equal_installment, RepaymentMethod.Equal_principal], listed.RepaymentMethods);
+        Assert.Equal([RepaymentMethod.EqualInstallment, RepaymentMethod.EqualPrincipal], listed.RepaymentMethods);
         Assert.Equal(0.10m, listed.AnnualRateMax);
         Assert.Equal(20_000_000L, listed.AmountMax);
     }
@@ -72,8 +72,8 @@ public sealed class StaffAndChannelTests(ApiServerFixture server)
     public async Task AddHeadlessLoanClient_registers_a_client_that_presents_the_api_key()
     {
         var admin = await server.CreateAdminClientAsync();
-        var channel = await admin.CreateChannelAsync(new CreateChannelRequest { Name = TestProducts.UniqueName("DI partner") });
-        var key = await admin.CreateChannelApiKeyAsync(channel.Id);
+        ChannelResponse channel = await admin.CreateChannelAsync(new CreateChannelRequest { Name = TestProducts.UniqueName("DI partner") });
+        CreatedChannelApiKeyResponse key = await admin.CreateChannelApiKeyAsync(channel.Id);
 
         var services = new ServiceCollection();
         services.AddHeadlessLoanClient(options =>
@@ -85,20 +85,20 @@ public sealed class StaffAndChannelTests(ApiServerFixture server)
         var client = provider.GetRequiredService<IHeadlessLoanClient>();
 
         var me = await client.GetMeAsync();
-        Assert.Equal(MeResponseKind.Channel, me.Kind);
+        Assert.Equal(CallerKind.Channel, me.Kind);
     }
 
     [Fact]
     public async Task A_channel_key_cannot_do_admin_work()
     {
         var admin = await server.CreateAdminClientAsync();
-        var channel = await admin.CreateChannelAsync(new CreateChannelRequest { Name = TestProducts.UniqueName("Limited partner") });
-        var key = await admin.CreateChannelApiKeyAsync(channel.Id);
+        ChannelResponse channel = await admin.CreateChannelAsync(new CreateChannelRequest { Name = TestProducts.UniqueName("Limited partner") });
+        CreatedChannelApiKeyResponse key = await admin.CreateChannelApiKeyAsync(channel.Id);
         var partner = HeadlessLoanClientFactory.Create(server.BaseUrl, apiKey: key.Key);
 
-        var exception = await Assert.ThrowsAnyAsync<ApiException>(() => partner.CreateProductAsync(TestProducts.Definition(TestProducts.UniqueName("Not allowed"))));
+        var exception = await Assert.ThrowsAnyAsync<HeadlessLoanException>(() => partner.CreateProductAsync(TestProducts.Definition(TestProducts.UniqueName("Not allowed"))));
 
         Assert.Equal(403, exception.StatusCode);
-        Assert.Equal("forbidden", exception.GetProblemCode());
+        Assert.Equal("forbidden", exception.ProblemCode);
     }
 }

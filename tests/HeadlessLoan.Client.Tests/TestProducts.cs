@@ -5,7 +5,7 @@ internal static class TestProducts
     public static ProductDefinition Definition(string name) => new()
     {
         Name = name,
-        RepaymentMethods = [RepaymentMethod.Equal_installment, RepaymentMethod.Equal_principal],
+        RepaymentMethods = [RepaymentMethod.EqualInstallment, RepaymentMethod.EqualPrincipal],
         AnnualRateMin = 0.03m,
         AnnualRateMax = 0.10m,
         AmountMin = 100_000,

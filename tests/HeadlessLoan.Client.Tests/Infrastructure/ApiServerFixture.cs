@@ -40,7 +40,7 @@ public class ApiServerFixture : IAsyncLifetime
     /// <summary>A client signed in as the bootstrap admin.</summary>
     public async Task<HeadlessLoanClient> CreateAdminClientAsync()
     {
-        var token = await CreateAnonymousClient().IssueStaffTokenAsync(new StaffTokenRequest { Username = AdminUsername, Password = AdminPassword });
+        StaffTokenResponse token = await CreateAnonymousClient().IssueStaffTokenAsync(new StaffTokenRequest { Username = AdminUsername, Password = AdminPassword });
         return HeadlessLoanClientFactory.Create(new HeadlessLoanClientOptions { BaseUrl = BaseUrl, BearerToken = token.AccessToken });
     }
 
@@ -204,14 +204,14 @@ public class ApiServerFixture : IAsyncLifetime
             try
             {
                 var health = await client.GetReadinessAsync();
-                if (health.Status == HealthResponseStatus.Healthy)
+                if (health.Status == ServiceHealthStatus.Healthy)
                 {
                     return;
                 }
 
                 last = $"status {health.Status}";
             }
-            catch (ApiException exception)
+            catch (HeadlessLoanException exception)
             {
                 last = $"HTTP {exception.StatusCode}: {exception.Response}";
             }

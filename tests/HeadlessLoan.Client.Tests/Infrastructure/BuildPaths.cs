@@ -13,6 +13,9 @@ public static class BuildPaths
     /// <summary>The repository's root folder.</summary>
     public static string RepositoryRoot => Metadata("HeadlessLoanRepositoryRoot");
 
+    /// <summary>The configuration this test assembly (and the SDK it tests) was built in: Debug or Release.</summary>
+    public static string Configuration => Metadata("HeadlessLoanConfiguration");
+
     /// <summary>The hand-written contract the SDK is generated from.</summary>
     public static string Contract => Path.Combine(RepositoryRoot, "openapi", "headless-loan.v1.yaml");
 
