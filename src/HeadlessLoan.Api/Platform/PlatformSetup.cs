@@ -59,6 +59,7 @@ public static class PlatformSetup
         app.UseAuthorization();
         var limits = app.Configuration.GetSection(RequestLimitsOptions.Section).Get<RequestLimitsOptions>() ?? new();
         app.UseMiddleware<RequestBodyLimitMiddleware>(limits.MaxRequestBodyBytes);
+        app.UseMiddleware<RequestCharsetMiddleware>();
         app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }

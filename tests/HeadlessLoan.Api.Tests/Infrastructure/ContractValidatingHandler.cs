@@ -10,15 +10,12 @@ namespace HeadlessLoan.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class ContractValidatingHandler : DelegatingHandler
 {
-    private static readonly Lazy<Task<OpenApiDocument>> Contract = new(() =>
-        OpenApiYamlDocument.FromFileAsync(Path.Combine(AppContext.BaseDirectory, "openapi", "headless-loan.v1.yaml")));
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
         await response.Content.LoadIntoBufferAsync(cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        var problem = Validate(await Contract.Value, request.Method.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode,
+        var problem = Validate(await TestContract.ReadAsync(), request.Method.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode,
             response.Content.Headers.ContentType?.MediaType, body);
         if (problem is not null)
         {

@@ -21,7 +21,7 @@ public static class ProductsApi
         group.MapGet("/", ListProducts).WithName("ListProducts").WithSummary("List active products")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems();
         group.MapGet("/{productId:guid}", GetProduct).WithName("GetProduct").WithSummary("Read a product, its current or a given version")
-            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404);
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 404);
         group.MapPut("/{productId:guid}", UpdateProduct).WithName("UpdateProduct").WithSummary("Change a product: writes a new version")
             .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422)
             .Validates<ProductDefinition>((request, _) => ProductRules.Validate(request, rates));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HeadlessLoan.Api.Platform.Errors;
 
@@ -74,6 +75,7 @@ public static class Problems
             // The framework adds its own "requestId"; traceId is ours and enough.
             problem.Extensions.Remove("requestId");
         });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         services.AddExceptionHandler<ProblemExceptionHandler>();
         return services;
     }

@@ -40,7 +40,8 @@ public sealed partial class IdempotencyMiddleware(RequestDelegate next, Idempote
         }
 
         var key = values.ToString();
-        if (key.Length is 0 or > MaxKeyLength || values.Count > 1)
+        // Counted in characters (code points), as the contract's maxLength and the key's utf8mb4 column count them.
+        if (key.Length == 0 || RequestValidator.Characters(key) > MaxKeyLength || values.Count > 1)
         {
             await Write(context, Problems.Create(400, "idempotency_key_invalid", $"The {HeaderName} header must be one value of 1 to {MaxKeyLength} characters."));
             return;

@@ -1,0 +1,56 @@
+namespace HeadlessLoan.Api.Tests.Errors;
+
+/// <summary>
+/// For every contract operation with a JSON body: a valid body (<c>{unique}</c> is replaced by a fresh token on each
+/// send, <c>{productId}</c> by a product on offer, <c>{id}</c> by an id that exists nowhere), one with a value of the
+/// wrong type, and one with an unknown enum value where the body has an enum.
+/// </summary>
+public static class BatteryBodies
+{
+    public static IReadOnlyList<BatteryBody> All { get; } =
+    [
+        // Somebody unknown: a wrong password for a real account would count towards its lock-out.
+        new("POST /v1/auth/staff/token", """{"username": "nobody-{unique}", "password": "not-a-password"}""",
+            """{"username": 42, "password": "x"}""", null),
+        new("POST /v1/staff", """{"username": "u{unique}", "displayName": "Some One", "password": "long-enough-password", "roles": ["risk_officer"]}""",
+            """{"username": "someone", "displayName": "Some One", "password": "long-enough-password", "roles": "admin"}""", null),
+        // Never the caller's real password: a change would revoke the token the batteries sign in with.
+        new("POST /v1/staff/me/password", """{"currentPassword": "not-the-current-password", "newPassword": "another-long-password"}""",
+            """{"currentPassword": "x", "newPassword": 12345678901234}""", null),
+        new("POST /v1/staff/{staffId}/password", """{"newPassword": "long-enough-password"}""", """{"newPassword": ["long-enough-password"]}""", null),
+        new("POST /v1/channels", """{"name": "Channel {unique}", "rateLimitPerMinute": 1000}""", """{"name": "typed", "rateLimitPerMinute": "ten"}""", null),
+        new("POST /v1/products", Product("\"amountMin\": 100000"), Product("\"amountMin\": \"100000\""), Product("\"amountMin\": 100000", methods: "[\"weekly\"]")),
+        new("PUT /v1/products/{productId}", Product("\"amountMin\": 100000"), Product("\"amountMin\": \"100000\""), Product("\"amountMin\": 100000", methods: "[\"weekly\"]")),
+        new("POST /v1/auth/wechat/login", """{"code": "code_{unique}"}""", """{"code": 42}""", null),
+        new("POST /v1/borrowers/me/phone", """{"code": "phone_{unique}"}""", """{"code": ["x"]}""", null),
+        new("POST /v1/applications", Application("\"amount\": 500000"), Application("\"amount\": \"500000\""), Application("\"amount\": 500000", method: "weekly")),
+        new("POST /v1/applications/{applicationId}/consents", """{"purpose": "credit_bureau_query", "textVersion": "v1"}""",
+            """{"purpose": "credit_bureau_query", "textVersion": 1}""", """{"purpose": "marketing", "textVersion": "v1"}"""),
+        new("PUT /v1/approval-policy", """{"note": "Battery", "rules": [{"steps": [{"role": "risk_officer", "approvers": 1}]}]}""", """{"note": 5, "rules": []}""", null),
+        new("POST /v1/approval-tasks/{taskId}/decision", """{"decision": "reject", "reasonCode": "policy_not_met", "comment": "Battery"}""",
+            """{"decision": "approve", "comment": 5}""", """{"decision": "maybe"}"""),
+        new("POST /v1/applications/{applicationId}/special-approval", """{"reason": "A reason long enough"}""", """{"reason": 42}""", null),
+        new("PUT /v1/applications/{applicationId}/loan-officer", """{"staffId": "{id}"}""", """{"staffId": 42}""", null),
+        new("POST /v1/staff/{staffId}/relations", """{"kind": "family", "borrowerId": "{id}", "note": "Battery"}""", """{"kind": "family", "note": 7}""",
+            """{"kind": "cousin", "borrowerId": "00000000-0000-0000-0000-000000000001"}"""),
+        new("POST /v1/schedules/quote", """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
+            """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
+            """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),
+    ];
+
+    public static BatteryBody For(string key) => All.Single(b => b.Key == key);
+
+    private static string Application(string amount, string method = "equal_installment") => $$"""
+        {"productId": "{productId}", {{amount}}, "termMonths": 12, "method": "{{method}}", "purpose": "Battery",
+         "declaredName": "张三", "declaredRegionCode": "110101", "declaredAddress": "北京市东城区"}
+        """;
+
+    private static string Product(string amountMin, string methods = "[\"equal_installment\"]") => $$"""
+        {"name": "Product {unique}", "repaymentMethods": {{methods}}, "annualRateMin": 0.05, "annualRateMax": 0.1, {{amountMin}},
+         "amountMax": 5000000, "termMinMonths": 3, "termMaxMonths": 36, "penaltyDailyRate": 0.0003, "ageMin": 22, "ageMax": 55,
+         "autoApprovalLimit": 100000}
+        """;
+}
+
+/// <param name="Key">The operation, as <see cref="BatteryOperation.Key"/>.</param>
+public sealed record BatteryBody(string Key, string Valid, string WrongType, string? UnknownEnum);
