@@ -1,0 +1,111 @@
+using HeadlessLoan.Domain.Loans;
+
+namespace HeadlessLoan.Domain.Tests.Loans;
+
+public sealed class LoanLifecycleTests
+{
+    /// <summary>The columns of <see cref="Table"/>, in this order.</summary>
+    private static readonly LoanStatus[] Columns =
+    [
+        LoanStatus.PendingDisbursement, LoanStatus.DisbursementFailed, LoanStatus.Active, LoanStatus.Overdue,
+        LoanStatus.PaidOff, LoanStatus.WrittenOff, LoanStatus.Cancelled,
+    ];
+
+    private const string NotPending = "!loan_not_pending_disbursement";
+    private const string NotFailed = "!loan_not_disbursement_failed";
+    private const string NotOpen = "!loan_not_open";
+    private const string NotOverdue = "!loan_not_overdue";
+    private const string NotRefundable = "!loan_not_refundable";
+
+    /// <summary>The whole lifecycle: for each event, the next status in each status of <see cref="Columns"/>, or <c>!</c> and the refusal.</summary>
+    private static readonly Dictionary<LoanEvent, string[]> Table = new()
+    {
+        //                                pending_disbursement    disbursement_failed     active         overdue        paid_off       written_off    cancelled
+        [LoanEvent.ConfirmDisbursement] = ["active",              NotPending,             NotPending,    NotPending,    NotPending,    NotPending,    NotPending],
+        [LoanEvent.FailDisbursement] =    ["disbursement_failed", NotPending,             NotPending,    NotPending,    NotPending,    NotPending,    NotPending],
+        [LoanEvent.RetryDisbursement] =   [NotFailed,             "pending_disbursement", NotFailed,     NotFailed,     NotFailed,     NotFailed,     NotFailed],
+        [LoanEvent.Cancel] =              ["cancelled",           "cancelled",            NotPending,    NotPending,    NotPending,    NotPending,    NotPending],
+        [LoanEvent.Repay] =               [NotOpen,               NotOpen,                "active",      "overdue",     NotOpen,       NotOpen,       NotOpen],
+        [LoanEvent.CatchUp] =             [NotOverdue,            NotOverdue,             NotOverdue,    "active",      NotOverdue,    NotOverdue,    NotOverdue],
+        [LoanEvent.PayOff] =              [NotOpen,               NotOpen,                "paid_off",    "paid_off",    NotOpen,       NotOpen,       NotOpen],
+        [LoanEvent.MarkOverdue] =         [NotOpen,               NotOpen,                "overdue",     "overdue",     NotOpen,       NotOpen,       NotOpen],
+        [LoanEvent.WriteOff] =            [NotOverdue,            NotOverdue,             NotOverdue,    "written_off", NotOverdue,    NotOverdue,    NotOverdue],
+        [LoanEvent.Refund] =              [NotRefundable,         NotRefundable,          "active",      "overdue",     "paid_off",    NotRefundable, NotRefundable],
+    };
+
+    public static TheoryData<LoanStatus, LoanEvent> EveryPair()
+    {
+        var pairs = new TheoryData<LoanStatus, LoanEvent>();
+        foreach (var status in Enum.GetValues<LoanStatus>())
+        {
+            foreach (var happened in Enum.GetValues<LoanEvent>())
+            {
+                pairs.Add(status, happened);
+            }
+        }
+
+        return pairs;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryPair))]
+    public void EveryStatusAndEventPairHasTheDecisionOfTheTable(LoanStatus status, LoanEvent happened)
+    {
+        var column = Array.IndexOf(Columns, status);
+        Assert.True(column >= 0, $"The table has no column for status {status}.");
+        Assert.True(Table.TryGetValue(happened, out var row), $"The table has no row for event {happened}.");
+
+        var transition = LoanLifecycle.Next(status, happened);
+
+        var expected = row![column];
+        if (expected.StartsWith('!'))
+        {
+            Assert.False(transition.Allowed);
+            Assert.Equal(expected[1..], transition.Refusal);
+            Assert.Equal(status, transition.Next); // a refusal leaves the loan where it was
+        }
+        else
+        {
+            Assert.True(transition.Allowed, $"{happened} in {status} was refused with {transition.Refusal}.");
+            Assert.Equal(expected, transition.Next.ToWire());
+        }
+    }
+
+    [Fact]
+    public void TheTableHasExactlyOneCellPerPair()
+    {
+        Assert.Equal(Enum.GetValues<LoanStatus>().Order(), Columns.Order());
+        Assert.Equal(Enum.GetValues<LoanEvent>().Order(), Table.Keys.Order());
+        Assert.All(Table.Values, row => Assert.Equal(Columns.Length, row.Length));
+    }
+
+    [Fact]
+    public void WireNamesAreTheStoredOnesAndParseBack()
+    {
+        Assert.Equal(["pending_disbursement", "disbursement_failed", "active", "overdue", "paid_off", "written_off", "cancelled"], LoanStatusNames.All);
+        foreach (var status in Enum.GetValues<LoanStatus>())
+        {
+            Assert.True(LoanStatusNames.TryParse(status.ToWire(), out var parsed));
+            Assert.Equal(status, parsed);
+        }
+
+        Assert.False(LoanStatusNames.TryParse("Active", out _));
+        Assert.Throws<FormatException>(() => LoanStatusNames.Parse("open"));
+    }
+
+    [Fact]
+    public void OpenAndClosedStatusesAreThoseMoneyCanAndCannotMoveOn()
+    {
+        Assert.Equal([LoanStatus.Active, LoanStatus.Overdue], Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsOpen));
+        Assert.Equal([LoanStatus.PaidOff, LoanStatus.WrittenOff, LoanStatus.Cancelled], Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsClosed));
+        Assert.Equal([LoanStatus.PendingDisbursement, LoanStatus.DisbursementFailed], LoanLifecycle.From(LoanEvent.Cancel));
+    }
+
+    [Fact]
+    public void UnknownValuesAreFaults()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => LoanLifecycle.Next((LoanStatus)99, LoanEvent.Repay));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LoanLifecycle.Next(LoanStatus.Active, (LoanEvent)99));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ((LoanStatus)99).ToWire());
+    }
+}
