@@ -3,6 +3,7 @@ using HeadlessLoan.Api.Features.Approvals;
 using HeadlessLoan.Api.Features.Borrowers;
 using HeadlessLoan.Api.Features.Channels;
 using HeadlessLoan.Api.Features.Intake;
+using HeadlessLoan.Api.Features.Ledger;
 using HeadlessLoan.Api.Features.Products;
 using HeadlessLoan.Api.Features.Schedules;
 using HeadlessLoan.Api.Features.Staff;
@@ -37,7 +38,8 @@ public partial class Program
             .AddSchedules()
             .AddApplications()
             .AddIntake()
-            .AddApprovals();
+            .AddApprovals()
+            .AddLedger();
     }
 
     /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
@@ -55,6 +57,7 @@ public partial class Program
             app.MapApplications();
             app.MapIntake();
             app.MapApprovals();
+            app.MapLedger();
         }
 
         return app;
