@@ -71,6 +71,38 @@ public sealed class LedgerStoreTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task The_same_posting_at_once_from_ten_changes_is_written_once()
+    {
+        var loan = Guid.NewGuid();
+        await api.PostAsync(Postings.Disbursement(Guid.NewGuid(), loan, Day, 50_000));
+        var repayment = Postings.Repayment(Guid.NewGuid(), loan, Day, PaymentRail.WeChatPay, new LoanComponents(1_000, 0, 0, 0), 0);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => PostRetryingConflictsAsync(repayment)));
+
+        Assert.Equal(1, outcomes.Count(o => o == PostingOutcome.Written));
+        Assert.All(outcomes, o => Assert.True(o is PostingOutcome.Written or PostingOutcome.AlreadyWritten, o.ToString()));
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal(49_000, await db.ExecuteScalarAsync<long>(
+            "SELECT balance FROM loan_balances WHERE loan_id = @loan AND account = 'principal_receivable'", new { loan }));
+        Assert.True((await api.ReconcileAsync()).Ok);
+    }
+
+    /// <summary>As a request does: a change that lost a conflict (a deadlock) runs again.</summary>
+    private async Task<PostingOutcome> PostRetryingConflictsAsync(JournalEntry entry)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await api.PostAsync(entry);
+            }
+            catch (Exception e) when (DatabaseFaults.IsConflict(e) && attempt < 10)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public async Task The_services_account_can_append_to_the_journal_but_never_change_or_delete_it()
     {
         var entry = Postings.Fee(Guid.NewGuid(), Guid.NewGuid(), Day, 500);

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Ledger;
-using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Ledger;
 
@@ -36,7 +35,9 @@ public sealed class LedgerStore(TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(entry);
-        if (await change.QuerySingleOrDefaultAsync<byte[]>("SELECT content_hash FROM journal_entries WHERE id = @id", new { id = entry.Id }, ct) is { } hash)
+        // A locking read: two changes posting one id at once both lock its gap, and one of them loses the deadlock
+        // (a conflict its request reruns, finding the entry written) instead of meeting a duplicate key.
+        if (await change.QuerySingleOrDefaultAsync<byte[]>("SELECT content_hash FROM journal_entries WHERE id = @id FOR UPDATE", new { id = entry.Id }, ct) is { } hash)
         {
             return hash.AsSpan().SequenceEqual(entry.ContentHash) ? PostingOutcome.AlreadyWritten : PostingOutcome.ConflictingId;
         }
@@ -47,22 +48,27 @@ public sealed class LedgerStore(TimeProvider clock)
             return PostingOutcome.Overdrawn;
         }
 
-        try
+        await change.ExecuteAsync(InsertEntrySql, new
         {
-            await change.ExecuteAsync(InsertEntrySql, new
-            {
-                id = entry.Id, kind = entry.Kind, loanId = entry.LoanId, valueDate = entry.ValueDate.ToDateTime(TimeOnly.MinValue),
-                total = entry.Total, hash = entry.ContentHash, now = DbTime.Now(clock),
-            }, ct);
-        }
-        catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DuplicateKeyEntry)
-        {
-            // Another transaction wrote this id since the look-up above (a concurrent retry): the caller's change
-            // rolls back and its retry finds the entry.
-            throw new InvalidOperationException($"Journal entry {entry.Id} was written by another transaction at the same time.", e);
-        }
+            id = entry.Id, kind = entry.Kind, loanId = entry.LoanId, valueDate = entry.ValueDate.ToDateTime(TimeOnly.MinValue),
+            total = entry.Total, hash = entry.ContentHash, now = DbTime.Now(clock),
+        }, ct);
+        HoldLinesAndBalances(change, entry);
+        return PostingOutcome.Written;
+    }
 
-        // Held, not sent: the lines and balances go with the change's next round trip (merged into one INSERT each at commit).
+    /// <summary>The loan's balances as its snapshot holds them (one query of at most one row per account).</summary>
+    public static async Task<LoanBalances> BalancesAsync(DbChange change, Guid loanId, bool locked, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var rows = await change.QueryAsync<(string Account, long Balance)>(
+            "SELECT account, balance FROM loan_balances WHERE loan_id = @loanId" + (locked ? " FOR UPDATE" : ""), new { loanId }, ct);
+        return new LoanBalances(rows.ToDictionary(r => ChartOfAccounts.Parse(r.Account), r => r.Balance).ToImmutableDictionary());
+    }
+
+    /// <summary>The entry's lines and the loan's balance changes, held by the change: sent with its next round trip (merged into one INSERT each at commit).</summary>
+    private static void HoldLinesAndBalances(DbChange change, JournalEntry entry)
+    {
         for (var i = 0; i < entry.Lines.Count; i++)
         {
             var line = entry.Lines[i];
@@ -80,17 +86,6 @@ public sealed class LedgerStore(TimeProvider clock)
                 change.Write(UpsertBalanceSql, new { loanId, account = account.Key.ToWire(), delta = account.Sum(l => l.SignedForBalance) });
             }
         }
-
-        return PostingOutcome.Written;
-    }
-
-    /// <summary>The loan's balances as its snapshot holds them (one query of at most one row per account).</summary>
-    public static async Task<LoanBalances> BalancesAsync(DbChange change, Guid loanId, bool locked, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        var rows = await change.QueryAsync<(string Account, long Balance)>(
-            "SELECT account, balance FROM loan_balances WHERE loan_id = @loanId" + (locked ? " FOR UPDATE" : ""), new { loanId }, ct);
-        return new LoanBalances(rows.ToDictionary(r => ChartOfAccounts.Parse(r.Account), r => r.Balance).ToImmutableDictionary());
     }
 
     private const string InsertEntrySql = """
