@@ -10,7 +10,7 @@ namespace HeadlessLoan.Api.Integrations.WeChatPay;
 /// <summary>
 /// WeChat Pay v3 for the mini-program: JSAPI orders, their query and close, refunds and their query. Every request is
 /// signed with the merchant key; every answer's signature is verified before it is read, and one that does not
-/// verify is not believed (<see cref="WeChatPayUnavailableException"/>). A 4xx is WeChat Pay's refusal, returned as
+/// verify is not believed (<see cref="WeChatPayUnavailableException"/>); only an error may come unsigned. A 4xx is WeChat Pay's refusal, returned as
 /// <see cref="WeChatPayResult{T}.Error"/>; what only time fixes (no answer, 429, 5xx) is the exception.
 /// </summary>
 public sealed class WeChatPayClient(HttpClient http, WeChatPayKeyRing keys, TimeProvider clock)
@@ -89,7 +89,10 @@ public sealed class WeChatPayClient(HttpClient http, WeChatPayKeyRing keys, Time
     {
         var bytes = await answer.Content.ReadAsByteArrayAsync(ct);
         var status = (int)answer.StatusCode;
-        if (WeChatPaySignatures.Check(current, WeChatPaySignatureHeaders.From(answer.Headers), bytes, clock.GetUtcNow()) is { } refused)
+        // A success is believed only signed. WeChat Pay's SDKs read an error without its signature (not every gateway
+        // error is signed), so an unsigned refusal is taken as the refusal it says; a signed one must verify.
+        var refused = WeChatPaySignatures.Check(current, WeChatPaySignatureHeaders.From(answer.Headers), bytes, clock.GetUtcNow());
+        if (refused is not null && (answer.IsSuccessStatusCode || refused != WeChatPayRefusal.SignatureMissing))
         {
             throw new WeChatPayUnavailableException($"WeChat Pay's answer (HTTP {status}) is not believed: {refused}.");
         }
