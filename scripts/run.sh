@@ -43,8 +43,8 @@ cat <<MSG
 MSG
 
 # Migrations are applied by the API at start-up (several instances coordinate through a lock). Its database, Redis
-# and every sandbox URL (WeChat, the bureau) follow the ports above (scripts/lib/api-environment.sh).
-mapfile -t API_ENVIRONMENT < <(hl_dev_api_environment "$DB_PORT" "$REDIS_PORT" "$SANDBOX_PORT" "$APP_PASSWORD")
+# and every sandbox URL (WeChat, WeChat Pay, the bureau) follow the ports above (scripts/lib/api-environment.sh).
+mapfile -t API_ENVIRONMENT < <(hl_dev_api_environment "$DB_PORT" "$REDIS_PORT" "$SANDBOX_PORT" "$APP_PASSWORD" "$API_PORT")
 env "${API_ENVIRONMENT[@]}" \
   dotnet "$HL_ROOT/src/HeadlessLoan.Api/bin/Release/net10.0/HeadlessLoan.Api.dll" --urls "http://127.0.0.1:$API_PORT" \
   --contentRoot "$HL_ROOT/src/HeadlessLoan.Api" &

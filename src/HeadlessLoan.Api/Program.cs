@@ -11,6 +11,7 @@ using HeadlessLoan.Api.Integrations.Blobs;
 using HeadlessLoan.Api.Integrations.Bureau;
 using HeadlessLoan.Api.Integrations.IpRegion;
 using HeadlessLoan.Api.Integrations.WeChat;
+using HeadlessLoan.Api.Integrations.WeChatPay;
 using HeadlessLoan.Api.Platform;
 
 var app = Program.AddModules(WebApplication.CreateBuilder(args)).Build();
@@ -29,6 +30,13 @@ public partial class Program
         builder.Services.AddCreditBureau();
         builder.Services.AddBlobStore();
         builder.Services.AddIpRegions();
+
+        // No feature pays through WeChat Pay yet: its settings are checked where they are given (development, compose),
+        // and a deployment without the section starts as before. Repayments will make it unconditional.
+        if (builder.Configuration.GetSection(WeChatPayOptions.Section).Exists())
+        {
+            builder.Services.AddWeChatPay(builder.Configuration);
+        }
 
         return builder
             .AddStaff()

@@ -6,13 +6,18 @@ namespace HeadlessLoan.Api.Tests.Scripts;
 
 /// <summary>
 /// scripts/run.sh with moved ports: the configuration the API starts with (its appsettings files, then the
-/// environment run.sh gives it) points at the moved sandbox, database and Redis, and at nothing on the default ports.
+/// environment run.sh gives it) points at the moved sandbox, database and Redis, back at the API on its moved port
+/// (WeChat Pay's notify URL), and at nothing on the default ports.
 /// </summary>
 public sealed class RunScriptTests
 {
     private const int DbPort = 43306;
     private const int RedisPort = 46379;
     private const int SandboxPort = 45081;
+    private const int ApiPort = 45080;
+
+    /// <summary>The one loopback URL that is the API's own, not the sandbox's: where the sandbox sends payment notifications.</summary>
+    private const string NotifyUrl = "WeChatPay:NotifyUrl";
 
     [Fact]
     public async Task EverySandboxUrlDatabaseAndRedisFollowTheMovedPorts()
@@ -23,12 +28,14 @@ public sealed class RunScriptTests
 
         Assert.Contains("WeChat:ApiBaseUrl", loopbackUrls.Keys);
         Assert.Contains("Bureau:BaseUrl", loopbackUrls.Keys);
-        Assert.All(loopbackUrls, url => Assert.True(url.Value.Port == SandboxPort, $"{url.Key} = {url.Value} is not the sandbox on port {SandboxPort}"));
+        Assert.Contains("WeChatPay:BaseUrl", loopbackUrls.Keys);
+        Assert.Equal(ApiPort, loopbackUrls[NotifyUrl].Port);
+        Assert.All(loopbackUrls.Where(u => u.Key != NotifyUrl), url => Assert.True(url.Value.Port == SandboxPort, $"{url.Key} = {url.Value} is not the sandbox on port {SandboxPort}"));
         Assert.Contains($"Port={DbPort};", configuration["ConnectionStrings:Database"], StringComparison.Ordinal);
         Assert.Contains($"Port={DbPort};", configuration["ConnectionStrings:Migrations"], StringComparison.Ordinal);
         Assert.Equal($"127.0.0.1:{RedisPort}", configuration["ConnectionStrings:Redis"]);
         var defaults = configuration.AsEnumerable()
-            .Where(e => e.Value is { } v && (v.Contains(":5081", StringComparison.Ordinal) || v.Contains("=13306;", StringComparison.Ordinal) || v.Contains(":16379", StringComparison.Ordinal)))
+            .Where(e => e.Value is { } v && (v.Contains(":5081", StringComparison.Ordinal) || v.Contains(":5080", StringComparison.Ordinal) || v.Contains("=13306;", StringComparison.Ordinal) || v.Contains(":16379", StringComparison.Ordinal)))
             .Select(e => $"{e.Key} = {e.Value}")
             .ToList();
         Assert.True(defaults.Count == 0, "settings still on a default port: " + string.Join("; ", defaults));
@@ -39,7 +46,7 @@ public sealed class RunScriptTests
     {
         var withoutBureau = (await RunScriptEnvironmentAsync()).Where(e => !e.Key.StartsWith("Bureau__", StringComparison.Ordinal)).ToDictionary();
 
-        var notMoved = LoopbackUrls(DevelopmentConfiguration(withoutBureau)).Where(u => u.Value.Port != SandboxPort).Select(u => u.Key);
+        var notMoved = LoopbackUrls(DevelopmentConfiguration(withoutBureau)).Where(u => u.Key != NotifyUrl && u.Value.Port != SandboxPort).Select(u => u.Key);
 
         Assert.Equal(["Bureau:BaseUrl"], notMoved);
     }
@@ -49,7 +56,7 @@ public sealed class RunScriptTests
     {
         var script = File.ReadAllText(Path.Combine(Repository.Root, "scripts", "run.sh"));
 
-        Assert.Contains("hl_dev_api_environment \"$DB_PORT\" \"$REDIS_PORT\" \"$SANDBOX_PORT\"", script, StringComparison.Ordinal);
+        Assert.Contains("hl_dev_api_environment \"$DB_PORT\" \"$REDIS_PORT\" \"$SANDBOX_PORT\" \"$APP_PASSWORD\" \"$API_PORT\"", script, StringComparison.Ordinal);
         Assert.Contains("env \"${API_ENVIRONMENT[@]}\"", script, StringComparison.Ordinal);
     }
 
@@ -80,7 +87,7 @@ public sealed class RunScriptTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "-c", "source scripts/lib/api-environment.sh && hl_dev_api_environment \"$@\"", "bash", $"{DbPort}", $"{RedisPort}", $"{SandboxPort}", "test-password" })
+        foreach (var argument in new[] { "-c", "source scripts/lib/api-environment.sh && hl_dev_api_environment \"$@\"", "bash", $"{DbPort}", $"{RedisPort}", $"{SandboxPort}", "test-password", $"{ApiPort}" })
         {
             start.ArgumentList.Add(argument);
         }

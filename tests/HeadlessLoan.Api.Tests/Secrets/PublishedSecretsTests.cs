@@ -52,6 +52,59 @@ public sealed class PublishedSecretsTests
         PublishedSecrets.RefuseOutsideDevelopment(configuration, new Environment("Development"));
     }
 
+    [Fact]
+    public void The_test_only_wechat_pay_keys_are_published_secrets_but_public_keys_and_ids_are_not()
+    {
+        Assert.Contains("sandbox-test-only-apiv3-key-0001", PublishedSecrets.Values);
+        Assert.Contains(PemBody("merchant-private-key.TEST-ONLY.pem"), PublishedSecrets.Values);
+        Assert.DoesNotContain(PublishedSecrets.Values, v => v.Contains("wechatpay-public-key.TEST-ONLY.pem", StringComparison.Ordinal));
+        Assert.DoesNotContain(PemBody("wechatpay-public-key.TEST-ONLY.pem"), PublishedSecrets.Values);
+        Assert.DoesNotContain("PUB_KEY_ID_0119000001092026010100000001", PublishedSecrets.Values);
+    }
+
+    [Fact]
+    public void A_key_setting_naming_a_copy_of_the_test_merchant_key_or_holding_it_inline_is_found()
+    {
+        var copy = Path.Combine(Path.GetTempPath(), $"apiclient_key-{Guid.NewGuid():N}.pem");
+        File.Copy(WeChatPay.WeChatPayTestKeys.File("merchant-private-key.TEST-ONLY.pem"), copy);
+        try
+        {
+            var inlineWithOtherLineBreaks = File.ReadAllText(WeChatPay.WeChatPayTestKeys.File("merchant-private-key.TEST-ONLY.pem")).ReplaceLineEndings("\r\n");
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["WeChatPay:MerchantPrivateKey"] = copy,
+                ["Other:MerchantPrivateKey"] = inlineWithOtherLineBreaks,
+                ["WeChatPay:PublicKey"] = WeChatPay.WeChatPayTestKeys.File("wechatpay-public-key.TEST-ONLY.pem"),
+                ["WeChatPay:ApiV3Key"] = "sandbox-test-only-apiv3-key-0001",
+                ["Own:MerchantPrivateKey"] = Path.GetTempPath(),
+            }).Build();
+
+            Assert.Equal(["Other:MerchantPrivateKey", "WeChatPay:ApiV3Key", "WeChatPay:MerchantPrivateKey"], PublishedSecrets.FoundIn(configuration));
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
+
+    [Fact]
+    public void The_development_settings_key_path_is_refused_outside_development_relative_to_the_content_root()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["WeChatPay:MerchantPrivateKey"] = "../HeadlessLoan.Sandbox/wechatpay-test-keys/merchant-private-key.TEST-ONLY.pem",
+        }).Build();
+
+        var refused = Assert.Throws<InvalidOperationException>(() => PublishedSecrets.RefuseOutsideDevelopment(configuration,
+            new Environment("Production") { ContentRootPath = Repository.File("src", "HeadlessLoan.Api") }));
+
+        Assert.Contains("WeChatPay:MerchantPrivateKey", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static string PemBody(string file) =>
+        string.Concat(File.ReadAllLines(WeChatPay.WeChatPayTestKeys.File(file)).SkipWhile(l => !l.StartsWith("-----BEGIN", StringComparison.Ordinal)).Skip(1)
+            .TakeWhile(l => !l.StartsWith("-----END", StringComparison.Ordinal)));
+
     private sealed class Environment(string name) : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = name;

@@ -1,12 +1,12 @@
 using System.Net.Http.Json;
+using HeadlessLoan.Api.Platform.Http;
 
 namespace HeadlessLoan.Api.Integrations.WeChat;
 
 /// <summary>
 /// Transport to WeChat: timeouts and network failures are retried by the resilience pipeline around the
-/// HttpClient; errcode -1 ("system busy") is retried here with a short backoff. What still fails becomes
-/// <see cref="WeChatUnavailableException"/>: network failures, timeouts (the HttpClient's or the pipeline's) and an open
-/// circuit alike, so every endpoint that calls WeChat answers them as its 503 and none as a 500.
+/// HttpClient (<see cref="UpstreamHttp"/>); errcode -1 ("system busy") is retried here with a short backoff. What still
+/// fails becomes <see cref="WeChatUnavailableException"/>, so every endpoint that calls WeChat answers it as its 503.
 /// </summary>
 public sealed class WeChatHttp(HttpClient http)
 {
@@ -17,27 +17,12 @@ public sealed class WeChatHttp(HttpClient http)
     {
         for (var attempt = 0; ; attempt++)
         {
-            T? response;
-            try
+            using var message = build();
+            var response = await UpstreamHttp.SendAsync(http, message, async (answer, token) =>
             {
-                using var message = build();
-                using var answer = await http.SendAsync(message, ct);
                 answer.EnsureSuccessStatusCode();
-                response = await answer.Content.ReadFromJsonAsync<T>(ct);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !ct.IsCancellationRequested)
-            {
-                throw new WeChatUnavailableException("WeChat could not be reached.", e);
-            }
-            catch (Polly.Timeout.TimeoutRejectedException e)
-            {
-                throw new WeChatUnavailableException("WeChat did not answer in time.", e);
-            }
-            catch (Polly.ExecutionRejectedException e)
-            {
-                // The circuit is open after repeated failures (or another strategy refused the call): WeChat is not asked.
-                throw new WeChatUnavailableException("WeChat failed repeatedly; calls are paused.", e);
-            }
+                return await answer.Content.ReadFromJsonAsync<T>(token);
+            }, (what, e) => new WeChatUnavailableException($"WeChat {what}.", e), ct);
 
             if (response is null)
             {

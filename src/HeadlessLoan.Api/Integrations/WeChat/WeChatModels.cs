@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using HeadlessLoan.Api.Platform.Http;
 
 namespace HeadlessLoan.Api.Integrations.WeChat;
 
@@ -152,7 +153,7 @@ public static class WeChatOcrErrorCodes
 /// WeChat could not be reached, kept answering "busy", or refused the service itself (no access token: a quota, the
 /// appid, secret or server IP); <see cref="ErrorCode"/> is WeChat's code when it answered one.
 /// </summary>
-public sealed class WeChatUnavailableException(string message, Exception? inner = null, int? errorCode = null) : Exception(message, inner)
+public sealed class WeChatUnavailableException(string message, Exception? inner = null, int? errorCode = null) : UpstreamUnavailableException(message, inner)
 {
     public int? ErrorCode { get; } = errorCode;
 }

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using HeadlessLoan.Api.Platform.Http;
 
 namespace HeadlessLoan.Api.Integrations.WeChat;
 
-public sealed class WeChatOptions
+public sealed class WeChatOptions : IUpstreamResilienceSettings
 {
     public const string Section = "WeChat";
 

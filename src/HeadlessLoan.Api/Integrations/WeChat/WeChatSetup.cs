@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Platform.Http;
 using Microsoft.Extensions.Options;
 
 namespace HeadlessLoan.Api.Integrations.WeChat;
@@ -12,18 +13,8 @@ public static class WeChatSetup
                 var o = sp.GetRequiredService<IOptions<WeChatOptions>>().Value;
                 client.BaseAddress = new Uri(o.ApiBaseUrl);
             })
-            .AddStandardResilienceHandler(r =>
-            {
-                // Transport failures and timeouts only: WeChat answers its own errors with HTTP 200.
-                var o = configuration.GetSection(WeChatOptions.Section).Get<WeChatOptions>() ?? new WeChatOptions();
-                r.Retry.MaxRetryAttempts = 2;
-                r.Retry.Delay = TimeSpan.FromMilliseconds(o.RetryDelayMilliseconds);
-                r.AttemptTimeout.Timeout = TimeSpan.FromSeconds(o.TimeoutSeconds);
-                r.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(3 * o.TimeoutSeconds);
-                r.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 6 * o.TimeoutSeconds));
-                r.CircuitBreaker.MinimumThroughput = o.CircuitBreakerMinimumThroughput;
-                r.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(o.CircuitBreakSeconds);
-            });
+            // Transport failures and timeouts only: WeChat answers its own errors with HTTP 200.
+            .AddUpstreamResilience(configuration.GetSection(WeChatOptions.Section).Get<WeChatOptions>() ?? new WeChatOptions());
         services.AddSingleton<InstanceAccessToken>();
         services.AddTransient<WeChatAccessTokens>();
         services.AddTransient<WeChatApiClient>();

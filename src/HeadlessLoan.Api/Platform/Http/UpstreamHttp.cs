@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Http.Resilience;
+
+namespace HeadlessLoan.Api.Platform.Http;
+
+/// <summary>
+/// An outside party could not answer: a network failure, a timeout (the HttpClient's or the pipeline's), an open
+/// circuit, or an answer that cannot be used. Each integration derives its own, so an endpoint answers it as its 503.
+/// </summary>
+public abstract class UpstreamUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The resilience settings every outside party's HTTP client takes from its options.</summary>
+public interface IUpstreamResilienceSettings
+{
+    /// <summary>One attempt's timeout; the whole call, retries included, gets three times as long.</summary>
+    int TimeoutSeconds { get; }
+
+    /// <summary>Pause before retrying a failed attempt. The retry waits on the injected clock.</summary>
+    int RetryDelayMilliseconds { get; }
+
+    /// <summary>Calls in the sampling window before the circuit may open (the share failing must reach a tenth).</summary>
+    int CircuitBreakerMinimumThroughput { get; }
+
+    /// <summary>How long an open circuit refuses calls without asking the party.</summary>
+    int CircuitBreakSeconds { get; }
+}
+
+/// <summary>
+/// One way to call an outside party: the standard resilience pipeline sized from the party's settings, and every
+/// failure to get an answer turned into the party's <see cref="UpstreamUnavailableException"/>, so no endpoint answers
+/// one as a 500.
+/// </summary>
+public static class UpstreamHttp
+{
+    /// <summary>Retries (two), timeouts and a circuit breaker for transport failures, 408, 429 and 5xx.</summary>
+    public static IHttpClientBuilder AddUpstreamResilience(this IHttpClientBuilder builder, IUpstreamResilienceSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        builder.AddStandardResilienceHandler(r => Configure(r, settings));
+        return builder;
+    }
+
+    public static void Configure(HttpStandardResilienceOptions r, IUpstreamResilienceSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(settings);
+        r.Retry.MaxRetryAttempts = 2;
+        r.Retry.Delay = TimeSpan.FromMilliseconds(settings.RetryDelayMilliseconds);
+        r.AttemptTimeout.Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds);
+        r.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(3 * settings.TimeoutSeconds);
+        r.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 6 * settings.TimeoutSeconds));
+        r.CircuitBreaker.MinimumThroughput = settings.CircuitBreakerMinimumThroughput;
+        r.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(settings.CircuitBreakSeconds);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> and reads the answer with <paramref name="read"/>; a failure to get or read an
+    /// answer becomes <paramref name="unavailable"/>(what happened, the cause). The caller's own cancellation stays a cancellation.
+    /// </summary>
+    public static async Task<T> SendAsync<T>(
+        HttpClient http, HttpRequestMessage message, Func<HttpResponseMessage, CancellationToken, Task<T>> read,
+        Func<string, Exception, UpstreamUnavailableException> unavailable, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(unavailable);
+        try
+        {
+            using var answer = await http.SendAsync(message, ct);
+            return await read(answer, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !ct.IsCancellationRequested)
+        {
+            throw unavailable("could not be reached", e);
+        }
+        catch (Polly.Timeout.TimeoutRejectedException e)
+        {
+            throw unavailable("did not answer in time", e);
+        }
+        catch (Polly.ExecutionRejectedException e)
+        {
+            // The circuit is open after repeated failures (or another strategy refused the call): the party is not asked.
+            throw unavailable("failed repeatedly; calls are paused", e);
+        }
+    }
+}
