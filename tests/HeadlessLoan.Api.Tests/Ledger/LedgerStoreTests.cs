@@ -26,12 +26,12 @@ public static class Ledger
         return outcome;
     }
 
-    public static async Task<ReconciliationResponse> ReconcileAsync(this ApiFactory api)
+    public static async Task<LedgerReconciliationResponse> ReconcileAsync(this ApiFactory api)
     {
         using var auditor = await api.CreateAdminClientAsync();
         var response = await auditor.GetAsync("/v1/ledger/reconciliation");
         await response.AssertStatusAsync(HttpStatusCode.OK);
-        return (await response.Content.ReadFromJsonAsync<ReconciliationResponse>())!;
+        return (await response.Content.ReadFromJsonAsync<LedgerReconciliationResponse>())!;
     }
 }
 

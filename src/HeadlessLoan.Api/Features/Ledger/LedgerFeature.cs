@@ -24,6 +24,6 @@ public static class LedgerFeature
         return app;
     }
 
-    public static async Task<Ok<ReconciliationResponse>> Reconcile(LedgerReconciliation reconciliation, CancellationToken ct) =>
+    public static async Task<Ok<LedgerReconciliationResponse>> Reconcile(LedgerReconciliation reconciliation, CancellationToken ct) =>
         TypedResults.Ok(await reconciliation.RunAsync(ct));
 }

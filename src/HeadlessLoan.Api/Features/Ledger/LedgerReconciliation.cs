@@ -5,11 +5,11 @@ using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Ledger;
 
-public sealed record SnapshotMismatch(Guid LoanId, string Account, long Snapshot, long Lines);
+public sealed record LoanBalanceMismatch(Guid LoanId, string Account, long Snapshot, long Lines);
 
-public sealed record ReconciliationResponse(
+public sealed record LedgerReconciliationResponse(
     bool Ok, DateTimeOffset CheckedAt, long Entries, long TotalDebits, long TotalCredits,
-    IReadOnlyList<Guid> UnbalancedEntries, long LoansChecked, IReadOnlyList<SnapshotMismatch> SnapshotMismatches);
+    IReadOnlyList<Guid> UnbalancedEntries, long LoansChecked, IReadOnlyList<LoanBalanceMismatch> SnapshotMismatches);
 
 /// <summary>
 /// Proves the books from the rows themselves: debits equal credits over the whole ledger and in every entry (and
@@ -21,7 +21,7 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
     /// <summary>At most this many faults of each kind are listed.</summary>
     public const int MaxListed = 100;
 
-    public async Task<ReconciliationResponse> RunAsync(CancellationToken ct)
+    public async Task<LedgerReconciliationResponse> RunAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -32,10 +32,10 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         var loans = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(DISTINCT loan_id) FROM loan_balances", transaction: tx, cancellationToken: ct));
         var assets = ChartOfAccounts.All.Where(a => ChartOfAccounts.Parse(a).TypeOf() == AccountType.Asset).ToList();
-        var mismatches = (await conn.QueryAsync<SnapshotMismatch>(new CommandDefinition(
+        var mismatches = (await conn.QueryAsync<LoanBalanceMismatch>(new CommandDefinition(
             MismatchSql, new { assets, max = MaxListed }, tx, cancellationToken: ct))).AsList();
         await tx.CommitAsync(ct);
-        return new ReconciliationResponse(
+        return new LedgerReconciliationResponse(
             debits == credits && unbalanced.Count == 0 && mismatches.Count == 0, DbTime.ToOffset(DbTime.Now(clock)),
             entries, debits, credits, unbalanced, loans, mismatches);
     }
