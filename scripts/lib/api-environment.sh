@@ -16,5 +16,5 @@ hl_dev_api_environment() { # db-port redis-port sandbox-port app-password api-po
     "WeChat__ApiBaseUrl=http://127.0.0.1:$sandbox" \
     "Bureau__BaseUrl=http://127.0.0.1:$sandbox" \
     "WeChatPay__BaseUrl=http://127.0.0.1:$sandbox" \
-    "WeChatPay__NotifyUrl=http://127.0.0.1:$api/v1/wechatpay/notifications"
+    "WeChatPay__NotifyUrl=http://127.0.0.1:$api/v1/webhooks/wechatpay"
 }

@@ -21,7 +21,7 @@ public sealed class NotificationListener : IDisposable
     {
         _verifier = verifier;
         var port = FreePort();
-        Url = $"http://127.0.0.1:{port}/v1/wechatpay/notifications";
+        Url = $"http://127.0.0.1:{port}/v1/webhooks/wechatpay";
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
         _serving = Task.Run(ServeAsync);
