@@ -85,6 +85,20 @@ public sealed partial class ClientSurfaceTests
         Assert.Equal(member, JsonSerializer.Deserialize($"\"{wireName}\"", member.GetType(), HeadlessLoanJson.Options));
     }
 
+    /// <summary>A nullable enum property (a reviewer's reason code) travels as its wire name, and as null when absent.</summary>
+    [Fact]
+    public void Nullable_enum_properties_travel_as_their_wire_names()
+    {
+        var request = new DecideTaskRequest { Decision = ApprovalDecision.Reject, ReasonCode = ApprovalReasonCode.InsufficientIncome, Comment = "x" };
+
+        var json = JsonSerializer.Serialize(request, HeadlessLoanJson.Options);
+        var back = JsonSerializer.Deserialize<DecideTaskRequest>("{\"decision\":\"approve\",\"reasonCode\":null}", HeadlessLoanJson.Options)!;
+
+        Assert.Contains("\"reasonCode\":\"insufficient_income\"", json, StringComparison.Ordinal);
+        Assert.Equal(ApprovalReasonCode.InsufficientIncome, JsonSerializer.Deserialize<DecideTaskRequest>(json, HeadlessLoanJson.Options)!.ReasonCode);
+        Assert.Null(back.ReasonCode);
+    }
+
     [Fact]
     public void Every_enum_member_is_pascal_case()
     {

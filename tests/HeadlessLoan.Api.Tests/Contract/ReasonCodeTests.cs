@@ -24,6 +24,15 @@ public sealed class ReasonCodeTests
     }
 
     [Fact]
+    public async Task TheReviewersCodesAreAnEnumOfTheRejectionAndReturnCodes()
+    {
+        var contract = await OpenApiYamlDocument.FromFileAsync(Repository.File("openapi", "headless-loan.v1.yaml"));
+        var listed = contract.Components.Schemas["ApprovalReasonCode"].Enumeration.Select(v => (string)v!).Order(StringComparer.Ordinal);
+
+        Assert.Equal(ApprovalReasons.Rejections.Keys.Concat(ApprovalReasons.Returns.Keys).Order(StringComparer.Ordinal), listed);
+    }
+
+    [Fact]
     public void TheDecisionsDocumentHasARowForEachCode()
     {
         var rows = File.ReadLines(Repository.File("docs", "decisions.md"))
