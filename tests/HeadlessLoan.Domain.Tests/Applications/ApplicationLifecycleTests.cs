@@ -1,6 +1,8 @@
 using HeadlessLoan.Domain.Applications;
 using HeadlessLoan.Domain.Decisions;
 
+using HeadlessLoan.Domain.Tests.Lifecycles;
+
 namespace HeadlessLoan.Domain.Tests.Applications;
 
 public sealed class ApplicationLifecycleTests
@@ -21,7 +23,7 @@ public sealed class ApplicationLifecycleTests
     /// The whole lifecycle: for each event, what it does in each status of <see cref="Columns"/> — the wire name of the
     /// next status, or <c>!</c> and the refusal code.
     /// </summary>
-    private static readonly Dictionary<ApplicationEvent, string[]> Table = new()
+    private static readonly Dictionary<ApplicationEvent, string[]> Rows = new()
     {
         //                                             draft         submitted           pending_approval    approved      rejected      returned      intake_failed
         [ApplicationEvent.EditDocuments] =            ["draft",      NotDraft,           NotDraft,           NotDraft,     NotDraft,     "returned",   NotDraft],
@@ -40,51 +42,22 @@ public sealed class ApplicationLifecycleTests
         [ApplicationEvent.AssignLoanOfficer] =        ["draft",      "submitted",        "pending_approval", "approved",   "rejected",   "returned",   "intake_failed"],
     };
 
-    public static TheoryData<ApplicationStatus, ApplicationEvent> EveryPair()
-    {
-        var pairs = new TheoryData<ApplicationStatus, ApplicationEvent>();
-        foreach (var status in Enum.GetValues<ApplicationStatus>())
-        {
-            foreach (var happened in Enum.GetValues<ApplicationEvent>())
-            {
-                pairs.Add(status, happened);
-            }
-        }
+    private static readonly LifecycleTable<ApplicationStatus, ApplicationEvent> Table = new(Columns, Rows);
 
-        return pairs;
-    }
+    public static TheoryData<ApplicationStatus, ApplicationEvent> EveryPair() => Table.EveryPair();
 
     [Theory]
     [MemberData(nameof(EveryPair))]
     public void EveryStatusAndEventPairHasTheDecisionOfTheTable(ApplicationStatus status, ApplicationEvent happened)
     {
-        var column = Array.IndexOf(Columns, status);
-        Assert.True(column >= 0, $"The table has no column for status {status}.");
-        Assert.True(Table.TryGetValue(happened, out var row), $"The table has no row for event {happened}.");
-
         var transition = ApplicationLifecycle.Next(status, happened);
 
-        var expected = row![column];
-        if (expected.StartsWith('!'))
-        {
-            Assert.False(transition.Allowed);
-            Assert.Equal(expected[1..], transition.Refusal);
-            Assert.Equal(status, transition.Next); // a refusal leaves the application where it was
-        }
-        else
-        {
-            Assert.True(transition.Allowed, $"{happened} in {status} was refused with {transition.Refusal}.");
-            Assert.Equal(expected, transition.Next.ToWire());
-        }
+        Assert.Equal(transition.Refusal is null, transition.Allowed);
+        Table.AssertCell(status, happened, transition.Next, transition.Refusal, s => s.ToWire());
     }
 
     [Fact]
-    public void TheTableHasExactlyOneCellPerPair()
-    {
-        Assert.Equal(Enum.GetValues<ApplicationStatus>().Order(), Columns.Order());
-        Assert.Equal(Enum.GetValues<ApplicationEvent>().Order(), Table.Keys.Order());
-        Assert.All(Table.Values, row => Assert.Equal(Columns.Length, row.Length));
-    }
+    public void TheTableHasExactlyOneCellPerPair() => Table.AssertOneCellPerPair();
 
     [Fact]
     public void WireNamesAreTheStoredOnesAndParseBack()

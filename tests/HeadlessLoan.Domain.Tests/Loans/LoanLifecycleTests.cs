@@ -1,5 +1,7 @@
 using HeadlessLoan.Domain.Loans;
 
+using HeadlessLoan.Domain.Tests.Lifecycles;
+
 namespace HeadlessLoan.Domain.Tests.Loans;
 
 public sealed class LoanLifecycleTests
@@ -18,7 +20,7 @@ public sealed class LoanLifecycleTests
     private const string NotRefundable = "!loan_not_refundable";
 
     /// <summary>The whole lifecycle: for each event, the next status in each status of <see cref="Columns"/>, or <c>!</c> and the refusal.</summary>
-    private static readonly Dictionary<LoanEvent, string[]> Table = new()
+    private static readonly Dictionary<LoanEvent, string[]> Rows = new()
     {
         //                                pending_disbursement    disbursement_failed     active         overdue        paid_off       written_off    cancelled
         [LoanEvent.ConfirmDisbursement] = ["active",              NotPending,             NotPending,    NotPending,    NotPending,    NotPending,    NotPending],
@@ -33,51 +35,22 @@ public sealed class LoanLifecycleTests
         [LoanEvent.Refund] =              [NotRefundable,         NotRefundable,          "active",      "overdue",     "paid_off",    NotRefundable, NotRefundable],
     };
 
-    public static TheoryData<LoanStatus, LoanEvent> EveryPair()
-    {
-        var pairs = new TheoryData<LoanStatus, LoanEvent>();
-        foreach (var status in Enum.GetValues<LoanStatus>())
-        {
-            foreach (var happened in Enum.GetValues<LoanEvent>())
-            {
-                pairs.Add(status, happened);
-            }
-        }
+    private static readonly LifecycleTable<LoanStatus, LoanEvent> Table = new(Columns, Rows);
 
-        return pairs;
-    }
+    public static TheoryData<LoanStatus, LoanEvent> EveryPair() => Table.EveryPair();
 
     [Theory]
     [MemberData(nameof(EveryPair))]
     public void EveryStatusAndEventPairHasTheDecisionOfTheTable(LoanStatus status, LoanEvent happened)
     {
-        var column = Array.IndexOf(Columns, status);
-        Assert.True(column >= 0, $"The table has no column for status {status}.");
-        Assert.True(Table.TryGetValue(happened, out var row), $"The table has no row for event {happened}.");
-
         var transition = LoanLifecycle.Next(status, happened);
 
-        var expected = row![column];
-        if (expected.StartsWith('!'))
-        {
-            Assert.False(transition.Allowed);
-            Assert.Equal(expected[1..], transition.Refusal);
-            Assert.Equal(status, transition.Next); // a refusal leaves the loan where it was
-        }
-        else
-        {
-            Assert.True(transition.Allowed, $"{happened} in {status} was refused with {transition.Refusal}.");
-            Assert.Equal(expected, transition.Next.ToWire());
-        }
+        Assert.Equal(transition.Refusal is null, transition.Allowed);
+        Table.AssertCell(status, happened, transition.Next, transition.Refusal, s => s.ToWire());
     }
 
     [Fact]
-    public void TheTableHasExactlyOneCellPerPair()
-    {
-        Assert.Equal(Enum.GetValues<LoanStatus>().Order(), Columns.Order());
-        Assert.Equal(Enum.GetValues<LoanEvent>().Order(), Table.Keys.Order());
-        Assert.All(Table.Values, row => Assert.Equal(Columns.Length, row.Length));
-    }
+    public void TheTableHasExactlyOneCellPerPair() => Table.AssertOneCellPerPair();
 
     [Fact]
     public void WireNamesAreTheStoredOnesAndParseBack()
