@@ -3,7 +3,7 @@ using HeadlessLoan.Api.Platform.Http;
 
 namespace HeadlessLoan.Api.Integrations.WeChat;
 
-public sealed class WeChatOptions : IUpstreamResilienceSettings
+public sealed record WeChatOptions : UpstreamResilienceSettings
 {
     public const string Section = "WeChat";
 
@@ -21,19 +21,4 @@ public sealed class WeChatOptions : IUpstreamResilienceSettings
     /// <summary>Refresh the cached access token this long before WeChat says it expires.</summary>
     [Range(0, 3600)]
     public int TokenRefreshMarginSeconds { get; init; } = 300;
-
-    [Range(1, 60)]
-    public int TimeoutSeconds { get; init; } = 5;
-
-    /// <summary>Pause before retrying a failed connection. The retry waits on the injected clock.</summary>
-    [Range(0, 10_000)]
-    public int RetryDelayMilliseconds { get; init; } = 200;
-
-    /// <summary>Calls in the sampling window before the circuit may open (the share failing must reach a tenth).</summary>
-    [Range(2, 10_000)]
-    public int CircuitBreakerMinimumThroughput { get; init; } = 100;
-
-    /// <summary>How long an open circuit refuses calls without asking WeChat, answered 503 with this as Retry-After.</summary>
-    [Range(1, 600)]
-    public int CircuitBreakSeconds { get; init; } = 5;
 }

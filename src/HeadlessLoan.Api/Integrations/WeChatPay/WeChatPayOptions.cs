@@ -9,7 +9,7 @@ namespace HeadlessLoan.Api.Integrations.WeChatPay;
 /// configuration and read through <c>IOptionsMonitor</c>, so a rotated key or a new platform certificate is taken
 /// up when the configuration changes, without a release.
 /// </summary>
-public sealed record WeChatPayOptions : IUpstreamResilienceSettings
+public sealed record WeChatPayOptions : UpstreamResilienceSettings
 {
     public const string Section = "WeChatPay";
 
@@ -49,16 +49,4 @@ public sealed record WeChatPayOptions : IUpstreamResilienceSettings
     [Required(ErrorMessage = "WeChatPay:NotifyUrl is required (where WeChat Pay posts payment notifications).")]
     [Url(ErrorMessage = "WeChatPay:NotifyUrl must be an absolute URL.")]
     public string NotifyUrl { get; init; } = "";
-
-    [Range(1, 60)]
-    public int TimeoutSeconds { get; init; } = 5;
-
-    [Range(0, 10_000)]
-    public int RetryDelayMilliseconds { get; init; } = 200;
-
-    [Range(2, 10_000)]
-    public int CircuitBreakerMinimumThroughput { get; init; } = 100;
-
-    [Range(1, 600)]
-    public int CircuitBreakSeconds { get; init; } = 5;
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Http.Resilience;
 
 namespace HeadlessLoan.Api.Platform.Http;
@@ -8,20 +9,28 @@ namespace HeadlessLoan.Api.Platform.Http;
 /// </summary>
 public abstract class UpstreamUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
-/// <summary>The resilience settings every outside party's HTTP client takes from its options.</summary>
-public interface IUpstreamResilienceSettings
+/// <summary>
+/// The resilience settings every outside party's HTTP client takes from its options, with their bounds and defaults:
+/// each party's options derive from it, so the settings read alike for every party (<c>WeChat:TimeoutSeconds</c>,
+/// <c>WeChatPay:TimeoutSeconds</c>, …).
+/// </summary>
+public abstract record UpstreamResilienceSettings
 {
     /// <summary>One attempt's timeout; the whole call, retries included, gets three times as long.</summary>
-    int TimeoutSeconds { get; }
+    [Range(1, 60)]
+    public int TimeoutSeconds { get; init; } = 5;
 
     /// <summary>Pause before retrying a failed attempt. The retry waits on the injected clock.</summary>
-    int RetryDelayMilliseconds { get; }
+    [Range(0, 10_000)]
+    public int RetryDelayMilliseconds { get; init; } = 200;
 
     /// <summary>Calls in the sampling window before the circuit may open (the share failing must reach a tenth).</summary>
-    int CircuitBreakerMinimumThroughput { get; }
+    [Range(2, 10_000)]
+    public int CircuitBreakerMinimumThroughput { get; init; } = 100;
 
-    /// <summary>How long an open circuit refuses calls without asking the party.</summary>
-    int CircuitBreakSeconds { get; }
+    /// <summary>How long an open circuit refuses calls without asking the party, answered 503 with this as Retry-After.</summary>
+    [Range(1, 600)]
+    public int CircuitBreakSeconds { get; init; } = 5;
 }
 
 /// <summary>
@@ -32,14 +41,14 @@ public interface IUpstreamResilienceSettings
 public static class UpstreamHttp
 {
     /// <summary>Retries (two), timeouts and a circuit breaker for transport failures, 408, 429 and 5xx.</summary>
-    public static IHttpClientBuilder AddUpstreamResilience(this IHttpClientBuilder builder, IUpstreamResilienceSettings settings)
+    public static IHttpClientBuilder AddUpstreamResilience(this IHttpClientBuilder builder, UpstreamResilienceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         builder.AddStandardResilienceHandler(r => Configure(r, settings));
         return builder;
     }
 
-    public static void Configure(HttpStandardResilienceOptions r, IUpstreamResilienceSettings settings)
+    public static void Configure(HttpStandardResilienceOptions r, UpstreamResilienceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(r);
         ArgumentNullException.ThrowIfNull(settings);
