@@ -20,6 +20,12 @@ public static class InterestCeiling
         return oneYearLpr * multiplier;
     }
 
+    /// <summary>The all-in cost above which no new small loan may be made at all, whatever the LPR (the 2025 guideline).</summary>
+    public const decimal AllInHardCap = 0.24m;
+
+    /// <summary>The ceiling an offer's all-in annualised rate is held to: the LPR multiple, and never above <see cref="AllInHardCap"/>.</summary>
+    public static decimal AllIn(decimal oneYearLpr, decimal multiplier) => Math.Min(Of(oneYearLpr, multiplier), AllInHardCap);
+
     /// <summary>True when the rate is above the ceiling; a rate equal to it is still protected.</summary>
     public static bool Exceeds(decimal annualRate, decimal ceiling) => annualRate > ceiling;
 }
