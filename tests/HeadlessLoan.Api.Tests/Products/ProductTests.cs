@@ -125,6 +125,43 @@ public sealed class ProductTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task PricingTableAndServiceFeeAreKeptWithTheVersion()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var body = TestHttp.ValidProduct();
+        body["monthlyFeeRate"] = 0.0015m;
+        body["pricing"] = new object[] { new { minScore = 700, annualRate = 0.06m }, new { minScore = 0, annualRate = 0.10m }, new { minScore = 600, annualRate = 0.08m } };
+
+        var created = await admin.CreateProductAsync(body);
+
+        Assert.Equal(0.0015m, created.GetProperty("monthlyFeeRate").GetDecimal());
+        var bands = created.GetProperty("pricing").EnumerateArray().Select(b => (b.GetProperty("minScore").GetInt32(), b.GetProperty("annualRate").GetDecimal())).ToList();
+        Assert.Equal([(0, 0.10m), (600, 0.08m), (700, 0.06m)], bands);
+
+        var plain = await admin.CreateProductAsync();
+        Assert.Equal(0m, plain.GetProperty("monthlyFeeRate").GetDecimal());
+        Assert.Empty(plain.GetProperty("pricing").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task APricingTableOutsideTheRateRangeOrIncompleteIsRefused()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var outside = TestHttp.ValidProduct();
+        outside["pricing"] = new object[] { new { minScore = 0, annualRate = 0.2m } };
+        var fields = (await (await admin.PostAsJsonAsync("/v1/products", outside)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields();
+        Assert.Contains("pricing", fields);
+
+        var incomplete = TestHttp.ValidProduct();
+        incomplete["pricing"] = new object[] { new { minScore = 0 }, new { annualRate = 0.06m } };
+        incomplete["monthlyFeeRate"] = 0.0000001m;
+        fields = (await (await admin.PostAsJsonAsync("/v1/products", incomplete)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields();
+        Assert.Contains("pricing[0].annualRate", fields);
+        Assert.Contains("pricing[1].minScore", fields);
+        Assert.Contains("monthlyFeeRate", fields);
+    }
+
+    [Fact]
     public async Task MissingFieldsAreEachNamed()
     {
         using var admin = await api.CreateAdminClientAsync();

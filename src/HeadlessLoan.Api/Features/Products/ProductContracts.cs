@@ -1,3 +1,4 @@
+using HeadlessLoan.Domain.Pricing;
 using HeadlessLoan.Domain.Schedules;
 
 namespace HeadlessLoan.Api.Features.Products;
@@ -19,7 +20,12 @@ public sealed record ProductDefinition(
     IReadOnlyList<AllocationPart>? AllocationOrder,
     int? AgeMin,
     int? AgeMax,
-    long? AutoApprovalLimit);
+    long? AutoApprovalLimit,
+    decimal? MonthlyFeeRate = null,
+    IReadOnlyList<PricingBandDefinition>? Pricing = null);
+
+/// <summary>A row of the pricing table as given: borrowers with a bureau score of at least <see cref="MinScore"/> get <see cref="AnnualRate"/>.</summary>
+public sealed record PricingBandDefinition(int? MinScore, decimal? AnnualRate);
 
 public sealed record ProductResponse(
     Guid Id,
@@ -38,6 +44,8 @@ public sealed record ProductResponse(
     int AgeMin,
     int AgeMax,
     long AutoApprovalLimit,
+    decimal MonthlyFeeRate,
+    IReadOnlyList<PricingBand> Pricing,
     DateTimeOffset CreatedAt,
     DateTimeOffset VersionCreatedAt);
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Domain.Pricing;
 using HeadlessLoan.Domain.Rates;
 using HeadlessLoan.Domain.Schedules;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,6 +29,11 @@ public static class ProductRules
     public const int MinBorrowerAge = 18;
     public const int MaxBorrowerAge = 100;
     public const int DaysPerYear = 365;
+    public const int MaxPricingBands = 20;
+
+    /// <summary>A monthly service fee of at most 1 % of the principal; the all-in rate at acceptance is the real limit.</summary>
+    public const decimal MaxMonthlyFeeRate = 0.01m;
+
     public static readonly IReadOnlyList<AllocationPart> DefaultAllocation = [AllocationPart.Penalty, AllocationPart.Interest, AllocationPart.Principal];
 
     /// <summary>
@@ -68,6 +74,13 @@ public static class ProductRules
             v.Add("allocationOrder", "Must list penalty, interest and principal, each once.");
         }
 
+        if (p.MonthlyFeeRate is { } fee)
+        {
+            v.Range(fee, 0m, MaxMonthlyFeeRate, "monthlyFeeRate");
+            v.DecimalPlaces(fee, ScheduleLimits.RateDecimalPlaces, "monthlyFeeRate");
+        }
+
+        ValidatePricing(v, p);
         if (v.Required(p.AutoApprovalLimit, "autoApprovalLimit"))
         {
             v.Range(p.AutoApprovalLimit, 0L, p.AmountMax ?? ScheduleLimits.MaxPrincipal, "autoApprovalLimit");
@@ -94,6 +107,38 @@ public static class ProductRules
             ? aboveCeiling.ToProblem("rate_above_ceiling", "The rate is above the legally protected ceiling (a multiple of the one-year LPR).")
             : null;
     }
+
+    /// <summary>The pricing table: each band complete, its rate kept to a millionth, floors distinct, rates within the product's range.</summary>
+    private static void ValidatePricing(RequestValidator v, ProductDefinition p)
+    {
+        if (p.Pricing is not { } bands)
+        {
+            return;
+        }
+
+        if (bands.Count > MaxPricingBands)
+        {
+            v.Add("pricing", $"At most {MaxPricingBands} bands.");
+            return;
+        }
+
+        for (var i = 0; i < bands.Count; i++)
+        {
+            v.Required(bands[i]?.MinScore, $"pricing[{i}].minScore");
+            v.Required(bands[i]?.AnnualRate, $"pricing[{i}].annualRate");
+            v.DecimalPlaces(bands[i]?.AnnualRate, ScheduleLimits.RateDecimalPlaces, $"pricing[{i}].annualRate");
+        }
+
+        if (!v.HasErrors && p.AnnualRateMin is { } min && p.AnnualRateMax is { } max
+            && PricingTable.Problem(BandsOf(bands), min, max) is { } problem)
+        {
+            v.Add("pricing", problem);
+        }
+    }
+
+    /// <summary>The table of a validated definition, in floor order.</summary>
+    public static IReadOnlyList<PricingBand> BandsOf(IReadOnlyList<PricingBandDefinition>? bands) =>
+        (bands ?? []).Select(b => new PricingBand(b.MinScore!.Value, b.AnnualRate!.Value)).OrderBy(b => b.MinScore).ToArray();
 
     private static void RangePair<T>(RequestValidator v, T? min, T? max, T lower, T upper, string minField, string maxField)
         where T : struct, IComparable<T>

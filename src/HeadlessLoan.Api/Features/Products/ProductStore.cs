@@ -2,6 +2,8 @@ using Dapper;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
+using System.Globalization;
+using HeadlessLoan.Domain.Pricing;
 using HeadlessLoan.Domain.Schedules;
 using MySqlConnector;
 
@@ -13,8 +15,21 @@ public sealed record ProductRow(
     Guid Id, int Version, string Status, string Name, string RepaymentMethods,
     decimal AnnualRateMin, decimal AnnualRateMax, long AmountMin, long AmountMax,
     int TermMinMonths, int TermMaxMonths, decimal PenaltyDailyRate, string AllocationOrder,
-    int AgeMin, int AgeMax, long AutoApprovalLimit, DateTime CreatedAt, DateTime VersionCreatedAt)
+    int AgeMin, int AgeMax, long AutoApprovalLimit, DateTime CreatedAt, DateTime VersionCreatedAt,
+    decimal MonthlyFeeRate, string PricingBands)
 {
+    /// <summary>The pricing table, stored as <c>minScore:rate</c> pairs in floor order (empty: no table).</summary>
+    public IReadOnlyList<PricingBand> Pricing =>
+        PricingBands.Length == 0 ? [] : PricingBands.Split(',').Select(ParseBand).ToArray();
+
+    public static string FormatPricing(IReadOnlyList<PricingBand> bands) =>
+        string.Join(',', bands.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.MinScore}:{b.AnnualRate}")));
+
+    private static PricingBand ParseBand(string stored) =>
+        stored.Split(':') is [var score, var rate]
+            ? new PricingBand(int.Parse(score, CultureInfo.InvariantCulture), decimal.Parse(rate, CultureInfo.InvariantCulture))
+            : throw new InvalidDataException($"Stored pricing band '{stored}'.");
+
     public bool IsActive => Status == ProductStore.Active;
 
     public IReadOnlyList<RepaymentMethod> Methods =>
@@ -121,11 +136,11 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
             INSERT INTO product_versions
               (product_id, version, name, repayment_methods, annual_rate_min, annual_rate_max, amount_min, amount_max,
                term_min_months, term_max_months, penalty_daily_rate, allocation_order, age_min, age_max, auto_approval_limit,
-               created_at, created_by)
+               monthly_fee_rate, pricing, created_at, created_by)
             VALUES
               (@id, @version, @Name, @Methods, @AnnualRateMin, @AnnualRateMax, @AmountMin, @AmountMax,
                @TermMinMonths, @TermMaxMonths, @PenaltyDailyRate, @Allocation, @AgeMin, @AgeMax, @AutoApprovalLimit,
-               @now, @actor)
+               @MonthlyFeeRate, @Pricing, @now, @actor)
             """, new
         {
             id,
@@ -143,6 +158,8 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
             d.AgeMin,
             d.AgeMax,
             d.AutoApprovalLimit,
+            MonthlyFeeRate = d.MonthlyFeeRate ?? 0m,
+            Pricing = ProductRow.FormatPricing(ProductRules.BandsOf(d.Pricing)),
             now,
             actor = Guid.Parse(actor.Id),
         }, ct);
@@ -152,7 +169,7 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
                v.annual_rate_min, v.annual_rate_max, v.amount_min, v.amount_max,
                v.term_min_months, v.term_max_months, v.penalty_daily_rate,
                v.allocation_order, v.age_min, v.age_max, v.auto_approval_limit,
-               p.created_at, v.created_at AS VersionCreatedAt
+               p.created_at, v.created_at AS VersionCreatedAt, v.monthly_fee_rate, v.pricing AS PricingBands
           FROM products p JOIN product_versions v ON v.product_id = p.id
         """;
 }

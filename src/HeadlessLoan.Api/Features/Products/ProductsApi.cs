@@ -73,5 +73,5 @@ public static class ProductsApi
     public static ProductResponse ToResponse(ProductRow r) => new(
         r.Id, r.Version, r.Status, r.Name, r.Methods, r.AnnualRateMin, r.AnnualRateMax, r.AmountMin, r.AmountMax,
         r.TermMinMonths, r.TermMaxMonths, r.PenaltyDailyRate, r.Allocation, r.AgeMin, r.AgeMax, r.AutoApprovalLimit,
-        DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.VersionCreatedAt));
+        r.MonthlyFeeRate, r.Pricing, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.VersionCreatedAt));
 }
