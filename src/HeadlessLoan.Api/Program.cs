@@ -4,6 +4,7 @@ using HeadlessLoan.Api.Features.Borrowers;
 using HeadlessLoan.Api.Features.Channels;
 using HeadlessLoan.Api.Features.Intake;
 using HeadlessLoan.Api.Features.Ledger;
+using HeadlessLoan.Api.Features.Loans;
 using HeadlessLoan.Api.Features.Products;
 using HeadlessLoan.Api.Features.Schedules;
 using HeadlessLoan.Api.Features.Staff;
@@ -47,7 +48,8 @@ public partial class Program
             .AddApplications()
             .AddIntake()
             .AddApprovals()
-            .AddLedger();
+            .AddLedger()
+            .AddLoans();
     }
 
     /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
@@ -66,6 +68,7 @@ public partial class Program
             app.MapIntake();
             app.MapApprovals();
             app.MapLedger();
+            app.MapLoans();
         }
 
         return app;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Domain.Pricing;
 using HeadlessLoan.Domain.Rates;
@@ -8,7 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace HeadlessLoan.Api.Features.Products;
 
-/// <summary>The legal frame for product rates: courts protect interest up to a multiple of the one-year LPR.</summary>
+/// <summary>
+/// The legal frame for rates: courts protect interest up to a multiple of the one-year LPR, and an offer's all-in
+/// rate is held to that and never above 24 %. Read through <c>IOptionsMonitor</c> where offers are made, so a new LPR
+/// is used from its publication without a release.
+/// </summary>
+[FeatureApi]
 public sealed class RatesOptions
 {
     public const string Section = "Rates";
@@ -21,7 +27,13 @@ public sealed class RatesOptions
         ErrorMessage = "Rates:CeilingMultiplier must be between 0.1 and 10.")]
     public decimal CeilingMultiplier { get; init; } = InterestCeiling.CourtProtectedMultiplier;
 
+    /// <summary>The date the LPR in force was published (the 20th of a month); shown with offers and kept with each loan.</summary>
+    public DateOnly? OneYearLprDate { get; init; }
+
     public decimal AnnualCeiling => InterestCeiling.Of(OneYearLpr, CeilingMultiplier);
+
+    /// <summary>What an offer's all-in annualised rate (interest and every fee) may reach.</summary>
+    public decimal AllInCeiling => InterestCeiling.AllIn(OneYearLpr, CeilingMultiplier);
 }
 
 public static class ProductRules

@@ -156,6 +156,35 @@ public sealed partial class DbChange : IAsyncDisposable, IDeferredChange
         "INSERT INTO outbox_events (event_type, entity_id, payload, occurred_at) VALUES (@EventType, @EntityId, @Payload, @OccurredAt)";
 
     /// <summary>
+    /// The writes in their order, each run of rows of one single-row insert that follow each other as one statement
+    /// (a schedule's periods, an entry's lines): the order of the writes is kept, so this is always safe.
+    /// </summary>
+    private static IEnumerable<List<(string Sql, object Values)>> ConsecutiveRuns(IReadOnlyList<(string Sql, object Values)> writes)
+    {
+        List<(string Sql, object Values)>? run = null;
+        foreach (var write in writes)
+        {
+            if (run is not null && run[0].Sql == write.Sql && IsOneRowInsert(write.Sql))
+            {
+                run.Add(write);
+                continue;
+            }
+
+            if (run is not null)
+            {
+                yield return run;
+            }
+
+            run = [write];
+        }
+
+        if (run is not null)
+        {
+            yield return run;
+        }
+    }
+
+    /// <summary>
     /// Sends several writes as one multi-statement command, each statement's parameters renamed apart (each write's
     /// values are the properties of its object, named as its statement's parameters). With <paramref name="mergeRows"/>,
     /// the rows of each single-row <c>INSERT … VALUES</c> go in one statement, placed where the first of them was.
@@ -173,7 +202,7 @@ public sealed partial class DbChange : IAsyncDisposable, IDeferredChange
         var statements = mergeRows
             ? writes.Select((w, i) => (w, i)).GroupBy(x => IsOneRowInsert(x.w.Sql) ? x.w.Sql : "#" + x.i.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 .Select(g => g.Select(x => x.w).ToList())
-            : writes.Select(w => new List<(string Sql, object Values)> { w });
+            : ConsecutiveRuns(writes);
         var n = 0;
         foreach (var statement in statements)
         {

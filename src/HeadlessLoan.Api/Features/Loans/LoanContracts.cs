@@ -1,0 +1,85 @@
+using HeadlessLoan.Domain.Schedules;
+
+namespace HeadlessLoan.Api.Features.Loans;
+
+/// <summary>Where an application's offer stands.</summary>
+public enum OfferStatus { Open, Accepted, Expired }
+
+/// <summary>One period as an offer shows it, amounts in fen; payment = principal + interest + fee.</summary>
+public sealed record OfferPeriodResponse(int Period, DateOnly DueDate, long Principal, long Interest, long Fee, long Payment, long RemainingPrincipal);
+
+public sealed record LoanOfferResponse(
+    Guid ApplicationId,
+    OfferStatus Status,
+    Guid? LoanId,
+    DateTimeOffset ExpiresAt,
+    Guid ProductId,
+    int ProductVersion,
+    long Principal,
+    int TermMonths,
+    RepaymentMethod Method,
+    decimal AnnualRate,
+    decimal MonthlyFeeRate,
+    decimal PenaltyDailyRate,
+    int? BureauScore,
+    int? PricingMinScore,
+    long TotalInterest,
+    long TotalFees,
+    long TotalRepayment,
+    decimal Apr,
+    decimal Ceiling,
+    decimal OneYearLpr,
+    DateOnly? OneYearLprDate,
+    bool WithinCeiling,
+    IReadOnlyList<OfferPeriodResponse> Schedule);
+
+/// <summary>What the borrower was shown and agrees to: acceptance is refused when the offer no longer says exactly this.</summary>
+public sealed record AcceptOfferRequest(decimal? AnnualRate, decimal? Apr, long? TotalRepayment);
+
+/// <summary>Amounts per component, in fen.</summary>
+public sealed record LoanAmounts(long Principal, long Interest, long Penalty, long Fee, long Total);
+
+/// <summary>The next thing to pay: the earliest unsettled period's due date and what is owed up to and including it.</summary>
+public sealed record LoanNextDue(int Period, DateOnly DueDate, long Amount);
+
+public sealed record LoanResponse(
+    Guid Id,
+    string ContractNumber,
+    Guid ApplicationId,
+    Guid? BorrowerId,
+    Guid? ChannelId,
+    Guid ProductId,
+    int ProductVersion,
+    string Status,
+    long Principal,
+    int TermMonths,
+    RepaymentMethod Method,
+    decimal AnnualRate,
+    decimal MonthlyFeeRate,
+    decimal PenaltyDailyRate,
+    decimal Apr,
+    decimal Ceiling,
+    decimal OneYearLpr,
+    DateOnly? OneYearLprDate,
+    DateTimeOffset AcceptedAt,
+    DateOnly? DisbursedOn,
+    DateOnly MaturityDate,
+    LoanAmounts ScheduledUnpaid,
+    long OverdueAmount,
+    LoanAmounts Receivable,
+    long Credit,
+    LoanNextDue? NextDue,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+public sealed record LoanPeriodResponse(
+    int Period,
+    DateOnly DueDate,
+    string Status,
+    LoanAmounts Due,
+    LoanAmounts Paid,
+    LoanAmounts Outstanding);
+
+public sealed record LoanScheduleResponse(Guid LoanId, IReadOnlyList<LoanPeriodResponse> Periods);
+
+public sealed record LoanListResponse(IReadOnlyList<LoanResponse> Items, string? NextCursor);

@@ -1,0 +1,223 @@
+using Dapper;
+using HeadlessLoan.Api.Platform;
+using HeadlessLoan.Api.Platform.Auth;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Paging;
+using HeadlessLoan.Domain.Ledger;
+using HeadlessLoan.Domain.Loans;
+using HeadlessLoan.Domain.Pricing;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Loans;
+
+/// <summary>What acceptance reads of an application: its approved terms, who it belongs to, and its loan if it has one.</summary>
+public sealed record ApprovedApplication(
+    Guid Id, string Status, Guid? BorrowerId, Guid? ChannelId, Guid ProductId, int ProductVersion, long Amount, int TermMonths,
+    string Method, int? BureauScore, DateTime? DecidedAt, Guid? LoanId);
+
+/// <summary>Whose loans a caller sees: a borrower their own, a channel its customers', staff every loan (null = no restriction).</summary>
+public sealed record LoanScope(Guid? BorrowerId, Guid? ChannelId)
+{
+    public static LoanScope Of(CurrentCaller caller) => caller.Kind switch
+    {
+        Caller.Staff => new LoanScope(null, null),
+        Caller.Borrower => new LoanScope(caller.Id, null),
+        _ => new LoanScope(null, caller.Id),
+    };
+
+    public bool MaySee(Guid? borrowerId, Guid? channelId) =>
+        (BorrowerId is null || borrowerId == BorrowerId) && (ChannelId is null || channelId == ChannelId);
+}
+
+/// <summary>A loan row with its balances and schedule totals, read in one statement.</summary>
+public sealed record LoanRow(
+    Guid Id, string? ContractNo, Guid ApplicationId, Guid? BorrowerId, Guid? ChannelId, Guid ProductId, int ProductVersion,
+    long Principal, int TermMonths, string Method, decimal AnnualRate, decimal MonthlyFeeRate, decimal PenaltyDailyRate,
+    decimal Apr, decimal Ceiling, decimal OneYearLpr, DateTime? LprDate, string Status, DateTime AcceptedAt, DateTime? DisbursedOn,
+    DateTime CreatedAt, DateTime UpdatedAt,
+    DateTime MaturityDate, long UnpaidPrincipal, long UnpaidInterest, long UnpaidPenalty, long UnpaidFee, long OverdueAmount,
+    int? NextDuePeriod, DateTime? NextDueDate, long? NextDueAmount,
+    long PrincipalReceivable, long InterestReceivable, long PenaltyReceivable, long FeeReceivable, long Credit);
+
+/// <summary>A stored period, as the schedule endpoint and the servicing code read it.</summary>
+public sealed record LoanPeriodRow(
+    int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
+    long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid)
+{
+    public LoanPeriod ToDomain() => new(
+        Period, DateOnly.FromDateTime(DueDate), new LoanComponents(PrincipalDue, InterestDue, PenaltyDue, FeeDue),
+        new LoanComponents(PrincipalPaid, InterestPaid, PenaltyPaid, FeePaid));
+}
+
+/// <summary>A new loan as acceptance records it.</summary>
+public sealed record NewLoan(
+    Guid Id, ApprovedApplication Application, LoanOffer Offer, decimal PenaltyDailyRate, decimal Ceiling, decimal OneYearLpr,
+    DateOnly? LprDate, int? PricingMinScore, DateOnly AcceptedOn, DateTime Now);
+
+/// <summary>SQL for loans and their schedules. Every writer of a loan locks its row first, so one loan's changes are serial.</summary>
+public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
+{
+    /// <summary>The business day amounts are owed on: China's date.</summary>
+    private DateTime Today => ChinaTime.Today(clock).ToDateTime(TimeOnly.MinValue);
+
+    /// <summary>The application in the caller's change, its row locked so that two acceptances of it run one after the other.</summary>
+    public static async Task<ApprovedApplication?> LockApplicationAsync(DbChange change, Guid id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        // The lock first, alone: a locking read over the join would lock the product version row too, and every
+        // acceptance of the product would queue behind it.
+        if (await change.ScalarAsync<string?>("SELECT status FROM applications WHERE id = @id FOR UPDATE", new { id }, ct) is null)
+        {
+            return null;
+        }
+
+        return await change.QuerySingleOrDefaultAsync<ApprovedApplication>(SelectApplication, new { id }, ct);
+    }
+
+    public async Task<ApprovedApplication?> GetApplicationAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<ApprovedApplication>(new CommandDefinition(SelectApplication, new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>Writes the loan and its schedule in <paramref name="change"/>; returns its contract number.</summary>
+    public static async Task<string> InsertAsync(DbChange change, NewLoan loan, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(loan);
+        var a = loan.Application;
+        var terms = loan.Offer.Terms;
+        var seq = await change.ScalarAsync<long>(InsertLoanSql + "; SELECT LAST_INSERT_ID()", new
+        {
+            id = loan.Id, applicationId = a.Id, a.BorrowerId, a.ChannelId, a.ProductId, a.ProductVersion,
+            principal = terms.Principal, termMonths = terms.TermMonths, method = a.Method, annualRate = terms.AnnualRate,
+            monthlyFeeRate = terms.MonthlyFeeRate, penaltyDailyRate = loan.PenaltyDailyRate, apr = loan.Offer.Apr, ceiling = loan.Ceiling,
+            lpr = loan.OneYearLpr, lprDate = loan.LprDate?.ToDateTime(TimeOnly.MinValue), bureauScore = a.BureauScore,
+            pricingMinScore = loan.PricingMinScore, status = LoanStatusNames.PendingDisbursement, now = loan.Now,
+        }, ct);
+        var contractNo = ContractNumber(loan.AcceptedOn, seq);
+        change.Write("UPDATE loans SET contract_no = @contractNo WHERE id = @id", new { contractNo, id = loan.Id });
+        foreach (var p in loan.Offer.Periods)
+        {
+            change.Write(InsertPeriodSql, new
+            {
+                loanId = loan.Id, period = p.Period, dueDate = p.DueDate.ToDateTime(TimeOnly.MinValue),
+                principal = p.Due.Principal, interest = p.Due.Interest, fee = p.Due.Fee,
+            });
+        }
+
+        return contractNo;
+    }
+
+    /// <summary>HL, the acceptance date (China) and the loan's sequence number: unique, sortable, readable on the phone.</summary>
+    public static string ContractNumber(DateOnly acceptedOn, long seq) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"HL{acceptedOn:yyyyMMdd}{seq:D8}");
+
+    /// <summary>The loan with its totals, if the caller may see it: one statement.</summary>
+    public async Task<LoanRow?> GetAsync(Guid id, LoanScope scope, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<LoanRow>(new CommandDefinition(SelectLoanById, new { id, today = Today }, cancellationToken: ct));
+        return row is not null && scope.MaySee(row.BorrowerId, row.ChannelId) ? row : null;
+    }
+
+    /// <summary>The loan and its periods, if the caller may see it: two statements in one round trip.</summary>
+    public async Task<(LoanRow Loan, IReadOnlyList<LoanPeriodRow> Periods)?> GetWithScheduleAsync(Guid id, LoanScope scope, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(
+            SelectLoanById + "; " + SelectPeriods, new { id, today = Today }, cancellationToken: ct));
+        var row = await results.ReadSingleOrDefaultAsync<LoanRow>();
+        var periods = (await results.ReadAsync<LoanPeriodRow>()).AsList();
+        return row is not null && scope.MaySee(row.BorrowerId, row.ChannelId) ? (row, periods) : null;
+    }
+
+    /// <summary>A page of the loans the caller sees, newest first: the page's ids, then their rows (two statements).</summary>
+    public async Task<IReadOnlyList<LoanRow>> ListAsync(LoanScope scope, string? status, ListPosition? after, int take, CancellationToken ct)
+    {
+        var where = new SqlWhere()
+            .And(scope.BorrowerId is not null, "borrower_id = @borrower")
+            .And(scope.ChannelId is not null, "channel_id = @channel")
+            .And(status is not null, "status = @status")
+            .And(after is not null, "(created_at, id) < (@afterTime, @afterId)");
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var ids = (await conn.QueryAsync<Guid>(new CommandDefinition(
+            "SELECT id FROM loans" + where + " ORDER BY created_at DESC, id DESC LIMIT @take",
+            new { borrower = scope.BorrowerId, channel = scope.ChannelId, status, afterTime = after?.CreatedAt, afterId = after?.Id, take },
+            cancellationToken: ct))).AsList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var rows = await conn.QueryAsync<LoanRow>(new CommandDefinition(SelectLoansByIds, new { ids, today = Today }, cancellationToken: ct));
+        // In the page's order: the ids compare as the database compares their text.
+        return rows.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id.ToString(), StringComparer.Ordinal).ToList();
+    }
+
+    private const string SelectApplication = """
+        SELECT a.id, a.status, a.borrower_id, a.channel_id, a.product_id, a.product_version, a.amount, a.term_months, a.method,
+               a.bureau_score, a.decided_at, l.id AS loan_id
+          FROM applications a LEFT JOIN loans l ON l.application_id = a.id
+         WHERE a.id = @id
+        """;
+
+    private const string InsertLoanSql = """
+        INSERT INTO loans (id, application_id, borrower_id, channel_id, product_id, product_version, principal, term_months, method,
+                           annual_rate, monthly_fee_rate, penalty_daily_rate, apr, ceiling, one_year_lpr, lpr_date, bureau_score,
+                           pricing_min_score, status, accepted_at, created_at, updated_at)
+        VALUES (@id, @applicationId, @BorrowerId, @ChannelId, @ProductId, @ProductVersion, @principal, @termMonths, @method,
+                @annualRate, @monthlyFeeRate, @penaltyDailyRate, @apr, @ceiling, @lpr, @lprDate, @bureauScore,
+                @pricingMinScore, @status, @now, @now, @now)
+        """;
+
+    private const string InsertPeriodSql = """
+        INSERT INTO loan_periods (loan_id, period, due_date, principal_due, interest_due, fee_due)
+        VALUES (@loanId, @period, @dueDate, @principal, @interest, @fee)
+        """;
+
+    // The schedule's totals and the ledger's balances come with the row, from derived tables restricted to the
+    // loans asked for (the filter goes inside them, so neither scans more than those loans' own rows): a loan reads in
+    // one statement however long its schedule and its history are.
+    private static string SelectLoans(string loanFilter) => $"""
+        SELECT l.id, l.contract_no, l.application_id, l.borrower_id, l.channel_id, l.product_id, l.product_version,
+               l.principal, l.term_months, l.method, l.annual_rate, l.monthly_fee_rate, l.penalty_daily_rate,
+               l.apr, l.ceiling, l.one_year_lpr, l.lpr_date, l.status, l.accepted_at, l.disbursed_on, l.created_at, l.updated_at,
+               s.maturity_date, s.unpaid_principal, s.unpaid_interest, s.unpaid_penalty, s.unpaid_fee, s.overdue_amount,
+               n.period AS next_due_period, n.due_date AS next_due_date,
+               n.principal_due + n.interest_due + n.fee_due + n.penalty_due - n.principal_paid - n.interest_paid - n.fee_paid - n.penalty_paid AS next_due_amount,
+               COALESCE(b.principal_receivable, 0) AS principal_receivable, COALESCE(b.interest_receivable, 0) AS interest_receivable,
+               COALESCE(b.penalty_receivable, 0) AS penalty_receivable, COALESCE(b.fee_receivable, 0) AS fee_receivable,
+               COALESCE(b.credit, 0) AS credit
+          FROM loans l
+          JOIN (SELECT loan_id, MAX(due_date) AS maturity_date,
+                       CAST(SUM(principal_due - principal_paid) AS SIGNED) AS unpaid_principal,
+                       CAST(SUM(interest_due - interest_paid) AS SIGNED) AS unpaid_interest,
+                       CAST(SUM(penalty_due - penalty_paid) AS SIGNED) AS unpaid_penalty,
+                       CAST(SUM(fee_due - fee_paid) AS SIGNED) AS unpaid_fee,
+                       CAST(SUM(IF(due_date < @today, {Outstanding}, 0)) AS SIGNED) AS overdue_amount,
+                       MIN(IF({Outstanding} > 0, period, NULL)) AS next_due_period
+                  FROM loan_periods WHERE loan_id {loanFilter} GROUP BY loan_id) s ON s.loan_id = l.id
+          LEFT JOIN loan_periods n ON n.loan_id = l.id AND n.period = s.next_due_period
+          LEFT JOIN (SELECT loan_id,
+                       CAST(SUM(IF(account = '{LedgerAccount.PrincipalReceivable.ToWire()}', balance, 0)) AS SIGNED) AS principal_receivable,
+                       CAST(SUM(IF(account = '{LedgerAccount.InterestReceivable.ToWire()}', balance, 0)) AS SIGNED) AS interest_receivable,
+                       CAST(SUM(IF(account = '{LedgerAccount.PenaltyReceivable.ToWire()}', balance, 0)) AS SIGNED) AS penalty_receivable,
+                       CAST(SUM(IF(account = '{LedgerAccount.FeeReceivable.ToWire()}', balance, 0)) AS SIGNED) AS fee_receivable,
+                       CAST(SUM(IF(account = '{LedgerAccount.BorrowerSuspense.ToWire()}', balance, 0)) AS SIGNED) AS credit
+                  FROM loan_balances WHERE loan_id {loanFilter} GROUP BY loan_id) b ON b.loan_id = l.id
+         WHERE l.id {loanFilter}
+        """;
+
+    private const string Outstanding =
+        "principal_due + interest_due + fee_due + penalty_due - principal_paid - interest_paid - fee_paid - penalty_paid";
+
+    private static readonly string SelectLoanById = SelectLoans("= @id");
+    private static readonly string SelectLoansByIds = SelectLoans("IN @ids");
+
+    private const string SelectPeriods = """
+        SELECT period, due_date, principal_due, interest_due, fee_due, penalty_due, interest_accrued, fee_charged,
+               principal_paid, interest_paid, fee_paid, penalty_paid
+          FROM loan_periods WHERE loan_id = @id ORDER BY period
+        """;
+}
