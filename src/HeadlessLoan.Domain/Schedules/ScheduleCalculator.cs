@@ -13,13 +13,7 @@ public static class ScheduleCalculator
     {
         Guard(terms);
 
-        SchedulePeriod[] periods = terms.Method switch
-        {
-            RepaymentMethod.EqualInstallment => EqualInstallment(terms),
-            RepaymentMethod.EqualPrincipal => EqualPrincipal(terms),
-            RepaymentMethod.InterestFirst => InterestFirst(terms),
-            _ => Bullet(terms),
-        };
+        SchedulePeriod[] periods = PeriodsOf(terms);
 
         long totalInterest = 0;
         long totalPayment = 0;
@@ -35,6 +29,31 @@ public static class ScheduleCalculator
             terms.Principal, periods, firstMonth, terms.AnnualRate, totalInterest);
 
         return new Schedule(periods, totalInterest, totalPayment, apr, effective);
+    }
+
+    /// <summary>
+    /// The periods of <paramref name="terms"/> without the disclosed rates, for callers inside the domain that rebuild
+    /// part of a loan (a prepayment) by the same formulas; terms are assumed to be inside <see cref="ScheduleLimits"/>.
+    /// </summary>
+    internal static SchedulePeriod[] PeriodsOf(ScheduleTerms terms) => terms.Method switch
+    {
+        RepaymentMethod.EqualInstallment => EqualInstallment(terms),
+        RepaymentMethod.EqualPrincipal => EqualPrincipal(terms),
+        RepaymentMethod.InterestFirst => InterestFirst(terms),
+        _ => Bullet(terms),
+    };
+
+    /// <summary>The fixed payment of an equal-installment schedule of <paramref name="principal"/> over <paramref name="months"/>.</summary>
+    internal static long EqualInstallmentPayment(long principal, decimal annualRate, int months)
+    {
+        decimal r = annualRate / 12m;
+        if (r == 0m)
+        {
+            return DivideHalfUp(principal, months);
+        }
+
+        decimal growth = DecimalMath.Pow(1m + r, months);
+        return Fen.RoundHalfUp(principal * r * growth / (growth - 1m));
     }
 
     private static void Guard(ScheduleTerms terms)
@@ -61,17 +80,7 @@ public static class ScheduleCalculator
     {
         long principal = terms.Principal;
         int n = terms.TermMonths;
-        decimal r = terms.AnnualRate / 12m;
-        long payment;
-        if (r == 0m)
-        {
-            payment = DivideHalfUp(principal, n);
-        }
-        else
-        {
-            decimal growth = DecimalMath.Pow(1m + r, n);
-            payment = Fen.RoundHalfUp(principal * r * growth / (growth - 1m));
-        }
+        long payment = EqualInstallmentPayment(principal, terms.AnnualRate, n);
 
         var interest = new MonthlyInterest(terms.AnnualRate);
         var periods = new SchedulePeriod[n];
