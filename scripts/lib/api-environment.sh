@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The API's settings for scripts/run.sh, made from its ports: one NAME=VALUE a line, for `env`. Every setting that
-# points at the sandbox is made here from the sandbox's port, so moving the sandbox moves all of them (and the one that
-# points back at the API, WeChat Pay's notify URL, from the API's port);
+# points at the sandbox is made here from the sandbox's port, so moving the sandbox moves all of them (and the ones that
+# point back at the API, the WeChat Pay and bank notify URLs, from the API's port);
 # tests/HeadlessLoan.Api.Tests/Scripts/RunScriptTests.cs checks that no sandbox address of the development settings
 # is left behind. Sourced, not executed.
 
@@ -16,5 +16,7 @@ hl_dev_api_environment() { # db-port redis-port sandbox-port app-password api-po
     "WeChat__ApiBaseUrl=http://127.0.0.1:$sandbox" \
     "Bureau__BaseUrl=http://127.0.0.1:$sandbox" \
     "WeChatPay__BaseUrl=http://127.0.0.1:$sandbox" \
-    "WeChatPay__NotifyUrl=http://127.0.0.1:$api/v1/webhooks/wechatpay"
+    "WeChatPay__NotifyUrl=http://127.0.0.1:$api/v1/webhooks/wechatpay" \
+    "Bank__BaseUrl=http://127.0.0.1:$sandbox" \
+    "Bank__NotifyUrl=http://127.0.0.1:$api/v1/webhooks/bank"
 }

@@ -8,6 +8,7 @@ using HeadlessLoan.Api.Features.Loans;
 using HeadlessLoan.Api.Features.Products;
 using HeadlessLoan.Api.Features.Schedules;
 using HeadlessLoan.Api.Features.Staff;
+using HeadlessLoan.Api.Integrations.Bank;
 using HeadlessLoan.Api.Integrations.Blobs;
 using HeadlessLoan.Api.Integrations.Bureau;
 using HeadlessLoan.Api.Integrations.IpRegion;
@@ -37,6 +38,12 @@ public partial class Program
         if (builder.Configuration.GetSection(WeChatPayOptions.Section).Exists())
         {
             builder.Services.AddWeChatPay(builder.Configuration);
+        }
+
+        // Likewise the payout bank, until loans disburse through it.
+        if (builder.Configuration.GetSection(BankOptions.Section).Exists())
+        {
+            builder.Services.AddBank(builder.Configuration);
         }
 
         return builder

@@ -1,22 +1,25 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using HeadlessLoan.Sandbox;
+using HeadlessLoan.Sandbox.Bank;
 
 const int DefaultPort = 5081;
 
 int port;
+TimeSpan bankDelay;
 try
 {
     port = SandboxArguments.ResolvePort(args, Environment.GetEnvironmentVariable("SANDBOX_PORT"), DefaultPort);
+    bankDelay = SandboxArguments.ResolveBankDelay(args, Environment.GetEnvironmentVariable(SandboxArguments.BankDelayVariable), BankSandboxSettings.DefaultDelay);
 }
 catch (ArgumentException ex)
 {
     await Console.Error.WriteLineAsync(ex.Message);
-    await Console.Error.WriteLineAsync("usage: HeadlessLoan.Sandbox [--port N]   (or env SANDBOX_PORT; default 5081)");
+    await Console.Error.WriteLineAsync("usage: HeadlessLoan.Sandbox [--port N] [--bank-delay-ms N]   (or env SANDBOX_PORT, SANDBOX_BANK_DELAY_MS; defaults 5081, 1000)");
     return 2;
 }
 
-using var server = SandboxServer.Start(port);
+using var server = SandboxServer.Start(port, bank: new BankSandboxSettings { Delay = bankDelay });
 
 // Wait for SIGINT (Ctrl+C) or SIGTERM (docker stop), then stop the server cleanly.
 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -5,14 +5,14 @@ using WireMock.Types;
 
 namespace HeadlessLoan.Sandbox;
 
-/// <summary>Starts the WireMock.Net server that imitates every outside party, from the mapping files and, for WeChat Pay, code.</summary>
+/// <summary>Starts the WireMock.Net server that imitates every outside party, from the mapping files and, for WeChat Pay and the bank, code.</summary>
 public static class SandboxServer
 {
     /// <summary>Environment variable that lets the sandbox listen on all interfaces (inside a container only).</summary>
     public const string BindAnyVariable = "SANDBOX_BIND_ANY";
 
-    /// <summary>Mappings registered in code (WeChat Pay's, which sign and keep state), besides one per mapping file.</summary>
-    public const int CodeMappingCount = WeChatPay.WeChatPaySandbox.MappingCount;
+    /// <summary>Mappings registered in code (WeChat Pay's and the bank's, which sign and keep state), besides one per mapping file.</summary>
+    public const int CodeMappingCount = WeChatPay.WeChatPaySandbox.MappingCount + Bank.BankSandbox.MappingCount;
 
     // The request journal is bounded so a sandbox left running for days does not grow without limit.
     private const int MaxRequestLogCount = 1000;
@@ -24,7 +24,8 @@ public static class SandboxServer
     /// <param name="port">TCP port to listen on.</param>
     /// <param name="mappingsDirectory">Folder of mapping files; defaults to <c>mappings/</c> next to the binary.</param>
     /// <param name="keysDirectory">Folder of the WeChat Pay test keys; defaults to <c>wechatpay-test-keys/</c> next to the binary.</param>
-    public static WireMockServer Start(int port, string? mappingsDirectory = null, string? keysDirectory = null)
+    /// <param name="bank">The bank's merchant and delay; defaults to the TEST-ONLY merchant and a delay of one second.</param>
+    public static WireMockServer Start(int port, string? mappingsDirectory = null, string? keysDirectory = null, Bank.BankSandboxSettings? bank = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
@@ -57,6 +58,7 @@ public static class SandboxServer
         {
             LoadMappings(server, directory);
             WeChatPay.WeChatPaySandbox.Register(server, WeChatPay.WeChatPaySandboxKeys.Load(keysDirectory ?? WeChatPay.WeChatPaySandboxKeys.DefaultDirectory), TimeProvider.System);
+            Bank.BankSandbox.Register(server, bank ?? new Bank.BankSandboxSettings());
         }
         catch
         {

@@ -49,11 +49,19 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Where this class's document images are stored (deleted afterwards).</summary>
     public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "hl-blobs-" + Guid.NewGuid().ToString("N")[..12]);
 
-    /// <summary>The sandbox playing WeChat (and every other outside party) for this test class.</summary>
-    public SandboxHost Sandbox { get; } = new();
+    public ApiFactory()
+    {
+        Sandbox = new SandboxHost(bankClock: Clock);
+    }
 
     /// <summary>Time as the service sees it; tests move it forward.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
+
+    /// <summary>
+    /// The sandbox playing WeChat (and every other outside party) for this test class; its bank keeps the service's
+    /// clock, so their signed timestamps agree and a slow payout ends when a test moves the clock on.
+    /// </summary>
+    public SandboxHost Sandbox { get; }
 
     /// <summary>The MariaDB server the class's database is made on: the shared test server, unless a class brings its own.</summary>
     protected virtual string ServerConnectionString => TestServers.Database;
@@ -98,8 +106,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Blobs:Root"] = BlobRoot,
             ["Bureau:BaseUrl"] = Sandbox.Url,
             ["Bureau:ApiKey"] = "sandbox-test-bureau-key",
+            ["Bank:BaseUrl"] = Sandbox.Url,
+            ["Bank:MerchantId"] = Sandbox.BankMerchantId,
+            ["Bank:ApiSecret"] = Sandbox.BankApiSecret,
+            ["Bank:CallbackSecret"] = Sandbox.BankCallbackSecret,
+            // The service is served in memory, at no address the sandbox could call back.
+            ["Bank:NotifyUrl"] = "http://127.0.0.1:9/v1/webhooks/bank",
             // Retry pauses run on the service's clock, which the tests hold still.
             ["WeChat:RetryDelayMilliseconds"] = "0",
+            ["Bank:RetryDelayMilliseconds"] = "0",
         };
         foreach (var (key, value) in Settings)
         {

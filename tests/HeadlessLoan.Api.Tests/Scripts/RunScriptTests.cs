@@ -7,7 +7,7 @@ namespace HeadlessLoan.Api.Tests.Scripts;
 /// <summary>
 /// scripts/run.sh with moved ports: the configuration the API starts with (its appsettings files, then the
 /// environment run.sh gives it) points at the moved sandbox, database and Redis, back at the API on its moved port
-/// (WeChat Pay's notify URL), and at nothing on the default ports.
+/// (the WeChat Pay and bank notify URLs), and at nothing on the default ports.
 /// </summary>
 public sealed class RunScriptTests
 {
@@ -16,8 +16,8 @@ public sealed class RunScriptTests
     private const int SandboxPort = 45081;
     private const int ApiPort = 45080;
 
-    /// <summary>The one loopback URL that is the API's own, not the sandbox's: where the sandbox sends payment notifications.</summary>
-    private const string NotifyUrl = "WeChatPay:NotifyUrl";
+    /// <summary>The loopback URLs that are the API's own, not the sandbox's: where the sandbox sends notifications and callbacks.</summary>
+    private static readonly string[] NotifyUrls = ["WeChatPay:NotifyUrl", "Bank:NotifyUrl"];
 
     [Fact]
     public async Task EverySandboxUrlDatabaseAndRedisFollowTheMovedPorts()
@@ -29,8 +29,9 @@ public sealed class RunScriptTests
         Assert.Contains("WeChat:ApiBaseUrl", loopbackUrls.Keys);
         Assert.Contains("Bureau:BaseUrl", loopbackUrls.Keys);
         Assert.Contains("WeChatPay:BaseUrl", loopbackUrls.Keys);
-        Assert.Equal(ApiPort, loopbackUrls[NotifyUrl].Port);
-        Assert.All(loopbackUrls.Where(u => u.Key != NotifyUrl), url => Assert.True(url.Value.Port == SandboxPort, $"{url.Key} = {url.Value} is not the sandbox on port {SandboxPort}"));
+        Assert.Contains("Bank:BaseUrl", loopbackUrls.Keys);
+        Assert.All(NotifyUrls, name => Assert.Equal(ApiPort, loopbackUrls[name].Port));
+        Assert.All(loopbackUrls.Where(u => !NotifyUrls.Contains(u.Key)), url => Assert.True(url.Value.Port == SandboxPort, $"{url.Key} = {url.Value} is not the sandbox on port {SandboxPort}"));
         Assert.Contains($"Port={DbPort};", configuration["ConnectionStrings:Database"], StringComparison.Ordinal);
         Assert.Contains($"Port={DbPort};", configuration["ConnectionStrings:Migrations"], StringComparison.Ordinal);
         Assert.Equal($"127.0.0.1:{RedisPort}", configuration["ConnectionStrings:Redis"]);
@@ -46,7 +47,7 @@ public sealed class RunScriptTests
     {
         var withoutBureau = (await RunScriptEnvironmentAsync()).Where(e => !e.Key.StartsWith("Bureau__", StringComparison.Ordinal)).ToDictionary();
 
-        var notMoved = LoopbackUrls(DevelopmentConfiguration(withoutBureau)).Where(u => u.Key != NotifyUrl && u.Value.Port != SandboxPort).Select(u => u.Key);
+        var notMoved = LoopbackUrls(DevelopmentConfiguration(withoutBureau)).Where(u => !NotifyUrls.Contains(u.Key) && u.Value.Port != SandboxPort).Select(u => u.Key);
 
         Assert.Equal(["Bureau:BaseUrl"], notMoved);
     }
