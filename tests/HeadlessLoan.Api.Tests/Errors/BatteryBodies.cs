@@ -33,6 +33,11 @@ public static class BatteryBodies
         new("PUT /v1/applications/{applicationId}/loan-officer", """{"staffId": "{id}"}""", """{"staffId": 42}""", null),
         new("POST /v1/staff/{staffId}/relations", """{"kind": "family", "borrowerId": "{id}", "note": "Battery"}""", """{"kind": "family", "note": 7}""",
             """{"kind": "cousin", "borrowerId": "00000000-0000-0000-0000-000000000001"}"""),
+        new("POST /v1/applications/{applicationId}/accept", """{"annualRate": 0.08, "apr": 0.09, "totalRepayment": 1050000}""",
+            """{"annualRate": "0.08", "apr": 0.09, "totalRepayment": 1050000}""", null),
+        // A callback from the bank: refused unsigned before it is read (the body batteries expect 401 for it, see Signed).
+        new("POST /v1/webhooks/bank", """{"payout_no": "HL2026030200000001-1", "state": "SUCCEEDED"}""",
+            """{"payout_no": 42, "state": "SUCCEEDED"}""", null, Signed: true),
         new("POST /v1/schedules/quote", """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),
@@ -53,4 +58,5 @@ public static class BatteryBodies
 }
 
 /// <param name="Key">The operation, as <see cref="BatteryOperation.Key"/>.</param>
-public sealed record BatteryBody(string Key, string Valid, string WrongType, string? UnknownEnum);
+/// <param name="Signed">A callback whose signature over the raw body is checked first: any unsigned body is refused alike.</param>
+public sealed record BatteryBody(string Key, string Valid, string WrongType, string? UnknownEnum, bool Signed = false);

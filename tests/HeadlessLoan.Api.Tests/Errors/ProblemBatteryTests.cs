@@ -16,9 +16,17 @@ public sealed class ProblemBatteryTests(BatteryFactory api)
     /// <summary>Operations whose body is multipart/form-data (document uploads): they have their own, larger limit.</summary>
     private static readonly IReadOnlyList<string> MultipartOperations = ["POST /v1/applications/{applicationId}/documents"];
 
-    public static TheoryData<string, string> AllOperations() => MethodsAndPaths(BatteryBodies.All);
+    /// <summary>
+    /// Callbacks from outside parties: their signature over the raw body is checked before the body is read, so any
+    /// unsigned body, readable or not, is refused alike (401), and one far over their small limit is too large.
+    /// </summary>
+    private static readonly IReadOnlyList<string> SignedCallbacks = BatteryBodies.All.Where(b => b.Signed).Select(b => b.Key).ToList();
 
-    public static TheoryData<string, string> OperationsWithEnums() => MethodsAndPaths(BatteryBodies.All.Where(o => o.UnknownEnum is not null));
+    private static readonly IReadOnlyList<BatteryBody> ReadBodies = BatteryBodies.All.Where(b => !b.Signed).ToList();
+
+    public static TheoryData<string, string> AllOperations() => MethodsAndPaths(ReadBodies);
+
+    public static TheoryData<string, string> OperationsWithEnums() => MethodsAndPaths(ReadBodies.Where(o => o.UnknownEnum is not null));
 
     [Fact]
     public async Task TheBatteryCoversEveryContractOperationWithARequestBody()
@@ -28,11 +36,31 @@ public sealed class ProblemBatteryTests(BatteryFactory api)
         var multipart = withBody.Where(o => o.Operation.RequestBody.Content.ContainsKey("multipart/form-data")).Select(o => o.Key);
 
         Assert.Equal(json, BatteryBodies.All.Select(o => o.Key).Order(StringComparer.Ordinal));
+        Assert.NotEmpty(SignedCallbacks);
         Assert.Equal(multipart, MultipartOperations.Order(StringComparer.Ordinal));
         Assert.Equal(withBody.Count, json.Count() + multipart.Count());
     }
 
     public static TheoryData<string> MultipartOperationKeys() => [.. MultipartOperations];
+
+    public static TheoryData<string> SignedCallbackKeys() => [.. SignedCallbacks];
+
+    [Theory]
+    [MemberData(nameof(SignedCallbackKeys))]
+    public async Task AnUnsignedCallbackIsRefusedWhateverItSaysAndAHugeOneIsTooLarge(string operation)
+    {
+        var op = BatteryOperation.Find(operation);
+        foreach (var body in new[] { "", "null", """{"name": "unterminated""", """{"payout_no": 42}""", """{"payout_no": "HL1-1", "state": "SUCCEEDED"}""" })
+        {
+            using var request = op.Request();
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            await (await api.SendAsync(op, request)).AssertProblemAsync(HttpStatusCode.Unauthorized);
+        }
+
+        using var huge = op.Request();
+        huge.Content = new StringContent("{\"x\": \"" + new string('a', 64 * 1024) + "\"}", Encoding.UTF8, "application/json");
+        await (await api.SendAsync(op, huge)).AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+    }
 
     [Theory]
     [MemberData(nameof(MultipartOperationKeys))]

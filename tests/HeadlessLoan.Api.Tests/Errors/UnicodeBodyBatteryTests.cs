@@ -46,7 +46,7 @@ public sealed class UnicodeBodyBatteryTests(BatteryFactory api)
         ("a sequence cut short", [0xE4, 0xB8]),
     ];
 
-    public static TheoryData<string> Operations() => [.. BatteryBodies.All.Select(b => b.Key)];
+    public static TheoryData<string> Operations() => [.. BatteryBodies.All.Where(b => !b.Signed).Select(b => b.Key)];
 
     [Theory]
     [MemberData(nameof(Operations))]

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HeadlessLoan.Api.Features.Loans;
 using HeadlessLoan.Api.Tests.Decisions;
+using Microsoft.Extensions.DependencyInjection;
 using HeadlessLoan.Api.Tests.Infrastructure;
 
 namespace HeadlessLoan.Api.Tests.Loans;
@@ -9,8 +11,19 @@ namespace HeadlessLoan.Api.Tests.Loans;
 /// <summary>Intake in the background, as in production; the sandbox's few identities may repeat.</summary>
 public class LoansFactory : ApiFactory
 {
+    public LoansFactory()
+    {
+        Relay.Target = CreateClient;
+    }
+
+    /// <summary>Where the sandbox bank's callbacks reach the in-memory service.</summary>
+    public WebhookRelay Relay { get; } = new();
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        ["Bank:NotifyUrl"] = Relay.Url + "/v1/webhooks/bank",
+        // The tests run the payout worker themselves, so each knows when the bank was asked.
+        ["Loans:PayoutsEnabled"] = "false",
         ["Decisions:MaxApplicationsPerIdentity"] = "100000",
         ["Approvals:WorkersEnabled"] = "false",
         // Offers expire within a token's life, so a test can outlive an offer and still sign its requests.
@@ -19,6 +32,12 @@ public class LoansFactory : ApiFactory
     };
 
     public const int OfferValidHours = 2;
+
+    protected override void Dispose(bool disposing)
+    {
+        Relay.Dispose();
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>Brings an application to approval over HTTP and reads and accepts its offer.</summary>
@@ -66,6 +85,42 @@ public static class LoanFlow
 
     public static Task<HttpResponseMessage> AcceptAsync(HttpClient client, Guid applicationId, object body, string? key = null) =>
         client.PostWithKeyAsync($"/v1/applications/{applicationId}/accept", body, key ?? Guid.NewGuid().ToString());
+
+    /// <summary>One turn of the payout worker: pending payouts submitted, overdue ones queried.</summary>
+    public static Task<int> PayOutAsync(ApiFactory api) => api.Services.GetRequiredService<PayoutWorker>().RunOnceAsync(CancellationToken.None);
+
+    public static async Task<JsonElement> LoanAsync(HttpClient client, Guid loanId)
+    {
+        var response = await client.GetAsync($"/v1/loans/{loanId}");
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        return await response.ReadJsonAsync();
+    }
+
+    /// <summary>Reads the loan until its status is no longer <paramref name="status"/> (callbacks come in the background).</summary>
+    public static async Task<JsonElement> LoanLeavingAsync(HttpClient client, Guid loanId, string status, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var loan = await LoanAsync(client, loanId);
+            if (loan.GetProperty("status").GetString() != status || DateTime.UtcNow > deadline)
+            {
+                return loan;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Approved, offered and accepted, paid out by the sandbox bank at once: the loan as it then reads.</summary>
+    public static async Task<(HttpClient Borrower, JsonElement Loan)> ActiveAsync(ApiFactory api, Guid productId, long amount = 1_000_000)
+    {
+        var (client, loan) = await AcceptedAsync(api, productId, amount);
+        await PayOutAsync(api);
+        var active = await LoanAsync(client, loan.GetProperty("id").GetGuid());
+        Assert.Equal("active", active.GetProperty("status").GetString());
+        return (client, active);
+    }
 
     /// <summary>Approved, offered and accepted: the loan as acceptance answered it.</summary>
     public static async Task<(HttpClient Borrower, JsonElement Loan)> AcceptedAsync(ApiFactory api, Guid productId, long amount = 1_000_000)

@@ -388,9 +388,3 @@ public static class DocumentKinds
 
     public static DocumentKind Parse(string wire) => TryParse(wire, out var k) ? k : throw new InvalidDataException($"Stored document kind '{wire}'.");
 }
-
-/// <summary>Lets one endpoint take a larger body than <c>Limits:MaxRequestBodyBytes</c> (document images).</summary>
-public sealed class BodySizeLimit(long maxBytes) : Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata
-{
-    public long? MaxRequestBodySize { get; } = maxBytes;
-}

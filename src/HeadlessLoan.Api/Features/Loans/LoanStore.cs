@@ -97,6 +97,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         }, ct);
         var contractNo = ContractNumber(loan.AcceptedOn, seq);
         change.Write("UPDATE loans SET contract_no = @contractNo WHERE id = @id", new { contractNo, id = loan.Id });
+        PayoutStore.HoldFirstPayout(change, loan.Id, contractNo, terms.Principal, loan.Now);
         foreach (var p in loan.Offer.Periods)
         {
             change.Write(InsertPeriodSql, new

@@ -34,7 +34,7 @@ public static class LoansApi
 
         var loans = app.MapGroup("/v1/loans").WithTags("Loans").RequireRateLimiting(RateLimitPolicies.PerCaller);
         loans.MapGet("/", ListLoans).WithName("ListLoans").WithSummary("Loans the caller sees, newest first")
-            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(422, 429);
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 422, 429);
         loans.MapGet("/{loanId:guid}", GetLoan).WithName("GetLoan").WithSummary("A loan: terms, status, what is owed")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404, 429);
         loans.MapGet("/{loanId:guid}/schedule", GetSchedule).WithName("GetLoanSchedule")
@@ -43,7 +43,7 @@ public static class LoansApi
         app.MapGet("/v1/borrowers/me/loans", ListMyLoans).WithName("ListMyLoans").WithTags("Loans")
             .WithSummary("The signed-in borrower's loans, newest first")
             .RequireAuthorization(Policies.Borrower).RequireRateLimiting(RateLimitPolicies.PerCaller)
-            .ProducesAuthProblems(forbidden: true).ProducesProblems(422, 429);
+            .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429);
         return app;
     }
 

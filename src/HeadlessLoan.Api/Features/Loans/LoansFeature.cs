@@ -1,3 +1,6 @@
+using HeadlessLoan.Api.Integrations.Bank;
+using HeadlessLoan.Api.Platform;
+
 namespace HeadlessLoan.Api.Features.Loans;
 
 /// <summary>Loans: offers of approved applications, acceptance, and the loans it makes with their schedules.</summary>
@@ -8,8 +11,20 @@ public static class LoansFeature
         builder.Services.AddOptions<LoansOptions>().BindConfiguration(LoansOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<LoanStore>();
         builder.Services.AddSingleton<OfferPricing>();
+        builder.Services.AddSingleton<PayoutStore>();
+        builder.Services.AddSingleton<PayoutRetries>();
+        // Loans are paid out through the bank: without its settings nothing is paid out (and nothing can call back).
+        if (builder.Configuration.GetSection(BankOptions.Section).Exists())
+        {
+            builder.Services.AddSingleton<PayoutWorker>();
+            if (builder.Configuration.GetValue(LoansOptions.Section + ":" + nameof(LoansOptions.PayoutsEnabled), true))
+            {
+                builder.Services.AddBackgroundWorker<PayoutWorker>(builder.Configuration);
+            }
+        }
+
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapLoans(this IEndpointRouteBuilder app) => app.MapLoansApi();
+    public static IEndpointRouteBuilder MapLoans(this IEndpointRouteBuilder app) => app.MapLoansApi().MapDisbursementApi();
 }
