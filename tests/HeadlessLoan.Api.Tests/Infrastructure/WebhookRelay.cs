@@ -34,6 +34,7 @@ public sealed class WebhookRelay : IDisposable
     public int Forwarded => _forwarded;
 
     private int _forwarded;
+    private int _disposed;
 
     private async Task ServeAsync()
     {
@@ -102,8 +103,14 @@ public sealed class WebhookRelay : IDisposable
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
+    /// <summary>Stops the relay; a factory may dispose it more than once (synchronously and as an async fixture).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener.Close();
         _stop.Dispose();
