@@ -57,7 +57,7 @@ public static partial class ApplicationsApi
 
         group.MapPost("/", CreateApplication).WithName("CreateApplication")
             .WithSummary("Start an application: a borrower's own, or a channel's for its customer")
-            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429)
+            .RequireAuthorization(Policies.Applicant).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429)
             .Validates<CreateApplicationRequest>(ValidateApplication);
         group.MapGet("/", ListApplications).WithName("ListApplications")
             .WithSummary("List applications: staff see all, borrowers and channels their own")
@@ -69,21 +69,17 @@ public static partial class ApplicationsApi
             .WithSummary("Upload an ID card side or the bank card; it is read by OCR and checked")
             .Accepts<DocumentUploadForm>("multipart/form-data")
             .WithMetadata(new BodySizeLimit(maxImage + MultipartOverheadBytes))
-            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true)
+            .RequireAuthorization(Policies.Applicant).ProducesAuthProblems(forbidden: true)
             .ProducesProblems(400, 404, 409, 413, 415, 422, 429, 502, 503);
         group.MapPost("/{applicationId:guid}/consents", RecordConsent).WithName("RecordApplicationConsent")
             .WithSummary("Record the applicant's consent to the credit-bureau inquiry")
-            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
+            .RequireAuthorization(Policies.Applicant).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
             .Validates<CreateConsentRequest>(ValidateConsent);
         group.MapPost("/{applicationId:guid}/submit", SubmitApplication).WithName("SubmitApplication")
             .WithSummary("Submit a complete application for the credit check")
-            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
+            .RequireAuthorization(Policies.Applicant).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
         return app;
     }
-
-    /// <summary>Applicants: borrowers and channels (staff read applications but do not fill them in).</summary>
-    private static void ApplicantPolicy(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder p) =>
-        p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower, Caller.Channel);
 
     private static void ValidateApplication(CreateApplicationRequest request, RequestValidator v, HttpContext http)
     {

@@ -29,7 +29,7 @@ public static class LoansApi
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404, 409, 429);
         applications.MapPost("/accept", AcceptOffer).WithName("AcceptLoanOffer")
             .WithSummary("Accept the offer as shown: makes the loan, which waits for its payout")
-            .RequireAuthorization(ApplicantPolicy).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
+            .RequireAuthorization(Policies.Applicant).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
             .Validates<AcceptOfferRequest>(ValidateAccept);
 
         var loans = app.MapGroup("/v1/loans").WithTags("Loans").RequireRateLimiting(RateLimitPolicies.PerCaller);
@@ -46,10 +46,6 @@ public static class LoansApi
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429);
         return app;
     }
-
-    /// <summary>Only the applicant accepts: the borrower, or the channel for its customer.</summary>
-    private static void ApplicantPolicy(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder p) =>
-        p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower, Caller.Channel);
 
     private static void ValidateAccept(AcceptOfferRequest request, RequestValidator v, HttpContext http)
     {

@@ -53,6 +53,7 @@ public static class AuthSetup
             .AddPolicy(Policies.Staff, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff))
             .AddPolicy(Policies.Borrower, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower))
             .AddPolicy(Policies.AnyCaller, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Applicant, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Borrower, Caller.Channel))
             .AddPolicy(Policies.Approver, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff)
                 .RequireRole(Roles.Admin, Roles.RiskOfficer, Roles.DeptHead))
             .AddPolicy(Policies.Supervisor, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff)

@@ -64,6 +64,9 @@ public static class Policies
     /// <summary>Any authenticated caller: staff, channel or borrower.</summary>
     public const string AnyCaller = "any_caller";
 
+    /// <summary>Applicants: borrowers and channels (staff read applications and offers but do not fill them in or accept them).</summary>
+    public const string Applicant = "applicant";
+
     /// <summary>Staff who work approval queues or oversee them: admin, risk officer, department head.</summary>
     public const string Approver = "approver";
 
