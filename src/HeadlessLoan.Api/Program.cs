@@ -6,6 +6,7 @@ using HeadlessLoan.Api.Features.Intake;
 using HeadlessLoan.Api.Features.Ledger;
 using HeadlessLoan.Api.Features.Loans;
 using HeadlessLoan.Api.Features.Products;
+using HeadlessLoan.Api.Features.Repayments;
 using HeadlessLoan.Api.Features.Schedules;
 using HeadlessLoan.Api.Features.Staff;
 using HeadlessLoan.Api.Integrations.Bank;
@@ -33,8 +34,8 @@ public partial class Program
         builder.Services.AddBlobStore();
         builder.Services.AddIpRegions();
 
-        // No feature pays through WeChat Pay yet: its settings are checked where they are given (development, compose),
-        // and a deployment without the section starts as before. Repayments will make it unconditional.
+        // Borrowers repay through WeChat Pay where its section is given (its settings are checked at start); a deployment
+        // without it serves everything else, and answers a repayment 503 repayments_unavailable.
         if (builder.Configuration.GetSection(WeChatPayOptions.Section).Exists())
         {
             builder.Services.AddWeChatPay(builder.Configuration);
@@ -56,7 +57,8 @@ public partial class Program
             .AddIntake()
             .AddApprovals()
             .AddLedger()
-            .AddLoans();
+            .AddLoans()
+            .AddRepayments();
     }
 
     /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
@@ -76,6 +78,7 @@ public partial class Program
             app.MapApprovals();
             app.MapLedger();
             app.MapLoans();
+            app.MapRepayments();
         }
 
         return app;

@@ -25,7 +25,10 @@ public static class SandboxServer
     /// <param name="mappingsDirectory">Folder of mapping files; defaults to <c>mappings/</c> next to the binary.</param>
     /// <param name="keysDirectory">Folder of the WeChat Pay test keys; defaults to <c>wechatpay-test-keys/</c> next to the binary.</param>
     /// <param name="bank">The bank's merchant and delay; defaults to the TEST-ONLY merchant and a delay of one second.</param>
-    public static WireMockServer Start(int port, string? mappingsDirectory = null, string? keysDirectory = null, Bank.BankSandboxSettings? bank = null)
+    /// <param name="wechatPay">WeChat Pay's merchant and clock; defaults to the TEST-ONLY merchant and the system's clock.</param>
+    public static WireMockServer Start(
+        int port, string? mappingsDirectory = null, string? keysDirectory = null, Bank.BankSandboxSettings? bank = null,
+        WeChatPay.WeChatPaySandboxSettings? wechatPay = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
@@ -57,7 +60,9 @@ public static class SandboxServer
         try
         {
             LoadMappings(server, directory);
-            WeChatPay.WeChatPaySandbox.Register(server, WeChatPay.WeChatPaySandboxKeys.Load(keysDirectory ?? WeChatPay.WeChatPaySandboxKeys.DefaultDirectory), TimeProvider.System);
+            var wechatPaySettings = wechatPay ?? new WeChatPay.WeChatPaySandboxSettings();
+            WeChatPay.WeChatPaySandbox.Register(server,
+                WeChatPay.WeChatPaySandboxKeys.Load(keysDirectory ?? WeChatPay.WeChatPaySandboxKeys.DefaultDirectory, wechatPaySettings), wechatPaySettings.Clock);
             Bank.BankSandbox.Register(server, bank ?? new Bank.BankSandboxSettings());
         }
         catch

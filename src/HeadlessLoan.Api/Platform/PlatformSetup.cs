@@ -24,6 +24,7 @@ public static class PlatformSetup
         PublishedSecrets.RefuseOutsideDevelopment(builder.Configuration, builder.Environment);
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Jobs.JobLeases>();
 
         var limits = builder.Configuration.GetSection(RequestLimitsOptions.Section).Get<RequestLimitsOptions>() ?? new();
         builder.WebHost.ConfigureKestrel(k =>

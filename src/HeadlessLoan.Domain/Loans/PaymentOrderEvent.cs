@@ -13,7 +13,7 @@ public enum PaymentOrderEvent
     Fail,
 
     /// <summary>
-    /// A notification that does not match the order, or SUCCESS on an order we already closed: money may have moved
+    /// A notification that does not match the order, or SUCCESS on an order we already closed or saw fail: money may have moved
     /// and we cannot apply it on our own, so it is kept for a person.
     /// </summary>
     Park,

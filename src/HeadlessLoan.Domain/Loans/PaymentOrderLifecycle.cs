@@ -11,7 +11,7 @@ public static class PaymentOrderRefusals
 {
     /// <summary>
     /// The order is no longer waiting for its payment: paying, failing, parking and closing need a created order (with
-    /// two exceptions: a closed order is parked when its SUCCESS arrives late, and a parked one may be closed).
+    /// two exceptions: a closed or failed order is parked when a SUCCESS arrives for it late, and a parked one may be closed).
     /// </summary>
     public const string NotOpen = "payment_order_not_open";
 
@@ -31,7 +31,7 @@ public static class PaymentOrderLifecycle
         PaymentOrderEvent.Pay => FromOnly(status, PaymentOrderRefusals.NotOpen, PaymentOrderStatus.Paid, PaymentOrderStatus.Created),
         PaymentOrderEvent.Close => FromOnly(status, PaymentOrderRefusals.NotOpen, PaymentOrderStatus.Closed, PaymentOrderStatus.Created, PaymentOrderStatus.Parked),
         PaymentOrderEvent.Fail => FromOnly(status, PaymentOrderRefusals.NotOpen, PaymentOrderStatus.Failed, PaymentOrderStatus.Created),
-        PaymentOrderEvent.Park => FromOnly(status, PaymentOrderRefusals.NotOpen, PaymentOrderStatus.Parked, PaymentOrderStatus.Created, PaymentOrderStatus.Closed),
+        PaymentOrderEvent.Park => FromOnly(status, PaymentOrderRefusals.NotOpen, PaymentOrderStatus.Parked, PaymentOrderStatus.Created, PaymentOrderStatus.Closed, PaymentOrderStatus.Failed),
         PaymentOrderEvent.Release => FromOnly(status, PaymentOrderRefusals.NotParked, PaymentOrderStatus.Paid, PaymentOrderStatus.Parked),
         _ => throw new ArgumentOutOfRangeException(nameof(happened), happened, "Unknown payment order event."),
     };

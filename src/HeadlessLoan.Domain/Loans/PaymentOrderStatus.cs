@@ -21,7 +21,7 @@ public enum PaymentOrderStatus
 
     /// <summary>
     /// A notification we could not apply on our own (it did not match the order, or SUCCESS came on an order we had
-    /// closed): the money is held for a person to review.
+    /// closed or saw fail): the money is held for a person to review.
     /// </summary>
     Parked,
 }

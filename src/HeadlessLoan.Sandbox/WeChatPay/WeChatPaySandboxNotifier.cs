@@ -24,12 +24,12 @@ internal sealed class WeChatPaySandboxNotifier(WeChatPaySandboxSigning signing, 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     /// <summary>A notification body: the same event id for every copy of one notification, as WeChat Pay resends it.</summary>
-    public static byte[] Body(string eventId, string eventType, string summary, string originalType, string resourceJson, DateTimeOffset at)
+    public static byte[] Body(string apiV3Key, string eventId, string eventType, string summary, string originalType, string resourceJson, DateTimeOffset at)
     {
         var nonce = RandomNumberGenerator.GetString("0123456789abcdefghijklmnopqrstuvwxyz", 12);
         var plaintext = Encoding.UTF8.GetBytes(resourceJson);
         var sealedBytes = new byte[plaintext.Length + 16];
-        using (var aes = new AesGcm(Encoding.UTF8.GetBytes(WeChatPaySandboxKeys.ApiV3Key), 16))
+        using (var aes = new AesGcm(Encoding.UTF8.GetBytes(apiV3Key), 16))
         {
             aes.Encrypt(Encoding.UTF8.GetBytes(nonce), plaintext, sealedBytes.AsSpan(0, plaintext.Length),
                 sealedBytes.AsSpan(plaintext.Length), Encoding.UTF8.GetBytes(originalType));

@@ -140,10 +140,10 @@ internal sealed class WeChatPaySandboxOrderApi(
     }
 
     /// <summary>The TRANSACTION.SUCCESS notification of a paid order; its event id is the same every time it is sent.</summary>
-    private static byte[] PaidNotification(SandboxOrder order)
+    private byte[] PaidNotification(SandboxOrder order)
     {
         var paid = Locked(order, () => (Json: order.TransactionJson(), At: order.SuccessTime!.Value));
-        return WeChatPaySandboxNotifier.Body("EV-sandbox-" + order.TransactionId, "TRANSACTION.SUCCESS", "支付成功", "transaction", paid.Json, paid.At);
+        return WeChatPaySandboxNotifier.Body(signing.Keys.ApiV3Key, "EV-sandbox-" + order.TransactionId, "TRANSACTION.SUCCESS", "支付成功", "transaction", paid.Json, paid.At);
     }
 
     private static string? Invalid(JsonElement body, string mchId)

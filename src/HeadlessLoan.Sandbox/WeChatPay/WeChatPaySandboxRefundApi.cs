@@ -94,7 +94,7 @@ internal sealed class WeChatPaySandboxRefundApi(
         if (refund.NotifyUrl is { } url)
         {
             var (eventType, summary) = refund.Status == "SUCCESS" ? ("REFUND.SUCCESS", "退款成功") : ("REFUND.ABNORMAL", "退款异常");
-            var body = WeChatPaySandboxNotifier.Body("EV-sandbox-" + refund.RefundId, eventType, summary, "refund", Resource(refund), clock.GetUtcNow());
+            var body = WeChatPaySandboxNotifier.Body(signing.Keys.ApiV3Key, "EV-sandbox-" + refund.RefundId, eventType, summary, "refund", Resource(refund), clock.GetUtcNow());
             notifier.SendInBackground(url, body, NotifyAfter, copies: 1);
         }
     }

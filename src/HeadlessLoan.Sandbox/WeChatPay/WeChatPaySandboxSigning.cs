@@ -15,6 +15,8 @@ namespace HeadlessLoan.Sandbox.WeChatPay;
 /// </summary>
 internal sealed class WeChatPaySandboxSigning(WeChatPaySandboxKeys keys, TimeProvider clock)
 {
+    public WeChatPaySandboxKeys Keys => keys;
+
     private const string Scheme = "WECHATPAY2-SHA256-RSA2048 ";
     private static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 

@@ -38,6 +38,10 @@ public static class BatteryBodies
         // A callback from the bank: refused unsigned before it is read (the body batteries expect 401 for it, see Signed).
         new("POST /v1/webhooks/bank", """{"payout_no": "HL2026030200000001-1", "state": "SUCCEEDED"}""",
             """{"payout_no": 42, "state": "SUCCEEDED"}""", null, Signed: true),
+        // WeChat Pay's notification: refused unsigned before it is read (a problem whose code is FAIL, as WeChat Pay expects).
+        new("POST /v1/webhooks/wechatpay", """{"id": "EV-1", "event_type": "TRANSACTION.SUCCESS", "resource": {}}""", """{"id": 42}""", null,
+            Signed: true),
+        new("POST /v1/loans/{loanId}/repayments", """{"kind": "next_due"}""", """{"kind": 42}""", """{"kind": "everything"}"""),
         new("POST /v1/schedules/quote", """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),

@@ -9,6 +9,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using MySqlConnector;
 
+using HeadlessLoan.Api.Tests.WeChatPay;
+
 namespace HeadlessLoan.Api.Tests.Infrastructure;
 
 /// <summary>
@@ -51,15 +53,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public ApiFactory()
     {
-        Sandbox = new SandboxHost(bankClock: Clock);
+        Sandbox = new SandboxHost(clock: Clock);
     }
 
     /// <summary>Time as the service sees it; tests move it forward.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
     /// <summary>
-    /// The sandbox playing WeChat (and every other outside party) for this test class; its bank keeps the service's
-    /// clock, so their signed timestamps agree and a slow payout ends when a test moves the clock on.
+    /// The sandbox playing WeChat (and every other outside party) for this test class; its bank and WeChat Pay keep the
+    /// service's clock, so their signed timestamps agree and a slow payout ends when a test moves the clock on.
     /// </summary>
     public SandboxHost Sandbox { get; }
 
@@ -115,7 +117,15 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // Retry pauses run on the service's clock, which the tests hold still.
             ["WeChat:RetryDelayMilliseconds"] = "0",
             ["Bank:RetryDelayMilliseconds"] = "0",
+            ["WeChatPay:RetryDelayMilliseconds"] = "0",
+            // Tests that need the reconciliation job run it themselves, so each knows when WeChat Pay was asked.
+            ["Repayments:ReconcilerEnabled"] = "false",
         };
+        foreach (var (key, value) in WeChatPayTestKeys.SettingsFor(Sandbox, "http://127.0.0.1:9/v1/webhooks/wechatpay"))
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in Settings)
         {
             settings[key] = value;

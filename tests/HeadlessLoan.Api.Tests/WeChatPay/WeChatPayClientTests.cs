@@ -15,13 +15,18 @@ public sealed class WeChatPaySandboxFixture : IDisposable
 
     public WeChatPaySandboxFixture()
     {
-        Verifier = new WeChatPayNotificationVerifier(new FixedKeyRing(Keys()).Ring, TimeProvider.System);
+        var options = OptionsFor(Sandbox, "http://127.0.0.1:1/notify");
+        Verifier = new WeChatPayNotificationVerifier(new FixedKeyRing(Keys(options)).Ring, TimeProvider.System);
         Listener = new NotificationListener(Verifier);
-        _services = Services(Options(Sandbox.Url, Listener.Url));
+        Options = options with { NotifyUrl = Listener.Url };
+        _services = Services(Options);
         Client = _services.GetRequiredService<WeChatPayClient>();
     }
 
     public SandboxHost Sandbox { get; } = new();
+
+    /// <summary>The client's options: the sandbox's merchant of this host.</summary>
+    public WeChatPayOptions Options { get; }
 
     public NotificationListener Listener { get; }
 
@@ -253,7 +258,7 @@ public sealed class WeChatPayClientTests(WeChatPaySandboxFixture wechatPay) : IC
     [Fact]
     public async Task An_answer_signed_under_a_serial_we_were_not_given_is_not_believed()
     {
-        using var services = WeChatPaySandboxFixture.Services(Options(wechatPay.Sandbox.Url, wechatPay.Listener.Url) with { PublicKeyId = null, PublicKey = null });
+        using var services = WeChatPaySandboxFixture.Services(wechatPay.Options with { PublicKeyId = null, PublicKey = null });
         var client = services.GetRequiredService<WeChatPayClient>();
 
         // The sandbox alternates its two keys: of two answers, one is signed under the public key this client does not know.

@@ -35,6 +35,18 @@ public static class WeChatPayTestKeys
         NotifyUrl = notifyUrl,
     };
 
+    /// <summary>The sandbox's merchant of <paramref name="sandbox"/> (its own key and APIv3 key: published ones are refused outside Development).</summary>
+    public static WeChatPayOptions OptionsFor(Infrastructure.SandboxHost sandbox, string notifyUrl) => Options(sandbox.Url, notifyUrl) with
+    {
+        MerchantPrivateKey = sandbox.WeChatPayMerchantPrivateKey,
+        MerchantSerialNo = sandbox.WeChatPayMerchantSerialNo,
+        ApiV3Key = sandbox.WeChatPayApiV3Key,
+    };
+
+    /// <summary><see cref="OptionsFor"/> as the service's settings.</summary>
+    public static Dictionary<string, string?> SettingsFor(Infrastructure.SandboxHost sandbox, string notifyUrl) =>
+        WeChatPayOptionsTests.SettingsOf(OptionsFor(sandbox, notifyUrl));
+
     public static WeChatPayKeys Keys(WeChatPayOptions? options = null)
     {
         var (keys, problems) = WeChatPayKeys.Load(options ?? Options(), Repository.Root);

@@ -22,7 +22,7 @@ public sealed class PaymentOrderLifecycleTests
         [PaymentOrderEvent.Pay] =     ["paid",    NotOpen,    NotOpen,    NotOpen,    NotOpen],
         [PaymentOrderEvent.Close] =   ["closed",  NotOpen,    NotOpen,    NotOpen,    "closed"],
         [PaymentOrderEvent.Fail] =    ["failed",  NotOpen,    NotOpen,    NotOpen,    NotOpen],
-        [PaymentOrderEvent.Park] =    ["parked",  NotOpen,    "parked",   NotOpen,    NotOpen],
+        [PaymentOrderEvent.Park] =    ["parked",  NotOpen,    "parked",   "parked",   NotOpen],
         [PaymentOrderEvent.Release] = [NotParked, NotParked,  NotParked,  NotParked,  "paid"],
     };
 
@@ -69,9 +69,9 @@ public sealed class PaymentOrderLifecycleTests
     }
 
     [Fact]
-    public void ALateSuccessOnAClosedOrderIsKeptForAPersonAndAParkedOrderIsReleasedOrClosed()
+    public void ALateSuccessOnAClosedOrFailedOrderIsKeptForAPersonAndAParkedOrderIsReleasedOrClosed()
     {
-        Assert.Equal([PaymentOrderStatus.Created, PaymentOrderStatus.Closed], PaymentOrderLifecycle.From(PaymentOrderEvent.Park));
+        Assert.Equal([PaymentOrderStatus.Created, PaymentOrderStatus.Closed, PaymentOrderStatus.Failed], PaymentOrderLifecycle.From(PaymentOrderEvent.Park));
         Assert.Equal([PaymentOrderStatus.Created, PaymentOrderStatus.Parked], PaymentOrderLifecycle.From(PaymentOrderEvent.Close));
         Assert.Equal([PaymentOrderStatus.Created], Enum.GetValues<PaymentOrderStatus>().Where(PaymentOrderLifecycle.IsOpen));
         Assert.Equal([PaymentOrderStatus.Parked], Enum.GetValues<PaymentOrderStatus>().Where(PaymentOrderLifecycle.AwaitsReview));

@@ -6,6 +6,7 @@ public static class BorrowersFeature
     public static WebApplicationBuilder AddBorrowers(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<BorrowerStore>();
+        builder.Services.AddSingleton<BorrowerOpenIds>();
         return builder;
     }
 

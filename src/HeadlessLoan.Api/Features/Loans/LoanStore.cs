@@ -127,7 +127,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var results = await conn.QueryMultipleAsync(new CommandDefinition(
-            SelectLoanById + "; " + SelectPeriods, new { id, today = Today }, cancellationToken: ct));
+            SelectLoanById + "; " + SelectPeriodsSql, new { id, today = Today }, cancellationToken: ct));
         var row = await results.ReadSingleOrDefaultAsync<LoanRow>();
         var periods = (await results.ReadAsync<LoanPeriodRow>()).AsList();
         return row is not null && scope.MaySee(row.BorrowerId, row.ChannelId) ? (row, periods) : null;
@@ -216,7 +216,8 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     private static readonly string SelectLoanById = SelectLoans("= @id");
     private static readonly string SelectLoansByIds = SelectLoans("IN @ids");
 
-    private const string SelectPeriods = """
+    /// <summary>A loan's periods in order (parameter <c>@id</c>).</summary>
+    internal const string SelectPeriodsSql = """
         SELECT period, due_date, principal_due, interest_due, fee_due, penalty_due, interest_accrued, fee_charged,
                principal_paid, interest_paid, fee_paid, penalty_paid
           FROM loan_periods WHERE loan_id = @id ORDER BY period

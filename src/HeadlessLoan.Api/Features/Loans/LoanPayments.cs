@@ -1,0 +1,157 @@
+using HeadlessLoan.Api.Features.Ledger;
+using HeadlessLoan.Api.Platform;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Auth;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Domain.Ledger;
+using HeadlessLoan.Domain.Loans;
+
+namespace HeadlessLoan.Api.Features.Loans;
+
+/// <summary>
+/// Money received for a loan: through <paramref name="Rail"/>, known there as <paramref name="Reference"/> (a WeChat
+/// Pay transaction id, a bank transfer's reference), on the China business date <paramref name="On"/>.
+/// </summary>
+[FeatureApi]
+public sealed record LoanPayment(PaymentRail Rail, string Reference, long Amount, DateOnly On, AuditActor Actor);
+
+/// <summary>What a payment did to its loan.</summary>
+[FeatureApi]
+public sealed record LoanPaymentResult(string StatusBefore, string StatusAfter, LoanComponents Settled, long Credit, bool PaidOff);
+
+/// <summary>What a repayment of a loan is asked for on a day, with whom to ask it of; or why none is.</summary>
+[FeatureApi]
+public sealed record RepaymentQuote(long Amount, string? Refusal, string Status, string ContractNo)
+{
+    public bool Allowed => Refusal is null;
+}
+
+/// <summary>
+/// The one place money received changes a loan, for the features that receive it (repayments through WeChat Pay,
+/// offline repayments staff record): the payment is applied to the schedule (<see cref="PaymentApplication"/>),
+/// posted to the ledger and audited in the caller's change, after the loan's row is locked: every writer of a loan
+/// locks it first, so one loan's payments are applied one after the other.
+/// </summary>
+[FeatureApi]
+public sealed class LoanPayments(LoanStore loans, LedgerStore ledger)
+{
+    /// <summary>Locks the loan's row in <paramref name="change"/> (before the caller locks rows of its own); false when there is no such loan.</summary>
+    public static async Task<bool> LockAsync(DbChange change, Guid loanId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return await change.ScalarAsync<string?>("SELECT status FROM loans WHERE id = @loanId FOR UPDATE", new { loanId }, ct) is not null;
+    }
+
+    /// <summary>Whether <paramref name="caller"/> may see the loan (a borrower their own, a channel its customers', staff every one).</summary>
+    public async Task<bool> MaySeeAsync(Guid loanId, CurrentCaller caller, CancellationToken ct) =>
+        await loans.GetAsync(loanId, LoanScope.Of(caller), ct) is not null;
+
+    /// <summary>
+    /// What a repayment of <paramref name="kind"/> of the borrower's loan asks for on <paramref name="on"/>
+    /// (<see cref="RepaymentAmount.For"/>), refused on a loan that is not open; null when the borrower has no such loan.
+    /// </summary>
+    public async Task<RepaymentQuote?> QuoteAsync(Guid loanId, Guid borrowerId, RepaymentKind kind, long? amount, DateOnly on, CancellationToken ct)
+    {
+        if (await loans.GetWithScheduleAsync(loanId, new LoanScope(borrowerId, null), ct) is not var (loan, periods))
+        {
+            return null;
+        }
+
+        if (!LoanLifecycle.IsOpen(LoanStatusNames.Parse(loan.Status)) || loan.DisbursedOn is not { } disbursed)
+        {
+            return new RepaymentQuote(0, LoanRefusals.NotOpen, loan.Status, loan.ContractNo ?? "");
+        }
+
+        var disbursedOn = DateOnly.FromDateTime(disbursed);
+        var asked = RepaymentAmount.For(kind, periods.Select(p => p.ToDomain()).ToList(), loan.AnnualRate, disbursedOn, Max(on, disbursedOn), amount);
+        return new RepaymentQuote(asked.Amount, asked.Refusal, loan.Status, loan.ContractNo ?? "");
+    }
+
+    /// <summary>
+    /// Applies <paramref name="payment"/> to the loan in <paramref name="change"/>: what it pays of the schedule settles
+    /// receivables (interest and fees it pays beyond what the ledger has recognised are recognised first), what is left
+    /// over is the borrower's credit, and a loan that owes nothing more is paid off. A loan that is not open (paid off
+    /// already, say) keeps the whole amount as credit. The loan's row is locked here if the caller has not.
+    /// </summary>
+    public async Task<LoanPaymentResult> ApplyAsync(DbChange change, Guid loanId, LoanPayment payment, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(payment);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(payment.Amount);
+        var loan = await change.QuerySingleOrDefaultAsync<(string Status, decimal AnnualRate, DateTime? DisbursedOn)?>(
+            "SELECT status, annual_rate, disbursed_on FROM loans WHERE id = @loanId FOR UPDATE", new { loanId }, ct)
+            ?? throw new InvalidOperationException($"Loan {loanId} does not exist.");
+        var status = LoanStatusNames.Parse(loan.Status);
+        var source = payment.Rail.ToString() + ":" + payment.Reference;
+        if (!LoanLifecycle.IsOpen(status) || loan.DisbursedOn is not { } disbursed)
+        {
+            await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, payment.On, payment.Rail,
+                new LoanComponents(0, 0, 0, 0), payment.Amount), ct);
+            var kept = new LoanPaymentResult(loan.Status, loan.Status, new LoanComponents(0, 0, 0, 0), payment.Amount, false);
+            change.Record(new AuditEntry(payment.Actor, "loan.payment_kept_as_credit", "loan", loanId.ToString(), null, Audited(payment, kept)), now);
+            return kept;
+        }
+
+        var disbursedOn = DateOnly.FromDateTime(disbursed);
+        var on = Max(payment.On, disbursedOn);
+        var periods = await change.QueryAsync<LoanPeriodRow>(LoanStore.SelectPeriodsSql, new { id = loanId }, ct);
+        var applied = PaymentApplication.Apply(
+            periods.Select(p => p.ToDomain()).ToList(), periods.ToDictionary(p => p.Period, p => new PeriodRecognised(p.InterestAccrued, p.FeeCharged)),
+            loan.AnnualRate, disbursedOn, on, payment.Amount, AllocationOrder.PenaltyFeeInterestPrincipal);
+
+        // What is paid is owed in the books first: interest earned up to the day, and fees charged, then the payment.
+        if (applied.InterestRecognised > 0)
+        {
+            await PostAsync(change, Postings.Accrual(EntryIds.For(EntryKinds.Accrual, source), loanId, on, applied.InterestRecognised, 0), ct);
+        }
+
+        if (applied.FeeRecognised > 0)
+        {
+            await PostAsync(change, Postings.Fee(EntryIds.For(EntryKinds.Fee, source), loanId, on, applied.FeeRecognised), ct);
+        }
+
+        await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, on, payment.Rail, applied.Settled, applied.Credit), ct);
+        foreach (var p in applied.Changed)
+        {
+            change.Write(UpdatePeriodSql, new
+            {
+                loanId, period = p.Period, interestDue = p.Due.Interest, feeDue = p.Due.Fee, interestAccrued = p.Recognised.InterestAccrued,
+                feeCharged = p.Recognised.FeeCharged, principalPaid = p.Paid.Principal, interestPaid = p.Paid.Interest, feePaid = p.Paid.Fee,
+                penaltyPaid = p.Paid.Penalty,
+            });
+        }
+
+        var transition = LoanLifecycle.Next(status, applied.EventFor(status));
+        var next = transition.Allowed ? transition.Next : status;
+        change.Write("UPDATE loans SET status = @status, updated_at = @now WHERE id = @loanId", new { loanId, status = next.ToWire(), now });
+        var result = new LoanPaymentResult(loan.Status, next.ToWire(), applied.Settled, applied.Credit, applied.PaidOff);
+        change.Record(new AuditEntry(payment.Actor, applied.PaidOff ? "loan.paid_off" : "loan.repaid", "loan", loanId.ToString(),
+            new { status = loan.Status }, Audited(payment, result)), now);
+        return result;
+    }
+
+    private async Task PostAsync(DbChange change, JournalEntry entry, CancellationToken ct)
+    {
+        // The caller applies a payment once (its own record of the payment is locked and moved on in this change), so
+        // an entry of it already written means that record is wrong: nothing is applied.
+        if (await ledger.PostAsync(change, entry, ct) is not PostingOutcome.Written and var outcome)
+        {
+            throw new InvalidOperationException($"The {entry.Kind} entry {entry.Id} of loan {entry.LoanId} could not be posted: {outcome}.");
+        }
+    }
+
+    private static object Audited(LoanPayment payment, LoanPaymentResult result) => new
+    {
+        status = result.StatusAfter, rail = payment.Rail.ToString(), reference = payment.Reference, amount = payment.Amount, on = payment.On,
+        settled = result.Settled, credit = result.Credit,
+    };
+
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+
+    private const string UpdatePeriodSql = """
+        UPDATE loan_periods
+           SET interest_due = @interestDue, fee_due = @feeDue, interest_accrued = @interestAccrued, fee_charged = @feeCharged,
+               principal_paid = @principalPaid, interest_paid = @interestPaid, fee_paid = @feePaid, penalty_paid = @penaltyPaid
+         WHERE loan_id = @loanId AND period = @period
+        """;
+}

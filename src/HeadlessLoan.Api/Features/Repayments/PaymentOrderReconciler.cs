@@ -1,0 +1,109 @@
+using HeadlessLoan.Api.Integrations.WeChatPay;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace HeadlessLoan.Api.Features.Repayments;
+
+/// <summary>
+/// Finds out what became of orders WeChat Pay has not notified us about in time: asks WeChat Pay, and settles a paid
+/// one as its notification would, ends a failed or closed one, and closes one that has expired unpaid (at WeChat Pay
+/// first, so it can no longer be paid). One instance at a time runs it (a job lease); a crashed one's lease runs out.
+/// </summary>
+public sealed partial class PaymentOrderReconciler(
+    PaymentOrderStore orders, PaymentSettlement settlement, WeChatPayClient wechatPay, JobLeases leases, IOptions<RepaymentsOptions> options,
+    TimeProvider clock, ILogger<PaymentOrderReconciler> logger) : PollingWorker(logger)
+{
+    public const string Job = "payment-order-reconciliation";
+    private static readonly TimeSpan JobLease = TimeSpan.FromSeconds(60);
+    private readonly Guid _owner = Guid.NewGuid();
+
+    /// <summary>Real time, not the injected clock: polling is not business time.</summary>
+    protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(options.Value.ReconcilePollMilliseconds), ct);
+
+    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        if (!await leases.HoldAsync(Job, _owner, JobLease, ct))
+        {
+            return 0;
+        }
+
+        var now = DbTime.Now(clock);
+        var leased = await orders.LeaseAsync(_owner, options.Value.ReconcileBatchSize, now, now.AddSeconds(options.Value.QueryAfterSeconds), ct);
+        await Task.WhenAll(leased.Select(o => WorkAsync(o, ct)));
+        return leased.Count;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await leases.ReleaseAsync(Job, _owner, cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException || DatabaseFaults.IsUnavailable(e))
+        {
+            // The lease runs out on its own.
+        }
+    }
+
+    private async Task WorkAsync(PaymentOrderRow order, CancellationToken ct)
+    {
+        try
+        {
+            var answer = await wechatPay.QueryByOutTradeNoAsync(order.OutTradeNo, ct);
+            var expired = DbTime.Now(clock) >= order.ExpiresAt;
+            Settlement settled;
+            if (answer.Value is { } transaction)
+            {
+                settled = await settlement.SettleAsync(transaction, ct);
+                if (settled == Settlement.Unchanged && expired)
+                {
+                    settled = await CloseExpiredAsync(order, ct);
+                }
+            }
+            else if (answer.Error?.Code == WeChatPayErrorCodes.OrderNotExist && expired)
+            {
+                settled = await settlement.CloseAsync(order.OutTradeNo, "expired; WeChat Pay does not know the order", ct);
+            }
+            else
+            {
+                settled = Settlement.Unchanged;
+                if (answer.Error is { } error)
+                {
+                    LogRefused(logger, order.OutTradeNo, error.Code, error.Message);
+                }
+            }
+
+            LogSettled(logger, order.OutTradeNo, settled);
+        }
+        catch (WeChatPayUnavailableException e) when (!ct.IsCancellationRequested)
+        {
+            // The lease (the next query time) runs out and the order is asked about again.
+            LogUnavailable(logger, order.OutTradeNo, e.Message);
+        }
+    }
+
+    /// <summary>Closes an unpaid expired order at WeChat Pay, then here; one paid meanwhile (ORDERPAID) is settled at the next query.</summary>
+    private async Task<Settlement> CloseExpiredAsync(PaymentOrderRow order, CancellationToken ct)
+    {
+        var closed = await wechatPay.CloseAsync(order.OutTradeNo, ct);
+        if (closed.IsSuccessful || closed.Error?.Code is WeChatPayErrorCodes.OrderClosed or WeChatPayErrorCodes.OrderNotExist)
+        {
+            return await settlement.CloseAsync(order.OutTradeNo, "expired unpaid", ct);
+        }
+
+        await orders.RequeryAtAsync(order.OutTradeNo, DbTime.Now(clock), ct);
+        LogRefused(logger, order.OutTradeNo, closed.Error!.Code, closed.Error.Message);
+        return Settlement.Unchanged;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Payment order {OutTradeNo}: {Settled}")]
+    private static partial void LogSettled(ILogger logger, string outTradeNo, Settlement settled);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payment order {OutTradeNo}: WeChat Pay refused ({Code}: {Message})")]
+    private static partial void LogRefused(ILogger logger, string outTradeNo, string code, string? message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payment order {OutTradeNo} is asked about later: {Message}")]
+    private static partial void LogUnavailable(ILogger logger, string outTradeNo, string message);
+}

@@ -1,0 +1,28 @@
+using HeadlessLoan.Api.Integrations.WeChatPay;
+using HeadlessLoan.Api.Platform;
+
+namespace HeadlessLoan.Api.Features.Repayments;
+
+/// <summary>Repayments: WeChat Pay orders for loans, their notifications, and the job that reconciles the orders nobody told us about.</summary>
+public static class RepaymentsFeature
+{
+    public static WebApplicationBuilder AddRepayments(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RepaymentsOptions>().BindConfiguration(RepaymentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<PaymentOrderStore>();
+        // Without the WeChatPay section no order is placed, so there is nothing to settle or reconcile.
+        if (builder.Configuration.GetSection(WeChatPayOptions.Section).Exists())
+        {
+            builder.Services.AddSingleton<PaymentSettlement>();
+            builder.Services.AddSingleton<PaymentOrderReconciler>();
+            if (builder.Configuration.GetValue(RepaymentsOptions.Section + ":" + nameof(RepaymentsOptions.ReconcilerEnabled), true))
+            {
+                builder.Services.AddBackgroundWorker<PaymentOrderReconciler>(builder.Configuration);
+            }
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapRepayments(this IEndpointRouteBuilder app) => app.MapRepaymentsApi();
+}
