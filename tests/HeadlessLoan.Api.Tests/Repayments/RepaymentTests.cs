@@ -211,13 +211,24 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
     }
 
     [Fact]
-    public async Task ThePayoffAmountClosesTheLoanAndItIsNotRepaidAgain()
+    public async Task ThePayoffQuoteIsWhatAPayoffChargesAndPayingItClosesTheLoan()
     {
         var product = await LoanFlow.PricedProductAsync(api);
         var (borrower, loan) = await LoanFlow.ActiveAsync(api, product);
         var loanId = loan.GetProperty("id").GetGuid();
+        var quoted = await (await borrower.GetAsync($"/v1/loans/{loanId}/payoff-quote")).ReadJsonAsync();
+        var today = quoted.GetProperty("date").GetString()!;
+        Assert.Equal(today + "T23:59:59+08:00", quoted.GetProperty("validUntil").GetString());
+        var amount = quoted.GetProperty("amount");
+        Assert.Equal(1_000_000, amount.GetProperty("principal").GetInt64());
+        var later = DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture).AddDays(10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var tenDaysOn = await (await borrower.GetAsync($"/v1/loans/{loanId}/payoff-quote?date={later}")).ReadJsonAsync();
+        Assert.True(tenDaysOn.GetProperty("amount").GetProperty("interest").GetInt64() > amount.GetProperty("interest").GetInt64());
+        await ExpectAsync(await borrower.GetAsync($"/v1/loans/{loanId}/payoff-quote?date=2020-01-01"), HttpStatusCode.UnprocessableEntity, "payoff_date_out_of_range");
 
-        var payoff = (await OrderAsync(borrower, loanId, "payoff")).GetProperty("order").GetProperty("outTradeNo").GetString()!;
+        var payoffOrder = (await OrderAsync(borrower, loanId, "payoff")).GetProperty("order");
+        Assert.Equal(amount.GetProperty("total").GetInt64(), payoffOrder.GetProperty("amount").GetInt64());
+        var payoff = payoffOrder.GetProperty("outTradeNo").GetString()!;
         Assert.Equal("paid", (await NotifiedAsync(api, borrower, loanId, payoff)).GetProperty("status").GetString());
 
         var closed = await LoanFlow.LoanAsync(borrower, loanId);
@@ -227,6 +238,7 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
         var again = await RepayAsync(borrower, loanId, "next_due");
         await again.AssertStatusAsync(HttpStatusCode.Conflict);
         Assert.Equal("loan_not_open", (await again.ReadJsonAsync()).GetProperty("code").GetString());
+        await ExpectAsync(await borrower.GetAsync($"/v1/loans/{loanId}/payoff-quote"), HttpStatusCode.Conflict, "loan_not_open");
 
         Assert.True((await api.ReconcileAsync()).Ok);
     }

@@ -42,6 +42,9 @@ public sealed record LoanAmounts(long Principal, long Interest, long Penalty, lo
 /// <summary>The next thing to pay: the earliest unsettled period's due date and what is owed up to and including it.</summary>
 public sealed record LoanNextDue(int Period, DateOnly DueDate, long Amount);
 
+/// <summary>What closes the loan on <paramref name="Date"/>; it holds until <paramref name="ValidUntil"/> (that day's end in China).</summary>
+public sealed record PayoffQuoteResponse(Guid LoanId, DateOnly Date, DateTimeOffset ValidUntil, LoanAmounts Amount);
+
 public sealed record LoanResponse(
     Guid Id,
     string ContractNumber,

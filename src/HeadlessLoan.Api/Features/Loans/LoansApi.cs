@@ -40,6 +40,9 @@ public static class LoansApi
         loans.MapGet("/{loanId:guid}/schedule", GetSchedule).WithName("GetLoanSchedule")
             .WithSummary("A loan's schedule: each period's due, paid and outstanding amounts per component")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404, 429);
+        loans.MapGet("/{loanId:guid}/payoff-quote", GetPayoffQuote).WithName("GetPayoffQuote")
+            .WithSummary("What paying the loan off costs on a day: principal, interest accrued to that day, penalties and fees")
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 404, 409, 422, 429);
         app.MapGet("/v1/borrowers/me/loans", ListMyLoans).WithName("ListMyLoans").WithTags("Loans")
             .WithSummary("The signed-in borrower's loans, newest first")
             .RequireAuthorization(Policies.Borrower).RequireRateLimiting(RateLimitPolicies.PerCaller)
@@ -139,6 +142,35 @@ public static class LoansApi
 
         var today = Platform.ChinaTime.Today(clock);
         return TypedResults.Ok(new LoanScheduleResponse(loanId, periods.Select(p => ToResponse(p.ToDomain(), today)).ToList()));
+    }
+
+    /// <summary>How far ahead a payoff can be quoted: the quote assumes nothing else happens to the loan meanwhile.</summary>
+    public const int MaxPayoffQuoteDaysAhead = 366;
+
+    public static async Task<Results<Ok<PayoffQuoteResponse>, ProblemHttpResult>> GetPayoffQuote(
+        Guid loanId, DateOnly? date, CurrentCaller caller, LoanStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var today = Platform.ChinaTime.Today(clock);
+        var on = date ?? today;
+        if (on < today || on > today.AddDays(MaxPayoffQuoteDaysAhead))
+        {
+            return Problems.Unprocessable("payoff_date_out_of_range", "A payoff is quoted for today or a day of the coming year.", "date",
+                $"Must be between {today:yyyy-MM-dd} and {today.AddDays(MaxPayoffQuoteDaysAhead):yyyy-MM-dd} (China).");
+        }
+
+        if (await store.GetWithScheduleAsync(loanId, LoanScope.Of(caller), ct) is not var (loan, periods))
+        {
+            return Problems.NotFound("The loan");
+        }
+
+        if (!LoanLifecycle.IsOpen(LoanStatusNames.Parse(loan.Status)) || loan.DisbursedOn is not { } disbursed)
+        {
+            return Problems.Conflict(LoanRefusals.NotOpen, $"The loan is {loan.Status}: there is nothing to pay off.");
+        }
+
+        var quote = PayoffQuote.Of(periods.Select(p => p.ToDomain()).ToList(), loan.AnnualRate, DateOnly.FromDateTime(disbursed), on);
+        var validUntil = new DateTimeOffset(on.AddDays(1).ToDateTime(TimeOnly.MinValue), Platform.ChinaTime.Offset).AddTicks(-TimeSpan.TicksPerSecond);
+        return TypedResults.Ok(new PayoffQuoteResponse(loanId, on, validUntil, Amounts(quote.Components)));
     }
 
     public static Task<Results<Ok<LoanListResponse>, ProblemHttpResult>> ListLoans(
