@@ -46,6 +46,12 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger)
     public async Task<bool> MaySeeAsync(Guid loanId, CurrentCaller caller, CancellationToken ct) =>
         await loans.GetAsync(loanId, LoanScope.Of(caller), ct) is not null;
 
+    /// <summary>The loan's status and disbursement day (staff's view: every loan), or null when there is no such loan.</summary>
+    public async Task<(string Status, DateOnly? DisbursedOn)?> StateAsync(Guid loanId, CancellationToken ct) =>
+        await loans.GetAsync(loanId, new LoanScope(null, null), ct) is { } loan
+            ? (loan.Status, loan.DisbursedOn is { } d ? DateOnly.FromDateTime(d) : null)
+            : null;
+
     /// <summary>
     /// What a repayment of <paramref name="kind"/> of the borrower's loan asks for on <paramref name="on"/>
     /// (<see cref="RepaymentAmount.For"/>), refused on a loan that is not open; null when the borrower has no such loan.

@@ -3,13 +3,17 @@ using HeadlessLoan.Api.Platform;
 
 namespace HeadlessLoan.Api.Features.Repayments;
 
-/// <summary>Repayments: WeChat Pay orders for loans, their notifications, and the job that reconciles the orders nobody told us about.</summary>
+/// <summary>
+/// Repayments: WeChat Pay orders for loans, their notifications, the job that reconciles the orders nobody told us about,
+/// and repayments received offline (four eyes).
+/// </summary>
 public static class RepaymentsFeature
 {
     public static WebApplicationBuilder AddRepayments(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<RepaymentsOptions>().BindConfiguration(RepaymentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PaymentOrderStore>();
+        builder.Services.AddSingleton<OfflineRepayments>();
         // Without the WeChatPay section no order is placed, so there is nothing to settle or reconcile.
         if (builder.Configuration.GetSection(WeChatPayOptions.Section).Exists())
         {
@@ -24,5 +28,5 @@ public static class RepaymentsFeature
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapRepayments(this IEndpointRouteBuilder app) => app.MapRepaymentsApi();
+    public static IEndpointRouteBuilder MapRepayments(this IEndpointRouteBuilder app) => app.MapRepaymentsApi().MapOfflineRepaymentsApi();
 }
