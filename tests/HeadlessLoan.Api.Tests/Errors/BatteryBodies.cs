@@ -44,6 +44,7 @@ public static class BatteryBodies
         new("POST /v1/loans/{loanId}/repayments", """{"kind": "next_due"}""", """{"kind": 42}""", """{"kind": "everything"}"""),
         new("POST /v1/loans/{loanId}/offline-repayments", """{"amount": 100, "receivedOn": "2026-03-01", "reference": "B{unique}"}""",
             """{"amount": "100", "receivedOn": "2026-03-01", "reference": "B1"}""", null),
+        new("POST /v1/loans/{loanId}/refunds", """{"amount": 100, "reason": "Overpaid"}""", """{"amount": [100], "reason": "Overpaid"}""", null),
         new("POST /v1/schedules/quote", """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),

@@ -8,10 +8,10 @@ namespace HeadlessLoan.Api.Features.Repayments;
 /// <summary>
 /// Finds out what became of orders WeChat Pay has not notified us about in time: asks WeChat Pay, and settles a paid
 /// one as its notification would, ends a failed or closed one, and closes one that has expired unpaid (at WeChat Pay
-/// first, so it can no longer be paid). One instance at a time runs it (a job lease); a crashed one's lease runs out.
+/// first, so it can no longer be paid). Refunds likewise: an approved one not yet accepted is sent, a sent one asked about. One instance at a time runs it (a job lease); a crashed one's lease runs out.
 /// </summary>
 public sealed partial class PaymentOrderReconciler(
-    PaymentOrderStore orders, PaymentSettlement settlement, WeChatPayClient wechatPay, JobLeases leases, IOptions<RepaymentsOptions> options,
+    PaymentOrderStore orders, PaymentSettlement settlement, Refunds refunds, WeChatPayClient wechatPay, JobLeases leases, IOptions<RepaymentsOptions> options,
     TimeProvider clock, ILogger<PaymentOrderReconciler> logger) : PollingWorker(logger)
 {
     public const string Job = "payment-order-reconciliation";
@@ -29,9 +29,11 @@ public sealed partial class PaymentOrderReconciler(
         }
 
         var now = DbTime.Now(clock);
-        var leased = await orders.LeaseAsync(_owner, options.Value.ReconcileBatchSize, now, now.AddSeconds(options.Value.QueryAfterSeconds), ct);
-        await Task.WhenAll(leased.Select(o => WorkAsync(o, ct)));
-        return leased.Count;
+        var until = now.AddSeconds(options.Value.QueryAfterSeconds);
+        var leased = await orders.LeaseAsync(_owner, options.Value.ReconcileBatchSize, now, until, ct);
+        var leasedRefunds = await refunds.LeaseAsync(_owner, options.Value.ReconcileBatchSize, now, until, ct);
+        await Task.WhenAll(leased.Select(o => WorkAsync(o, ct)).Concat(leasedRefunds.Select(r => WorkAsync(r, ct))));
+        return leased.Count + leasedRefunds.Count;
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -81,6 +83,26 @@ public sealed partial class PaymentOrderReconciler(
         {
             // The lease (the next query time) runs out and the order is asked about again.
             LogUnavailable(logger, order.OutTradeNo, e.Message);
+        }
+    }
+
+    /// <summary>An approved refund not yet accepted is sent (again: the same out_refund_no refunds once); a sent one is asked about.</summary>
+    private async Task WorkAsync(RefundRow refund, CancellationToken ct)
+    {
+        try
+        {
+            if (refund.State == Domain.Loans.RefundStatus.Approved)
+            {
+                await refunds.SendAsync(refund, ct);
+            }
+            else
+            {
+                await refunds.QueryAsync(refund, ct);
+            }
+        }
+        catch (WeChatPayUnavailableException e) when (!ct.IsCancellationRequested)
+        {
+            LogUnavailable(logger, refund.OutRefundNo, e.Message);
         }
     }
 

@@ -147,7 +147,8 @@ public static class RepaymentsApi
     };
 
     public static async Task<IResult> ReceiveNotification(
-        HttpRequest request, [FromServices] WeChatPayNotificationVerifier? verifier, [FromServices] PaymentSettlement? settlement, CancellationToken ct)
+        HttpRequest request, [FromServices] WeChatPayNotificationVerifier? verifier, [FromServices] PaymentSettlement? settlement, Refunds refunds,
+        CancellationToken ct)
     {
         if (verifier is null || settlement is null)
         {
@@ -166,10 +167,13 @@ public static class RepaymentsApi
             return problem;
         }
 
-        // A refund notification has no refund of ours to settle yet; it is taken (204) so WeChat Pay stops sending it.
         if (verdict.Transaction is { } transaction)
         {
             await settlement.SettleAsync(transaction, ct);
+        }
+        else if (verdict.Refund is { } refund)
+        {
+            await refunds.SettleAsync(refund, ct);
         }
 
         return TypedResults.NoContent();

@@ -5,7 +5,7 @@ namespace HeadlessLoan.Api.Features.Repayments;
 
 /// <summary>
 /// Repayments: WeChat Pay orders for loans, their notifications, the job that reconciles the orders nobody told us about,
-/// and repayments received offline (four eyes).
+/// repayments received offline and refunds of credit (both four eyes).
 /// </summary>
 public static class RepaymentsFeature
 {
@@ -14,6 +14,7 @@ public static class RepaymentsFeature
         builder.Services.AddOptions<RepaymentsOptions>().BindConfiguration(RepaymentsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PaymentOrderStore>();
         builder.Services.AddSingleton<OfflineRepayments>();
+        builder.Services.AddSingleton<Refunds>();
         // Without the WeChatPay section no order is placed, so there is nothing to settle or reconcile.
         if (builder.Configuration.GetSection(WeChatPayOptions.Section).Exists())
         {
@@ -28,5 +29,5 @@ public static class RepaymentsFeature
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapRepayments(this IEndpointRouteBuilder app) => app.MapRepaymentsApi().MapOfflineRepaymentsApi();
+    public static IEndpointRouteBuilder MapRepayments(this IEndpointRouteBuilder app) => app.MapRepaymentsApi().MapOfflineRepaymentsApi().MapRefundsApi();
 }
