@@ -51,14 +51,16 @@ public static class RepaymentFlow
         return await response.ReadJsonAsync();
     }
 
-    /// <summary>
-    /// Lets the sandbox's notification of a paid order go (it waits for a moment of the service's clock), then reads the
-    /// order until it is no longer created (notifications come in the background).
-    /// </summary>
-    public static async Task<JsonElement> NotifiedAsync(ApiFactory api, HttpClient client, Guid loanId, string outTradeNo)
+    /// <summary>Lets the sandbox's notification of a paid order go (it waits for a moment of the service's clock), then <see cref="SettledAsync"/>.</summary>
+    public static Task<JsonElement> NotifiedAsync(ApiFactory api, HttpClient client, Guid loanId, string outTradeNo)
     {
         api.Clock.Advance(TimeSpan.FromSeconds(1));
-        const string status = "created";
+        return SettledAsync(client, loanId, outTradeNo);
+    }
+
+    /// <summary>Reads the order until its status is no longer <paramref name="status"/> (stored notifications are settled in the background).</summary>
+    public static async Task<JsonElement> SettledAsync(HttpClient client, Guid loanId, string outTradeNo, string status = "created")
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (true)
         {

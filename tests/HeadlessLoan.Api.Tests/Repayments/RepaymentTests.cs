@@ -96,7 +96,7 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
         var wrongAmount = await NotifyAsync(api, Transaction(outTradeNo, 906, openId, "4200000000000000000001", api.Clock.GetUtcNow()));
 
         await wrongAmount.AssertStatusAsync(HttpStatusCode.NoContent);
-        var parked = await ReadOrderAsync(borrower, loanId, outTradeNo);
+        var parked = await SettledAsync(borrower, loanId, outTradeNo);
         Assert.Equal("parked", parked.GetProperty("status").GetString());
         Assert.Contains("906", parked.GetProperty("parkReason").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, await EntriesAsync(api, loanId, EntryKinds.Repayment));
@@ -105,8 +105,9 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
         var list = await (await staff.GetAsync("/v1/payment-orders?status=parked&limit=100")).ReadJsonAsync();
         Assert.Contains(list.GetProperty("items").EnumerateArray(), o => o.GetProperty("outTradeNo").GetString() == outTradeNo);
 
-        // The right amount later does not release it: a person decides.
-        await (await NotifyAsync(api, Transaction(outTradeNo, 905, openId, "4200000000000000000001", api.Clock.GetUtcNow()))).AssertStatusAsync(HttpStatusCode.NoContent);
+        // The right amount later (under another transaction) does not release it: a person decides.
+        await (await NotifyAsync(api, Transaction(outTradeNo, 905, openId, "4200000000000000000009", api.Clock.GetUtcNow()))).AssertStatusAsync(HttpStatusCode.NoContent);
+        await WaitAppliedAsync("4200000000000000000009");
         Assert.Equal("parked", (await ReadOrderAsync(borrower, loanId, outTradeNo)).GetProperty("status").GetString());
         Assert.Equal(0, await EntriesAsync(api, loanId, EntryKinds.Repayment));
     }
@@ -125,7 +126,7 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
             api.Clock.GetUtcNow(), mchId ?? WeChatPay.WeChatPayTestKeys.MchId));
 
         await response.AssertStatusAsync(HttpStatusCode.NoContent);
-        Assert.Equal("parked", (await ReadOrderAsync(borrower, loanId, outTradeNo)).GetProperty("status").GetString());
+        Assert.Equal("parked", (await SettledAsync(borrower, loanId, outTradeNo)).GetProperty("status").GetString());
         Assert.Equal(0, await EntriesAsync(api, loanId, EntryKinds.Repayment));
     }
 
@@ -181,7 +182,7 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
         Assert.Equal("closed", (await ReadOrderAsync(borrower, loanId, outTradeNo)).GetProperty("status").GetString());
         await (await NotifyAsync(api, Transaction(outTradeNo, 905, await OpenIdAsync(api, loanId), "4200000000000000000003", api.Clock.GetUtcNow())))
             .AssertStatusAsync(HttpStatusCode.NoContent);
-        var late = await ReadOrderAsync(borrower, loanId, outTradeNo);
+        var late = await SettledAsync(borrower, loanId, outTradeNo, "closed");
         Assert.Equal("parked", late.GetProperty("status").GetString());
         Assert.Contains("closed", late.GetProperty("parkReason").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, await EntriesAsync(api, loanId, EntryKinds.Repayment));
@@ -203,8 +204,8 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
         await (await NotifyAsync(api, Transaction(first, 905, openId, "4200000000000000000011", now.AddSeconds(-30)))).AssertStatusAsync(HttpStatusCode.NoContent);
         await (await NotifyAsync(api, Transaction(first, 905, openId, "4200000000000000000011", now.AddSeconds(-30)))).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        Assert.Equal("paid", (await ReadOrderAsync(borrower, loanId, first)).GetProperty("status").GetString());
-        Assert.Equal("paid", (await ReadOrderAsync(borrower, loanId, second)).GetProperty("status").GetString());
+        Assert.Equal("paid", (await SettledAsync(borrower, loanId, first)).GetProperty("status").GetString());
+        Assert.Equal("paid", (await SettledAsync(borrower, loanId, second)).GetProperty("status").GetString());
         Assert.Equal(2 * 905, (await PaidPerPeriodAsync(borrower, loanId)).Sum());
         Assert.Equal(2, await EntriesAsync(api, loanId, EntryKinds.Repayment));
         Assert.True((await api.ReconcileAsync()).Ok);
@@ -258,7 +259,7 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => NotifyAsync(api, paid, to: i % 2 == 0 ? first : second)));
 
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.NoContent, a.StatusCode));
-        Assert.Equal("paid", (await ReadOrderAsync(borrower, loanId, outTradeNo)).GetProperty("status").GetString());
+        Assert.Equal("paid", (await SettledAsync(borrower, loanId, outTradeNo)).GetProperty("status").GetString());
         Assert.Equal(905, (await PaidPerPeriodAsync(borrower, loanId)).Sum());
         Assert.Equal(1, await EntriesAsync(api, loanId, EntryKinds.Repayment));
         Assert.True((await api.ReconcileAsync()).Ok);
@@ -337,6 +338,38 @@ public sealed class RepaymentTests(RepaymentsFactory api) : IClassFixture<Repaym
             (await second.ReadJsonAsync()).GetProperty("order").GetProperty("outTradeNo").GetString());
         await using var db = await api.OpenDatabaseAsync();
         Assert.Equal(1, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM payment_orders WHERE loan_id = @loanId", new { loanId }));
+    }
+
+    [Fact]
+    public async Task TheSamePaymentSettledTenTimesAtOnceIsAppliedOnce()
+    {
+        var product = await LoanFlow.PricedProductAsync(api);
+        var (borrower, loan) = await LoanFlow.ActiveAsync(api, product);
+        var loanId = loan.GetProperty("id").GetGuid();
+        var outTradeNo = (await OrderAsync(borrower, loanId, "amount", 905)).GetProperty("order").GetProperty("outTradeNo").GetString()!;
+        var paid = System.Text.Json.JsonSerializer.Deserialize<Api.Integrations.WeChatPay.TransactionResource>(
+            Transaction(outTradeNo, 905, await OpenIdAsync(api, loanId), "4200000000000000000031", api.Clock.GetUtcNow()))!;
+        var settlement = api.Services.GetRequiredService<PaymentSettlement>();
+
+        // As a notification and the reconciliation job's query may meet: not through the notification store, which keeps one.
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => settlement.SettleAsync(paid, CancellationToken.None))));
+
+        Assert.Equal(1, outcomes.Count(o => o == Settlement.Applied));
+        Assert.Equal(9, outcomes.Count(o => o == Settlement.AlreadyApplied));
+        Assert.Equal(905, (await PaidPerPeriodAsync(borrower, loanId)).Sum());
+        Assert.Equal(1, await EntriesAsync(api, loanId, EntryKinds.Repayment));
+    }
+
+    /// <summary>Waits until the stored notification of <paramref name="transactionId"/> has been settled.</summary>
+    private async Task WaitAppliedAsync(string transactionId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        await using var db = await api.OpenDatabaseAsync();
+        while (await db.ExecuteScalarAsync<DateTime?>("SELECT applied_at FROM payment_notifications WHERE transaction_id = @transactionId", new { transactionId }) is null
+               && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
     }
 
     private static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode status, string code)

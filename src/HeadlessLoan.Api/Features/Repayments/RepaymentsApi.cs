@@ -147,10 +147,10 @@ public static class RepaymentsApi
     };
 
     public static async Task<IResult> ReceiveNotification(
-        HttpRequest request, [FromServices] WeChatPayNotificationVerifier? verifier, [FromServices] PaymentSettlement? settlement, Refunds refunds,
-        CancellationToken ct)
+        HttpRequest request, [FromServices] WeChatPayNotificationVerifier? verifier, [FromServices] PaymentSettlement? settlement,
+        [FromServices] PaymentNotificationInbox? inbox, Refunds refunds, CancellationToken ct)
     {
-        if (verifier is null || settlement is null)
+        if (verifier is null || settlement is null || inbox is null)
         {
             // Without the WeChatPay section no order was placed that WeChat Pay could notify us about.
             return Problems.NotFound("The WeChat Pay notification endpoint");
@@ -167,9 +167,14 @@ public static class RepaymentsApi
             return problem;
         }
 
-        if (verdict.Transaction is { } transaction)
+        if (verdict.Transaction is { TransactionId: { Length: > 0 } } transaction)
         {
-            await settlement.SettleAsync(transaction, ct);
+            // Stored, then settled by the notification worker: the 204 waits for one INSERT, not for the books.
+            await inbox.StoreAsync(transaction, ct);
+        }
+        else if (verdict.Transaction is { } untraceable)
+        {
+            await settlement.SettleAsync(untraceable, ct); // Parked: a payment without a transaction id is not ours to apply.
         }
         else if (verdict.Refund is { } refund)
         {

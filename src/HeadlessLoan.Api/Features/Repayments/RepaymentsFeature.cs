@@ -20,6 +20,13 @@ public static class RepaymentsFeature
         {
             builder.Services.AddSingleton<PaymentSettlement>();
             builder.Services.AddSingleton<PaymentOrderReconciler>();
+            builder.Services.AddSingleton<PaymentNotificationInbox>();
+            builder.Services.AddSingleton<PaymentNotificationWorker>();
+            if (builder.Configuration.GetValue(RepaymentsOptions.Section + ":" + nameof(RepaymentsOptions.NotificationWorkerEnabled), true))
+            {
+                builder.Services.AddBackgroundWorker<PaymentNotificationWorker>(builder.Configuration);
+            }
+
             if (builder.Configuration.GetValue(RepaymentsOptions.Section + ":" + nameof(RepaymentsOptions.ReconcilerEnabled), true))
             {
                 builder.Services.AddBackgroundWorker<PaymentOrderReconciler>(builder.Configuration);

@@ -22,4 +22,18 @@ public sealed class RepaymentsOptions
 
     [Range(1, 100, ErrorMessage = "Repayments:ReconcileBatchSize must be between 1 and 100.")]
     public int ReconcileBatchSize { get; init; } = 16;
+
+    /// <summary>Whether this process settles stored payment notifications (every instance may: leases share the rows).</summary>
+    public bool NotificationWorkerEnabled { get; init; } = true;
+
+    /// <summary>How long the notification worker waits for a notification stored at another instance before it looks.</summary>
+    [Range(10, 60_000, ErrorMessage = "Repayments:NotificationPollMilliseconds must be between 10 and 60000.")]
+    public int NotificationPollMilliseconds { get; init; } = 500;
+
+    [Range(1, 1_000, ErrorMessage = "Repayments:NotificationBatchSize must be between 1 and 1000.")]
+    public int NotificationBatchSize { get; init; } = 128;
+
+    /// <summary>How many notifications (of different loans, or one after another for one loan) are settled at once.</summary>
+    [Range(1, 64, ErrorMessage = "Repayments:NotificationParallelism must be between 1 and 64.")]
+    public int NotificationParallelism { get; init; } = 8;
 }
