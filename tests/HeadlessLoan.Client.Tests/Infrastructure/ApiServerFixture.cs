@@ -91,7 +91,7 @@ public class ApiServerFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_process is not null)
         {
