@@ -2,6 +2,7 @@ using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Features.Approvals;
 using HeadlessLoan.Api.Features.Borrowers;
 using HeadlessLoan.Api.Features.Channels;
+using HeadlessLoan.Api.Features.CreditLines;
 using HeadlessLoan.Api.Features.Intake;
 using HeadlessLoan.Api.Features.Ledger;
 using HeadlessLoan.Api.Features.Loans;
@@ -58,7 +59,8 @@ public partial class Program
             .AddApprovals()
             .AddLedger()
             .AddLoans()
-            .AddRepayments();
+            .AddRepayments()
+            .AddCreditLines();
     }
 
     /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
@@ -79,6 +81,7 @@ public partial class Program
             app.MapLedger();
             app.MapLoans();
             app.MapRepayments();
+            app.MapCreditLines();
         }
 
         return app;

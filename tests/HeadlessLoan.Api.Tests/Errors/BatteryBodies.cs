@@ -45,6 +45,8 @@ public static class BatteryBodies
         new("POST /v1/loans/{loanId}/offline-repayments", """{"amount": 100, "receivedOn": "2026-03-01", "reference": "B{unique}"}""",
             """{"amount": "100", "receivedOn": "2026-03-01", "reference": "B1"}""", null),
         new("POST /v1/loans/{loanId}/refunds", """{"amount": 100, "reason": "Overpaid"}""", """{"amount": [100], "reason": "Overpaid"}""", null),
+        new("PUT /v1/credit-line-rules", """{"initialFactor": 1, "raiseAfterOnTime": 3, "raiseShare": 0.2, "cutShare": 0.5, "maxLimit": 5000000, "note": "Battery"}""",
+            """{"initialFactor": "one", "raiseAfterOnTime": 3, "raiseShare": 0.2, "cutShare": 0.5, "maxLimit": 5000000, "note": "Battery"}""", null),
         new("POST /v1/schedules/quote", """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),

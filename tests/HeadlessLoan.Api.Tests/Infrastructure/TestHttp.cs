@@ -10,9 +10,16 @@ public static class TestHttp
     public const string ProblemMediaType = "application/problem+json";
 
     /// <summary>POSTs <paramref name="body"/> as JSON under the <c>Idempotency-Key</c> <paramref name="key"/>.</summary>
-    public static async Task<HttpResponseMessage> PostWithKeyAsync(this HttpClient client, string path, object body, string key)
+    public static Task<HttpResponseMessage> PostWithKeyAsync(this HttpClient client, string path, object body, string key) =>
+        client.SendWithKeyAsync(HttpMethod.Post, path, body, key);
+
+    /// <summary>PUTs <paramref name="body"/> as JSON under the <c>Idempotency-Key</c> <paramref name="key"/>.</summary>
+    public static Task<HttpResponseMessage> PutWithKeyAsync(this HttpClient client, string path, object body, string key) =>
+        client.SendWithKeyAsync(HttpMethod.Put, path, body, key);
+
+    private static async Task<HttpResponseMessage> SendWithKeyAsync(this HttpClient client, HttpMethod method, string path, object body, string key)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
         return await client.SendAsync(request);
     }

@@ -81,7 +81,7 @@ public static class LoansApi
 
     public static async Task<Results<Created<LoanResponse>, ProblemHttpResult>> AcceptOffer(
         Guid applicationId, AcceptOfferRequest request, CurrentCaller caller, MySqlDataSource db, AuditTrail audit, OfferPricing pricing,
-        CancellationToken ct)
+        IEnumerable<ILoanAcceptanceObserver> observers, CancellationToken ct)
     {
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         var application = await LoanStore.LockApplicationAsync(change, applicationId, ct);
@@ -125,6 +125,13 @@ public static class LoansApi
         var contractNo = await LoanStore.InsertAsync(change, loan, ct);
         var response = ToResponse(NewRow(loan, contractNo));
         change.Record(new AuditEntry(caller.Actor, "loan.accepted", "loan", loan.Id.ToString(), null, response), now);
+        if (application.BorrowerId is { } borrowerId)
+        {
+            foreach (var observer in observers)
+            {
+                await observer.OnAcceptedAsync(change, new AcceptedLoan(loan.Id, borrowerId, offer.Terms.Principal, now), ct);
+            }
+        }
         await change.CommitAsync(ct);
         return TypedResults.Created($"/v1/loans/{loan.Id}", response);
     }

@@ -11,6 +11,7 @@ public static class LoansFeature
         builder.Services.AddOptions<LoansOptions>().BindConfiguration(LoansOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<LoanStore>();
         builder.Services.AddSingleton<LoanPayments>();
+        builder.Services.AddSingleton<BorrowerExposure>();
         builder.Services.AddSingleton<OfferPricing>();
         builder.Services.AddSingleton<PayoutStore>();
         builder.Services.AddSingleton<PayoutRetries>();

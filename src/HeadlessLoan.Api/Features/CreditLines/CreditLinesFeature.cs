@@ -1,0 +1,24 @@
+namespace HeadlessLoan.Api.Features.CreditLines;
+
+/// <summary>Credit lines: set at a borrower's first accepted approval, moved by repayments and overdue by versioned rules.</summary>
+public static class CreditLinesFeature
+{
+    public static WebApplicationBuilder AddCreditLines(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<CreditLines>();
+        builder.Services.AddSingleton<Loans.ILoanAcceptanceObserver, CreditLineOnAcceptance>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCreditLines(this IEndpointRouteBuilder app) => app.MapCreditLinesApi();
+}
+
+/// <summary>A borrower's first accepted approval sets their credit line.</summary>
+internal sealed class CreditLineOnAcceptance : Loans.ILoanAcceptanceObserver
+{
+    public Task OnAcceptedAsync(Platform.Database.DbChange change, Loans.AcceptedLoan loan, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(loan);
+        return CreditLines.FirstApprovalAsync(change, loan.BorrowerId, loan.Principal, loan.LoanId, loan.Now, ct);
+    }
+}

@@ -1,0 +1,25 @@
+using Dapper;
+using HeadlessLoan.Api.Platform;
+using HeadlessLoan.Domain.Loans;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Loans;
+
+/// <summary>What a borrower owes across their loans, for the features that limit what they may borrow.</summary>
+[FeatureApi]
+public sealed class BorrowerExposure(MySqlDataSource db)
+{
+    /// <summary>Principal not yet repaid on the borrower's loans that are accepted and not closed (one statement).</summary>
+    public async Task<long> PrincipalOwedAsync(Guid borrowerId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT CAST(COALESCE(SUM(p.principal_due - p.principal_paid), 0) AS SIGNED)
+              FROM loans l JOIN loan_periods p ON p.loan_id = l.id
+             WHERE l.borrower_id = @borrowerId AND l.status IN @open
+            """, new { borrowerId, open = Owing }, cancellationToken: ct));
+    }
+
+    private static readonly string[] Owing =
+        [LoanStatusNames.PendingDisbursement, LoanStatusNames.Active, LoanStatusNames.Overdue, LoanStatusNames.DisbursementFailed];
+}
