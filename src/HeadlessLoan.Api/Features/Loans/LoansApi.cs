@@ -40,6 +40,9 @@ public static class LoansApi
         loans.MapGet("/{loanId:guid}/schedule", GetSchedule).WithName("GetLoanSchedule")
             .WithSummary("A loan's schedule: each period's due, paid and outstanding amounts per component")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404, 429);
+        loans.MapGet("/{loanId:guid}/transactions", ListTransactions).WithName("ListLoanTransactions")
+            .WithSummary("A loan's journal entries, newest first: kind, date, amount and the split across its components")
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 404, 422, 429);
         app.MapGet("/v1/borrowers/me/loans", ListMyLoans).WithName("ListMyLoans").WithTags("Loans")
             .WithSummary("The signed-in borrower's loans, newest first")
             .RequireAuthorization(Policies.Borrower).RequireRateLimiting(RateLimitPolicies.PerCaller)
@@ -141,6 +144,27 @@ public static class LoansApi
         return TypedResults.Ok(new LoanScheduleResponse(loanId, periods.Select(p => ToResponse(p.ToDomain(), today)).ToList()));
     }
 
+    public static async Task<Results<Ok<LoanTransactionListResponse>, ProblemHttpResult>> ListTransactions(
+        Guid loanId, int? limit, string? after, CurrentCaller caller, LoanStore store, CancellationToken ct)
+    {
+        var v = new RequestValidator();
+        v.Range(limit, 1, MaxListLimit, "limit");
+        var position = v.After(after);
+        if (v.HasErrors)
+        {
+            return v.ToProblem();
+        }
+
+        var take = limit ?? DefaultListLimit;
+        if (await store.ListEntriesAsync(loanId, LoanScope.Of(caller), position, take + 1, ct) is not { } entries)
+        {
+            return Problems.NotFound("The loan");
+        }
+
+        var (page, next) = Pages.Of(entries, take, e => Pages.Cursor(new ListPosition(e.CreatedAt, e.Id)));
+        return TypedResults.Ok(new LoanTransactionListResponse(loanId, page.Select(ToResponse).ToList(), next));
+    }
+
     public static Task<Results<Ok<LoanListResponse>, ProblemHttpResult>> ListLoans(
         string? status, int? limit, string? after, CurrentCaller caller, LoanStore store, CancellationToken ct) =>
         ListAsync(LoanScope.Of(caller), status, limit, after, store, ct);
@@ -218,6 +242,18 @@ public static class LoansApi
             r.LprDate is { } lpr ? DateOnly.FromDateTime(lpr) : null, DbTime.ToOffset(r.AcceptedAt),
             r.DisbursedOn is { } d ? DateOnly.FromDateTime(d) : null, DateOnly.FromDateTime(r.MaturityDate), unpaid, r.OverdueAmount,
             receivable, r.Credit, next, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.UpdatedAt));
+    }
+
+    private static LoanTransactionResponse ToResponse(LoanEntry e)
+    {
+        long Effect(LedgerAccount account) => e.Lines.Where(l => l.Account == account).Sum(l => l.SignedForBalance);
+        return new LoanTransactionResponse(
+            e.Id, e.Kind, DateOnly.FromDateTime(e.ValueDate), DbTime.ToOffset(e.CreatedAt), e.Total,
+            new LoanTransactionEffect(
+                Effect(LedgerAccount.PrincipalReceivable), Effect(LedgerAccount.InterestReceivable), Effect(LedgerAccount.PenaltyReceivable),
+                Effect(LedgerAccount.FeeReceivable), Effect(LedgerAccount.BorrowerSuspense)),
+            e.Lines.Select(l => new LoanTransactionLine(
+                l.Account.ToWire(), l.Side == EntrySide.Debit ? l.Amount : 0, l.Side == EntrySide.Credit ? l.Amount : 0)).ToList());
     }
 
     private static LoanPeriodResponse ToResponse(LoanPeriod p, DateOnly today) => new(
