@@ -49,6 +49,9 @@ public sealed record LoanPeriodRow(
         new LoanComponents(PrincipalPaid, InterestPaid, PenaltyPaid, FeePaid));
 }
 
+/// <summary>Whom a loan belongs to: its borrower, or the channel whose customer it is.</summary>
+public sealed record LoanOwners(Guid? BorrowerId, Guid? ChannelId);
+
 /// <summary>One of a loan's journal entries with its lines, as the transactions page reads them.</summary>
 public sealed record LoanEntry(Guid Id, string Kind, DateTime ValueDate, DateTime CreatedAt, long Total, IReadOnlyList<JournalLine> Lines);
 
@@ -138,10 +141,24 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var results = await conn.QueryMultipleAsync(new CommandDefinition(
-            SelectLoanById + "; " + SelectPeriods, new { id, today = Today }, cancellationToken: ct));
+            SelectLoanById + "; " + SelectPeriodsSql, new { id, today = Today }, cancellationToken: ct));
         var row = await results.ReadSingleOrDefaultAsync<LoanRow>();
         var periods = (await results.ReadAsync<LoanPeriodRow>()).AsList();
         return row is not null && scope.MaySee(row.BorrowerId, row.ChannelId) ? (row, periods) : null;
+    }
+
+    /// <summary>
+    /// The loan's periods, if the caller may see it: who owns the loan, then its periods, two statements in one round
+    /// trip. Nothing is summed (the schedule shows each period), so this reads less than <see cref="GetWithScheduleAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<LoanPeriodRow>?> GetScheduleAsync(Guid id, LoanScope scope, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var results = await conn.QueryMultipleAsync(new CommandDefinition(
+            "SELECT borrower_id, channel_id FROM loans WHERE id = @id; " + SelectPeriodsSql, new { id }, cancellationToken: ct));
+        var owners = await results.ReadSingleOrDefaultAsync<LoanOwners>();
+        var periods = (await results.ReadAsync<LoanPeriodRow>()).AsList();
+        return owners is not null && scope.MaySee(owners.BorrowerId, owners.ChannelId) ? periods : null;
     }
 
     /// <summary>
@@ -269,7 +286,8 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     private static readonly string SelectLoanById = SelectLoans("= @id");
     private static readonly string SelectLoansByIds = SelectLoans("IN @ids");
 
-    private const string SelectPeriods = """
+    /// <summary>A loan's periods in order (parameter <c>@id</c>).</summary>
+    internal const string SelectPeriodsSql = """
         SELECT period, due_date, principal_due, interest_due, fee_due, penalty_due, interest_accrued, fee_charged,
                principal_paid, interest_paid, fee_paid, penalty_paid
           FROM loan_periods WHERE loan_id = @id ORDER BY period

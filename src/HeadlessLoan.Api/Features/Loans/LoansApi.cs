@@ -135,7 +135,7 @@ public static class LoansApi
     public static async Task<Results<Ok<LoanScheduleResponse>, ProblemHttpResult>> GetSchedule(
         Guid loanId, CurrentCaller caller, LoanStore store, TimeProvider clock, CancellationToken ct)
     {
-        if (await store.GetWithScheduleAsync(loanId, LoanScope.Of(caller), ct) is not var (_, periods))
+        if (await store.GetScheduleAsync(loanId, LoanScope.Of(caller), ct) is not { } periods)
         {
             return Problems.NotFound("The loan");
         }
