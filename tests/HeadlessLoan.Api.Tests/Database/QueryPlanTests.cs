@@ -3,7 +3,7 @@ using HeadlessLoan.Api.Tests.Infrastructure;
 
 namespace HeadlessLoan.Api.Tests.Database;
 
-/// <summary>The hot queries of intake can use their indexes (EXPLAIN on the real server).</summary>
+/// <summary>The hot queries of intake and of reading loans can use their indexes (EXPLAIN on the real server).</summary>
 public sealed class QueryPlanTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     public static TheoryData<string, string, string> Queries() => new()
@@ -19,6 +19,7 @@ public sealed class QueryPlanTests(ApiFactory api) : IClassFixture<ApiFactory>
         { "submit batch: lock the applications", "SELECT id FROM applications WHERE id IN ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002') ORDER BY id FOR UPDATE", "PRIMARY" },
         { "submit batch: their documents", "SELECT id FROM application_documents WHERE application_id IN ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002') ORDER BY created_at, id", "ix_application_documents_application" },
         { "submit batch: their consents", "SELECT DISTINCT application_id FROM application_consents WHERE application_id IN ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002') AND purpose = 'credit_bureau_query'", "ix_application_consents_application" },
+        { "a loan's transactions page", "SELECT id FROM journal_entries WHERE loan_id = '00000000-0000-0000-0000-000000000000' AND (created_at, id) < ('2026-01-01', '00000000-0000-0000-0000-000000000001') ORDER BY created_at DESC, id DESC LIMIT 21", "ix_journal_entries_loan" },
         { "idempotency lookup (a batch's keys at once)", "SELECT request_hash, claim_token, completed FROM idempotency_requests WHERE (scope, idem_key) IN (('s', 'k'), ('s', 'l'), ('t', 'k')) AND expires_at >= NOW()", "PRIMARY" },
     };
 

@@ -152,4 +152,37 @@ public sealed class LedgerReconciliationTests(ApiFactory api) : IClassFixture<Ap
         Assert.Contains(proof.SnapshotMismatches, m => m.LoanId == loan && m.Account == "principal_receivable" && m.Snapshot == 10_000 && m.Lines == 10_001);
         Assert.Contains(proof.SnapshotMismatches, m => m.LoanId == loan && m.Account == "payout_clearing");
     }
+
+}
+
+/// <summary>The reconciliation holds each loan's receivables to its schedule (a class of its own: it leaves the books broken).</summary>
+public sealed class LedgerScheduleReconciliationTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task A_schedule_edited_behind_the_ledgers_back_is_reported_per_component()
+    {
+        using var borrower = await api.CreateBorrowerClientAsync();
+        var loanId = await Loans.LoanFlow.LongLoanAsync(api, borrower);
+        Assert.True((await api.ReconcileAsync()).Ok);
+
+        await using (var root = await api.OpenDatabaseAsync())
+        {
+            // A repaid period loses a fen of what it was paid, an unpaid one gains interest nobody posted.
+            await root.ExecuteAsync("UPDATE loan_periods SET principal_paid = principal_paid - 1 WHERE loan_id = @loanId AND period = 1", new { loanId });
+            await root.ExecuteAsync("UPDATE loan_periods SET interest_accrued = 7 WHERE loan_id = @loanId AND period = 360", new { loanId });
+        }
+
+        var proof = await api.ReconcileAsync();
+
+        Assert.False(proof.Ok);
+        Assert.True(proof.SchedulesChecked >= 1);
+        var found = proof.ScheduleMismatches.Where(m => m.LoanId == loanId).OrderBy(m => m.Component, StringComparer.Ordinal).ToList();
+        Assert.Equal(2, found.Count);
+        Assert.Equal("interest", found[0].Component);
+        Assert.Equal((7L, 0L), (found[0].Schedule, found[0].Ledger));
+        Assert.Equal("principal", found[1].Component);
+        Assert.Equal(found[1].Ledger + 1, found[1].Schedule);
+        // The journal and the snapshots were not touched: they still agree.
+        Assert.DoesNotContain(proof.SnapshotMismatches, m => m.LoanId == loanId);
+    }
 }

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapper;
 using HeadlessLoan.Api.Features.Loans;
+using HeadlessLoan.Api.Tests.Applications;
 using HeadlessLoan.Api.Tests.Decisions;
 using Microsoft.Extensions.DependencyInjection;
 using HeadlessLoan.Api.Tests.Infrastructure;
@@ -129,5 +131,22 @@ public static class LoanFlow
         var accepted = await AcceptAsync(client, id, AsShown(await OfferAsync(client, id)));
         await accepted.AssertStatusAsync(HttpStatusCode.Created);
         return (client, await accepted.ReadJsonAsync());
+    }
+
+    /// <summary>When <see cref="LongLoanAsync"/>'s loans were paid out: the schedule's earliest start, so that most of its history lies behind.</summary>
+    public static readonly DateOnly LongLoanDisbursedOn = new(2000, 1, 31);
+
+    /// <summary>
+    /// A loan of 360 periods and 1,000 journal entries (<see cref="LongLoan"/>), written straight into the tables for an
+    /// application <paramref name="owner"/> made through the API: the borrower's, or with <paramref name="customerRef"/> a channel's.
+    /// </summary>
+    public static async Task<Guid> LongLoanAsync(ApiFactory api, HttpClient owner, string? customerRef = null)
+    {
+        var productId = await api.CreateProductIdAsync();
+        var applicationId = (await owner.CreateApplicationAsync(productId, customerRef)).GetProperty("id").GetGuid();
+        await using var db = await api.OpenDatabaseAsync();
+        var (borrowerId, channelId, version) = await db.QuerySingleAsync<(Guid?, Guid?, int)>(
+            "SELECT borrower_id, channel_id, product_version FROM applications WHERE id = @applicationId", new { applicationId });
+        return await LongLoan.SeedAsync(db, new LongLoanOwner(applicationId, productId, version, borrowerId, channelId), LongLoanDisbursedOn);
     }
 }

@@ -182,6 +182,7 @@ public sealed partial class LoanOfferTests(LoansFactory api) : IClassFixture<Loa
         {
             await (await other.GetAsync($"/v1/loans/{loanId}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
             await (await other.GetAsync($"/v1/loans/{loanId}/schedule")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+            await (await other.GetAsync($"/v1/loans/{loanId}/transactions")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
             await (await other.GetAsync($"/v1/loans/{loanId}/payoff-quote")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
             await (await other.GetAsync($"/v1/loans/{loanId}/repayments")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
             await (await other.GetAsync($"/v1/loans/{loanId}/repayments/{Guid.NewGuid()}")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");

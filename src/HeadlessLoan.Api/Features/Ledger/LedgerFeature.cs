@@ -18,7 +18,7 @@ public static class LedgerFeature
     public static IEndpointRouteBuilder MapLedger(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/ledger/reconciliation", Reconcile).WithName("ReconcileLedger").WithTags("Ledger")
-            .WithSummary("Prove the books: balanced entries and loan snapshots equal to their lines")
+            .WithSummary("Prove the books: balanced entries, loan snapshots equal to their lines and to their schedules")
             .RequireAuthorization(Policies.Auditor).RequireRateLimiting(RateLimitPolicies.PerCaller)
             .ProducesAuthProblems(forbidden: true).ProducesProblems(429);
         return app;

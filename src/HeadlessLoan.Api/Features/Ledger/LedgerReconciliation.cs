@@ -7,14 +7,19 @@ namespace HeadlessLoan.Api.Features.Ledger;
 
 public sealed record LoanBalanceMismatch(Guid LoanId, string Account, long Snapshot, long Lines);
 
+/// <summary>A loan whose receivable of one component is not what its schedule leaves unpaid.</summary>
+public sealed record LoanScheduleMismatch(Guid LoanId, string Component, long Schedule, long Ledger);
+
 public sealed record LedgerReconciliationResponse(
     bool Ok, DateTimeOffset CheckedAt, long Entries, long TotalDebits, long TotalCredits,
-    IReadOnlyList<Guid> UnbalancedEntries, long LoansChecked, IReadOnlyList<LoanBalanceMismatch> SnapshotMismatches);
+    IReadOnlyList<Guid> UnbalancedEntries, long LoansChecked, IReadOnlyList<LoanBalanceMismatch> SnapshotMismatches,
+    long SchedulesChecked, IReadOnlyList<LoanScheduleMismatch> ScheduleMismatches);
 
 /// <summary>
 /// Proves the books from the rows themselves: debits equal credits over the whole ledger and in every entry (and
-/// each entry's total is its debits), and every loan's balance snapshot equals the sum of its journal lines. It reads
-/// every line, on a snapshot of its own (one consistent read), so it is for auditors and tests, not for hot paths.
+/// each entry's total is its debits); every loan's balance snapshot equals the sum of its journal lines; and every
+/// loan's receivable per component equals what its schedule leaves unpaid. It reads every line, on a snapshot of its
+/// own (one consistent read), so it is for auditors and tests, not for hot paths.
 /// </summary>
 public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
 {
@@ -34,10 +39,14 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         var assets = ChartOfAccounts.All.Where(a => ChartOfAccounts.Parse(a).TypeOf() == AccountType.Asset).ToList();
         var mismatches = (await conn.QueryAsync<LoanBalanceMismatch>(new CommandDefinition(
             MismatchSql, new { assets, max = MaxListed }, tx, cancellationToken: ct))).AsList();
+        var schedules = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(DISTINCT loan_id) FROM loan_periods", transaction: tx, cancellationToken: ct));
+        var scheduleMismatches = (await conn.QueryAsync<LoanScheduleMismatch>(new CommandDefinition(
+            ScheduleMismatchSql, new { max = MaxListed }, tx, cancellationToken: ct))).AsList();
         await tx.CommitAsync(ct);
         return new LedgerReconciliationResponse(
-            debits == credits && unbalanced.Count == 0 && mismatches.Count == 0, DbTime.ToOffset(DbTime.Now(clock)),
-            entries, debits, credits, unbalanced, loans, mismatches);
+            debits == credits && unbalanced.Count == 0 && mismatches.Count == 0 && scheduleMismatches.Count == 0,
+            DbTime.ToOffset(DbTime.Now(clock)), entries, debits, credits, unbalanced, loans, mismatches, schedules, scheduleMismatches);
     }
 
     // An entry is unbalanced when its lines' debits and credits differ, when its total is not its debits, or when
@@ -61,6 +70,34 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
               FROM journal_lines WHERE loan_id IS NOT NULL GROUP BY loan_id, account
         ) t
         GROUP BY loan_id, account HAVING SUM(snapshot) <> SUM(from_lines)
+        LIMIT @max
+        """;
+
+    // Each loan's receivables (its snapshot, proven equal to its lines above) against its schedule's unpaid parts, on
+    // the accrual basis the ledger keeps: principal is owed once paid out (due − paid; nothing before the payout),
+    // interest and fees as far as they have been recognised (accrued or charged − paid), penalty as charged (due −
+    // paid). One statement over every loan with a schedule, one row per component that differs.
+    private static readonly string ScheduleMismatchSql = $"""
+        SELECT loan_id AS LoanId, component AS Component, schedule_unpaid AS Schedule, receivable AS Ledger FROM (
+            SELECT l.id AS loan_id, c.component,
+                   CAST(CASE c.component WHEN 'principal' THEN IF(l.disbursed_on IS NULL, 0, s.principal)
+                        WHEN 'interest' THEN s.interest WHEN 'penalty' THEN s.penalty ELSE s.fee END AS SIGNED) AS schedule_unpaid,
+                   CAST(CASE c.component WHEN 'principal' THEN COALESCE(b.principal, 0) WHEN 'interest' THEN COALESCE(b.interest, 0)
+                        WHEN 'penalty' THEN COALESCE(b.penalty, 0) ELSE COALESCE(b.fee, 0) END AS SIGNED) AS receivable
+              FROM loans l
+              JOIN (SELECT loan_id, SUM(principal_due - principal_paid) AS principal, SUM(interest_accrued - interest_paid) AS interest,
+                           SUM(penalty_due - penalty_paid) AS penalty, SUM(fee_charged - fee_paid) AS fee
+                      FROM loan_periods GROUP BY loan_id) s ON s.loan_id = l.id
+              LEFT JOIN (SELECT loan_id,
+                           SUM(IF(account = '{LedgerAccount.PrincipalReceivable.ToWire()}', balance, 0)) AS principal,
+                           SUM(IF(account = '{LedgerAccount.InterestReceivable.ToWire()}', balance, 0)) AS interest,
+                           SUM(IF(account = '{LedgerAccount.PenaltyReceivable.ToWire()}', balance, 0)) AS penalty,
+                           SUM(IF(account = '{LedgerAccount.FeeReceivable.ToWire()}', balance, 0)) AS fee
+                      FROM loan_balances GROUP BY loan_id) b ON b.loan_id = l.id
+             CROSS JOIN (SELECT 'principal' AS component UNION ALL SELECT 'interest' UNION ALL SELECT 'penalty' UNION ALL SELECT 'fee') c
+        ) t
+        WHERE schedule_unpaid <> receivable
+        ORDER BY loan_id, component
         LIMIT @max
         """;
 }

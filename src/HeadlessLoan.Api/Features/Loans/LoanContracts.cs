@@ -86,3 +86,27 @@ public sealed record LoanPeriodResponse(
 public sealed record LoanScheduleResponse(Guid LoanId, IReadOnlyList<LoanPeriodResponse> Periods);
 
 public sealed record LoanListResponse(IReadOnlyList<LoanResponse> Items, string? NextCursor);
+
+/// <summary>
+/// What an entry did to the loan, in fen, signed: positive when the borrower owes more of a component (a
+/// disbursement's principal, an accrual's interest) or holds more credit, negative when a repayment settled it.
+/// </summary>
+public sealed record LoanTransactionEffect(long Principal, long Interest, long Penalty, long Fee, long Credit);
+
+/// <summary>One line of a journal entry: one positive amount on one side of one account.</summary>
+public sealed record LoanTransactionLine(string Account, long Debit, long Credit);
+
+/// <summary>
+/// One journal entry of the loan: what moved (<c>kind</c>), the business date it belongs to, when it was posted,
+/// its amount (the entry's debits, which equal its credits), its effect per component and its lines.
+/// </summary>
+public sealed record LoanTransactionResponse(
+    Guid Id,
+    string Kind,
+    DateOnly BusinessDate,
+    DateTimeOffset PostedAt,
+    long Amount,
+    LoanTransactionEffect Effect,
+    IReadOnlyList<LoanTransactionLine> Lines);
+
+public sealed record LoanTransactionListResponse(Guid LoanId, IReadOnlyList<LoanTransactionResponse> Items, string? NextCursor);

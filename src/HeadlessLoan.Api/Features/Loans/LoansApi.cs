@@ -40,6 +40,9 @@ public static class LoansApi
         loans.MapGet("/{loanId:guid}/schedule", GetSchedule).WithName("GetLoanSchedule")
             .WithSummary("A loan's schedule: each period's due, paid and outstanding amounts per component")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404, 429);
+        loans.MapGet("/{loanId:guid}/transactions", ListTransactions).WithName("ListLoanTransactions")
+            .WithSummary("A loan's journal entries, newest first: kind, date, amount and the split across its components")
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 404, 422, 429);
         loans.MapGet("/{loanId:guid}/payoff-quote", GetPayoffQuote).WithName("GetPayoffQuote")
             .WithSummary("What paying the loan off costs on a day: principal, interest accrued to that day, penalties and fees")
             .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(400, 404, 409, 422, 429);
@@ -142,7 +145,7 @@ public static class LoansApi
     public static async Task<Results<Ok<LoanScheduleResponse>, ProblemHttpResult>> GetSchedule(
         Guid loanId, CurrentCaller caller, LoanStore store, TimeProvider clock, CancellationToken ct)
     {
-        if (await store.GetWithScheduleAsync(loanId, LoanScope.Of(caller), ct) is not var (_, periods))
+        if (await store.GetScheduleAsync(loanId, LoanScope.Of(caller), ct) is not { } periods)
         {
             return Problems.NotFound("The loan");
         }
@@ -178,6 +181,27 @@ public static class LoansApi
         var quote = PayoffQuote.Of(periods.Select(p => p.ToDomain()).ToList(), loan.AnnualRate, DateOnly.FromDateTime(disbursed), on);
         var validUntil = new DateTimeOffset(on.AddDays(1).ToDateTime(TimeOnly.MinValue), Platform.ChinaTime.Offset).AddTicks(-TimeSpan.TicksPerSecond);
         return TypedResults.Ok(new PayoffQuoteResponse(loanId, on, validUntil, Amounts(quote.Components)));
+    }
+
+    public static async Task<Results<Ok<LoanTransactionListResponse>, ProblemHttpResult>> ListTransactions(
+        Guid loanId, int? limit, string? after, CurrentCaller caller, LoanStore store, CancellationToken ct)
+    {
+        var v = new RequestValidator();
+        v.Range(limit, 1, MaxListLimit, "limit");
+        var position = v.After(after);
+        if (v.HasErrors)
+        {
+            return v.ToProblem();
+        }
+
+        var take = limit ?? DefaultListLimit;
+        if (await store.ListEntriesAsync(loanId, LoanScope.Of(caller), position, take + 1, ct) is not { } entries)
+        {
+            return Problems.NotFound("The loan");
+        }
+
+        var (page, next) = Pages.Of(entries, take, e => Pages.Cursor(new ListPosition(e.CreatedAt, e.Id)));
+        return TypedResults.Ok(new LoanTransactionListResponse(loanId, page.Select(ToResponse).ToList(), next));
     }
 
     public static Task<Results<Ok<LoanListResponse>, ProblemHttpResult>> ListLoans(
@@ -257,6 +281,18 @@ public static class LoansApi
             r.LprDate is { } lpr ? DateOnly.FromDateTime(lpr) : null, DbTime.ToOffset(r.AcceptedAt),
             r.DisbursedOn is { } d ? DateOnly.FromDateTime(d) : null, DateOnly.FromDateTime(r.MaturityDate), unpaid, r.OverdueAmount,
             receivable, r.Credit, next, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.UpdatedAt));
+    }
+
+    private static LoanTransactionResponse ToResponse(LoanEntry e)
+    {
+        long Effect(LedgerAccount account) => e.Lines.Where(l => l.Account == account).Sum(l => l.SignedForBalance);
+        return new LoanTransactionResponse(
+            e.Id, e.Kind, DateOnly.FromDateTime(e.ValueDate), DbTime.ToOffset(e.CreatedAt), e.Total,
+            new LoanTransactionEffect(
+                Effect(LedgerAccount.PrincipalReceivable), Effect(LedgerAccount.InterestReceivable), Effect(LedgerAccount.PenaltyReceivable),
+                Effect(LedgerAccount.FeeReceivable), Effect(LedgerAccount.BorrowerSuspense)),
+            e.Lines.Select(l => new LoanTransactionLine(
+                l.Account.ToWire(), l.Side == EntrySide.Debit ? l.Amount : 0, l.Side == EntrySide.Credit ? l.Amount : 0)).ToList());
     }
 
     private static LoanPeriodResponse ToResponse(LoanPeriod p, DateOnly today) => new(

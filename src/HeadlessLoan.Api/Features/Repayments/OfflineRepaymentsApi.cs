@@ -23,18 +23,17 @@ public static class OfflineRepaymentsApi
 
     public static IEndpointRouteBuilder MapOfflineRepaymentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/loans/{loanId:guid}/offline-repayments").WithTags("Repayments").RequireRateLimiting(RateLimitPolicies.PerCaller)
-            .RequireAuthorization(Policies.Supervisor);
-        group.MapPost("/", Record).WithName("RecordOfflineRepayment")
+        var group = app.MapGroup("/v1/loans/{loanId:guid}/offline-repayments").WithTags("Repayments").RequireRateLimiting(RateLimitPolicies.PerCaller);
+        group.MapPost("/", Record).WithName("RecordOfflineRepayment").RequireAuthorization(Policies.Supervisor)
             .WithSummary("Record money the borrower paid outside WeChat Pay; a second person approves it before it is applied")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
             .Validates<RecordOfflineRepaymentRequest>(Validate);
-        group.MapGet("/", List).WithName("ListOfflineRepayments").WithSummary("A loan's offline repayments, oldest first")
-            .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 429);
-        group.MapPost("/{repaymentId:guid}/approve", Approve).WithName("ApproveOfflineRepayment")
+        group.MapGet("/", List).WithName("ListOfflineRepayments").RequireAuthorization(Policies.AnyCaller).WithSummary("A loan's offline repayments, oldest first")
+            .ProducesAuthProblems().ProducesProblems(404, 429);
+        group.MapPost("/{repaymentId:guid}/approve", Approve).WithName("ApproveOfflineRepayment").RequireAuthorization(Policies.Supervisor)
             .WithSummary("Approve another person's offline repayment: it is applied to the loan")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
-        group.MapPost("/{repaymentId:guid}/reject", Reject).WithName("RejectOfflineRepayment")
+        group.MapPost("/{repaymentId:guid}/reject", Reject).WithName("RejectOfflineRepayment").RequireAuthorization(Policies.Supervisor)
             .WithSummary("Reject an offline repayment waiting for approval: nothing is applied")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
         return app;
@@ -74,9 +73,9 @@ public static class OfflineRepaymentsApi
         };
 
     public static async Task<Results<Ok<OfflineRepaymentListResponse>, ProblemHttpResult>> List(
-        Guid loanId, OfflineRepayments repayments, Features.Loans.LoanPayments loans, CancellationToken ct)
+        Guid loanId, CurrentCaller caller, OfflineRepayments repayments, Features.Loans.LoanPayments loans, CancellationToken ct)
     {
-        if (await loans.StateAsync(loanId, ct) is null)
+        if (!await loans.MaySeeAsync(loanId, caller, ct))
         {
             return Problems.NotFound("The loan");
         }

@@ -23,17 +23,16 @@ public static class RefundsApi
 
     public static IEndpointRouteBuilder MapRefundsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/loans/{loanId:guid}/refunds").WithTags("Repayments").RequireRateLimiting(RateLimitPolicies.PerCaller)
-            .RequireAuthorization(Policies.Supervisor);
-        group.MapPost("/", Ask).WithName("RequestRefund")
+        var group = app.MapGroup("/v1/loans/{loanId:guid}/refunds").WithTags("Repayments").RequireRateLimiting(RateLimitPolicies.PerCaller);
+        group.MapPost("/", Ask).WithName("RequestRefund").RequireAuthorization(Policies.Supervisor)
             .WithSummary("Ask for part of the borrower's credit to be refunded through WeChat Pay; a second person approves it")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429).Validates<AskRefundRequest>(Validate);
-        group.MapGet("/", List).WithName("ListRefunds").WithSummary("A loan's refunds, oldest first")
-            .ProducesAuthProblems(forbidden: true).ProducesProblems(404, 429);
-        group.MapPost("/{refundId:guid}/approve", Approve).WithName("ApproveRefund")
+        group.MapGet("/", List).WithName("ListRefunds").RequireAuthorization(Policies.AnyCaller).WithSummary("A loan's refunds, oldest first")
+            .ProducesAuthProblems().ProducesProblems(404, 429);
+        group.MapPost("/{refundId:guid}/approve", Approve).WithName("ApproveRefund").RequireAuthorization(Policies.Supervisor)
             .WithSummary("Approve another person's refund: the credit is set aside and WeChat Pay is asked to pay it back")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
-        group.MapPost("/{refundId:guid}/reject", Reject).WithName("RejectRefund")
+        group.MapPost("/{refundId:guid}/reject", Reject).WithName("RejectRefund").RequireAuthorization(Policies.Supervisor)
             .WithSummary("Reject a refund waiting for approval")
             .ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
         return app;
@@ -60,8 +59,9 @@ public static class RefundsApi
             (var outcome, _) => Refusal(outcome),
         };
 
-    public static async Task<Results<Ok<RefundListResponse>, ProblemHttpResult>> List(Guid loanId, Refunds refunds, LoanPayments loans, CancellationToken ct) =>
-        await loans.StateAsync(loanId, ct) is null
+    public static async Task<Results<Ok<RefundListResponse>, ProblemHttpResult>> List(
+        Guid loanId, CurrentCaller caller, Refunds refunds, LoanPayments loans, CancellationToken ct) =>
+        !await loans.MaySeeAsync(loanId, caller, ct)
             ? Problems.NotFound("The loan")
             : TypedResults.Ok(new RefundListResponse((await refunds.ListAsync(loanId, ct)).Select(ToResponse).ToList()));
 
