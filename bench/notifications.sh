@@ -7,7 +7,7 @@
 # repayment entry each, the ledger's reconciliation holding. Any answer but 204, or books that do not add up, make
 # the run INVALID and the script fail.
 # Usage: bench/notifications.sh [loans, 10000] [concurrency, 64] [duplicate share, 0.2]
-# Ports: HL_BENCH_DB_PORT, HL_BENCH_REDIS_PORT, HL_BENCH_API_PORT (33326, 36399, 35100); they must be free.
+# Ports: HL_BENCH_DB_PORT, HL_BENCH_REDIS_PORT, HL_BENCH_API_PORT (33336, 36409, 35110); they must be free.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/services.sh"
 cd "$HL_ROOT"
@@ -15,7 +15,7 @@ cd "$HL_ROOT"
 LOANS="${1:-10000}"
 CONCURRENCY="${2:-64}"
 DUPLICATES="${3:-0.2}"
-DB_PORT="${HL_BENCH_DB_PORT:-33326}"; REDIS_PORT="${HL_BENCH_REDIS_PORT:-36399}"; API_PORT="${HL_BENCH_API_PORT:-35100}"
+DB_PORT="${HL_BENCH_DB_PORT:-33336}"; REDIS_PORT="${HL_BENCH_REDIS_PORT:-36409}"; API_PORT="${HL_BENCH_API_PORT:-35110}"
 hl_require_free_ports HL_BENCH_DB_PORT="$DB_PORT" HL_BENCH_REDIS_PORT="$REDIS_PORT" HL_BENCH_API_PORT="$API_PORT"
 STATE="$HL_ROOT/.local/bench-notifications"
 mkdir -p "$STATE"
