@@ -64,7 +64,7 @@ public sealed partial class PaymentSettlement(
         switch (transaction.TradeState)
         {
             case TradeStates.Success:
-                break;
+                return await PaidOnceAsync(transaction, outTradeNo, ct);
             case TradeStates.PayError:
                 return await EndOnceAsync(outTradeNo, PaymentOrderEvent.Fail, transaction.TradeStateDescription ?? TradeStates.PayError, ct);
             case TradeStates.Closed or TradeStates.Revoked:
@@ -72,7 +72,11 @@ public sealed partial class PaymentSettlement(
             default:
                 return Settlement.Unchanged;
         }
+    }
 
+    /// <summary>SUCCESS: applied when it matches an open order, parked when it does not or the order had ended.</summary>
+    private async Task<Settlement> PaidOnceAsync(TransactionResource transaction, string outTradeNo, CancellationToken ct)
+    {
         var now = DbTime.Now(clock);
         if (await orders.LoanOfAsync(outTradeNo, ct) is not { } loanId)
         {
@@ -93,8 +97,6 @@ public sealed partial class PaymentSettlement(
             return order.State == PaymentOrderStatus.Paid ? Settlement.AlreadyApplied : Settlement.Parked;
         }
 
-        var successTime = transaction.SuccessTime?.UtcDateTime ?? now;
-        var paid = transaction.Amount?.Total;
         var reason = Mismatch(order, transaction) ?? (PaymentOrderLifecycle.IsOpen(order.State) ? null : $"paid after the order was {order.Status}");
         var transition = PaymentOrderLifecycle.Next(order.State, reason is null ? PaymentOrderEvent.Pay : PaymentOrderEvent.Park);
         if (!transition.Allowed)
@@ -102,23 +104,25 @@ public sealed partial class PaymentSettlement(
             return Settlement.Unchanged;
         }
 
+        var settled = reason is null ? await ApplyAsync(change, loanId, order, transaction, now, ct) : Settlement.Parked;
+        PaymentOrderStore.HoldEnd(change, outTradeNo, transition.Next, transaction.TransactionId, transaction.Amount?.Total,
+            transaction.SuccessTime?.UtcDateTime ?? now, reason, now);
+        change.Record(new AuditEntry(WeChatPay, "payment_order." + transition.Next.ToWire(), "payment_order", outTradeNo, new { status = order.Status },
+            new { status = transition.Next.ToWire(), reason, transactionId = transaction.TransactionId, amount = transaction.Amount?.Total }), now);
+        await change.CommitAsync(ct);
         if (reason is not null)
         {
-            PaymentOrderStore.HoldEnd(change, outTradeNo, transition.Next, transaction.TransactionId, paid, successTime, reason, now);
-            change.Record(new AuditEntry(WeChatPay, "payment_order.parked", "payment_order", outTradeNo,
-                new { status = order.Status }, new { status = transition.Next.ToWire(), reason, transactionId = transaction.TransactionId, paid }), now);
-            await change.CommitAsync(ct);
             LogParked(logger, outTradeNo, reason);
-            return Settlement.Parked;
         }
 
+        return settled;
+    }
+
+    /// <summary>The order's amount applied to its loan, on the China date WeChat Pay says it was paid.</summary>
+    private async Task<Settlement> ApplyAsync(DbChange change, Guid loanId, PaymentOrderRow order, TransactionResource transaction, DateTime now, CancellationToken ct)
+    {
         var on = DateOnly.FromDateTime((transaction.SuccessTime ?? DbTime.ToOffset(now)).ToOffset(ChinaTime.Offset).DateTime);
-        var applied = await payments.ApplyAsync(change, loanId,
-            new LoanPayment(PaymentRail.WeChatPay, transaction.TransactionId!, order.Amount, on, WeChatPay), now, ct);
-        PaymentOrderStore.HoldEnd(change, outTradeNo, transition.Next, transaction.TransactionId, paid, successTime, null, now);
-        change.Record(new AuditEntry(WeChatPay, "payment_order.paid", "payment_order", outTradeNo, new { status = order.Status },
-            new { status = transition.Next.ToWire(), transactionId = transaction.TransactionId, amount = order.Amount, loanStatus = applied.StatusAfter }), now);
-        await change.CommitAsync(ct);
+        await payments.ApplyAsync(change, loanId, new LoanPayment(PaymentRail.WeChatPay, transaction.TransactionId!, order.Amount, on, WeChatPay), now, ct);
         return Settlement.Applied;
     }
 

@@ -98,31 +98,13 @@ public static class RepaymentsApi
         var expiresAt = now.AddMinutes(options.Value.OrderValidMinutes);
         var order = new PaymentOrderRow(Guid.CreateVersion7().ToString("N"), loanId, caller.Id, kind.ToWire(), quote.Amount, openId,
             PaymentOrderStatusNames.Created, "", null, null, null, null, expiresAt, now, now);
-        WeChatPayResult<CreatePayTransactionJsapiResponse> placed;
-        try
+        var placed = await PlaceAsync(wechatPay, order, quote.ContractNo, http, ct);
+        if (placed.Refused is { } refusal)
         {
-            placed = await wechatPay.CreateJsapiOrderAsync(new CreatePayTransactionJsapiRequest
-            {
-                Description = $"借款合同{quote.ContractNo}还款",
-                OutTradeNumber = order.OutTradeNo,
-                AmountFen = order.Amount,
-                PayerOpenId = openId,
-                ExpireTime = DbTime.ToOffset(expiresAt),
-                Attachment = loanId.ToString(),
-            }, ct);
-        }
-        catch (WeChatPayUnavailableException)
-        {
-            // Nothing is stored: an order whose prepay id nobody was given cannot be paid, and it expires at WeChat Pay.
-            http.Response.Headers.RetryAfter = "5";
-            return Problems.Create(503, "upstream_unavailable", "WeChat Pay cannot place the order right now; retry after Retry-After.");
+            return refusal;
         }
 
-        if (placed.Value is not { PrepayId: { Length: > 0 } prepayId })
-        {
-            return Problems.Create(502, "upstream_error", "WeChat Pay refused the order.", $"WeChat Pay {placed.Error?.Code}: {placed.Error?.Message}");
-        }
-
+        var prepayId = placed.PrepayId!;
         order = order with { PrepayId = prepayId };
         var response = new CreatedRepaymentResponse(ToResponse(order), jsapi.PaymentParameters(prepayId));
         await using var change = await DbChange.BeginAsync(db, audit, ct);
@@ -130,6 +112,33 @@ public static class RepaymentsApi
         change.Record(new AuditEntry(caller.Actor, "payment_order.created", "payment_order", order.OutTradeNo, null, response.Order), now);
         await change.CommitAsync(ct);
         return TypedResults.Created($"/v1/loans/{loanId}/repayments/{response.Order.Id}", response);
+    }
+
+    /// <summary>The JSAPI order at WeChat Pay: its prepay id, or the problem to answer (nothing is stored either way).</summary>
+    private static async Task<(string? PrepayId, ProblemHttpResult? Refused)> PlaceAsync(
+        WeChatPayClient wechatPay, PaymentOrderRow order, string contractNo, HttpContext http, CancellationToken ct)
+    {
+        try
+        {
+            var placed = await wechatPay.CreateJsapiOrderAsync(new CreatePayTransactionJsapiRequest
+            {
+                Description = $"借款合同{contractNo}还款",
+                OutTradeNumber = order.OutTradeNo,
+                AmountFen = order.Amount,
+                PayerOpenId = order.PayerOpenid,
+                ExpireTime = DbTime.ToOffset(order.ExpiresAt),
+                Attachment = order.LoanId.ToString(),
+            }, ct);
+            return placed.Value is { PrepayId: { Length: > 0 } prepayId }
+                ? (prepayId, null)
+                : (null, Problems.Create(502, "upstream_error", "WeChat Pay refused the order.", $"WeChat Pay {placed.Error?.Code}: {placed.Error?.Message}"));
+        }
+        catch (WeChatPayUnavailableException)
+        {
+            // An order whose prepay id nobody was given cannot be paid, and it expires at WeChat Pay.
+            http.Response.Headers.RetryAfter = "5";
+            return (null, Problems.Create(503, "upstream_unavailable", "WeChat Pay cannot place the order right now; retry after Retry-After."));
+        }
     }
 
     private static ProblemHttpResult? Refused(RepaymentQuote quote) => quote.Refusal switch
