@@ -43,11 +43,18 @@ public sealed partial class GeneratedCodeTests
         var json = JsonSerializer.Serialize(TestProducts.Definition("Wire names"), HeadlessLoanJson.Options);
 
         Assert.Contains("\"repaymentMethods\":[\"equal_installment\",\"equal_principal\"]", json, StringComparison.Ordinal);
-        Assert.Contains("\"allocationOrder\":[\"penalty\",\"interest\",\"principal\"]", json, StringComparison.Ordinal);
+        Assert.Contains("\"allocationOrder\":\"interest_principal_penalty_fee\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"overpayment\":\"prepay\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"prepayment\":\"shorten_term\"", json, StringComparison.Ordinal);
         Assert.Contains("\"annualRateMax\":0.10", json, StringComparison.Ordinal);
 
         var back = JsonSerializer.Deserialize<ProductDefinition>(json, HeadlessLoanJson.Options)!;
         Assert.Equal([RepaymentMethod.EqualInstallment, RepaymentMethod.EqualPrincipal], back.RepaymentMethods);
+
+        var withRules = TestProducts.Definition("Rules");
+        withRules.AllocationRules = [new AllocationRule { Due = DueType.InAdvance, Component = OwedComponent.Principal }];
+        Assert.Contains("\"allocationRules\":[{\"due\":\"in_advance\",\"component\":\"principal\"}]",
+            JsonSerializer.Serialize(withRules, HeadlessLoanJson.Options), StringComparison.Ordinal);
     }
 
     [Fact]

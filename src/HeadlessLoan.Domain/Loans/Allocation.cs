@@ -31,9 +31,10 @@ public readonly record struct AllocationRule(DueType Due, OwedComponent Componen
 /// Where a repayment goes, as an ordered list over (past due | due | in advance) × (penalty | fee | interest |
 /// principal): every one of the twelve pairs exactly once, the pairs of one due type together (periods are paid
 /// due type by due type, oldest period first, each period's components in the order its due type lists them).
-/// This is Apache Fineract's advanced payment allocation, processed horizontally.
+/// This is Apache Fineract's advanced payment allocation, processed horizontally. Two orders are equal when they list
+/// the same pairs in the same order.
 /// </summary>
-public sealed class AllocationOrder
+public sealed class AllocationOrder : IEquatable<AllocationOrder>
 {
     private AllocationOrder(IReadOnlyList<AllocationRule> rules) => Rules = rules;
 
@@ -47,25 +48,34 @@ public sealed class AllocationOrder
     public static AllocationOrder InterestPrincipalPenaltyFee { get; } =
         Within([OwedComponent.Interest, OwedComponent.Principal, OwedComponent.Penalty, OwedComponent.Fee]);
 
-    /// <summary>The order, or the reason it is not one.</summary>
-    public static AllocationOrder Create(IReadOnlyList<AllocationRule> rules)
+    /// <summary>The order, or the reason it is not one (<see cref="Problem"/>) as an <see cref="ArgumentException"/>.</summary>
+    public static AllocationOrder Create(IReadOnlyList<AllocationRule> rules) =>
+        Problem(rules) is { } problem ? throw new ArgumentException(problem, nameof(rules)) : new AllocationOrder(rules.ToArray());
+
+    /// <summary>
+    /// Why <paramref name="rules"/> are not an allocation order, in words for whoever gave them, or null when they are:
+    /// each of the twelve pairs exactly once (an unknown due type or component is none of them), the pairs of one due
+    /// type together.
+    /// </summary>
+    public static string? Problem(IReadOnlyList<AllocationRule> rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
         var every = Enum.GetValues<DueType>().SelectMany(d => Enum.GetValues<OwedComponent>().Select(c => new AllocationRule(d, c))).ToHashSet();
         if (rules.Count != every.Count || !rules.ToHashSet().SetEquals(every))
         {
-            throw new ArgumentException($"An allocation order lists each of the {every.Count} (due type, component) pairs exactly once.", nameof(rules));
+            return $"An allocation order lists each of the {every.Count} (due type, component) pairs exactly once.";
         }
 
         var groups = rules.Select(r => r.Due).Distinct().Count();
         var changes = rules.Zip(rules.Skip(1)).Count(p => p.First.Due != p.Second.Due);
-        if (changes != groups - 1)
-        {
-            throw new ArgumentException("The pairs of one due type come together: periods are paid due type by due type.", nameof(rules));
-        }
-
-        return new AllocationOrder(rules.ToArray());
+        return changes != groups - 1 ? "The pairs of one due type come together: periods are paid due type by due type." : null;
     }
+
+    public bool Equals(AllocationOrder? other) => other is not null && Rules.SequenceEqual(other.Rules);
+
+    public override bool Equals(object? obj) => Equals(obj as AllocationOrder);
+
+    public override int GetHashCode() => Rules.Aggregate(0, (hash, rule) => HashCode.Combine(hash, rule));
 
     private static AllocationOrder Within(OwedComponent[] components) =>
         Create([.. Enum.GetValues<DueType>().SelectMany(d => components.Select(c => new AllocationRule(d, c)))]);

@@ -1,12 +1,13 @@
 using HeadlessLoan.Domain.Ledger;
+using HeadlessLoan.Domain.Schedules;
 
 namespace HeadlessLoan.Domain.Loans;
 
 /// <summary>What the ledger has recognised of a period so far (accrual basis): interest accrued and service fee charged.</summary>
 public readonly record struct PeriodRecognised(long InterestAccrued, long FeeCharged);
 
-/// <summary>A period after a payment: what it asks for, what is paid, and what the ledger has recognised of it.</summary>
-public sealed record PeriodAfterPayment(int Period, LoanComponents Due, LoanComponents Paid, PeriodRecognised Recognised);
+/// <summary>A period after a payment: when it falls due, what it asks for, what is paid, and what the ledger has recognised of it.</summary>
+public sealed record PeriodAfterPayment(int Period, DateOnly DueDate, LoanComponents Due, LoanComponents Paid, PeriodRecognised Recognised);
 
 /// <summary>
 /// What a payment does to a loan, worked out before anything is written: the allocation, every period it changes, the
@@ -16,11 +17,23 @@ public sealed record PeriodAfterPayment(int Period, LoanComponents Due, LoanComp
 public sealed record AppliedPayment(
     Allocation Allocation, IReadOnlyList<PeriodAfterPayment> Changed, long InterestRecognised, long FeeRecognised, bool PaidOff, bool PastDueLeft)
 {
-    /// <summary>What the payment settled, per component.</summary>
-    public LoanComponents Settled => Allocation.Total;
+    /// <summary>Principal prepaid out of what the allocation left over (<see cref="Overpayment.Prepay"/>); the schedule was regenerated.</summary>
+    public long Prepaid { get; init; }
+
+    /// <summary>
+    /// Period numbers the schedule no longer has: a regenerated schedule with fewer periods. <see cref="Changed"/> then
+    /// holds every period whose number, due date, amounts or recognition differ from the period of that number before.
+    /// </summary>
+    public IReadOnlyList<int> Removed { get; init; } = [];
+
+    /// <summary>Why what was left over stays credit although the product prepays with it (a <see cref="PrepaymentRefusals"/> code), or null.</summary>
+    public string? KeptAsCredit { get; init; }
+
+    /// <summary>What the payment settled, per component: the allocation and the principal prepaid.</summary>
+    public LoanComponents Settled => Prepaid == 0 ? Allocation.Total : Allocation.Total with { Principal = checked(Allocation.Total.Principal + Prepaid) };
 
     /// <summary>What the payment left over: the borrower's credit.</summary>
-    public long Credit => Allocation.LeftOver;
+    public long Credit => Allocation.LeftOver - Prepaid;
 
     /// <summary>The loan event the payment is for a loan in <paramref name="status"/> (only an open loan is paid).</summary>
     public LoanEvent EventFor(LoanStatus status) =>
@@ -38,7 +51,8 @@ public sealed record AppliedPayment(
 /// <item>Otherwise the amount pays, by <paramref name="order"/>, what has fallen due (every period due on or before
 /// the day, in full) and then the period running on the day, its full installment and fee (an installment paid early
 /// is the installment, as <see cref="RepaymentAmount"/> asks for it). Later periods are not reached: an amount beyond
-/// those is the borrower's credit, never a silent prepayment.</item>
+/// those is the borrower's credit, never a silent prepayment; a product that says so prepays principal with it (the
+/// overload taking <see cref="PaymentRules"/>).</item>
 /// <item>Whatever is paid of a period's interest or fee beyond what the ledger has recognised of it is recognised
 /// first (<see cref="AppliedPayment.InterestRecognised"/>, <see cref="AppliedPayment.FeeRecognised"/>).</item>
 /// </list>
@@ -75,11 +89,85 @@ public static class PaymentApplication
             pastDueLeft |= period.DueDate < on && !now.Settled;
             if (paid != period.Paid || due != period.Due || after != before)
             {
-                changed.Add(new PeriodAfterPayment(period.Period, due, paid, after));
+                changed.Add(new PeriodAfterPayment(period.Period, period.DueDate, due, paid, after));
             }
         }
 
         return new AppliedPayment(allocation, changed, interestRecognised, feeRecognised, paidOff, pastDueLeft);
+    }
+
+    /// <summary>
+    /// <see cref="Apply(IReadOnlyList{LoanPeriod}, IReadOnlyDictionary{int, PeriodRecognised}, decimal, DateOnly, DateOnly, long, AllocationOrder)"/>
+    /// by <paramref name="rules"/>' order; then, when the product prepays (<see cref="Overpayment.Prepay"/>) and the
+    /// payment did not pay the loan off, what it left over is a partial prepayment of principal by
+    /// <see cref="Prepayment.Regenerate"/> in the product's mode, settled in the same payment.
+    /// <para>
+    /// Something is left over only once every period due by the day and the next installment are settled (the
+    /// allocator pays them first, in full). The prepayment reduces what comes after them: it is made as of the last due
+    /// date of the run of settled periods from the first (the day itself when that is earlier), so the next unsettled
+    /// period starts afresh on the new principal. The installment paid early keeps its interest, as the payoff quote
+    /// does not give it back.
+    /// </para>
+    /// <para>
+    /// Where <see cref="Prepayment.Refusal"/> refuses (nothing scheduled after that day, the term fixed on an
+    /// interest-first loan asked to shorten it, or all the principal not yet due, which is a payoff), or the new schedule
+    /// would ask less of a period than the ledger has recognised (<see cref="PrepaymentRefusals.BelowRecognised"/>),
+    /// the amount stays credit and <see cref="AppliedPayment.KeptAsCredit"/> says why.
+    /// </para>
+    /// </summary>
+    public static AppliedPayment Apply(
+        IReadOnlyList<LoanPeriod> periods, IReadOnlyDictionary<int, PeriodRecognised> recognised, decimal annualRate, RepaymentMethod method,
+        DateOnly disbursedOn, DateOnly on, long amount, PaymentRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var applied = Apply(periods, recognised, annualRate, disbursedOn, on, amount, rules.Order);
+        if (rules.Overpayment != Overpayment.Prepay || applied.PaidOff || applied.Credit == 0)
+        {
+            return applied;
+        }
+
+        // The schedule as the allocation left it, and what the ledger has recognised of each period, by due date (the
+        // regenerated schedule keeps the due dates and renumbers the periods).
+        var changed = applied.Changed.ToDictionary(p => p.Period);
+        var after = periods.Select(p => changed.TryGetValue(p.Period, out var c) ? p with { Due = c.Due, Paid = c.Paid } : p)
+            .OrderBy(p => p.DueDate).ToArray();
+        var recognisedOn = periods.ToDictionary(
+            p => p.DueDate, p => changed.TryGetValue(p.Period, out var c) ? c.Recognised : recognised.GetValueOrDefault(p.Period));
+
+        var from = on;
+        foreach (var period in after.TakeWhile(p => p.Settled))
+        {
+            from = period.DueDate > from ? period.DueDate : from;
+        }
+
+        var prepaid = applied.Credit;
+        if (Prepayment.Refusal(after, method, disbursedOn, from, prepaid, rules.Prepayment) is { } refusal)
+        {
+            return applied with { KeptAsCredit = refusal };
+        }
+
+        var regenerated = Prepayment.Regenerate(after, annualRate, method, disbursedOn, from, prepaid, rules.Prepayment);
+        var kept = regenerated.Select(p => p.DueDate).ToHashSet();
+        if (regenerated.Any(p => recognisedOn[p.DueDate].InterestAccrued > p.Due.Interest || recognisedOn[p.DueDate].FeeCharged > p.Due.Fee)
+            || recognisedOn.Any(r => !kept.Contains(r.Key) && r.Value != default))
+        {
+            return applied with { KeptAsCredit = PrepaymentRefusals.BelowRecognised };
+        }
+
+        var before = periods.ToDictionary(p => p.Period);
+        var rows = new List<PeriodAfterPayment>();
+        foreach (var period in regenerated)
+        {
+            var now = recognisedOn[period.DueDate];
+            if (!before.TryGetValue(period.Period, out var old) || old != period || recognised.GetValueOrDefault(period.Period) != now)
+            {
+                rows.Add(new PeriodAfterPayment(period.Period, period.DueDate, period.Due, period.Paid, now));
+            }
+        }
+
+        var numbers = regenerated.Select(p => p.Period).ToHashSet();
+        var removed = periods.Select(p => p.Period).Where(n => !numbers.Contains(n)).Order().ToArray();
+        return applied with { Changed = rows, Prepaid = prepaid, Removed = removed };
     }
 
     /// <summary>Every period due on or before the day in full, and the first unsettled period due after it in full.</summary>

@@ -30,6 +30,13 @@ public static class PrepaymentRefusals
 
     /// <summary>The prepayment is all the principal not yet due, or more: that is a payoff (<see cref="PayoffQuote"/>).</summary>
     public const string CoversPrincipal = "prepayment_covers_principal";
+
+    /// <summary>
+    /// The regenerated schedule would ask less interest or fee of a period than the ledger has already recognised of it,
+    /// or drop a period with something recognised: <see cref="PaymentApplication"/> keeps the amount as credit rather
+    /// than take back income. (Only the close of business recognises ahead of payment, so this guards what is to come.)
+    /// </summary>
+    public const string BelowRecognised = "prepayment_below_recognised";
 }
 
 /// <summary>

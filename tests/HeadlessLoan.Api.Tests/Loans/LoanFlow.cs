@@ -45,10 +45,22 @@ public class LoansFactory : ApiFactory
 /// <summary>Brings an application to approval over HTTP and reads and accepts its offer.</summary>
 public static class LoanFlow
 {
-    /// <summary>A product with a pricing table (700+ at 6 %, 600+ at 8 %, the rest at 10 %) and the given monthly fee.</summary>
-    public static async Task<Guid> PricedProductAsync(ApiFactory api, decimal monthlyFeeRate = 0.001m, decimal annualRateMax = 0.10m)
+    /// <summary>
+    /// A product with a pricing table (700+ at 6 %, 600+ at 8 %, the rest at 10 %) and the given monthly fee; <paramref name="configure"/>
+    /// changes the definition further.
+    /// </summary>
+    public static async Task<Guid> PricedProductAsync(
+        ApiFactory api, decimal monthlyFeeRate = 0.001m, decimal annualRateMax = 0.10m, Action<Dictionary<string, object?>>? configure = null)
     {
         using var admin = await api.CreateAdminClientAsync();
+        var product = PricedProduct(monthlyFeeRate, annualRateMax);
+        configure?.Invoke(product);
+        return (await admin.CreateProductAsync(product)).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The definition <see cref="PricedProductAsync"/> creates.</summary>
+    public static Dictionary<string, object?> PricedProduct(decimal monthlyFeeRate = 0.001m, decimal annualRateMax = 0.10m)
+    {
         var product = TestHttp.ValidProduct();
         product["ageMin"] = 18;
         product["ageMax"] = 65;
@@ -57,7 +69,7 @@ public static class LoanFlow
         product["autoApprovalLimit"] = 2_000_000L;
         product["monthlyFeeRate"] = monthlyFeeRate;
         product["pricing"] = new object[] { new { minScore = 0, annualRate = annualRateMax }, new { minScore = 600, annualRate = 0.08m }, new { minScore = 700, annualRate = 0.06m } };
-        return (await admin.CreateProductAsync(product)).GetProperty("id").GetGuid();
+        return product;
     }
 
     /// <summary>An application the credit check approved on its own; the borrower's client and its id.</summary>

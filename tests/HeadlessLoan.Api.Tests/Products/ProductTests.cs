@@ -22,7 +22,10 @@ public sealed class ProductTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(1, created.GetProperty("version").GetInt32());
         Assert.Equal("active", created.GetProperty("status").GetString());
         Assert.Equal(0.10m, created.GetProperty("annualRateMax").GetDecimal());
-        Assert.Equal(["penalty", "interest", "principal"], created.GetProperty("allocationOrder").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("penalty_fee_interest_principal", created.GetProperty("allocationOrder").GetString());
+        Assert.Equal(12, created.GetProperty("allocationRules").GetArrayLength());
+        Assert.Equal("credit", created.GetProperty("overpayment").GetString());
+        Assert.Equal("lower_installment", created.GetProperty("prepayment").GetString());
 
         var read = await (await admin.GetAsync($"/v1/products/{id}")).ReadJsonAsync();
         Assert.Equal(definition["name"], read.GetProperty("name").GetString());
@@ -112,16 +115,86 @@ public sealed class ProductTests(ApiFactory api) : IClassFixture<ApiFactory>
         body["penaltyDailyRate"] = 0.02m;       // above 0.01
         body["ageMin"] = 17;                    // below 18
         body["autoApprovalLimit"] = 9_000_000L; // above amountMax
-        body["allocationOrder"] = new[] { "penalty", "penalty", "principal" };
+        body["allocationRules"] = new[] { new { due = "past_due", component = "penalty" }, new { due = "past_due", component = "penalty" } };
 
         var response = await admin.PostAsJsonAsync("/v1/products", body);
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed");
         var fields = problem.ErrorFields();
-        foreach (var field in new[] { "name", "repaymentMethods", "annualRateMin", "amountMin", "termMaxMonths", "penaltyDailyRate", "ageMin", "autoApprovalLimit", "allocationOrder" })
+        foreach (var field in new[] { "name", "repaymentMethods", "annualRateMin", "amountMin", "termMaxMonths", "penaltyDailyRate", "ageMin", "autoApprovalLimit", "allocationRules" })
         {
             Assert.Contains(field, fields);
         }
+    }
+
+    /// <summary>Fineract's "mifos standard": penalty, fee, interest, principal within each due type, past due first.</summary>
+    private static readonly (string Due, string Component)[] Standard = [.. new[] { "past_due", "due", "in_advance" }
+        .SelectMany(due => new[] { "penalty", "fee", "interest", "principal" }.Select(component => (due, component)))];
+
+    private static object[] Rules(IEnumerable<(string Due, string Component)> rules) => [.. rules.Select(r => new { due = r.Due, component = r.Component })];
+
+    private static (string, string)[] RulesOf(System.Text.Json.JsonElement product) =>
+        [.. product.GetProperty("allocationRules").EnumerateArray().Select(r => (r.GetProperty("due").GetString()!, r.GetProperty("component").GetString()!))];
+
+    [Fact]
+    public async Task PaymentRulesAreKeptWithTheVersionByPresetOrInFull()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var preset = TestHttp.ValidProduct();
+        preset["allocationOrder"] = "interest_principal_penalty_fee";
+        preset["overpayment"] = "prepay";
+        preset["prepayment"] = "shorten_term";
+
+        var created = await admin.CreateProductAsync(preset);
+
+        Assert.Equal("interest_principal_penalty_fee", created.GetProperty("allocationOrder").GetString());
+        Assert.Equal(("past_due", "interest"), RulesOf(created)[0]);
+        Assert.Equal(("in_advance", "fee"), RulesOf(created)[^1]);
+        Assert.Equal(("prepay", "shorten_term"), (created.GetProperty("overpayment").GetString(), created.GetProperty("prepayment").GetString()));
+
+        // In advance first, then past due, then due: no preset, so custom; and a version keeps its own rules.
+        var custom = TestHttp.ValidProduct();
+        var order = Standard.Skip(8).Concat(Standard.Take(8)).ToArray();
+        custom["allocationRules"] = Rules(order);
+        var id = created.GetProperty("id").GetGuid();
+        var v2 = await (await admin.PutAsJsonAsync($"/v1/products/{id}", custom)).ReadJsonAsync();
+        Assert.Equal("custom", v2.GetProperty("allocationOrder").GetString());
+        Assert.Equal(order, RulesOf(v2));
+        Assert.Equal(("credit", "lower_installment"), (v2.GetProperty("overpayment").GetString(), v2.GetProperty("prepayment").GetString()));
+        var v1 = await (await admin.GetAsync($"/v1/products/{id}?version=1")).ReadJsonAsync();
+        Assert.Equal("interest_principal_penalty_fee", v1.GetProperty("allocationOrder").GetString());
+
+        // The rules of a preset are that preset, and both may be given when they agree.
+        var both = TestHttp.ValidProduct();
+        both["allocationOrder"] = "penalty_fee_interest_principal";
+        both["allocationRules"] = Rules(Standard);
+        Assert.Equal("penalty_fee_interest_principal", (await admin.CreateProductAsync(both)).GetProperty("allocationOrder").GetString());
+        await using var db = await api.OpenDatabaseAsync();
+        Assert.Equal(string.Join(',', order.Select(r => r.Due + ":" + r.Component)), await db.ExecuteScalarAsync<string>(
+            "SELECT allocation_order FROM product_versions WHERE product_id = @id AND version = 2", new { id }));
+    }
+
+    [Fact]
+    public async Task AllocationRulesThatAreNoOrderOrDisagreeWithTheNamedOneAreRefusedNamingTheField()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+
+        async Task<IReadOnlyList<string>> RefusedAsync(Action<Dictionary<string, object?>> change)
+        {
+            var body = TestHttp.ValidProduct();
+            change(body);
+            return (await (await admin.PostAsJsonAsync("/v1/products", body)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed")).ErrorFields();
+        }
+
+        Assert.Equal(["allocationRules"], await RefusedAsync(b => b["allocationRules"] = Rules(Standard.Take(11))));
+        Assert.Equal(["allocationRules"], await RefusedAsync(b => b["allocationRules"] = Rules([.. Standard.Skip(1), Standard[0]])));
+        Assert.Equal(["allocationRules"], await RefusedAsync(b => b["allocationOrder"] = "custom"));
+        Assert.Equal(["allocationOrder"], await RefusedAsync(b => (b["allocationOrder"], b["allocationRules"]) = ("interest_principal_penalty_fee", Rules(Standard))));
+        Assert.Equal(["allocationRules[3].component"], await RefusedAsync(b => b["allocationRules"] = Rules(Standard).Select((r, i) => i == 3 ? (object)new { due = "past_due" } : r).ToArray()));
+
+        var unknown = TestHttp.ValidProduct();
+        unknown["overpayment"] = "refund";
+        await (await admin.PostAsJsonAsync("/v1/products", unknown)).AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 
     [Fact]

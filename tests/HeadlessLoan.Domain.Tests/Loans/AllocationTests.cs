@@ -59,6 +59,30 @@ public sealed class AllocationTests
         Assert.Equal(12, AllocationOrder.Create([.. rules.Skip(4), .. rules.Take(4)]).Rules.Count); // another due-type order is fine
     }
 
+    [Fact]
+    public void Problem_says_in_words_why_rules_are_not_an_order_and_nothing_when_they_are()
+    {
+        var rules = AllocationOrder.PenaltyFeeInterestPrincipal.Rules;
+
+        Assert.Null(AllocationOrder.Problem(rules));
+        Assert.Null(AllocationOrder.Problem(AllocationOrder.InterestPrincipalPenaltyFee.Rules));
+        Assert.Contains("exactly once", AllocationOrder.Problem([.. rules.Take(11), new AllocationRule((DueType)7, OwedComponent.Fee)]), StringComparison.Ordinal);
+        Assert.Contains("together", AllocationOrder.Problem([.. rules.Skip(1), rules[0]]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Orders_listing_the_same_pairs_in_the_same_order_are_equal()
+    {
+        var again = AllocationOrder.Create([.. AllocationOrder.InterestPrincipalPenaltyFee.Rules]);
+
+        Assert.Equal(AllocationOrder.InterestPrincipalPenaltyFee, again);
+        Assert.Equal(AllocationOrder.InterestPrincipalPenaltyFee.GetHashCode(), again.GetHashCode());
+        Assert.NotEqual(AllocationOrder.PenaltyFeeInterestPrincipal, again);
+        Assert.Equal(
+            new PaymentRules(again, Overpayment.Credit, PrepaymentMode.ReduceInstallment),
+            PaymentRules.Default with { Order = AllocationOrder.InterestPrincipalPenaltyFee });
+    }
+
     [Property(MaxTest = 300)]
     public bool Nothing_is_lost_nothing_overpaid_and_a_later_step_gets_money_only_after_every_earlier_one_is_paid(
         int[] owedSeeds, int amountSeed, bool interestFirst)

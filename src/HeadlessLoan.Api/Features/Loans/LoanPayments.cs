@@ -1,10 +1,12 @@
 using HeadlessLoan.Api.Features.Ledger;
+using HeadlessLoan.Api.Features.Products;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Ledger;
 using HeadlessLoan.Domain.Loans;
+using HeadlessLoan.Domain.Schedules;
 
 namespace HeadlessLoan.Api.Features.Loans;
 
@@ -28,12 +30,13 @@ public sealed record RepaymentQuote(long Amount, string? Refusal, string Status,
 
 /// <summary>
 /// The one place money received changes a loan, for the features that receive it (repayments through WeChat Pay,
-/// offline repayments staff record): the payment is applied to the schedule (<see cref="PaymentApplication"/>),
-/// posted to the ledger and audited in the caller's change, after the loan's row is locked: every writer of a loan
-/// locks it first, so one loan's payments are applied one after the other.
+/// offline repayments staff record): the payment is applied to the schedule (<see cref="PaymentApplication"/>) by the
+/// payment rules of the product version the loan was made under, posted to the ledger and audited in the caller's
+/// change, after the loan's row is locked: every writer of a loan locks it first, so one loan's payments are applied
+/// one after the other.
 /// </summary>
 [FeatureApi]
-public sealed class LoanPayments(LoanStore loans, LedgerStore ledger)
+public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCatalog products)
 {
     /// <summary>Locks the loan's row in <paramref name="change"/> (before the caller locks rows of its own); false when there is no such loan.</summary>
     public static async Task<bool> LockAsync(DbChange change, Guid loanId, CancellationToken ct)
@@ -75,17 +78,21 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger)
 
     /// <summary>
     /// Applies <paramref name="payment"/> to the loan in <paramref name="change"/>: what it pays of the schedule settles
-    /// receivables (interest and fees it pays beyond what the ledger has recognised are recognised first), what is left
-    /// over is the borrower's credit, and a loan that owes nothing more is paid off. A loan that is not open (paid off
-    /// already, say) keeps the whole amount as credit. The loan's row is locked here if the caller has not.
+    /// receivables (interest and fees it pays beyond what the ledger has recognised are recognised first), in the
+    /// product version's allocation order; what is left over is the borrower's credit, or, where the product prepays
+    /// with it, principal prepaid and the rest of the schedule regenerated; and a loan that owes nothing more is paid
+    /// off. A loan that is not open (paid off already, say) keeps the whole amount as credit. The loan's row is locked
+    /// here if the caller has not.
     /// </summary>
     public async Task<LoanPaymentResult> ApplyAsync(DbChange change, Guid loanId, LoanPayment payment, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(payment);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(payment.Amount);
-        var loan = await change.QuerySingleOrDefaultAsync<(string Status, decimal AnnualRate, DateTime? DisbursedOn)?>(
-            "SELECT status, annual_rate, disbursed_on FROM loans WHERE id = @loanId FOR UPDATE", new { loanId }, ct)
+        // The loan's row alone is locked: a locking read over a join would lock its product version's row too, and
+        // every payment of the product's loans would queue behind it.
+        var loan = await change.QuerySingleOrDefaultAsync<LockedLoan>(
+            "SELECT status, annual_rate, method, disbursed_on, product_id, product_version FROM loans WHERE id = @loanId FOR UPDATE", new { loanId }, ct)
             ?? throw new InvalidOperationException($"Loan {loanId} does not exist.");
         var status = LoanStatusNames.Parse(loan.Status);
         var source = payment.Rail.ToString() + ":" + payment.Reference;
@@ -100,10 +107,13 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger)
 
         var disbursedOn = DateOnly.FromDateTime(disbursed);
         var on = Max(payment.On, disbursedOn);
+        var rules = await products.PaymentRulesAsync(change, loan.ProductId, loan.ProductVersion, ct)
+            ?? throw new InvalidOperationException($"Loan {loanId}'s product version {loan.ProductId} v{loan.ProductVersion} does not exist.");
+        var method = RepaymentMethodNames.TryParse(loan.Method, out var m) ? m : throw new InvalidDataException($"Loan {loanId}'s method '{loan.Method}'.");
         var periods = await change.QueryAsync<LoanPeriodRow>(LoanStore.SelectPeriodsSql, new { id = loanId }, ct);
         var applied = PaymentApplication.Apply(
             periods.Select(p => p.ToDomain()).ToList(), periods.ToDictionary(p => p.Period, p => new PeriodRecognised(p.InterestAccrued, p.FeeCharged)),
-            loan.AnnualRate, disbursedOn, on, payment.Amount, AllocationOrder.PenaltyFeeInterestPrincipal);
+            loan.AnnualRate, method, disbursedOn, on, payment.Amount, rules);
 
         // What is paid is owed in the books first: interest earned up to the day, and fees charged, then the payment.
         if (applied.InterestRecognised > 0)
@@ -117,24 +127,54 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger)
         }
 
         await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, on, payment.Rail, applied.Settled, applied.Credit), ct);
-        foreach (var p in applied.Changed)
+        if (applied.Prepaid > 0)
         {
-            change.Write(UpdatePeriodSql, new
+            // A regenerated schedule: periods renumbered after a shorter term keep their rows by number, so every
+            // column is written; periods beyond the new count go.
+            foreach (var p in applied.Changed)
             {
-                loanId, period = p.Period, interestDue = p.Due.Interest, feeDue = p.Due.Fee, interestAccrued = p.Recognised.InterestAccrued,
-                feeCharged = p.Recognised.FeeCharged, principalPaid = p.Paid.Principal, interestPaid = p.Paid.Interest, feePaid = p.Paid.Fee,
-                penaltyPaid = p.Paid.Penalty,
-            });
+                change.Write(UpsertPeriodSql, new
+                {
+                    loanId, period = p.Period, dueDate = p.DueDate.ToDateTime(TimeOnly.MinValue), principalDue = p.Due.Principal,
+                    interestDue = p.Due.Interest, feeDue = p.Due.Fee, penaltyDue = p.Due.Penalty, interestAccrued = p.Recognised.InterestAccrued,
+                    feeCharged = p.Recognised.FeeCharged, principalPaid = p.Paid.Principal, interestPaid = p.Paid.Interest, feePaid = p.Paid.Fee,
+                    penaltyPaid = p.Paid.Penalty,
+                });
+            }
+
+            if (applied.Removed.Count > 0)
+            {
+                // The regenerated periods are numbered from 1, so those it no longer has are every number above its last.
+                change.Write("DELETE FROM loan_periods WHERE loan_id = @loanId AND period >= @first", new { loanId, first = applied.Removed.Min() });
+            }
+        }
+        else
+        {
+            foreach (var p in applied.Changed)
+            {
+                change.Write(UpdatePeriodSql, new
+                {
+                    loanId, period = p.Period, interestDue = p.Due.Interest, feeDue = p.Due.Fee, interestAccrued = p.Recognised.InterestAccrued,
+                    feeCharged = p.Recognised.FeeCharged, principalPaid = p.Paid.Principal, interestPaid = p.Paid.Interest, feePaid = p.Paid.Fee,
+                    penaltyPaid = p.Paid.Penalty,
+                });
+            }
         }
 
         var transition = LoanLifecycle.Next(status, applied.EventFor(status));
         var next = transition.Allowed ? transition.Next : status;
         change.Write("UPDATE loans SET status = @status, updated_at = @now WHERE id = @loanId", new { loanId, status = next.ToWire(), now });
         var result = new LoanPaymentResult(loan.Status, next.ToWire(), applied.Settled, applied.Credit, applied.PaidOff);
-        change.Record(new AuditEntry(payment.Actor, applied.PaidOff ? "loan.paid_off" : "loan.repaid", "loan", loanId.ToString(),
-            new { status = loan.Status }, Audited(payment, result)), now);
+        var audited = applied.Prepaid > 0 || applied.KeptAsCredit is not null
+            ? new { payment = Audited(payment, result), prepaid = applied.Prepaid, keptAsCredit = applied.KeptAsCredit, periods = applied.Changed.Count, removedPeriods = applied.Removed }
+            : Audited(payment, result);
+        change.Record(new AuditEntry(payment.Actor, applied.PaidOff ? "loan.paid_off" : applied.Prepaid > 0 ? "loan.prepaid" : "loan.repaid", "loan",
+            loanId.ToString(), new { status = loan.Status }, audited), now);
         return result;
     }
+
+    /// <summary>What applying a payment reads of the loan, under its row lock.</summary>
+    private sealed record LockedLoan(string Status, decimal AnnualRate, string Method, DateTime? DisbursedOn, Guid ProductId, int ProductVersion);
 
     private async Task PostAsync(DbChange change, JournalEntry entry, CancellationToken ct)
     {
@@ -153,6 +193,18 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger)
     };
 
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+
+    // Through the unique key (loan_id, period): a row of that number is rewritten whole, a new number inserted.
+    private const string UpsertPeriodSql = """
+        INSERT INTO loan_periods (loan_id, period, due_date, principal_due, interest_due, fee_due, penalty_due, interest_accrued, fee_charged,
+                                  principal_paid, interest_paid, fee_paid, penalty_paid)
+        VALUES (@loanId, @period, @dueDate, @principalDue, @interestDue, @feeDue, @penaltyDue, @interestAccrued, @feeCharged,
+                @principalPaid, @interestPaid, @feePaid, @penaltyPaid)
+        ON DUPLICATE KEY UPDATE due_date = VALUES(due_date), principal_due = VALUES(principal_due), interest_due = VALUES(interest_due),
+               fee_due = VALUES(fee_due), penalty_due = VALUES(penalty_due), interest_accrued = VALUES(interest_accrued),
+               fee_charged = VALUES(fee_charged), principal_paid = VALUES(principal_paid), interest_paid = VALUES(interest_paid),
+               fee_paid = VALUES(fee_paid), penalty_paid = VALUES(penalty_paid)
+        """;
 
     private const string UpdatePeriodSql = """
         UPDATE loan_periods

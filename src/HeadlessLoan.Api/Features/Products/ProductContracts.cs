@@ -1,10 +1,20 @@
+using HeadlessLoan.Domain.Loans;
 using HeadlessLoan.Domain.Pricing;
 using HeadlessLoan.Domain.Schedules;
 
 namespace HeadlessLoan.Api.Features.Products;
 
-/// <summary>Where a repayment goes first; the product decides the order.</summary>
-public enum AllocationPart { Penalty, Interest, Principal }
+/// <summary>
+/// The allocation orders known by name (Fineract's advanced payment allocation presets); <see cref="Custom"/> is any
+/// other order, given as its 12 rules.
+/// </summary>
+public enum AllocationPreset { PenaltyFeeInterestPrincipal, InterestPrincipalPenaltyFee, Custom }
+
+/// <summary>One step of an allocation order as given: this component of the periods of this due type.</summary>
+public sealed record AllocationRuleDefinition(DueType? Due, OwedComponent? Component);
+
+/// <summary>What a prepayment of principal buys the borrower: lower installments (月供减少) or a shorter term (期限缩短).</summary>
+public enum PrepaymentSetting { LowerInstallment, ShortenTerm }
 
 /// <summary>The body of create and update: every term of a product version.</summary>
 public sealed record ProductDefinition(
@@ -17,12 +27,15 @@ public sealed record ProductDefinition(
     int? TermMinMonths,
     int? TermMaxMonths,
     decimal? PenaltyDailyRate,
-    IReadOnlyList<AllocationPart>? AllocationOrder,
+    AllocationPreset? AllocationOrder,
     int? AgeMin,
     int? AgeMax,
     long? AutoApprovalLimit,
     decimal? MonthlyFeeRate = null,
-    IReadOnlyList<PricingBandDefinition>? Pricing = null);
+    IReadOnlyList<PricingBandDefinition>? Pricing = null,
+    IReadOnlyList<AllocationRuleDefinition>? AllocationRules = null,
+    Overpayment? Overpayment = null,
+    PrepaymentSetting? Prepayment = null);
 
 /// <summary>A row of the pricing table as given: borrowers with a bureau score of at least <see cref="MinScore"/> get <see cref="AnnualRate"/>.</summary>
 public sealed record PricingBandDefinition(int? MinScore, decimal? AnnualRate);
@@ -40,7 +53,10 @@ public sealed record ProductResponse(
     int TermMinMonths,
     int TermMaxMonths,
     decimal PenaltyDailyRate,
-    IReadOnlyList<AllocationPart> AllocationOrder,
+    AllocationPreset AllocationOrder,
+    IReadOnlyList<AllocationRule> AllocationRules,
+    Overpayment Overpayment,
+    PrepaymentSetting Prepayment,
     int AgeMin,
     int AgeMax,
     long AutoApprovalLimit,

@@ -46,8 +46,6 @@ public static class ProductRules
     /// <summary>A monthly service fee of at most 1 % of the principal; the all-in rate at acceptance is the real limit.</summary>
     public const decimal MaxMonthlyFeeRate = 0.01m;
 
-    public static readonly IReadOnlyList<AllocationPart> DefaultAllocation = [AllocationPart.Penalty, AllocationPart.Interest, AllocationPart.Principal];
-
     /// <summary>
     /// Every field problem at once (422); the rate ceiling has its own code so callers can tell it apart. Rates are checked
     /// against the ceiling as they will be stored: more decimal places than that are refused first.
@@ -81,10 +79,7 @@ public static class ProductRules
             v.DecimalPlaces(p.PenaltyDailyRate, ScheduleLimits.RateDecimalPlaces, "penaltyDailyRate");
         }
 
-        if (p.AllocationOrder is { } order && (order.Count != 3 || order.Distinct().Count() != 3))
-        {
-            v.Add("allocationOrder", "Must list penalty, interest and principal, each once.");
-        }
+        ProductPaymentRules.Validate(v, p);
 
         if (p.MonthlyFeeRate is { } fee)
         {

@@ -3,6 +3,7 @@ using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using System.Globalization;
+using HeadlessLoan.Domain.Loans;
 using HeadlessLoan.Domain.Pricing;
 using HeadlessLoan.Domain.Schedules;
 using MySqlConnector;
@@ -16,8 +17,11 @@ public sealed record ProductRow(
     decimal AnnualRateMin, decimal AnnualRateMax, long AmountMin, long AmountMax,
     int TermMinMonths, int TermMaxMonths, decimal PenaltyDailyRate, string AllocationOrder,
     int AgeMin, int AgeMax, long AutoApprovalLimit, DateTime CreatedAt, DateTime VersionCreatedAt,
-    decimal MonthlyFeeRate, string PricingBands)
+    decimal MonthlyFeeRate, string PricingBands, string Overpayment, string Prepayment)
 {
+    /// <summary>Where its loans' payments go, what becomes of what is left over, and what a prepayment buys.</summary>
+    public PaymentRules PaymentRules => ProductStore.RulesOf(AllocationOrder, Overpayment, Prepayment);
+
     /// <summary>The pricing table, stored as <c>minScore:rate</c> pairs in floor order (empty: no table).</summary>
     public IReadOnlyList<PricingBand> Pricing =>
         PricingBands.Length == 0 ? [] : PricingBands.Split(',').Select(ParseBand).ToArray();
@@ -34,9 +38,6 @@ public sealed record ProductRow(
 
     public IReadOnlyList<RepaymentMethod> Methods =>
         RepaymentMethods.Split(',').Select(w => RepaymentMethodNames.TryParse(w, out var m) ? m : throw new InvalidDataException($"Stored method '{w}'.")).ToList();
-
-    public IReadOnlyList<AllocationPart> Allocation =>
-        AllocationOrder.Split(',').Select(w => Enum.Parse<AllocationPart>(w, ignoreCase: true)).ToList();
 }
 
 public enum ProductChange { Done, NotFound, Retired }
@@ -124,6 +125,24 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
             new { id, version }, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// A version's payment rules, read in the caller's change (versions never change, so this reads without locking
+    /// anything); null when there is no such version.
+    /// </summary>
+    public async Task<PaymentRules?> PaymentRulesAsync(DbChange change, Guid productId, int version, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return await change.QuerySingleOrDefaultAsync<(string AllocationOrder, string Overpayment, string Prepayment)?>(
+            "SELECT allocation_order, overpayment, prepayment FROM product_versions WHERE product_id = @productId AND version = @version",
+            new { productId, version }, ct) is (var order, var overpayment, var prepayment)
+            ? RulesOf(order, overpayment, prepayment)
+            : null;
+    }
+
+    internal static PaymentRules RulesOf(string allocationOrder, string overpayment, string prepayment) => new(
+        ProductPaymentRules.ParseOrder(allocationOrder), ProductPaymentRules.Parse<Overpayment>(overpayment),
+        ProductPaymentRules.ModeOf(ProductPaymentRules.Parse<PrepaymentSetting>(prepayment)));
+
     public async Task<IReadOnlyList<ProductRow>> ListActiveAsync(CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -131,16 +150,18 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
             SelectProduct + " WHERE p.status = 'active' AND v.version = p.current_version ORDER BY p.created_at, p.id", cancellationToken: ct))).AsList();
     }
 
-    private static Task<int> InsertVersionAsync(DbChange change, Guid id, int version, ProductDefinition d, AuditActor actor, DateTime now, CancellationToken ct) =>
-        change.ExecuteAsync("""
+    private static Task<int> InsertVersionAsync(DbChange change, Guid id, int version, ProductDefinition d, AuditActor actor, DateTime now, CancellationToken ct)
+    {
+        var rules = ProductPaymentRules.Of(d);
+        return change.ExecuteAsync("""
             INSERT INTO product_versions
               (product_id, version, name, repayment_methods, annual_rate_min, annual_rate_max, amount_min, amount_max,
                term_min_months, term_max_months, penalty_daily_rate, allocation_order, age_min, age_max, auto_approval_limit,
-               monthly_fee_rate, pricing, created_at, created_by)
+               monthly_fee_rate, pricing, overpayment, prepayment, created_at, created_by)
             VALUES
               (@id, @version, @Name, @Methods, @AnnualRateMin, @AnnualRateMax, @AmountMin, @AmountMax,
                @TermMinMonths, @TermMaxMonths, @PenaltyDailyRate, @Allocation, @AgeMin, @AgeMax, @AutoApprovalLimit,
-               @MonthlyFeeRate, @Pricing, @now, @actor)
+               @MonthlyFeeRate, @Pricing, @Overpayment, @Prepayment, @now, @actor)
             """, new
         {
             id,
@@ -154,22 +175,26 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
             d.TermMinMonths,
             d.TermMaxMonths,
             d.PenaltyDailyRate,
-            Allocation = string.Join(',', (d.AllocationOrder ?? ProductRules.DefaultAllocation).Select(a => a.ToString().ToLowerInvariant())),
+            Allocation = ProductPaymentRules.FormatOrder(rules.Order),
             d.AgeMin,
             d.AgeMax,
             d.AutoApprovalLimit,
             MonthlyFeeRate = d.MonthlyFeeRate ?? 0m,
             Pricing = ProductRow.FormatPricing(ProductRules.BandsOf(d.Pricing)),
+            Overpayment = ProductPaymentRules.Wire(rules.Overpayment),
+            Prepayment = ProductPaymentRules.Wire(ProductPaymentRules.SettingOf(rules.Prepayment)),
             now,
             actor = Guid.Parse(actor.Id),
         }, ct);
+    }
 
     private const string SelectProduct = """
         SELECT p.id, v.version, p.status, v.name, v.repayment_methods,
                v.annual_rate_min, v.annual_rate_max, v.amount_min, v.amount_max,
                v.term_min_months, v.term_max_months, v.penalty_daily_rate,
                v.allocation_order, v.age_min, v.age_max, v.auto_approval_limit,
-               p.created_at, v.created_at AS VersionCreatedAt, v.monthly_fee_rate, v.pricing AS PricingBands
+               p.created_at, v.created_at AS VersionCreatedAt, v.monthly_fee_rate, v.pricing AS PricingBands,
+               v.overpayment, v.prepayment
           FROM products p JOIN product_versions v ON v.product_id = p.id
         """;
 }

@@ -70,8 +70,13 @@ public static class ProductsApi
             ? TypedResults.Ok(ToResponse(row))
             : Problems.NotFound("The product");
 
-    public static ProductResponse ToResponse(ProductRow r) => new(
-        r.Id, r.Version, r.Status, r.Name, r.Methods, r.AnnualRateMin, r.AnnualRateMax, r.AmountMin, r.AmountMax,
-        r.TermMinMonths, r.TermMaxMonths, r.PenaltyDailyRate, r.Allocation, r.AgeMin, r.AgeMax, r.AutoApprovalLimit,
-        r.MonthlyFeeRate, r.Pricing, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.VersionCreatedAt));
+    public static ProductResponse ToResponse(ProductRow r)
+    {
+        var rules = r.PaymentRules;
+        return new(
+            r.Id, r.Version, r.Status, r.Name, r.Methods, r.AnnualRateMin, r.AnnualRateMax, r.AmountMin, r.AmountMax,
+            r.TermMinMonths, r.TermMaxMonths, r.PenaltyDailyRate, ProductPaymentRules.PresetOf(rules.Order), rules.Order.Rules,
+            rules.Overpayment, ProductPaymentRules.SettingOf(rules.Prepayment), r.AgeMin, r.AgeMax, r.AutoApprovalLimit,
+            r.MonthlyFeeRate, r.Pricing, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.VersionCreatedAt));
+    }
 }
