@@ -10,14 +10,15 @@ public sealed class CreditLineTests(LoansFactory api) : IClassFixture<LoansFacto
     [Fact]
     public async Task TheFirstAcceptedApprovalSetsTheLineAndALaterOneDoesNotSetItAgain()
     {
+        var version = await DefaultRulesAsync();
         var product = await LoanFlow.PricedProductAsync(api);
         var (borrower, loan) = await LoanFlow.AcceptedAsync(api, product, amount: 1_234_567);
         var loanId = loan.GetProperty("id").GetGuid();
 
         var line = await (await borrower.GetAsync("/v1/borrowers/me/credit-line")).ReadJsonAsync();
 
-        // Version 1: the approved amount, rounded down to 100 yuan; all of it used by the loan waiting for its payout.
-        Assert.Equal((1_230_000L, 1_234_567L, 0L, 1), (line.GetProperty("limit").GetInt64(), line.GetProperty("used").GetInt64(),
+        // The approved amount, rounded down to 100 yuan; all of it used by the loan waiting for its payout.
+        Assert.Equal((1_230_000L, 1_234_567L, 0L, version), (line.GetProperty("limit").GetInt64(), line.GetProperty("used").GetInt64(),
             line.GetProperty("available").GetInt64(), line.GetProperty("rulesVersion").GetInt32()));
         var change = Assert.Single(line.GetProperty("changes").EnumerateArray());
         Assert.Equal(("first_approval", 1_230_000L, loanId), (change.GetProperty("reason").GetString(), change.GetProperty("toLimit").GetInt64(), change.GetProperty("loanId").GetGuid()));
@@ -33,6 +34,43 @@ public sealed class CreditLineTests(LoansFactory api) : IClassFixture<LoansFacto
         using var stranger = await api.CreateBorrowerClientAsync();
         await (await stranger.GetAsync("/v1/borrowers/me/credit-line")).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await stranger.GetAsync($"/v1/borrowers/{borrowerId}/credit-line")).AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task ThreeInstallmentsPaidOnTimeRaiseTheLineByAFifth()
+    {
+        await DefaultRulesAsync();
+        var product = await LoanFlow.PricedProductAsync(api);
+        var (borrower, loan) = await LoanFlow.ActiveAsync(api, product, amount: 1_000_000);
+        var loanId = loan.GetProperty("id").GetGuid();
+        using var clerk = await api.CreateStaffWithRolesAsync("dept_head");
+        using var approver = await api.CreateStaffWithRolesAsync("dept_head");
+        var today = api.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        for (var i = 1; i <= 3; i++)
+        {
+            var nextDue = (await LoanFlow.LoanAsync(borrower, loanId)).GetProperty("nextDue").GetProperty("amount").GetInt64();
+            var recorded = await (await clerk.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments",
+                new { amount = nextDue, receivedOn = today, reference = "ON-TIME-" + i }, Guid.NewGuid().ToString())).ReadJsonAsync();
+            await (await approver.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments/{recorded.GetProperty("id").GetGuid()}/approve", new { },
+                Guid.NewGuid().ToString())).AssertStatusAsync(HttpStatusCode.OK);
+            var line = await (await borrower.GetAsync("/v1/borrowers/me/credit-line")).ReadJsonAsync();
+            Assert.Equal(i < 3 ? (1_000_000L, i) : (1_200_000L, 0), (line.GetProperty("limit").GetInt64(), line.GetProperty("onTimeStreak").GetInt32()));
+        }
+
+        var changes = (await (await borrower.GetAsync("/v1/borrowers/me/credit-line")).ReadJsonAsync()).GetProperty("changes").EnumerateArray().ToList();
+        Assert.Equal(["on_time_streak", "first_approval"], changes.Select(c => c.GetProperty("reason").GetString()));
+        Assert.Equal(1_000_000, changes[0].GetProperty("fromLimit").GetInt64());
+    }
+
+    /// <summary>Rules as version 1 has them, as a new version: tests of this class change the rules in any order.</summary>
+    private async Task<int> DefaultRulesAsync()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        var written = await admin.PutWithKeyAsync("/v1/credit-line-rules",
+            new { initialFactor = 1m, raiseAfterOnTime = 3, raiseShare = 0.2m, cutShare = 0.5m, maxLimit = 5_000_000L, note = "As version 1" }, Guid.NewGuid().ToString());
+        await written.AssertStatusAsync(HttpStatusCode.OK);
+        return (await written.ReadJsonAsync()).GetProperty("version").GetInt32();
     }
 
     [Fact]

@@ -7,6 +7,7 @@ public static class CreditLinesFeature
     {
         builder.Services.AddSingleton<CreditLines>();
         builder.Services.AddSingleton<Loans.ILoanAcceptanceObserver, CreditLineOnAcceptance>();
+        builder.Services.AddSingleton<Loans.ILoanRepaymentObserver, CreditLineOnRepayment>();
         return builder;
     }
 
@@ -20,5 +21,18 @@ internal sealed class CreditLineOnAcceptance : Loans.ILoanAcceptanceObserver
     {
         ArgumentNullException.ThrowIfNull(loan);
         return CreditLines.FirstApprovalAsync(change, loan.BorrowerId, loan.Principal, loan.LoanId, loan.Now, ct);
+    }
+}
+
+/// <summary>Each period a repayment settled on time counts towards the borrower's next raise.</summary>
+internal sealed class CreditLineOnRepayment : Loans.ILoanRepaymentObserver
+{
+    public async Task OnRepaidAsync(Platform.Database.DbChange change, Loans.RepaidLoan repaid, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(repaid);
+        for (var i = 0; i < repaid.PeriodsSettledOnTime; i++)
+        {
+            await CreditLines.RecordAsync(change, repaid.BorrowerId, Domain.CreditLines.CreditLineEvent.OnTimeRepayment, repaid.LoanId, repaid.Now, ct);
+        }
     }
 }

@@ -16,3 +16,14 @@ public interface ILoanAcceptanceObserver
 {
     Task OnAcceptedAsync(DbChange change, AcceptedLoan loan, CancellationToken ct);
 }
+
+/// <summary>A repayment just applied to a loan, with the periods it settled in full on or before they fell due.</summary>
+[FeatureApi]
+public sealed record RepaidLoan(Guid LoanId, Guid BorrowerId, int PeriodsSettledOnTime, DateTime Now);
+
+/// <summary>Told of every repayment applied, inside its change (as <see cref="ILoanAcceptanceObserver"/> of acceptances).</summary>
+[FeatureApi]
+public interface ILoanRepaymentObserver
+{
+    Task OnRepaidAsync(DbChange change, RepaidLoan repaid, CancellationToken ct);
+}

@@ -36,7 +36,7 @@ public sealed record RepaymentQuote(long Amount, string? Refusal, string Status,
 /// one after the other.
 /// </summary>
 [FeatureApi]
-public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCatalog products)
+public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCatalog products, IEnumerable<ILoanRepaymentObserver> observers)
 {
     /// <summary>Locks the loan's row in <paramref name="change"/> (before the caller locks rows of its own); false when there is no such loan.</summary>
     public static async Task<bool> LockAsync(DbChange change, Guid loanId, CancellationToken ct)
@@ -92,7 +92,7 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
         // The loan's row alone is locked: a locking read over a join would lock its product version's row too, and
         // every payment of the product's loans would queue behind it.
         var loan = await change.QuerySingleOrDefaultAsync<LockedLoan>(
-            "SELECT status, annual_rate, method, disbursed_on, product_id, product_version FROM loans WHERE id = @loanId FOR UPDATE", new { loanId }, ct)
+            "SELECT status, annual_rate, method, disbursed_on, product_id, product_version, borrower_id FROM loans WHERE id = @loanId FOR UPDATE", new { loanId }, ct)
             ?? throw new InvalidOperationException($"Loan {loanId} does not exist.");
         var status = LoanStatusNames.Parse(loan.Status);
         var source = payment.Rail.ToString() + ":" + payment.Reference;
@@ -165,6 +165,17 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
         var next = transition.Allowed ? transition.Next : status;
         change.Write("UPDATE loans SET status = @status, updated_at = @now WHERE id = @loanId", new { loanId, status = next.ToWire(), now });
         var result = new LoanPaymentResult(loan.Status, next.ToWire(), applied.Settled, applied.Credit, applied.PaidOff);
+        if (loan.BorrowerId is { } borrowerId && applied.Prepaid == 0)
+        {
+            // Periods this payment settled in full on or before they fell due: what a credit line counts.
+            var before = periods.ToDictionary(p => p.Period, p => p.ToDomain());
+            var onTime = applied.Changed.Count(p => p.DueDate >= on && p.Paid.Total == p.Due.Total && before.TryGetValue(p.Period, out var was) && !was.Settled);
+            foreach (var observer in observers)
+            {
+                await observer.OnRepaidAsync(change, new RepaidLoan(loanId, borrowerId, onTime, now), ct);
+            }
+        }
+
         var audited = applied.Prepaid > 0 || applied.KeptAsCredit is not null
             ? new { payment = Audited(payment, result), prepaid = applied.Prepaid, keptAsCredit = applied.KeptAsCredit, periods = applied.Changed.Count, removedPeriods = applied.Removed }
             : Audited(payment, result);
@@ -174,7 +185,7 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
     }
 
     /// <summary>What applying a payment reads of the loan, under its row lock.</summary>
-    private sealed record LockedLoan(string Status, decimal AnnualRate, string Method, DateTime? DisbursedOn, Guid ProductId, int ProductVersion);
+    private sealed record LockedLoan(string Status, decimal AnnualRate, string Method, DateTime? DisbursedOn, Guid ProductId, int ProductVersion, Guid? BorrowerId);
 
     private async Task PostAsync(DbChange change, JournalEntry entry, CancellationToken ct)
     {
