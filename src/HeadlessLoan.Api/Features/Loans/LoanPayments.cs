@@ -111,11 +111,36 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
             ?? throw new InvalidOperationException($"Loan {loanId}'s product version {loan.ProductId} v{loan.ProductVersion} does not exist.");
         var method = RepaymentMethodNames.TryParse(loan.Method, out var m) ? m : throw new InvalidDataException($"Loan {loanId}'s method '{loan.Method}'.");
         var periods = await change.QueryAsync<LoanPeriodRow>(LoanStore.SelectPeriodsSql, new { id = loanId }, ct);
+        var schedule = periods.Select(p => p.ToDomain()).ToList();
         var applied = PaymentApplication.Apply(
-            periods.Select(p => p.ToDomain()).ToList(), periods.ToDictionary(p => p.Period, p => new PeriodRecognised(p.InterestAccrued, p.FeeCharged)),
+            schedule, periods.ToDictionary(p => p.Period, p => new PeriodRecognised(p.InterestAccrued, p.FeeCharged)),
             loan.AnnualRate, method, disbursedOn, on, payment.Amount, rules);
 
-        // What is paid is owed in the books first: interest earned up to the day, and fees charged, then the payment.
+        await PostAsync(change, loanId, source, on, payment.Rail, applied, ct);
+        HoldPeriods(change, loanId, applied);
+        var transition = LoanLifecycle.Next(status, applied.EventFor(status));
+        var next = transition.Allowed ? transition.Next : status;
+        change.Write("UPDATE loans SET status = @status, updated_at = @now WHERE id = @loanId", new { loanId, status = next.ToWire(), now });
+        var result = new LoanPaymentResult(loan.Status, next.ToWire(), applied.Settled, applied.Credit, applied.PaidOff);
+        if (loan.BorrowerId is { } borrowerId && applied.Prepaid == 0)
+        {
+            foreach (var observer in observers)
+            {
+                await observer.OnRepaidAsync(change, new RepaidLoan(loanId, borrowerId, SettledOnTime(schedule, applied, on), now), ct);
+            }
+        }
+
+        var audited = applied.Prepaid > 0 || applied.KeptAsCredit is not null
+            ? new { payment = Audited(payment, result), prepaid = applied.Prepaid, keptAsCredit = applied.KeptAsCredit, periods = applied.Changed.Count, removedPeriods = applied.Removed }
+            : Audited(payment, result);
+        change.Record(new AuditEntry(payment.Actor, applied.PaidOff ? "loan.paid_off" : applied.Prepaid > 0 ? "loan.prepaid" : "loan.repaid", "loan",
+            loanId.ToString(), new { status = loan.Status }, audited), now);
+        return result;
+    }
+
+    /// <summary>What is paid is owed in the books first: interest earned up to the day, and fees charged; then the payment.</summary>
+    private async Task PostAsync(DbChange change, Guid loanId, string source, DateOnly on, PaymentRail rail, AppliedPayment applied, CancellationToken ct)
+    {
         if (applied.InterestRecognised > 0)
         {
             await PostAsync(change, Postings.Accrual(EntryIds.For(EntryKinds.Accrual, source), loanId, on, applied.InterestRecognised, 0), ct);
@@ -126,29 +151,13 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
             await PostAsync(change, Postings.Fee(EntryIds.For(EntryKinds.Fee, source), loanId, on, applied.FeeRecognised), ct);
         }
 
-        await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, on, payment.Rail, applied.Settled, applied.Credit), ct);
-        if (applied.Prepaid > 0)
-        {
-            // A regenerated schedule: periods renumbered after a shorter term keep their rows by number, so every
-            // column is written; periods beyond the new count go.
-            foreach (var p in applied.Changed)
-            {
-                change.Write(UpsertPeriodSql, new
-                {
-                    loanId, period = p.Period, dueDate = p.DueDate.ToDateTime(TimeOnly.MinValue), principalDue = p.Due.Principal,
-                    interestDue = p.Due.Interest, feeDue = p.Due.Fee, penaltyDue = p.Due.Penalty, interestAccrued = p.Recognised.InterestAccrued,
-                    feeCharged = p.Recognised.FeeCharged, principalPaid = p.Paid.Principal, interestPaid = p.Paid.Interest, feePaid = p.Paid.Fee,
-                    penaltyPaid = p.Paid.Penalty,
-                });
-            }
+        await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, on, rail, applied.Settled, applied.Credit), ct);
+    }
 
-            if (applied.Removed.Count > 0)
-            {
-                // The regenerated periods are numbered from 1, so those it no longer has are every number above its last.
-                change.Write("DELETE FROM loan_periods WHERE loan_id = @loanId AND period >= @first", new { loanId, first = applied.Removed.Min() });
-            }
-        }
-        else
+    /// <summary>The periods the payment changed, held by the change: updated in place, or the regenerated schedule after a prepayment.</summary>
+    private static void HoldPeriods(DbChange change, Guid loanId, AppliedPayment applied)
+    {
+        if (applied.Prepaid == 0)
         {
             foreach (var p in applied.Changed)
             {
@@ -159,29 +168,35 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
                     penaltyPaid = p.Paid.Penalty,
                 });
             }
+
+            return;
         }
 
-        var transition = LoanLifecycle.Next(status, applied.EventFor(status));
-        var next = transition.Allowed ? transition.Next : status;
-        change.Write("UPDATE loans SET status = @status, updated_at = @now WHERE id = @loanId", new { loanId, status = next.ToWire(), now });
-        var result = new LoanPaymentResult(loan.Status, next.ToWire(), applied.Settled, applied.Credit, applied.PaidOff);
-        if (loan.BorrowerId is { } borrowerId && applied.Prepaid == 0)
+        // A regenerated schedule: periods renumbered after a shorter term keep their rows by number, so every column is
+        // written; periods beyond the new count go.
+        foreach (var p in applied.Changed)
         {
-            // Periods this payment settled in full on or before they fell due: what a credit line counts.
-            var before = periods.ToDictionary(p => p.Period, p => p.ToDomain());
-            var onTime = applied.Changed.Count(p => p.DueDate >= on && p.Paid.Total == p.Due.Total && before.TryGetValue(p.Period, out var was) && !was.Settled);
-            foreach (var observer in observers)
+            change.Write(UpsertPeriodSql, new
             {
-                await observer.OnRepaidAsync(change, new RepaidLoan(loanId, borrowerId, onTime, now), ct);
-            }
+                loanId, period = p.Period, dueDate = p.DueDate.ToDateTime(TimeOnly.MinValue), principalDue = p.Due.Principal,
+                interestDue = p.Due.Interest, feeDue = p.Due.Fee, penaltyDue = p.Due.Penalty, interestAccrued = p.Recognised.InterestAccrued,
+                feeCharged = p.Recognised.FeeCharged, principalPaid = p.Paid.Principal, interestPaid = p.Paid.Interest, feePaid = p.Paid.Fee,
+                penaltyPaid = p.Paid.Penalty,
+            });
         }
 
-        var audited = applied.Prepaid > 0 || applied.KeptAsCredit is not null
-            ? new { payment = Audited(payment, result), prepaid = applied.Prepaid, keptAsCredit = applied.KeptAsCredit, periods = applied.Changed.Count, removedPeriods = applied.Removed }
-            : Audited(payment, result);
-        change.Record(new AuditEntry(payment.Actor, applied.PaidOff ? "loan.paid_off" : applied.Prepaid > 0 ? "loan.prepaid" : "loan.repaid", "loan",
-            loanId.ToString(), new { status = loan.Status }, audited), now);
-        return result;
+        if (applied.Removed.Count > 0)
+        {
+            // The regenerated periods are numbered from 1, so those it no longer has are every number above its last.
+            change.Write("DELETE FROM loan_periods WHERE loan_id = @loanId AND period >= @first", new { loanId, first = applied.Removed.Min() });
+        }
+    }
+
+    /// <summary>Periods the payment settled in full on or before they fell due (settled now, not before): what a credit line counts.</summary>
+    private static int SettledOnTime(IReadOnlyList<LoanPeriod> before, AppliedPayment applied, DateOnly on)
+    {
+        var settledBefore = before.Where(p => p.Settled).Select(p => p.Period).ToHashSet();
+        return applied.Changed.Count(p => p.DueDate >= on && p.Paid.Total == p.Due.Total && !settledBefore.Contains(p.Period));
     }
 
     /// <summary>What applying a payment reads of the loan, under its row lock.</summary>
