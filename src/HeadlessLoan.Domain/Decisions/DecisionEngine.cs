@@ -3,7 +3,10 @@ namespace HeadlessLoan.Domain.Decisions;
 /// <summary>
 /// The automatic decision after the credit check. Hard rules reject; otherwise an application within the
 /// product's auto-approval limit with a good report and no warning signs is approved; everything else goes to
-/// people with the reasons listed. Every reason found is reported, not only the first.
+/// people with the reasons listed. Every reason found is reported, not only the first. Where the policy fast-tracks
+/// returning borrowers, an amount above the product's limit but within the borrower's free credit line (and no loan
+/// of theirs overdue) is approved as well: the line is what the company already decided to lend them. Every other
+/// warning sign still sends it to people, and the hard rules still reject.
 /// </summary>
 public static class DecisionEngine
 {
@@ -20,9 +23,22 @@ public static class DecisionEngine
         }
 
         var reviews = Reviews(applicant, report, signals, policy);
-        return reviews.Count > 0
-            ? new Decision(DecisionOutcome.PendingApproval, reviews, policy.Version)
+        if (reviews.Count > 0)
+        {
+            return new Decision(DecisionOutcome.PendingApproval, reviews, policy.Version);
+        }
+
+        return applicant.Amount > applicant.AutoApprovalLimit
+            ? new Decision(DecisionOutcome.AutoApproved, [new(DecisionReasonCodes.WithinCreditLine, "Within the borrower's free credit line with a good credit report.")], policy.Version)
             : new Decision(DecisionOutcome.AutoApproved, [new(DecisionReasonCodes.AutoApproved, "Within the automatic-approval limit with a good credit report.")], policy.Version);
+    }
+
+    /// <summary>The policy fast-tracks this applicant's amount: within their free line, no loan of theirs overdue.</summary>
+    public static bool FastTracked(ApplicantFacts applicant, DecisionPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(applicant);
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.FastTrackWithinCreditLine && applicant.CreditLine is { HasOverdueLoan: false } line && applicant.Amount <= line.Available;
     }
 
     /// <summary>The hard rules the application breaks: any one rejects it.</summary>
@@ -94,7 +110,7 @@ public static class DecisionEngine
             reviews.Add(new(DecisionReasonCodes.IpRegionMismatch, "The application came from a different province than the declared address."));
         }
 
-        if (applicant.Amount > applicant.AutoApprovalLimit)
+        if (applicant.Amount > applicant.AutoApprovalLimit && !FastTracked(applicant, policy))
         {
             reviews.Add(new(DecisionReasonCodes.AmountAboveAutoLimit, $"The amount exceeds the product's automatic-approval limit of {applicant.AutoApprovalLimit} fen."));
         }

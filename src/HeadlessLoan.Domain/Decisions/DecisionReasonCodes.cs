@@ -8,6 +8,9 @@ public static class DecisionReasonCodes
 {
     public const string AutoApproved = "auto_approved";
 
+    /// <summary>Approved without people because the amount is within the borrower's free credit line (fast track).</summary>
+    public const string WithinCreditLine = "within_credit_line";
+
     // Hard rules: any one rejects.
     public const string BureauBlacklisted = "bureau_blacklisted";
     public const string FraudSharedDevice = "fraud_shared_device";
@@ -27,7 +30,7 @@ public static class DecisionReasonCodes
     /// <summary>Every code the automatic decision gives.</summary>
     public static IReadOnlyList<string> All { get; } = Array.AsReadOnly(
     [
-        AutoApproved, BureauBlacklisted, FraudSharedDevice, FraudRepeatedIdentity, FraudRepeatedCard, AgeOutOfRange, BureauScoreTooLow,
+        AutoApproved, WithinCreditLine, BureauBlacklisted, FraudSharedDevice, FraudRepeatedIdentity, FraudRepeatedCard, AgeOutOfRange, BureauScoreTooLow,
         BureauUnavailable, ScoreBelowAutoApproval, BureauOverdueRecords, BureauManyInquiries, IpRegionMismatch, AmountAboveAutoLimit,
     ]);
 }

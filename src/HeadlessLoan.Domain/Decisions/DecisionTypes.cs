@@ -25,8 +25,11 @@ public sealed record BureauReport(int Score, int OverdueRecords, int RecentInqui
 /// <param name="ApplicationsWithSameCard">Applications with this bank card within the window, this one included.</param>
 public sealed record FraudSignals(int BorrowersOnDevice, bool IpRegionMismatch, int ApplicationsWithSameId, int ApplicationsWithSameCard);
 
-/// <summary>The applicant and product facts the rules need.</summary>
-public sealed record ApplicantFacts(long Amount, int Age, int AgeMin, int AgeMax, long AutoApprovalLimit);
+/// <summary>The applicant and product facts the rules need; <paramref name="CreditLine"/> is null for an applicant without a line.</summary>
+public sealed record ApplicantFacts(long Amount, int Age, int AgeMin, int AgeMax, long AutoApprovalLimit, CreditLineStanding? CreditLine = null);
+
+/// <summary>Where a returning borrower's credit line stands: what of it is free, and whether a loan of theirs is overdue.</summary>
+public sealed record CreditLineStanding(long Available, bool HasOverdueLoan);
 
 /// <summary>Thresholds of one version of the intake rules; the version is recorded with every decision.</summary>
 public sealed record DecisionPolicy(
@@ -36,6 +39,7 @@ public sealed record DecisionPolicy(
     int MaxOverdueRecordsForAutoApproval,
     int MaxRecentInquiriesForAutoApproval,
     int MaxBorrowersPerDevice,
-    int MaxApplicationsPerIdentity);
+    int MaxApplicationsPerIdentity,
+    bool FastTrackWithinCreditLine = false);
 
 public sealed record Decision(DecisionOutcome Outcome, IReadOnlyList<DecisionReason> Reasons, string PolicyVersion);

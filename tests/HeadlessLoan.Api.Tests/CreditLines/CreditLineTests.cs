@@ -1,4 +1,5 @@
 using System.Net;
+using HeadlessLoan.Api.Tests.Decisions;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using HeadlessLoan.Api.Tests.Loans;
 
@@ -61,6 +62,41 @@ public sealed class CreditLineTests(LoansFactory api) : IClassFixture<LoansFacto
         var changes = (await (await borrower.GetAsync("/v1/borrowers/me/credit-line")).ReadJsonAsync()).GetProperty("changes").EnumerateArray().ToList();
         Assert.Equal(["on_time_streak", "first_approval"], changes.Select(c => c.GetProperty("reason").GetString()));
         Assert.Equal(1_000_000, changes[0].GetProperty("fromLimit").GetInt64());
+    }
+
+    [Fact]
+    public async Task AReturningBorrowersApplicationWithinTheFreeLineIsFastTrackedPastTheProductsAutomaticLimit()
+    {
+        using var admin = await api.CreateAdminClientAsync();
+        await (await admin.PutWithKeyAsync("/v1/credit-line-rules",
+            new { initialFactor = 3m, raiseAfterOnTime = 3, raiseShare = 0.2m, cutShare = 0.5m, maxLimit = 5_000_000L, note = "Three times the first loan" },
+            Guid.NewGuid().ToString())).AssertStatusAsync(HttpStatusCode.OK);
+        var product = await LoanFlow.PricedProductAsync(api, configure: p => p["autoApprovalLimit"] = 500_000L);
+        var (borrower, loan) = await LoanFlow.ActiveAsync(api, product, amount: 500_000);
+        var line = await (await borrower.GetAsync("/v1/borrowers/me/credit-line")).ReadJsonAsync();
+        Assert.Equal((1_500_000L, 1_000_000L), (line.GetProperty("limit").GetInt64(), line.GetProperty("available").GetInt64()));
+
+        // Twice the product's automatic limit, exactly what is free: approved without people.
+        Assert.Equal(("approved", "within_credit_line"), await DecidedAsync(borrower, product, 1_000_000));
+        // A hundred yuan more than is free: people decide it, for the product's limit.
+        Assert.Equal(("pending_approval", "amount_above_auto_limit"), await DecidedAsync(borrower, product, 1_010_000));
+
+        // A loan of theirs overdue: no fast track, however much is free.
+        await using (var db = await api.OpenDatabaseAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(db, "UPDATE loans SET status = 'overdue' WHERE id = @id", new { id = loan.GetProperty("id").GetGuid() });
+        }
+
+        Assert.Equal(("pending_approval", "amount_above_auto_limit"), await DecidedAsync(borrower, product, 600_000));
+    }
+
+    /// <summary>The borrower applies again for <paramref name="amount"/>: the decision's status and reason codes.</summary>
+    private async Task<(string Status, string Reasons)> DecidedAsync(HttpClient borrower, Guid product, long amount)
+    {
+        var (_, id) = await IntakeFlow.DraftAsync(api, product, amount: amount, borrower: borrower);
+        await IntakeFlow.SubmitAsync(borrower, id);
+        var decided = await IntakeFlow.DecidedAsync(borrower, id);
+        return (decided.GetProperty("status").GetString()!, string.Join(",", decided.ReasonCodes()));
     }
 
     /// <summary>Rules as version 1 has them, as a new version: tests of this class change the rules in any order.</summary>

@@ -24,12 +24,13 @@ public static class IntakeFlow
     /// <summary>
     /// Creates and fills a draft; returns the borrower's client and the application id. With <paramref name="applicant"/>,
     /// the ID card front and the bank card are the sandbox's numbered applicant's (an identity and card of their own).
+    /// With <paramref name="borrower"/>, that borrower applies again; otherwise a new borrower signs in.
     /// </summary>
     public static async Task<(HttpClient Client, Guid Id)> DraftAsync(
         ApiFactory api, Guid productId, string idFront = "id-front-valid", long amount = 1_000_000, string? fingerprint = null, string region = "110101",
-        int? applicant = null)
+        int? applicant = null, HttpClient? borrower = null)
     {
-        var client = await api.CreateBorrowerClientAsync();
+        var client = borrower ?? await api.CreateBorrowerClientAsync();
         using var create = new HttpRequestMessage(HttpMethod.Post, "/v1/applications")
         {
             Content = JsonContent.Create(new

@@ -89,4 +89,45 @@ public sealed class DecisionEngineTests
     [Fact]
     public void ScoreExactlyAtTheMinimumIsNotRejected() =>
         Assert.Equal(DecisionOutcome.PendingApproval, DecisionEngine.Decide(Applicant, Good with { Score = 550 }, Clean, Policy).Outcome);
+
+    private static readonly DecisionPolicy FastTrack = Policy with { FastTrackWithinCreditLine = true };
+
+    [Fact]
+    public void AboveTheAutoLimitButWithinTheFreeLineIsFastTrackedWhereThePolicySaysSo()
+    {
+        var returning = Applicant with { Amount = 1_500_000, CreditLine = new CreditLineStanding(Available: 1_500_000, HasOverdueLoan: false) };
+
+        var decision = DecisionEngine.Decide(returning, Good, Clean, FastTrack);
+
+        Assert.Equal(DecisionOutcome.AutoApproved, decision.Outcome);
+        Assert.Equal(["within_credit_line"], Codes(decision));
+        Assert.Equal(["amount_above_auto_limit"], Codes(DecisionEngine.Decide(returning, Good, Clean, Policy)));
+    }
+
+    [Fact]
+    public void WithinTheAutoLimitAReturningBorrowerIsApprovedAsAnyOther() =>
+        Assert.Equal(["auto_approved"], Codes(DecisionEngine.Decide(
+            Applicant with { CreditLine = new CreditLineStanding(2_000_000, false) }, Good, Clean, FastTrack)));
+
+    [Theory]
+    [InlineData(1_500_001, false)] // a fen above what is free
+    [InlineData(1_200_000, true)] // within the line, but a loan of theirs is overdue
+    public void AboveTheFreeLineOrWithALoanOverdueGoesToPeople(long amount, bool overdue)
+    {
+        var decision = DecisionEngine.Decide(
+            Applicant with { Amount = amount, CreditLine = new CreditLineStanding(1_500_000, overdue) }, Good, Clean, FastTrack);
+
+        Assert.Equal(DecisionOutcome.PendingApproval, decision.Outcome);
+        Assert.Equal(["amount_above_auto_limit"], Codes(decision));
+    }
+
+    [Fact]
+    public void TheFastTrackWaivesOnlyTheAmountLimitNotTheOtherSignsOrTheHardRules()
+    {
+        var returning = Applicant with { Amount = 1_500_000, CreditLine = new CreditLineStanding(1_500_000, false) };
+
+        Assert.Equal(["score_below_auto_approval"], Codes(DecisionEngine.Decide(returning, Good with { Score = 600 }, Clean, FastTrack)));
+        Assert.Equal(["bureau_unavailable"], Codes(DecisionEngine.Decide(returning, null, Clean, FastTrack)));
+        Assert.Equal(DecisionOutcome.AutoRejected, DecisionEngine.Decide(returning, Good with { Blacklisted = true }, Clean, FastTrack).Outcome);
+    }
 }

@@ -84,6 +84,15 @@ public sealed class CreditLines(MySqlDataSource db)
         return line is null ? null : (line, changes);
     }
 
+    /// <summary>The borrower's line alone (one statement), or null when they have none.</summary>
+    public async Task<CreditLine?> LineAsync(Guid borrowerId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<CreditLineRow>(new CommandDefinition(SelectLine + " WHERE borrower_id = @borrowerId", new { borrowerId },
+            cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
     public async Task<CreditLineRulesRow?> RulesAsync(int? version, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -32,8 +32,14 @@ public sealed class DecisionOptions
     [Range(1, 1_000_000)]
     public int MaxApplicationsPerIdentity { get; init; } = 3;
 
+    /// <summary>
+    /// A borrower's application for no more than their free credit line (and no loan of theirs overdue) is not sent to
+    /// people for being above the product's automatic-approval limit. Changing it is a new <see cref="PolicyVersion"/>.
+    /// </summary>
+    public bool FastTrackWithinCreditLine { get; init; } = true;
+
     public DecisionPolicy ToPolicy() => new(PolicyVersion, MinBureauScore, AutoApproveMinScore, MaxOverdueRecordsForAutoApproval,
-        MaxRecentInquiriesForAutoApproval, MaxBorrowersPerDevice, MaxApplicationsPerIdentity);
+        MaxRecentInquiriesForAutoApproval, MaxBorrowersPerDevice, MaxApplicationsPerIdentity, FastTrackWithinCreditLine);
 }
 
 public sealed class PipelineOptions

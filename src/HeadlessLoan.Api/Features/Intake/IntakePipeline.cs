@@ -1,11 +1,14 @@
 using System.Net;
 using System.Text.Json;
+using HeadlessLoan.Api.Features.CreditLines;
+using HeadlessLoan.Api.Features.Loans;
 using HeadlessLoan.Api.Integrations.Bureau;
 using HeadlessLoan.Api.Integrations.IpRegion;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Jobs;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Privacy;
+using HeadlessLoan.Domain.CreditLines;
 using HeadlessLoan.Domain.Decisions;
 using HeadlessLoan.Domain.Identity;
 using Microsoft.Extensions.Options;
@@ -18,6 +21,8 @@ namespace HeadlessLoan.Api.Features.Intake;
 /// </summary>
 public sealed partial class IntakePipeline(
     DecisionStore store,
+    CreditLines.CreditLines lines,
+    BorrowerExposure exposure,
     CreditBureauClient bureau,
     PersonalDataProtector protector,
     IIpRegionLookup ipRegions,
@@ -76,12 +81,25 @@ public sealed partial class IntakePipeline(
             app.CardNumberHash is null ? 1 : Math.Max(1, sameCard));
         var report = await BureauReportAsync(app, now, ct);
         var age = app.IdBirthDate is { } birth ? ResidentIdNumber.AgeOn(DateOnly.FromDateTime(birth), today) : -1;
-        var decision = DecisionEngine.Decide(new ApplicantFacts(app.Amount, age, app.AgeMin, app.AgeMax, app.AutoApprovalLimit), report, signals, decisions.Value.ToPolicy());
+        var applicant = new ApplicantFacts(app.Amount, age, app.AgeMin, app.AgeMax, app.AutoApprovalLimit, await CreditLineStandingAsync(app, ct));
+        var decision = DecisionEngine.Decide(applicant, report, signals, decisions.Value.ToPolicy());
 
         if (await store.RecordDecisionAsync(app.Id, _owner, decision, report?.Score, DbTime.Now(clock), ct))
         {
             LogDecided(logger, app.Id, decision.Outcome, string.Join(",", decision.Reasons.Select(r => r.Code)));
         }
+    }
+
+    /// <summary>A returning borrower's free line and overdue state; null for a channel's customer or a borrower without a line.</summary>
+    private async Task<CreditLineStanding?> CreditLineStandingAsync(ClaimedApplication app, CancellationToken ct)
+    {
+        if (app.BorrowerId is not { } borrowerId || await lines.LineAsync(borrowerId, ct) is not { } line)
+        {
+            return null;
+        }
+
+        var (owed, anyOverdue) = await exposure.StandingAsync(borrowerId, ct);
+        return new CreditLineStanding(CreditLinePolicy.Available(line, owed), anyOverdue);
     }
 
     private bool IpRegionDiffers(ClaimedApplication app) =>

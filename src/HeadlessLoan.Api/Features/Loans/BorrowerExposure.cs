@@ -10,14 +10,22 @@ namespace HeadlessLoan.Api.Features.Loans;
 public sealed class BorrowerExposure(MySqlDataSource db)
 {
     /// <summary>Principal not yet repaid on the borrower's loans that are accepted and not closed (one statement).</summary>
-    public async Task<long> PrincipalOwedAsync(Guid borrowerId, CancellationToken ct)
+    public async Task<long> PrincipalOwedAsync(Guid borrowerId, CancellationToken ct) => (await StandingAsync(borrowerId, ct)).PrincipalOwed;
+
+    /// <summary>
+    /// The principal owed on the borrower's loans that are accepted and not closed, and whether any of the borrower's loans is overdue, in
+    /// one statement: what the credit check needs to fast-track a returning borrower.
+    /// </summary>
+    public async Task<(long PrincipalOwed, bool AnyOverdue)> StandingAsync(Guid borrowerId, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition("""
-            SELECT CAST(COALESCE(SUM(p.principal_due - p.principal_paid), 0) AS SIGNED)
+        var (owed, overdue) = await conn.QuerySingleAsync<(long, long)>(new CommandDefinition("""
+            SELECT CAST(COALESCE(SUM(p.principal_due - p.principal_paid), 0) AS SIGNED),
+                   CAST(COALESCE(MAX(l.status = @overdue), 0) AS SIGNED)
               FROM loans l JOIN loan_periods p ON p.loan_id = l.id
              WHERE l.borrower_id = @borrowerId AND l.status IN @open
-            """, new { borrowerId, open = Owing }, cancellationToken: ct));
+            """, new { borrowerId, open = Owing, overdue = LoanStatusNames.Overdue }, cancellationToken: ct));
+        return (owed, overdue != 0);
     }
 
     private static readonly string[] Owing =
