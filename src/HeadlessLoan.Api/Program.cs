@@ -2,6 +2,7 @@ using HeadlessLoan.Api.Features.Applications;
 using HeadlessLoan.Api.Features.Approvals;
 using HeadlessLoan.Api.Features.Borrowers;
 using HeadlessLoan.Api.Features.Channels;
+using HeadlessLoan.Api.Features.CloseOfBusiness;
 using HeadlessLoan.Api.Features.CreditLines;
 using HeadlessLoan.Api.Features.Intake;
 using HeadlessLoan.Api.Features.Ledger;
@@ -60,7 +61,8 @@ public partial class Program
             .AddLedger()
             .AddLoans()
             .AddRepayments()
-            .AddCreditLines();
+            .AddCreditLines()
+            .AddCloseOfBusiness();
     }
 
     /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
@@ -82,6 +84,7 @@ public partial class Program
             app.MapLoans();
             app.MapRepayments();
             app.MapCreditLines();
+            app.MapCloseOfBusiness();
         }
 
         return app;

@@ -5,8 +5,8 @@ namespace HeadlessLoan.Domain.Overdue;
 /// <summary>What the close of business knows of one open loan before it closes a day.</summary>
 /// <param name="Status">Its status: active or overdue (only open loans are closed).</param>
 /// <param name="Periods">
-/// Its periods as kept: what falls due and what is paid of each. A period's penalty due is what closes have charged it
-/// so far, so the loan's penalty so far is their sum.
+/// Its periods as kept: what falls due and what is paid of each. At least every unsettled period due before the COB date;
+/// settled and later ones may be left out, since a close neither charges nor counts them.
 /// </param>
 /// <param name="Penalty">The penalty terms it was made on.</param>
 /// <param name="DisbursedOn">The day it was paid out; a COB date is never earlier.</param>
@@ -17,9 +17,13 @@ namespace HeadlessLoan.Domain.Overdue;
 /// </param>
 /// <param name="Class">The class the last close left it in.</param>
 /// <param name="Override">A manual class that stands, or null.</param>
+/// <param name="PenaltyCharged">
+/// What closes have charged the whole loan so far (the sum of every period's penalty due, settled ones too), which the cap
+/// is measured against.
+/// </param>
 public sealed record LoanCobFacts(
     LoanStatus Status, DateOnly DisbursedOn, IReadOnlyList<LoanPeriod> Periods, PenaltyTerms Penalty, DateOnly? ClosedThrough,
-    RiskClass Class, ClassOverride? Override);
+    RiskClass Class, ClassOverride? Override, long PenaltyCharged);
 
 /// <summary>The penalty a close charges one period, in fen.</summary>
 public readonly record struct PeriodPenalty(int Period, long Amount);
@@ -94,7 +98,7 @@ public static class CobStep
 
         var overdue = ordered.Where(p => p.StatusOn(cobDate) == PeriodStatus.Overdue).ToArray();
         var became = overdue.Where(p => DaysPastDue.FirstOverdueDay(p.DueDate) > closedThrough).Select(p => p.Period).ToArray();
-        var chargedSoFar = ordered.Aggregate(0L, (sum, p) => checked(sum + p.Due.Penalty));
+        var chargedSoFar = facts.PenaltyCharged;
         var penalties = Penalties(overdue, closedThrough, cobDate, facts.Penalty, chargedSoFar);
         var daysPastDue = DaysPastDue.Of(DaysPastDue.OldestUnpaidDueDate(ordered), cobDate);
         var byTable = table.Classify(daysPastDue);

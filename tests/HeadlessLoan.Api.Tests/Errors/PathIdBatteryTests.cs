@@ -3,7 +3,7 @@ using NSwag;
 namespace HeadlessLoan.Api.Tests.Errors;
 
 /// <summary>
-/// Every path parameter of every contract operation (all are uuids) answers a malformed or unknown id with a problem,
+/// Every path parameter of every contract operation (uuids, and the dates of the close of business) answers a malformed or unknown id with a problem,
 /// never a 500: the route's uuid constraint refuses what is not a uuid (404, the resource cannot exist), and an id of
 /// the right shape that exists nowhere is the handler's 404. Each request is sent as a caller the endpoint admits,
 /// with a valid body, so that nothing but the id is wrong.
@@ -56,18 +56,22 @@ public sealed class PathIdBatteryTests(BatteryFactory api)
         ("é composed (NFC)", "%C3%A9"),
         ("é decomposed (NFD)", "e%CC%81"),
         ("a fullwidth digit", "%EF%BC%91"),
+        ("a day that does not exist", "2026-02-30"),
+        ("a date in another order", "02-12-2026"),
+        ("a date and a time", "2026-12-02T00%3A00%3A00"),
+        ("a date far in the future", "9999-12-31"),
     ];
 
     public static TheoryData<string, string> PathParameters() => BatteryOperation.ParametersIn(OpenApiParameterKind.Path);
 
     [Fact]
-    public void EveryPathParameterIsAUuid()
+    public void EveryPathParameterIsAUuidOrADate()
     {
         var parameters = BatteryOperation.All.SelectMany(o => o.Parameters(OpenApiParameterKind.Path).Select(p => (o.Key, p))).ToList();
 
         Assert.NotEmpty(parameters);
-        // The cases above are chosen for uuid ids; another kind of path parameter needs cases of its own.
-        Assert.All(parameters, p => Assert.True(p.p.ActualSchema.Format == "uuid", $"{p.Key}: {{{p.p.Name}}} is not a uuid"));
+        // The cases above are chosen for uuids and dates; another kind of path parameter needs cases of its own.
+        Assert.All(parameters, p => Assert.True(p.p.ActualSchema.Format is "uuid" or "date", $"{p.Key}: {{{p.p.Name}}} is neither a uuid nor a date"));
     }
 
     [Theory]

@@ -120,6 +120,8 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["WeChatPay:RetryDelayMilliseconds"] = "0",
             // Tests that need the reconciliation job run it themselves, so each knows when WeChat Pay was asked.
             ["Repayments:ReconcilerEnabled"] = "false",
+            // The close of business moves loans when the clock passes a day: the tests that want it run it themselves.
+            ["CloseOfBusiness:Enabled"] = "false",
         };
         foreach (var (key, value) in WeChatPayTestKeys.SettingsFor(Sandbox, "http://127.0.0.1:9/v1/webhooks/wechatpay"))
         {

@@ -25,6 +25,7 @@ public sealed class CobStepProperties
             Status = a.Event is { } e ? LoanLifecycle.Next(loan.Status, e).Next : loan.Status,
             Class = a.ClassAfter,
             ClosedThrough = a.CobDate,
+            PenaltyCharged = loan.PenaltyCharged + a.PenaltyToAccrue,
         };
     }
 

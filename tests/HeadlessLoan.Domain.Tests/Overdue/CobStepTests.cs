@@ -20,7 +20,7 @@ public sealed class CobStepTests
     private static readonly PenaltyTerms Terms = new(0.0005m, 0.24m, 20_000);
 
     private static LoanCobFacts Loan(LoanStatus status = LoanStatus.Active, DateOnly? closedThrough = null, RiskClass riskClass = RiskClass.Normal) =>
-        new(status, Disbursed, Periods, Terms, closedThrough, riskClass, null);
+        new(status, Disbursed, Periods, Terms, closedThrough, riskClass, null, Periods.Sum(p => p.Due.Penalty));
 
     private static OverdueAssessment Close(LoanCobFacts loan, DateOnly cobDate) => CobStep.Assess(loan, cobDate, ClassificationTable.Default);
 
@@ -129,12 +129,24 @@ public sealed class CobStepTests
     }
 
     [Fact]
+    public void Penalty_charged_to_periods_already_settled_still_counts_against_the_cap()
+    {
+        var cobDate = SecondDue.AddDays(1);
+        var loan = Loan(LoanStatus.Active, SecondDue) with { Periods = [Periods[1]], PenaltyCharged = 19_990 };
+
+        var a = Close(loan, cobDate);
+
+        Assert.Equal([new PeriodPenalty(2, 10)], a.Penalties);
+    }
+
+    [Fact]
     public void The_cap_leaves_what_is_left_of_it_to_the_oldest_period_first()
     {
         var cobDate = SecondDue.AddDays(1);
         var loan = Loan(LoanStatus.Overdue, SecondDue, RiskClass.SpecialMention) with
         {
             Periods = [Periods[0] with { Due = Periods[0].Due with { Penalty = 19_970 } }, Periods[1]],
+            PenaltyCharged = 19_970,
         };
 
         var a = Close(loan, cobDate);

@@ -88,7 +88,7 @@ public static class OverdueArbitrary
         from days in Gen.Frequency((2, Gen.Constant(1)), (3, Gen.Choose(1, 40)))
         select new CobCase(
             new LoanCobFacts(status, state.DisbursedOn, state.Periods, new PenaltyTerms(rate, ceiling, cap),
-                closedBefore is { } k ? state.On.AddDays(-k) : null, riskClass, OverrideOf(standing)),
+                closedBefore is { } k ? state.On.AddDays(-k) : null, riskClass, OverrideOf(standing), state.Periods.Sum(p => p.Due.Penalty)),
             state.On, days));
 
     /// <summary>The table whose floors start at 0 and step by <paramref name="gaps"/>.</summary>

@@ -8,6 +8,7 @@ public static class CreditLinesFeature
         builder.Services.AddSingleton<CreditLines>();
         builder.Services.AddSingleton<Loans.ILoanAcceptanceObserver, CreditLineOnAcceptance>();
         builder.Services.AddSingleton<Loans.ILoanRepaymentObserver, CreditLineOnRepayment>();
+        builder.Services.AddSingleton<Loans.ILoanOverdueObserver, CreditLineOnOverdue>();
         return builder;
     }
 
@@ -34,5 +35,15 @@ internal sealed class CreditLineOnRepayment : Loans.ILoanRepaymentObserver
         {
             await CreditLines.RecordAsync(change, repaid.BorrowerId, Domain.CreditLines.CreditLineEvent.OnTimeRepayment, repaid.LoanId, repaid.Now, ct);
         }
+    }
+}
+
+/// <summary>A loan falling overdue cuts the borrower's line and ends their on-time streak.</summary>
+internal sealed class CreditLineOnOverdue : Loans.ILoanOverdueObserver
+{
+    public Task OnWentOverdueAsync(Platform.Database.DbChange change, Loans.OverdueLoan loan, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(loan);
+        return CreditLines.RecordAsync(change, loan.BorrowerId, Domain.CreditLines.CreditLineEvent.WentOverdue, loan.LoanId, loan.Now, ct);
     }
 }

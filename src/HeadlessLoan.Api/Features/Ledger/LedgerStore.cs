@@ -57,6 +57,75 @@ public sealed class LedgerStore(TimeProvider clock)
         return PostingOutcome.Written;
     }
 
+    /// <summary>
+    /// Writes many entries in <paramref name="change"/> in a handful of statements whatever their number (the close of
+    /// business posts a batch's accruals so): the ids already written and the loans' balances are read in one locking
+    /// statement each, and the new entries, their lines and the balance changes are written as one multi-row insert
+    /// each. Each entry has the outcome <see cref="PostAsync"/> would give it, in the order given.
+    /// </summary>
+    public async Task<IReadOnlyList<PostingOutcome>> PostManyAsync(DbChange change, IReadOnlyList<JournalEntry> entries, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        var written = (await change.QueryAsync<(Guid Id, byte[] Hash)>(
+            "SELECT id, content_hash FROM journal_entries WHERE id IN @ids FOR UPDATE", new { ids = entries.Select(e => e.Id).ToArray() }, ct))
+            .ToDictionary(r => r.Id, r => r.Hash);
+        var loans = entries.Where(e => e.LoanId is not null).Select(e => e.LoanId!.Value).Distinct().ToArray();
+        var balances = (await change.QueryAsync<(Guid LoanId, string Account, long Balance)>(
+                "SELECT loan_id, account, balance FROM loan_balances WHERE loan_id IN @loans FOR UPDATE", new { loans }, ct))
+            .GroupBy(r => r.LoanId)
+            .ToDictionary(g => g.Key, g => new LoanBalances(g.ToDictionary(r => ChartOfAccounts.Parse(r.Account), r => r.Balance).ToImmutableDictionary()));
+
+        var outcomes = new PostingOutcome[entries.Count];
+        var accepted = new List<JournalEntry>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (written.TryGetValue(entry.Id, out var hash))
+            {
+                outcomes[i] = hash.AsSpan().SequenceEqual(entry.ContentHash) ? PostingOutcome.AlreadyWritten : PostingOutcome.ConflictingId;
+                continue;
+            }
+
+            var before = entry.LoanId is { } loan ? balances.GetValueOrDefault(loan, LoanBalances.Empty) : LoanBalances.Empty;
+            var after = before.Apply(entry);
+            if (after.Overdrawn is not null)
+            {
+                outcomes[i] = PostingOutcome.Overdrawn;
+                continue;
+            }
+
+            if (entry.LoanId is { } id)
+            {
+                balances[id] = after.After!;
+            }
+
+            written[entry.Id] = entry.ContentHash; // the same id twice in one call: the second finds the first
+            accepted.Add(entry);
+            outcomes[i] = PostingOutcome.Written;
+        }
+
+        // Held in three runs (entries, then lines, then balances): each run goes as one multi-row insert.
+        var now = DbTime.Now(clock);
+        foreach (var entry in accepted)
+        {
+            change.Write(InsertEntrySql, new
+            {
+                id = entry.Id, kind = entry.Kind, loanId = entry.LoanId, valueDate = entry.ValueDate.ToDateTime(TimeOnly.MinValue),
+                total = entry.Total, hash = entry.ContentHash, now,
+            });
+        }
+
+        accepted.ForEach(e => HoldLines(change, e));
+        accepted.ForEach(e => HoldBalances(change, e));
+        return outcomes;
+    }
+
     /// <summary>The loan's balances as its snapshot holds them (one query of at most one row per account).</summary>
     public static async Task<LoanBalances> BalancesAsync(DbChange change, Guid loanId, bool locked, CancellationToken ct)
     {
@@ -69,6 +138,12 @@ public sealed class LedgerStore(TimeProvider clock)
     /// <summary>The entry's lines and the loan's balance changes, held by the change: sent with its next round trip (merged into one INSERT each at commit).</summary>
     private static void HoldLinesAndBalances(DbChange change, JournalEntry entry)
     {
+        HoldLines(change, entry);
+        HoldBalances(change, entry);
+    }
+
+    private static void HoldLines(DbChange change, JournalEntry entry)
+    {
         for (var i = 0; i < entry.Lines.Count; i++)
         {
             var line = entry.Lines[i];
@@ -78,7 +153,10 @@ public sealed class LedgerStore(TimeProvider clock)
                 debit = line.Side == EntrySide.Debit ? line.Amount : 0, credit = line.Side == EntrySide.Credit ? line.Amount : 0,
             });
         }
+    }
 
+    private static void HoldBalances(DbChange change, JournalEntry entry)
+    {
         if (entry.LoanId is { } loanId)
         {
             foreach (var account in entry.Lines.GroupBy(l => l.Account))

@@ -34,7 +34,7 @@ public sealed record LoanRow(
     Guid Id, string? ContractNo, Guid ApplicationId, Guid? BorrowerId, Guid? ChannelId, Guid ProductId, int ProductVersion,
     long Principal, int TermMonths, string Method, decimal AnnualRate, decimal MonthlyFeeRate, decimal PenaltyDailyRate,
     decimal Apr, decimal Ceiling, decimal OneYearLpr, DateTime? LprDate, string Status, DateTime AcceptedAt, DateTime? DisbursedOn,
-    DateTime CreatedAt, DateTime UpdatedAt,
+    DateTime CreatedAt, DateTime UpdatedAt, int DaysPastDue, string RiskClass, DateTime? CobDate,
     DateTime MaturityDate, long UnpaidPrincipal, long UnpaidInterest, long UnpaidPenalty, long UnpaidFee, long OverdueAmount,
     int? NextDuePeriod, DateTime? NextDueDate, long? NextDueAmount,
     long PrincipalReceivable, long InterestReceivable, long PenaltyReceivable, long FeeReceivable, long Credit);
@@ -240,6 +240,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         SELECT l.id, l.contract_no, l.application_id, l.borrower_id, l.channel_id, l.product_id, l.product_version,
                l.principal, l.term_months, l.method, l.annual_rate, l.monthly_fee_rate, l.penalty_daily_rate,
                l.apr, l.ceiling, l.one_year_lpr, l.lpr_date, l.status, l.accepted_at, l.disbursed_on, l.created_at, l.updated_at,
+               l.days_past_due, l.risk_class, l.cob_date,
                s.maturity_date, s.unpaid_principal, s.unpaid_interest, s.unpaid_penalty, s.unpaid_fee, s.overdue_amount,
                n.period AS next_due_period, n.due_date AS next_due_date,
                n.principal_due + n.interest_due + n.fee_due + n.penalty_due - n.principal_paid - n.interest_paid - n.fee_paid - n.penalty_paid AS next_due_amount,

@@ -6,6 +6,7 @@ using HeadlessLoan.Api.Platform.Paging;
 using HeadlessLoan.Api.Platform.RateLimiting;
 using HeadlessLoan.Domain.Ledger;
 using HeadlessLoan.Domain.Loans;
+using HeadlessLoan.Domain.Overdue;
 using HeadlessLoan.Domain.Schedules;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MySqlConnector;
@@ -265,7 +266,7 @@ public static class LoansApi
             loan.Id, contractNo, a.Id, a.BorrowerId, a.ChannelId, a.ProductId, a.ProductVersion, t.Principal, t.TermMonths, a.Method,
             t.AnnualRate, t.MonthlyFeeRate, loan.PenaltyDailyRate, loan.Offer.Apr, loan.Ceiling, loan.OneYearLpr,
             loan.LprDate?.ToDateTime(TimeOnly.MinValue), LoanStatusNames.PendingDisbursement, loan.Now, null, loan.Now, loan.Now,
-            loan.Offer.Periods[^1].DueDate.ToDateTime(TimeOnly.MinValue), unpaid.Principal, unpaid.Interest, unpaid.Penalty, unpaid.Fee, 0,
+            0, RiskClassNames.Normal, null, loan.Offer.Periods[^1].DueDate.ToDateTime(TimeOnly.MinValue), unpaid.Principal, unpaid.Interest, unpaid.Penalty, unpaid.Fee, 0,
             first.Period, first.DueDate.ToDateTime(TimeOnly.MinValue), first.Due.Total, 0, 0, 0, 0, 0);
     }
 
@@ -280,7 +281,7 @@ public static class LoansApi
             r.TermMonths, method, r.AnnualRate, r.MonthlyFeeRate, r.PenaltyDailyRate, r.Apr, r.Ceiling, r.OneYearLpr,
             r.LprDate is { } lpr ? DateOnly.FromDateTime(lpr) : null, DbTime.ToOffset(r.AcceptedAt),
             r.DisbursedOn is { } d ? DateOnly.FromDateTime(d) : null, DateOnly.FromDateTime(r.MaturityDate), unpaid, r.OverdueAmount,
-            receivable, r.Credit, next, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.UpdatedAt));
+            r.DaysPastDue, r.RiskClass, r.CobDate is { } cob ? DateOnly.FromDateTime(cob) : null, receivable, r.Credit, next, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.UpdatedAt));
     }
 
     private static LoanTransactionResponse ToResponse(LoanEntry e)

@@ -12,6 +12,7 @@ public static class LoansFeature
         builder.Services.AddSingleton<LoanStore>();
         builder.Services.AddSingleton<LoanPayments>();
         builder.Services.AddSingleton<BorrowerExposure>();
+        builder.Services.AddSingleton<LoanDayEnd>();
         builder.Services.AddSingleton<OfferPricing>();
         builder.Services.AddSingleton<PayoutStore>();
         builder.Services.AddSingleton<PayoutRetries>();

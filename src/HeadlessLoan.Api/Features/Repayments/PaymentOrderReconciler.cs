@@ -12,41 +12,21 @@ namespace HeadlessLoan.Api.Features.Repayments;
 /// </summary>
 public sealed partial class PaymentOrderReconciler(
     PaymentOrderStore orders, PaymentSettlement settlement, Refunds refunds, WeChatPayClient wechatPay, JobLeases leases, IOptions<RepaymentsOptions> options,
-    TimeProvider clock, ILogger<PaymentOrderReconciler> logger) : PollingWorker(logger)
+    TimeProvider clock, ILogger<PaymentOrderReconciler> logger) : LeasedWorker(leases, Job, TimeSpan.FromSeconds(60), logger)
 {
     public const string Job = "payment-order-reconciliation";
-    private static readonly TimeSpan JobLease = TimeSpan.FromSeconds(60);
-    private readonly Guid _owner = Guid.NewGuid();
 
     /// <summary>Real time, not the injected clock: polling is not business time.</summary>
     protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(options.Value.ReconcilePollMilliseconds), ct);
 
-    public override async Task<int> RunOnceAsync(CancellationToken ct)
+    protected override async Task<int> RunLeasedAsync(CancellationToken ct)
     {
-        if (!await leases.HoldAsync(Job, _owner, JobLease, ct))
-        {
-            return 0;
-        }
-
         var now = DbTime.Now(clock);
         var until = now.AddSeconds(options.Value.QueryAfterSeconds);
-        var leased = await orders.LeaseAsync(_owner, options.Value.ReconcileBatchSize, now, until, ct);
-        var leasedRefunds = await refunds.LeaseAsync(_owner, options.Value.ReconcileBatchSize, now, until, ct);
+        var leased = await orders.LeaseAsync(Owner, options.Value.ReconcileBatchSize, now, until, ct);
+        var leasedRefunds = await refunds.LeaseAsync(Owner, options.Value.ReconcileBatchSize, now, until, ct);
         await Task.WhenAll(leased.Select(o => WorkAsync(o, ct)).Concat(leasedRefunds.Select(r => WorkAsync(r, ct))));
         return leased.Count + leasedRefunds.Count;
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await leases.ReleaseAsync(Job, _owner, cancellationToken);
-        }
-        catch (Exception e) when (e is OperationCanceledException || DatabaseFaults.IsUnavailable(e))
-        {
-            // The lease runs out on its own.
-        }
     }
 
     private async Task WorkAsync(PaymentOrderRow order, CancellationToken ct)

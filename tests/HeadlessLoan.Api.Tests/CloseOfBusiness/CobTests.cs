@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Net;
+using Dapper;
+using HeadlessLoan.Api.Features.CloseOfBusiness;
+using HeadlessLoan.Api.Tests.Infrastructure;
+using HeadlessLoan.Api.Tests.Ledger;
+using HeadlessLoan.Api.Tests.Loans;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HeadlessLoan.Api.Tests.CloseOfBusiness;
+
+/// <summary>
+/// The close of business against the real database, the business date walked day by day on the service's clock:
+/// loans fall overdue the day after a due date, catch up when paid, are classified and snapshotted once per date,
+/// and a failed date waits for a rerun.
+/// </summary>
+public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
+{
+    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
+    [Fact]
+    public async Task ALoanFallsOverdueTheDayAfterItsDueDateIsClassifiedCutsTheLineAndCatchesUpWhenPaid()
+    {
+        await CloseAsync(); // the first run closes yesterday: what came before the service is not replayed
+        var product = await LoanFlow.PricedProductAsync(api);
+        var (_, loan) = await LoanFlow.ActiveAsync(api, product, amount: 1_000_000);
+        var loanId = loan.GetProperty("id").GetGuid();
+        var borrowerId = loan.GetProperty("borrowerId").GetGuid();
+        var firstDue = DateOnly.Parse(loan.GetProperty("nextDue").GetProperty("dueDate").GetString()!, CultureInfo.InvariantCulture);
+
+        // Up to the due date itself nothing is past due.
+        await WalkToAsync(firstDue.AddDays(1)); // business date: the day after; COB date: the due date
+        var onDueDate = await LoanAsync(loanId);
+        Assert.Equal(("active", 0, "normal", firstDue), Standing(onDueDate));
+
+        await WalkToAsync(firstDue.AddDays(2));
+        var dayOne = await LoanAsync(loanId);
+        Assert.Equal(("overdue", 1, "special_mention", firstDue.AddDays(1)), Standing(dayOne));
+        using var staff = await api.CreateStaffWithRolesAsync("loan_officer");
+        var line = await (await staff.GetAsync($"/v1/borrowers/{borrowerId}/credit-line")).ReadJsonAsync();
+        Assert.Equal(500_000, line.GetProperty("limit").GetInt64()); // halved by the default rules
+        Assert.Equal("overdue", line.GetProperty("changes")[0].GetProperty("reason").GetString());
+
+        await WalkToAsync(firstDue.AddDays(4));
+        Assert.Equal(("overdue", 3, "special_mention", firstDue.AddDays(3)), Standing(await LoanAsync(loanId)));
+
+        // Paid: active again at once; the next COB finds nothing past due.
+        await PayOfflineAsync(loanId, (await LoanAsync(loanId)).GetProperty("overdueAmount").GetInt64());
+        Assert.Equal("active", (await LoanAsync(loanId)).GetProperty("status").GetString());
+        await WalkToAsync(firstDue.AddDays(5));
+        Assert.Equal(("active", 0, "normal", firstDue.AddDays(4)), Standing(await LoanAsync(loanId)));
+
+        await using var db = await api.OpenDatabaseAsync();
+        var snapshots = (await db.QueryAsync<(DateTime Date, string Status, int Dpd)>(
+            "SELECT cob_date, status, days_past_due FROM loan_day_snapshots WHERE loan_id = @loanId ORDER BY cob_date", new { loanId })).ToList();
+        // One row per COB date from the payout on, each as the loan stood that day.
+        Assert.Equal(snapshots.Count, snapshots.Select(s => s.Date).Distinct().Count());
+        Assert.Equal(firstDue.AddDays(4), DateOnly.FromDateTime(snapshots[^1].Date));
+        Assert.Equal([0, 1, 2, 3, 0], snapshots.TakeLast(5).Select(s => s.Dpd));
+        Assert.Equal(1, await db.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'loan.overdue' AND entity_id = @id", new { id = loanId.ToString() }));
+        Assert.True((await api.ReconcileAsync()).Ok);
+    }
+
+    [Fact]
+    public async Task TwoRunnersAtOnceCloseEachLoanOnceAndARerunOfTheSameDateChangesNothing()
+    {
+        await CloseAsync();
+        var product = await LoanFlow.PricedProductAsync(api);
+        for (var i = 0; i < 3; i++)
+        {
+            await LoanFlow.ActiveAsync(api, product, amount: 500_000);
+        }
+
+        api.Clock.Advance(TimeSpan.FromDays(1));
+        var second = ActivatorUtilities.CreateInstance<CobJob>(api.Services);
+        await Task.WhenAll(Task.Run(() => api.Services.GetRequiredService<CobJob>().CloseAllAsync(CancellationToken.None)),
+            Task.Run(() => second.CloseAllAsync(CancellationToken.None)));
+        await second.StopAsync(CancellationToken.None); // the second instance stops and gives its lease up, if it held it
+        await CloseAsync(); // whichever stopped first, the date is closed by now
+
+        var today = ChinaToday();
+        await using var db = await api.OpenDatabaseAsync();
+        var cobDate = today.AddDays(-1).ToDateTime(TimeOnly.MinValue);
+        var open = await db.ExecuteScalarAsync<int>(
+            "SELECT COUNT(*) FROM loans WHERE status IN ('active', 'overdue') AND disbursed_on <= @cobDate", new { cobDate });
+        var run = await db.QuerySingleAsync<(string Status, int Processed)>("SELECT status, loans_processed FROM cob_runs WHERE cob_date = @cobDate", new { cobDate });
+        Assert.Equal(("completed", open), run);
+        Assert.Equal(open, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM loan_day_snapshots WHERE cob_date = @cobDate", new { cobDate }));
+
+        // Asked to close the same date again (a crash after the last batch, replayed): nothing is reached twice.
+        await db.ExecuteAsync("UPDATE cob_runs SET status = 'running', cursor_loan_id = NULL WHERE cob_date = @cobDate", new { cobDate });
+        await CloseAsync();
+        Assert.Equal(("completed", open), await db.QuerySingleAsync<(string, int)>("SELECT status, loans_processed FROM cob_runs WHERE cob_date = @cobDate", new { cobDate }));
+    }
+
+    [Fact]
+    public async Task AFailedDateStopsTheJobIsShownToStaffAndGoesOnWhereItStoppedWhenRerun()
+    {
+        await CloseAsync();
+        var product = await LoanFlow.PricedProductAsync(api);
+        var (_, loan) = await LoanFlow.ActiveAsync(api, product, amount: 500_000);
+        var loanId = loan.GetProperty("id").GetGuid();
+        await using var db = await api.OpenDatabaseAsync();
+        // A row the rules cannot read (a class no table has) fails the batch that reaches it.
+        await db.ExecuteAsync("UPDATE loans SET risk_class = 'unknown' WHERE id = @loanId", new { loanId });
+        api.Clock.Advance(TimeSpan.FromDays(1));
+        await CloseAsync();
+        var cobDate = ChinaToday().AddDays(-1);
+        api.Clock.Advance(TimeSpan.FromDays(1));
+        await CloseAsync(); // the next date waits for the failed one
+
+        using var admin = await api.CreateAdminClientAsync();
+        var listed = await (await admin.GetAsync("/v1/cob/runs?limit=2")).ReadJsonAsync();
+        Assert.Equal(ChinaToday(), DateOnly.Parse(listed.GetProperty("businessDate").GetString()!, CultureInfo.InvariantCulture));
+        var failed = listed.GetProperty("runs")[0];
+        Assert.Equal((cobDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "failed", 1), (failed.GetProperty("cobDate").GetString(), failed.GetProperty("status").GetString(),
+            failed.GetProperty("failures").GetInt32()));
+        Assert.Contains("unknown", failed.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        using var officer = await api.CreateStaffWithRolesAsync("loan_officer");
+        await (await officer.PostWithKeyAsync($"/v1/cob/runs/{cobDate:yyyy-MM-dd}/rerun", new { }, Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Forbidden);
+
+        await db.ExecuteAsync("UPDATE loans SET risk_class = 'normal' WHERE id = @loanId", new { loanId });
+        var rerun = await admin.PostWithKeyAsync($"/v1/cob/runs/{cobDate:yyyy-MM-dd}/rerun", new { }, Guid.NewGuid().ToString());
+        await rerun.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("running", (await rerun.ReadJsonAsync()).GetProperty("status").GetString());
+        await (await admin.PostWithKeyAsync($"/v1/cob/runs/{cobDate:yyyy-MM-dd}/rerun", new { }, Guid.NewGuid().ToString()))
+            .AssertProblemAsync(HttpStatusCode.Conflict, "cob_run_not_failed");
+        await (await admin.PostWithKeyAsync("/v1/cob/runs/1999-01-01/rerun", new { }, Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+
+        await CloseAsync();
+        var runs = (await (await admin.GetAsync("/v1/cob/runs?limit=2")).ReadJsonAsync()).GetProperty("runs");
+        Assert.Equal(["completed", "completed"], runs.EnumerateArray().Select(r => r.GetProperty("status").GetString()));
+        Assert.Equal(cobDate.AddDays(1), DateOnly.Parse(runs[0].GetProperty("cobDate").GetString()!, CultureInfo.InvariantCulture));
+        await (await admin.GetAsync("/v1/cob/runs?limit=0")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+    }
+
+    private Task<int> CloseAsync() => api.Services.GetRequiredService<CobJob>().CloseAllAsync(CancellationToken.None);
+
+    /// <summary>Moves the clock a day at a time to 09:00 of <paramref name="businessDate"/> (China time), closing every day on the way.</summary>
+    private async Task WalkToAsync(DateOnly businessDate)
+    {
+        while (ChinaToday() < businessDate)
+        {
+            api.Clock.Advance(TimeSpan.FromDays(1));
+            await CloseAsync();
+        }
+    }
+
+    private DateOnly ChinaToday() => DateOnly.FromDateTime(api.Clock.GetUtcNow().ToOffset(ChinaOffset).DateTime);
+
+    private async Task<System.Text.Json.JsonElement> LoanAsync(Guid loanId)
+    {
+        using var admin = await api.CreateAdminClientAsync(); // a fresh token: the walk outlives any one
+        return await LoanFlow.LoanAsync(admin, loanId);
+    }
+
+    private static (string, int, string, DateOnly?) Standing(System.Text.Json.JsonElement loan) => (
+        loan.GetProperty("status").GetString()!, loan.GetProperty("daysPastDue").GetInt32(), loan.GetProperty("riskClass").GetString()!,
+        loan.GetProperty("closedThrough").ValueKind == System.Text.Json.JsonValueKind.Null
+            ? null : DateOnly.Parse(loan.GetProperty("closedThrough").GetString()!, CultureInfo.InvariantCulture));
+
+    private async Task PayOfflineAsync(Guid loanId, long amount)
+    {
+        using var clerk = await api.CreateStaffWithRolesAsync("dept_head");
+        using var approver = await api.CreateStaffWithRolesAsync("dept_head");
+        var recorded = await (await clerk.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments",
+            new { amount, receivedOn = ChinaToday().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), reference = "COB-" + Guid.NewGuid().ToString("N")[..8] },
+            Guid.NewGuid().ToString())).ReadJsonAsync();
+        await (await approver.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments/{recorded.GetProperty("id").GetGuid()}/approve", new { },
+            Guid.NewGuid().ToString())).AssertStatusAsync(HttpStatusCode.OK);
+    }
+}
