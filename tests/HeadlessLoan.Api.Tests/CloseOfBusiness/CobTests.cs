@@ -63,6 +63,41 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
     }
 
     [Fact]
+    public async Task EachCloseAccruesTheDaysInterestAsAPayoffTheNextDayReckonsItAndChargesTheFeeOnItsDueDate()
+    {
+        await CloseAsync();
+        var product = await LoanFlow.PricedProductAsync(api);
+        var (borrower, loan) = await LoanFlow.ActiveAsync(api, product, amount: 1_000_000);
+        var loanId = loan.GetProperty("id").GetGuid();
+        var disbursedOn = DateOnly.Parse(loan.GetProperty("disbursedOn").GetString()!, CultureInfo.InvariantCulture);
+        var rate = loan.GetProperty("annualRate").GetDecimal();
+        var periods = (await (await borrower.GetAsync($"/v1/loans/{loanId}/schedule")).ReadJsonAsync()).GetProperty("periods");
+        var (first, second) = (periods[0].GetProperty("due"), periods[1].GetProperty("due"));
+        var firstDue = DateOnly.Parse(periods[0].GetProperty("dueDate").GetString()!, CultureInfo.InvariantCulture);
+        var (scheduledInterest, fee) = (first.GetProperty("interest").GetInt64(), first.GetProperty("fee").GetInt64());
+
+        // Ten closes: the books hold ten days' interest on the whole principal, rounded once, and no fee yet.
+        await WalkToAsync(disbursedOn.AddDays(10));
+        var tenDays = Math.Min(scheduledInterest, (long)Math.Round(1_000_000 * rate * 10 / 360, MidpointRounding.AwayFromZero));
+        var receivable = (await LoanAsync(loanId)).GetProperty("receivable");
+        Assert.Equal((1_000_000L, tenDays, 0L), (receivable.GetProperty("principal").GetInt64(), receivable.GetProperty("interest").GetInt64(),
+            receivable.GetProperty("fee").GetInt64()));
+        // A payoff on the business date asks for interest through the COB date: the same figure.
+        using var admin = await api.CreateAdminClientAsync();
+        var quote = await (await admin.GetAsync($"/v1/loans/{loanId}/payoff-quote?date={ChinaToday():yyyy-MM-dd}")).ReadJsonAsync();
+        Assert.Equal(tenDays, quote.GetProperty("amount").GetProperty("interest").GetInt64());
+
+        // Through the first due date: its whole interest and its fee are owed in the books, and the second period has
+        // run a day (from the due date, counted) on the principal not yet due.
+        await WalkToAsync(firstDue.AddDays(1));
+        var secondsFirstDay = Math.Min(second.GetProperty("interest").GetInt64(),
+            (long)Math.Round((1_000_000 - first.GetProperty("principal").GetInt64()) * rate / 360, MidpointRounding.AwayFromZero));
+        receivable = (await LoanAsync(loanId)).GetProperty("receivable");
+        Assert.Equal((scheduledInterest + secondsFirstDay, fee), (receivable.GetProperty("interest").GetInt64(), receivable.GetProperty("fee").GetInt64()));
+        Assert.True((await api.ReconcileAsync()).Ok);
+    }
+
+    [Fact]
     public async Task TwoRunnersAtOnceCloseEachLoanOnceAndARerunOfTheSameDateChangesNothing()
     {
         await CloseAsync();

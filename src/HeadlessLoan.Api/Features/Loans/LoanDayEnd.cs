@@ -44,7 +44,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
         var loans = (await change.QueryAsync<DayEndLoan>("""
-            SELECT id, borrower_id, status, disbursed_on, cob_date, days_past_due, risk_class, principal, penalty_daily_rate, ceiling FROM loans
+            SELECT id, borrower_id, status, disbursed_on, cob_date, days_past_due, risk_class, principal, annual_rate, penalty_daily_rate, ceiling FROM loans
              WHERE (@after IS NULL OR id > @after) AND status IN @open AND disbursed_on <= @day AND (cob_date IS NULL OR cob_date < @day)
              ORDER BY id LIMIT @size FOR UPDATE
             """, new { after, open = Open, day, size }, ct)).ToList();
@@ -54,16 +54,23 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
 
         var ids = loans.Select(l => l.Id).ToArray();
-        // Only the periods that can change anything: unsettled and due before the COB date; with the loan's penalty so far.
-        var pastDue = (await change.QueryAsync<DayEndPeriod>($"""
+        // Only the periods that can change anything, in one pass with the loan's penalty so far: those unsettled and due
+        // before the COB date (overdue, penalty), and those due by it or running on it with interest or fees still to recognise.
+        var periods = (await change.QueryAsync<DayEndPeriod>($"""
             SELECT * FROM (
               SELECT loan_id, CAST(SUM(penalty_due) OVER (PARTITION BY loan_id) AS SIGNED) AS penalty_charged, period, due_date, principal_due, interest_due, fee_due,
-                     penalty_due, interest_accrued, fee_charged, principal_paid, interest_paid, fee_paid, penalty_paid
+                     penalty_due, interest_accrued, fee_charged, principal_paid, interest_paid, fee_paid, penalty_paid,
+                     LAG(due_date) OVER (PARTITION BY loan_id ORDER BY due_date) AS previous_due,
+                     CAST(SUM(principal_due - principal_paid) OVER (PARTITION BY loan_id ORDER BY due_date DESC) AS SIGNED) AS principal_from_here,
+                     CAST(ROW_NUMBER() OVER (PARTITION BY loan_id, due_date > @day ORDER BY due_date) = 1 AND due_date > @day AS SIGNED) AS running
                 FROM loan_periods WHERE loan_id IN @ids) p
-             WHERE p.due_date < @day AND ({Unpaid})
+             WHERE (p.due_date < @day AND ({Unpaid}))
+                OR ((p.running = 1 OR p.due_date <= @day) AND (p.interest_accrued < p.interest_due OR p.fee_charged < p.fee_due))
             """, new { ids, day }, ct)).ToLookup(p => p.LoanId);
 
-        var closed = loans.Select(l => (Loan: l, Step: CobStep.Assess(l.Facts(pastDue[l.Id], penaltyCapShare), cobDate, table))).ToList();
+        var closed = loans.Select(l => new ClosedLoan(
+            l, CobStep.Assess(l.Facts(periods[l.Id].Where(p => p.DueDate < day && p.Unsettled), penaltyCapShare), cobDate, table),
+            periods[l.Id].Select(p => DailyAccrual.Through(p.ForAccrual(l.DisbursedOn), l.AnnualRate, cobDate)).OfType<PeriodAccrual>().ToList())).ToList();
         await WriteBackAsync(change, closed, day, now, ct);
         var moved = 0;
         foreach (var c in closed.Where(c => c.Step.Event is not null || c.Step.ClassMoved))
@@ -75,8 +82,8 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         return new DayEndBatch(loans.Count, moved, ids[^1]);
     }
 
-    /// <summary>The batch's assessments written back: loans in one statement, penalties on their periods in another, their accruals in a few, snapshots in one.</summary>
-    private async Task WriteBackAsync(DbChange change, List<(DayEndLoan Loan, OverdueAssessment Step)> closed, DateTime day, DateTime now, CancellationToken ct)
+    /// <summary>The batch's assessments written back: loans in one statement, what the day earned on their periods in another, its entries in a few, snapshots in one.</summary>
+    private async Task WriteBackAsync(DbChange change, List<ClosedLoan> closed, DateTime day, DateTime now, CancellationToken ct)
     {
         await change.ExecuteAsync("""
             UPDATE loans l JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
@@ -95,28 +102,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             now,
         }, ct);
 
-        var charged = closed.Where(c => c.Step.PenaltyToAccrue > 0).ToList();
-        if (charged.Count > 0)
-        {
-            await change.ExecuteAsync("""
-                UPDATE loan_periods p JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-                         loan_id CHAR(36) PATH '$.loanId', period INT PATH '$.period', amount BIGINT PATH '$.amount')) r
-                    ON r.loan_id = p.loan_id AND r.period = p.period
-                   SET p.penalty_due = p.penalty_due + r.amount
-                """, new
-            {
-                rows = JsonSerializer.Serialize(charged.SelectMany(c => c.Step.Penalties.Select(p => new { loanId = c.Loan.Id, period = p.Period, amount = p.Amount }))),
-            }, ct);
-            var cobDate = DateOnly.FromDateTime(day);
-            var entries = charged.Select(c => Postings.Accrual(
-                EntryIds.For(EntryKinds.Accrual, $"cob:{c.Loan.Id}:{cobDate:yyyy-MM-dd}"), c.Loan.Id, cobDate, interest: 0, penalty: c.Step.PenaltyToAccrue)).ToList();
-            var posted = await ledger.PostManyAsync(change, entries, ct);
-            if (posted.FirstOrDefault(o => o is not (PostingOutcome.Written or PostingOutcome.AlreadyWritten)) is var refused && refused != default)
-            {
-                throw new InvalidOperationException($"A penalty accrual of {cobDate:yyyy-MM-dd} was refused by the ledger: {refused}.");
-            }
-        }
-
+        await RecogniseAsync(change, closed, DateOnly.FromDateTime(day), ct);
         await change.ExecuteAsync("""
             INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
                                                    fee_outstanding, penalty_outstanding, region_code, officer_id, product_id)
@@ -128,6 +114,41 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
              WHERE l.id IN @ids
              GROUP BY l.id
             """, new { ids = closed.Select(c => c.Loan.Id).ToArray(), day }, ct);
+    }
+
+    /// <summary>
+    /// The penalty, interest and fees the day earned, added to their periods in one statement and posted as one accrual
+    /// entry (interest and penalty) and one fee entry per loan, their ids derived from the loan and the COB date, so a
+    /// replayed batch finds them written.
+    /// </summary>
+    private async Task RecogniseAsync(DbChange change, List<ClosedLoan> closed, DateOnly cobDate, CancellationToken ct)
+    {
+        var earned = closed.SelectMany(c => c.Earned().Select(e => new { loanId = c.Loan.Id, period = e.Period, e.Penalty, e.Interest, e.Fee })).ToList();
+        if (earned.Count == 0)
+        {
+            return;
+        }
+
+        await change.ExecuteAsync("""
+            UPDATE loan_periods p JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
+                     loan_id CHAR(36) PATH '$.loanId', period INT PATH '$.period',
+                     penalty BIGINT PATH '$.Penalty', interest BIGINT PATH '$.Interest', fee BIGINT PATH '$.Fee')) r
+                ON r.loan_id = p.loan_id AND r.period = p.period
+               SET p.penalty_due = p.penalty_due + r.penalty, p.interest_accrued = p.interest_accrued + r.interest, p.fee_charged = p.fee_charged + r.fee
+            """, new { rows = JsonSerializer.Serialize(earned) }, ct);
+        var source = (Guid loanId) => $"cob:{loanId}:{cobDate:yyyy-MM-dd}";
+        var entries = closed.SelectMany(c => new[]
+            {
+                c.Step.PenaltyToAccrue + c.InterestToAccrue > 0
+                    ? Postings.Accrual(EntryIds.For(EntryKinds.Accrual, source(c.Loan.Id)), c.Loan.Id, cobDate, c.InterestToAccrue, c.Step.PenaltyToAccrue)
+                    : null,
+                c.FeeToCharge > 0 ? Postings.Fee(EntryIds.For(EntryKinds.Fee, source(c.Loan.Id)), c.Loan.Id, cobDate, c.FeeToCharge) : null,
+            }.OfType<JournalEntry>()).ToList();
+        var posted = await ledger.PostManyAsync(change, entries, ct);
+        if (posted.FirstOrDefault(o => o is not (PostingOutcome.Written or PostingOutcome.AlreadyWritten)) is var refused && refused != default)
+        {
+            throw new InvalidOperationException($"An accrual of {cobDate:yyyy-MM-dd} was refused by the ledger: {refused}.");
+        }
     }
 
     private static LoanStatus StatusAfter(DayEndLoan loan, OverdueAssessment step) =>
@@ -160,6 +181,21 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
     }
 
+    /// <summary>A loan of the batch with what the rules made of it: its overdue assessment and what its periods earned in interest and fees.</summary>
+    private sealed record ClosedLoan(DayEndLoan Loan, OverdueAssessment Step, IReadOnlyList<PeriodAccrual> Accruals)
+    {
+        public long InterestToAccrue => Accruals.Sum(a => a.Interest);
+
+        public long FeeToCharge => Accruals.Sum(a => a.Fee);
+
+        /// <summary>Per period, what the day adds to its penalty, interest and fees recognised.</summary>
+        public IEnumerable<(int Period, long Penalty, long Interest, long Fee)> Earned() =>
+            Step.Penalties.Select(p => (p.Period, p.Amount, 0L, 0L))
+                .Concat(Accruals.Select(a => (a.Period, 0L, a.Interest, a.Fee)))
+                .GroupBy(e => e.Item1)
+                .Select(g => (g.Key, g.Sum(e => e.Item2), g.Sum(e => e.Item3), g.Sum(e => e.Item4)));
+    }
+
     /// <summary>A period not settled in full, in any component.</summary>
     private const string Unpaid =
         "p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due";
@@ -169,7 +205,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// <summary>A loan of the batch as its row holds it.</summary>
     private sealed record DayEndLoan(
         Guid Id, Guid? BorrowerId, string Status, DateTime DisbursedOn, DateTime? CobDate, int DaysPastDue, string RiskClass, long Principal,
-        decimal PenaltyDailyRate, decimal Ceiling)
+        decimal AnnualRate, decimal PenaltyDailyRate, decimal Ceiling)
     {
         public LoanStatus State => LoanStatusNames.Parse(Status);
 
@@ -187,8 +223,16 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
     private sealed record DayEndPeriod(
         Guid LoanId, long PenaltyCharged, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
-        long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid)
+        long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid, DateTime? PreviousDue,
+        long PrincipalFromHere, int Running)
     {
+        public bool Unsettled =>
+            PrincipalPaid < PrincipalDue || InterestPaid < InterestDue || FeePaid < FeeDue || PenaltyPaid < PenaltyDue;
+
+        public AccrualPeriod ForAccrual(DateTime disbursedOn) => new(
+            Period, DateOnly.FromDateTime(PreviousDue ?? disbursedOn), DateOnly.FromDateTime(DueDate), PrincipalFromHere, InterestDue, InterestAccrued, FeeDue,
+            FeeCharged);
+
         public LoanPeriod ToDomain() => new LoanPeriodRow(
             Period, DueDate, PrincipalDue, InterestDue, FeeDue, PenaltyDue, InterestAccrued, FeeCharged, PrincipalPaid, InterestPaid, FeePaid, PenaltyPaid).ToDomain();
     }
