@@ -130,6 +130,47 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
     }
 
     [Fact]
+    public async Task ARepaymentDuringTheCloseIsNeverRefusedAndTheLoanEndsTheDayConsistentWhicheverFinishesFirst()
+    {
+        await CloseAsync();
+        var product = await LoanFlow.PricedProductAsync(api);
+        var loans = new List<(Guid Id, DateOnly FirstDue)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (_, loan) = await LoanFlow.ActiveAsync(api, product, amount: 600_000);
+            loans.Add((loan.GetProperty("id").GetGuid(), DateOnly.Parse(loan.GetProperty("nextDue").GetProperty("dueDate").GetString()!, CultureInfo.InvariantCulture)));
+        }
+
+        // Every loan one day overdue; the close of the second overdue day is what each repayment meets.
+        await WalkToAsync(loans.Max(l => l.FirstDue).AddDays(2));
+        api.Clock.Advance(TimeSpan.FromDays(1));
+        var (before, after, during) = (loans[0].Id, loans[1].Id, loans[2].Id);
+        // Each pays what is overdue with room to spare: a close that comes first charges one more day's penalty.
+        await PayOfflineAsync(before, await OverdueAsync(before) + Spare); // paid, then closed
+        var racing = await RecordOfflineAsync(during, await OverdueAsync(during) + Spare);
+        await Task.WhenAll(CloseAsync(), ApproveOfflineAsync(during, racing)); // a real race: either may lock the loan first
+        await PayOfflineAsync(after, await OverdueAsync(after) + Spare); // closed, then paid
+
+        foreach (var loanId in new[] { before, during, after })
+        {
+            var loan = await LoanAsync(loanId);
+            Assert.Equal(("active", 0L), (loan.GetProperty("status").GetString(), loan.GetProperty("overdueAmount").GetInt64()));
+            Assert.Equal(ChinaToday().AddDays(-1), DateOnly.Parse(loan.GetProperty("closedThrough").GetString()!, CultureInfo.InvariantCulture));
+        }
+
+        // The next close finds nothing past due on any of them, and the books hold.
+        api.Clock.Advance(TimeSpan.FromDays(1));
+        await CloseAsync();
+        foreach (var loanId in new[] { before, during, after })
+        {
+            Assert.Equal(("active", 0, "normal", ChinaToday().AddDays(-1)), Standing(await LoanAsync(loanId)));
+        }
+
+        var proof = await api.ReconcileAsync();
+        Assert.True(proof.Ok, $"mismatches {string.Join(",", proof.SnapshotMismatches)}");
+    }
+
+    [Fact]
     public async Task AFailedDateStopsTheJobIsShownToStaffAndGoesOnWhereItStoppedWhenRerun()
     {
         await CloseAsync();
@@ -195,14 +236,28 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
         loan.GetProperty("closedThrough").ValueKind == System.Text.Json.JsonValueKind.Null
             ? null : DateOnly.Parse(loan.GetProperty("closedThrough").GetString()!, CultureInfo.InvariantCulture));
 
-    private async Task PayOfflineAsync(Guid loanId, long amount)
+    /// <summary>Fen beyond what is overdue: more than any day's penalty here, kept as the borrower's credit.</summary>
+    private const long Spare = 10_000;
+
+    private async Task<long> OverdueAsync(Guid loanId) => (await LoanAsync(loanId)).GetProperty("overdueAmount").GetInt64();
+
+    private async Task PayOfflineAsync(Guid loanId, long amount) => await ApproveOfflineAsync(loanId, await RecordOfflineAsync(loanId, amount));
+
+    private async Task<Guid> RecordOfflineAsync(Guid loanId, long amount)
     {
         using var clerk = await api.CreateStaffWithRolesAsync("dept_head");
-        using var approver = await api.CreateStaffWithRolesAsync("dept_head");
-        var recorded = await (await clerk.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments",
+        var recorded = await clerk.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments",
             new { amount, receivedOn = ChinaToday().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), reference = "COB-" + Guid.NewGuid().ToString("N")[..8] },
-            Guid.NewGuid().ToString())).ReadJsonAsync();
-        await (await approver.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments/{recorded.GetProperty("id").GetGuid()}/approve", new { },
-            Guid.NewGuid().ToString())).AssertStatusAsync(HttpStatusCode.OK);
+            Guid.NewGuid().ToString());
+        await recorded.AssertStatusAsync(HttpStatusCode.Created);
+        return (await recorded.ReadJsonAsync()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The second person's approval, which applies the payment.</summary>
+    private async Task ApproveOfflineAsync(Guid loanId, Guid repaymentId)
+    {
+        using var approver = await api.CreateStaffWithRolesAsync("dept_head");
+        await (await approver.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments/{repaymentId}/approve", new { }, Guid.NewGuid().ToString()))
+            .AssertStatusAsync(HttpStatusCode.OK);
     }
 }
