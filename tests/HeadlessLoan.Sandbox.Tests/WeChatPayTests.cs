@@ -125,6 +125,26 @@ public sealed class WeChatPayTests(SandboxFixture sandbox) : IClassFixture<Sandb
     }
 
     [Fact]
+    public async Task A_refund_of_the_closed_magic_amount_ends_closed_and_gives_the_order_its_refundable_amount_back()
+    {
+        var tradeNo = NewTradeNo();
+        await SendAsync(HttpMethod.Post, "/v3/pay/transactions/jsapi", Order(tradeNo, 1_000));
+        var refundNo = "R" + tradeNo;
+
+        var accepted = await SendAsync(HttpMethod.Post, "/v3/refund/domestic/refunds", Refund(tradeNo, refundNo, 908, 1_000));
+        var queried = await SendAsync(HttpMethod.Get, $"/v3/refund/domestic/refunds/{refundNo}");
+        var order = await SendAsync(HttpMethod.Get, $"/v3/pay/transactions/out-trade-no/{tradeNo}?mchid={MchId}");
+        // Nothing was paid out: the whole order can still be refunded.
+        var whole = await SendAsync(HttpMethod.Post, "/v3/refund/domestic/refunds", Refund(tradeNo, refundNo + "b", 1_000, 1_000));
+
+        Assert.Equal("PROCESSING", accepted.Body!.Value.GetProperty("status").GetString());
+        Assert.Equal("CLOSED", queried.Body!.Value.GetProperty("status").GetString());
+        Assert.False(queried.Body.Value.TryGetProperty("success_time", out _));
+        Assert.Equal("SUCCESS", order.Body!.Value.GetProperty("trade_state").GetString());
+        Assert.Equal((HttpStatusCode.OK, "PROCESSING"), (whole.Status, whole.Body!.Value.GetProperty("status").GetString()));
+    }
+
+    [Fact]
     public async Task A_refund_of_an_unknown_or_unpaid_order_is_refused()
     {
         var unpaid = NewTradeNo();

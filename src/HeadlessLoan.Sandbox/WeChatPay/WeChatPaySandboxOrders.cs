@@ -156,6 +156,17 @@ internal sealed class WeChatPaySandboxOrders
     /// <summary>A refund of this many fen ends ABNORMAL (the payer's account cannot take it) instead of SUCCESS.</summary>
     public const long AbnormalRefundFen = 909;
 
+    /// <summary>A refund of this many fen ends CLOSED (WeChat Pay gave it up): nothing left the merchant, the order can take it again.</summary>
+    public const long ClosedRefundFen = 908;
+
+    /// <summary>How a refund of <paramref name="refundFen"/> ends.</summary>
+    public static string RefundEndFor(long refundFen) => refundFen switch
+    {
+        AbnormalRefundFen => "ABNORMAL",
+        ClosedRefundFen => "CLOSED",
+        _ => "SUCCESS",
+    };
+
     public SandboxOrder? Find(string outTradeNo) => _orders.GetValueOrDefault(outTradeNo);
 
     public SandboxRefund? FindRefund(string outRefundNo) => _refunds.GetValueOrDefault(outRefundNo);

@@ -4,8 +4,8 @@ using static HeadlessLoan.Sandbox.WeChatPay.WeChatPaySandbox;
 namespace HeadlessLoan.Sandbox.WeChatPay;
 
 /// <summary>
-/// Refunds of paid orders: accepted as PROCESSING and done at once (a query then finds SUCCESS, or ABNORMAL for the
-/// magic amount), the same out_refund_no refunding once, and a REFUND.* notification when the refund names a notify_url.
+/// Refunds of paid orders: accepted as PROCESSING and done at once (a query then finds SUCCESS, or ABNORMAL or CLOSED
+/// for the magic amounts), the same out_refund_no refunding once, and a REFUND.* notification when the refund names a notify_url.
 /// </summary>
 internal sealed class WeChatPaySandboxRefundApi(
     WeChatPaySandboxSigning signing, WeChatPaySandboxNotifier notifier, WeChatPaySandboxOrders orders, TimeProvider clock)
@@ -87,13 +87,28 @@ internal sealed class WeChatPaySandboxRefundApi(
     {
         lock (refund)
         {
-            refund.Status = refund.Refund == WeChatPaySandboxOrders.AbnormalRefundFen ? "ABNORMAL" : "SUCCESS";
+            refund.Status = WeChatPaySandboxOrders.RefundEndFor(refund.Refund);
             refund.SuccessTime = refund.Status == "SUCCESS" ? clock.GetUtcNow() : null;
+        }
+
+        if (refund.Status == "CLOSED")
+        {
+            // A closed refund paid nothing out: what it had taken of the order is refundable again.
+            lock (refund.Order)
+            {
+                refund.Order.Refunded -= refund.Refund;
+                refund.Order.TradeState = refund.Order.Refunded == 0 ? "SUCCESS" : "REFUND";
+            }
         }
 
         if (refund.NotifyUrl is { } url)
         {
-            var (eventType, summary) = refund.Status == "SUCCESS" ? ("REFUND.SUCCESS", "退款成功") : ("REFUND.ABNORMAL", "退款异常");
+            var (eventType, summary) = refund.Status switch
+            {
+                "SUCCESS" => ("REFUND.SUCCESS", "退款成功"),
+                "CLOSED" => ("REFUND.CLOSED", "退款关闭"),
+                _ => ("REFUND.ABNORMAL", "退款异常"),
+            };
             var body = WeChatPaySandboxNotifier.Body(signing.Keys.ApiV3Key, "EV-sandbox-" + refund.RefundId, eventType, summary, "refund", Resource(refund), clock.GetUtcNow());
             notifier.SendInBackground(url, body, NotifyAfter, copies: 1);
         }

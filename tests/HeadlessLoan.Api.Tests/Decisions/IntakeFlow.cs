@@ -28,7 +28,7 @@ public static class IntakeFlow
     /// </summary>
     public static async Task<(HttpClient Client, Guid Id)> DraftAsync(
         ApiFactory api, Guid productId, string idFront = "id-front-valid", long amount = 1_000_000, string? fingerprint = null, string region = "110101",
-        int? applicant = null, HttpClient? borrower = null)
+        int? applicant = null, HttpClient? borrower = null, int termMonths = 12, string method = "equal_installment")
     {
         var client = borrower ?? await api.CreateBorrowerClientAsync();
         using var create = new HttpRequestMessage(HttpMethod.Post, "/v1/applications")
@@ -37,8 +37,8 @@ public static class IntakeFlow
             {
                 productId,
                 amount,
-                termMonths = 12,
-                method = "equal_installment",
+                termMonths,
+                method,
                 purpose = "家庭消费",
                 declaredName = "张三",
                 declaredRegionCode = region,

@@ -8,7 +8,7 @@ using static HeadlessLoan.Api.Tests.Repayments.RepaymentFlow;
 
 namespace HeadlessLoan.Api.Tests.Repayments;
 
-/// <summary>Refunds of credit through the sandbox's WeChat Pay (a refund of 909 fen ends ABNORMAL, any other SUCCESS).</summary>
+/// <summary>Refunds of credit through the sandbox's WeChat Pay (a refund of 909 fen ends ABNORMAL, of 908 CLOSED, any other SUCCESS).</summary>
 public sealed class RefundTests(RepaymentsFactory api) : IClassFixture<RepaymentsFactory>
 {
     [Fact]
@@ -62,6 +62,27 @@ public sealed class RefundTests(RepaymentsFactory api) : IClassFixture<Repayment
         var refund = await RefundLeavingAsync(asker, loanId, refundId, "processing");
         Assert.Equal("abnormal", refund.GetProperty("status").GetString());
         Assert.Equal(2_000 - 909, (await LoanFlow.LoanAsync(borrower, loanId)).GetProperty("credit").GetInt64());
+        Assert.Equal(0, await EntriesAsync(api, loanId, EntryKinds.RefundPaid));
+        Assert.True((await api.ReconcileAsync()).Ok);
+    }
+
+    [Fact]
+    public async Task ARefundWeChatPayClosesGivesTheCreditBackByReversingWhatWasSetAside()
+    {
+        var (borrower, loanId) = await LoanWithCreditAsync(1_500);
+        using var asker = await api.CreateStaffWithRolesAsync("dept_head");
+        using var approver = await api.CreateStaffWithRolesAsync("admin");
+        var refundId = (await (await AskAsync(asker, loanId, 908)).ReadJsonAsync()).GetProperty("id").GetGuid();
+        await (await DecideAsync(approver, loanId, refundId, "approve")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(1_500 - 908, (await LoanFlow.LoanAsync(borrower, loanId)).GetProperty("credit").GetInt64());
+
+        await ReconcileOrdersAsync(api); // Sent: WeChat Pay accepts it (PROCESSING), then gives it up.
+        api.Clock.Advance(TimeSpan.FromSeconds(1)); // The REFUND.CLOSED notification goes.
+
+        var refund = await RefundLeavingAsync(asker, loanId, refundId, "processing");
+        Assert.Equal("closed", refund.GetProperty("status").GetString());
+        Assert.Equal(1_500, (await LoanFlow.LoanAsync(borrower, loanId)).GetProperty("credit").GetInt64());
+        Assert.Equal(1, await EntriesAsync(api, loanId, EntryKinds.Reversal));
         Assert.Equal(0, await EntriesAsync(api, loanId, EntryKinds.RefundPaid));
         Assert.True((await api.ReconcileAsync()).Ok);
     }
