@@ -18,5 +18,7 @@ hl_dev_api_environment() { # db-port redis-port sandbox-port app-password api-po
     "WeChatPay__BaseUrl=http://127.0.0.1:$sandbox" \
     "WeChatPay__NotifyUrl=http://127.0.0.1:$api/v1/webhooks/wechatpay" \
     "Bank__BaseUrl=http://127.0.0.1:$sandbox" \
+    "Aliyun__SmsBaseUrl=http://127.0.0.1:$sandbox/aliyun/dysms/" \
+    "Aliyun__VoiceBaseUrl=http://127.0.0.1:$sandbox/aliyun/dyvms/" \
     "Bank__NotifyUrl=http://127.0.0.1:$api/v1/webhooks/bank"
 }

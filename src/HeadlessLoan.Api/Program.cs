@@ -11,6 +11,7 @@ using HeadlessLoan.Api.Features.Products;
 using HeadlessLoan.Api.Features.Repayments;
 using HeadlessLoan.Api.Features.Schedules;
 using HeadlessLoan.Api.Features.Staff;
+using HeadlessLoan.Api.Integrations.Aliyun;
 using HeadlessLoan.Api.Integrations.Bank;
 using HeadlessLoan.Api.Integrations.Blobs;
 using HeadlessLoan.Api.Integrations.Bureau;
@@ -47,6 +48,12 @@ public partial class Program
         if (builder.Configuration.GetSection(BankOptions.Section).Exists())
         {
             builder.Services.AddBank(builder.Configuration);
+        }
+
+        // Reminders by SMS and voice call go through Aliyun where its section is given.
+        if (builder.Configuration.GetSection(AliyunOptions.Section).Exists())
+        {
+            builder.Services.AddAliyun(builder.Configuration);
         }
 
         return builder

@@ -31,6 +31,26 @@ public sealed class WeChatApiClient(WeChatHttp http, WeChatAccessTokens tokens, 
     public Task<CVOCRBankCardResponse> ExecuteCVOCRBankCardAsync(CVOCRBankCardRequest request, CancellationToken ct) =>
         WithAccessTokenAsync(token => http.SendAsync<CVOCRBankCardResponse>(() => OcrRequest("/cv/ocr/bankcard?", token, request), ct), ct);
 
+    /// <summary>
+    /// Sends a subscribe message (a reminder) to a borrower who subscribed to its template. Sent at most once per call:
+    /// not idempotent, so a timeout, a 5xx or "busy" after the request may have reached WeChat is
+    /// <see cref="WeChatUnavailableException"/>, never a second send. Only a token WeChat refused before acting is
+    /// refreshed and the send tried again. Refusals (<see cref="WeChatSubscribeErrorCodes"/>) are the response's errcode.
+    /// </summary>
+    public Task<CgibinMessageSubscribeSendResponse> ExecuteCgibinMessageSubscribeSendAsync(CgibinMessageSubscribeSendRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = new CgibinMessageSubscribeSendWire(
+            request.ToUserOpenId, request.TemplateId, request.MiniProgramPagePath,
+            request.Data.ToDictionary(d => d.Key, d => new CgibinMessageSubscribeSendWire.Value(d.Value), StringComparer.Ordinal),
+            request.MiniProgramState, request.Language);
+        return WithAccessTokenAsync(token => http.SendAsync<CgibinMessageSubscribeSendResponse>(() => new HttpRequestMessage(
+            HttpMethod.Post, $"/cgi-bin/message/subscribe/send?access_token={Uri.EscapeDataString(token)}")
+        {
+            Content = JsonContent.Create(body),
+        }, ct, idempotent: false), ct);
+    }
+
     /// <summary>A fresh message per attempt: the image as multipart field <c>img</c>, or <c>img_url</c> in the query.</summary>
     private static HttpRequestMessage OcrRequest(string pathAndQuery, string token, CVOCRRequest request)
     {

@@ -150,6 +150,55 @@ public static class WeChatOcrErrorCodes
 }
 
 /// <summary>
+/// <c>POST /cgi-bin/message/subscribe/send</c>: <paramref name="Data"/> maps each template key (<c>thing1</c>,
+/// <c>amount2</c>, …) to its value; <paramref name="MiniProgramPagePath"/> is the page the card opens (none when null);
+/// <paramref name="MiniProgramState"/> is <c>developer</c>, <c>trial</c> or <c>formal</c> (WeChat's default);
+/// <paramref name="Language"/> e.g. <c>zh_CN</c>.
+/// </summary>
+public sealed record CgibinMessageSubscribeSendRequest(
+    string ToUserOpenId, string TemplateId, string? MiniProgramPagePath, IReadOnlyDictionary<string, string> Data,
+    string? MiniProgramState = null, string? Language = null);
+
+/// <summary>errcode 0 when WeChat took the message; refusals are in <see cref="WeChatSubscribeErrorCodes"/>.</summary>
+public sealed class CgibinMessageSubscribeSendResponse : WeChatResponse
+{
+    /// <summary>WeChat's id of the message sent, when it says one.</summary>
+    [JsonPropertyName("msgid")]
+    public long? MessageId { get; init; }
+}
+
+/// <summary>The body as WeChat reads it; the optional fields are left out when not given.</summary>
+internal sealed record CgibinMessageSubscribeSendWire(
+    [property: JsonPropertyName("touser")] string ToUser,
+    [property: JsonPropertyName("template_id")] string TemplateId,
+    [property: JsonPropertyName("page"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Page,
+    [property: JsonPropertyName("data")] IReadOnlyDictionary<string, CgibinMessageSubscribeSendWire.Value> Data,
+    [property: JsonPropertyName("miniprogram_state"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MiniProgramState,
+    [property: JsonPropertyName("lang"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Language)
+{
+    internal sealed record Value([property: JsonPropertyName("value")] string Text);
+}
+
+/// <summary>What <c>/cgi-bin/message/subscribe/send</c> refuses a message with.</summary>
+public static class WeChatSubscribeErrorCodes
+{
+    /// <summary>touser is not an openid of this app.</summary>
+    public const int InvalidOpenId = 40003;
+
+    /// <summary>template_id is empty or not one of the app's templates.</summary>
+    public const int InvalidTemplateId = 40037;
+
+    /// <summary>page is not a page of the released mini-program.</summary>
+    public const int InvalidPage = 41030;
+
+    /// <summary>The user refused this template, or has no subscription to it left: fall back to another channel.</summary>
+    public const int SubscriptionRefused = 43101;
+
+    /// <summary>A data value breaks its key's rules (errmsg names the field).</summary>
+    public const int InvalidTemplateData = 47003;
+}
+
+/// <summary>
 /// WeChat could not be reached, kept answering "busy", or refused the service itself (no access token: a quota, the
 /// appid, secret or server IP); <see cref="ErrorCode"/> is WeChat's code when it answered one.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Http.Resilience;
+using Polly;
 
 namespace HeadlessLoan.Api.Platform.Http;
 
@@ -40,7 +41,25 @@ public abstract record UpstreamResilienceSettings
 /// </summary>
 public static class UpstreamHttp
 {
-    /// <summary>Retries (two), timeouts and a circuit breaker for transport failures, 408, 429 and 5xx.</summary>
+    private static readonly HttpRequestOptionsKey<bool> NotRetriedKey = new("HeadlessLoan.Upstream.NotRetried");
+
+    /// <summary>
+    /// Marks a request the pipeline must never send twice: one that is not idempotent (a message sent, a call placed),
+    /// where a timeout or a 5xx after sending leaves the outcome unknown. Its failure reaches the caller as the party's
+    /// <see cref="UpstreamUnavailableException"/>, to be reconciled, instead of becoming a silent second send.
+    /// </summary>
+    public static HttpRequestMessage NotRetried(this HttpRequestMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message.Options.Set(NotRetriedKey, true);
+        return message;
+    }
+
+    /// <summary>Whether <paramref name="message"/> was marked <see cref="NotRetried"/>.</summary>
+    public static bool IsNotRetried(HttpRequestMessage? message) =>
+        message is not null && message.Options.TryGetValue(NotRetriedKey, out var notRetried) && notRetried;
+
+    /// <summary>Retries (two), timeouts and a circuit breaker for transport failures, 408, 429 and 5xx; never a retry of a request marked <see cref="NotRetried"/>.</summary>
     public static IHttpClientBuilder AddUpstreamResilience(this IHttpClientBuilder builder, UpstreamResilienceSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -53,6 +72,8 @@ public static class UpstreamHttp
         ArgumentNullException.ThrowIfNull(r);
         ArgumentNullException.ThrowIfNull(settings);
         r.Retry.MaxRetryAttempts = 2;
+        var transient = r.Retry.ShouldHandle;
+        r.Retry.ShouldHandle = async args => !IsNotRetried(args.Context.GetRequestMessage()) && await transient(args);
         r.Retry.Delay = TimeSpan.FromMilliseconds(settings.RetryDelayMilliseconds);
         r.AttemptTimeout.Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds);
         r.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(3 * settings.TimeoutSeconds);
