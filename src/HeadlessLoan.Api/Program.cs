@@ -7,7 +7,9 @@ using HeadlessLoan.Api.Features.CreditLines;
 using HeadlessLoan.Api.Features.Intake;
 using HeadlessLoan.Api.Features.Ledger;
 using HeadlessLoan.Api.Features.Loans;
+using HeadlessLoan.Api.Features.Contact;
 using HeadlessLoan.Api.Features.Products;
+using HeadlessLoan.Api.Features.Reminders;
 using HeadlessLoan.Api.Features.Repayments;
 using HeadlessLoan.Api.Features.Schedules;
 using HeadlessLoan.Api.Features.Staff;
@@ -69,7 +71,9 @@ public partial class Program
             .AddLoans()
             .AddRepayments()
             .AddCreditLines()
-            .AddCloseOfBusiness();
+            .AddCloseOfBusiness()
+            .AddContact()
+            .AddReminders();
     }
 
     /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
@@ -92,6 +96,7 @@ public partial class Program
             app.MapRepayments();
             app.MapCreditLines();
             app.MapCloseOfBusiness();
+            app.MapReminders();
         }
 
         return app;

@@ -57,6 +57,9 @@ public sealed record ContactRules
     /// <summary>The China date of <paramref name="at"/>.</summary>
     public static DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(ChinaOffset).DateTime);
 
+    /// <summary>The moment a China date begins, in UTC.</summary>
+    public static DateTimeOffset StartOf(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), ChinaOffset).ToUniversalTime();
+
     /// <summary>
     /// When a call may be placed to a borrower, given the calls already placed to them (each with whether it connected,
     /// null while not known): <paramref name="now"/> when it may go now, else the first moment every rule allows. A call
@@ -85,7 +88,7 @@ public sealed record ContactRules
     {
         var day = DayOf(at);
         var today = calls.Where(c => DayOf(c.At) == day && c.At <= at).ToArray();
-        var nextDay = new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), ChinaOffset).ToUniversalTime();
+        var nextDay = StartOf(day.AddDays(1));
         if (today.Count(c => c.Connected != false) >= MaxConnectedCallsPerDay || today.Length >= MaxCallsPerDay)
         {
             return nextDay;

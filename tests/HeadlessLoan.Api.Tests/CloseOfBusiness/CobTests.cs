@@ -16,8 +16,6 @@ namespace HeadlessLoan.Api.Tests.CloseOfBusiness;
 /// </summary>
 public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
 {
-    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
-
     [Fact]
     public async Task ALoanFallsOverdueTheDayAfterItsDueDateIsClassifiedCutsTheLineAndCatchesUpWhenPaid()
     {
@@ -211,25 +209,15 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
         await (await admin.GetAsync("/v1/cob/runs?limit=0")).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
     }
 
-    private Task<int> CloseAsync() => api.Services.GetRequiredService<CobJob>().CloseAllAsync(CancellationToken.None);
+    private readonly BusinessDays _days = new(api);
 
-    /// <summary>Moves the clock a day at a time to 09:00 of <paramref name="businessDate"/> (China time), closing every day on the way.</summary>
-    private async Task WalkToAsync(DateOnly businessDate)
-    {
-        while (ChinaToday() < businessDate)
-        {
-            api.Clock.Advance(TimeSpan.FromDays(1));
-            await CloseAsync();
-        }
-    }
+    private Task<int> CloseAsync() => _days.CloseAsync();
 
-    private DateOnly ChinaToday() => DateOnly.FromDateTime(api.Clock.GetUtcNow().ToOffset(ChinaOffset).DateTime);
+    private Task WalkToAsync(DateOnly businessDate) => _days.WalkToAsync(businessDate);
 
-    private async Task<System.Text.Json.JsonElement> LoanAsync(Guid loanId)
-    {
-        using var admin = await api.CreateAdminClientAsync(); // a fresh token: the walk outlives any one
-        return await LoanFlow.LoanAsync(admin, loanId);
-    }
+    private DateOnly ChinaToday() => _days.Today();
+
+    private Task<System.Text.Json.JsonElement> LoanAsync(Guid loanId) => _days.LoanAsync(loanId);
 
     private static (string, int, string, DateOnly?) Standing(System.Text.Json.JsonElement loan) => (
         loan.GetProperty("status").GetString()!, loan.GetProperty("daysPastDue").GetInt32(), loan.GetProperty("riskClass").GetString()!,
@@ -239,25 +227,11 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
     /// <summary>Fen beyond what is overdue: more than any day's penalty here, kept as the borrower's credit.</summary>
     private const long Spare = 10_000;
 
-    private async Task<long> OverdueAsync(Guid loanId) => (await LoanAsync(loanId)).GetProperty("overdueAmount").GetInt64();
+    private Task<long> OverdueAsync(Guid loanId) => _days.OverdueAsync(loanId);
 
-    private async Task PayOfflineAsync(Guid loanId, long amount) => await ApproveOfflineAsync(loanId, await RecordOfflineAsync(loanId, amount));
+    private Task PayOfflineAsync(Guid loanId, long amount) => _days.PayOfflineAsync(loanId, amount);
 
-    private async Task<Guid> RecordOfflineAsync(Guid loanId, long amount)
-    {
-        using var clerk = await api.CreateStaffWithRolesAsync("dept_head");
-        var recorded = await clerk.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments",
-            new { amount, receivedOn = ChinaToday().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), reference = "COB-" + Guid.NewGuid().ToString("N")[..8] },
-            Guid.NewGuid().ToString());
-        await recorded.AssertStatusAsync(HttpStatusCode.Created);
-        return (await recorded.ReadJsonAsync()).GetProperty("id").GetGuid();
-    }
+    private Task<Guid> RecordOfflineAsync(Guid loanId, long amount) => _days.RecordOfflineAsync(loanId, amount);
 
-    /// <summary>The second person's approval, which applies the payment.</summary>
-    private async Task ApproveOfflineAsync(Guid loanId, Guid repaymentId)
-    {
-        using var approver = await api.CreateStaffWithRolesAsync("dept_head");
-        await (await approver.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments/{repaymentId}/approve", new { }, Guid.NewGuid().ToString()))
-            .AssertStatusAsync(HttpStatusCode.OK);
-    }
+    private Task ApproveOfflineAsync(Guid loanId, Guid repaymentId) => _days.ApproveOfflineAsync(loanId, repaymentId);
 }

@@ -122,6 +122,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Repayments:ReconcilerEnabled"] = "false",
             // The close of business moves loans when the clock passes a day: the tests that want it run it themselves.
             ["CloseOfBusiness:Enabled"] = "false",
+            // Likewise the reminder planner and sender.
+            ["Reminders:Enabled"] = "false",
+            ["Reminders:SmsSignName"] = "沙箱测试",
         };
         foreach (var (key, value) in WeChatPayTestKeys.SettingsFor(Sandbox, "http://127.0.0.1:9/v1/webhooks/wechatpay"))
         {

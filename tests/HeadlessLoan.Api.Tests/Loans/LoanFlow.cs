@@ -73,9 +73,9 @@ public static class LoanFlow
     }
 
     /// <summary>An application the credit check approved on its own; the borrower's client and its id.</summary>
-    public static async Task<(HttpClient Borrower, Guid Id)> ApprovedAsync(ApiFactory api, Guid productId, long amount = 1_000_000)
+    public static async Task<(HttpClient Borrower, Guid Id)> ApprovedAsync(ApiFactory api, Guid productId, long amount = 1_000_000, HttpClient? borrower = null)
     {
-        var (client, id) = await IntakeFlow.DraftAsync(api, productId, amount: amount);
+        var (client, id) = await IntakeFlow.DraftAsync(api, productId, amount: amount, borrower: borrower);
         await IntakeFlow.SubmitAsync(client, id);
         var decided = await IntakeFlow.DecidedAsync(client, id);
         Assert.Equal("approved", decided.GetProperty("status").GetString());
@@ -127,9 +127,9 @@ public static class LoanFlow
     }
 
     /// <summary>Approved, offered and accepted, paid out by the sandbox bank at once: the loan as it then reads.</summary>
-    public static async Task<(HttpClient Borrower, JsonElement Loan)> ActiveAsync(ApiFactory api, Guid productId, long amount = 1_000_000)
+    public static async Task<(HttpClient Borrower, JsonElement Loan)> ActiveAsync(ApiFactory api, Guid productId, long amount = 1_000_000, HttpClient? borrower = null)
     {
-        var (client, loan) = await AcceptedAsync(api, productId, amount);
+        var (client, loan) = await AcceptedAsync(api, productId, amount, borrower);
         await PayOutAsync(api);
         var active = await LoanAsync(client, loan.GetProperty("id").GetGuid());
         Assert.Equal("active", active.GetProperty("status").GetString());
@@ -137,9 +137,9 @@ public static class LoanFlow
     }
 
     /// <summary>Approved, offered and accepted: the loan as acceptance answered it.</summary>
-    public static async Task<(HttpClient Borrower, JsonElement Loan)> AcceptedAsync(ApiFactory api, Guid productId, long amount = 1_000_000)
+    public static async Task<(HttpClient Borrower, JsonElement Loan)> AcceptedAsync(ApiFactory api, Guid productId, long amount = 1_000_000, HttpClient? borrower = null)
     {
-        var (client, id) = await ApprovedAsync(api, productId, amount);
+        var (client, id) = await ApprovedAsync(api, productId, amount, borrower);
         var accepted = await AcceptAsync(client, id, AsShown(await OfferAsync(client, id)));
         await accepted.AssertStatusAsync(HttpStatusCode.Created);
         return (client, await accepted.ReadJsonAsync());

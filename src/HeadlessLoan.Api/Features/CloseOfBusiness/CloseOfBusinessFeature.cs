@@ -10,6 +10,7 @@ public static class CloseOfBusinessFeature
         builder.Services.AddOptions<CloseOfBusinessOptions>().BindConfiguration(CloseOfBusinessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<CobRuns>();
         builder.Services.AddSingleton<CobJob>();
+        builder.Services.AddSingleton<ClosedDates>();
         if (builder.Configuration.GetValue(CloseOfBusinessOptions.Section + ":" + nameof(CloseOfBusinessOptions.Enabled), true))
         {
             builder.Services.AddBackgroundWorker<CobJob>(builder.Configuration);

@@ -1,0 +1,11 @@
+namespace HeadlessLoan.Api.Features.Contact;
+
+/// <summary>The rules of contact with borrowers (quiet hours, call caps, do-not-contact), shared by reminders and collectors.</summary>
+public static class ContactFeature
+{
+    public static WebApplicationBuilder AddContact(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ContactOptions>().BindConfiguration(ContactOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return builder;
+    }
+}
