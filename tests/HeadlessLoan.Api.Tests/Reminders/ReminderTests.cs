@@ -6,6 +6,7 @@ using Dapper;
 using HeadlessLoan.Api.Features.Reminders;
 using HeadlessLoan.Api.Tests.CloseOfBusiness;
 using HeadlessLoan.Api.Tests.Infrastructure;
+using HeadlessLoan.Api.Tests.Ledger;
 using HeadlessLoan.Api.Tests.Loans;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +36,7 @@ public sealed class ReminderTests(LoansFactory api) : IClassFixture<LoansFactory
         Assert.Single(await api.Sandbox.OutboxAsync(to.Phone), m => m.Channel == "voice");
         Assert.DoesNotContain(await api.Sandbox.OutboxAsync(to.Phone), m => m.Channel == "sms");
         // The overdue message says what is overdue, to the fen, and how long.
-        var overdue = (await api.Sandbox.OutboxAsync(to.OpenId)).Last();
+        var overdue = (await api.Sandbox.OutboxAsync(to.OpenId))[^1];
         Assert.Equal("1", overdue.Fields["number4"]);
         Assert.EndsWith("元", overdue.Fields["amount2"]);
         await using var db = await api.OpenDatabaseAsync();
