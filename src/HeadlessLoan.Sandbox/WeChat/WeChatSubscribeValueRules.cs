@@ -60,7 +60,7 @@ internal static partial class WeChatSubscribeValueRules
     [GeneratedRegex(@"^[\x21-\x7E]{1,32}$")]
     private static partial Regex CharacterString();
 
-    private const string DatePart = @"\d{4}(年(0?[1-9]|1[0-2])月(0?[1-9]|[12]\d|3[01])日|([-/.])(0?[1-9]|1[0-2])\6(0?[1-9]|[12]\d|3[01]))";
+    private const string DatePart = @"\d{4}(年(0?[1-9]|1[0-2])月(0?[1-9]|[12]\d|3[01])日|(?<sep>[-/.])(0?[1-9]|1[0-2])\k<sep>(0?[1-9]|[12]\d|3[01]))";
     private const string TimePart = @"([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?";
 
     [GeneratedRegex("^(" + DatePart + " ?)?" + TimePart + "$")]
