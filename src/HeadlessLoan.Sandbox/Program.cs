@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using HeadlessLoan.Sandbox;
+using HeadlessLoan.Sandbox.Aliyun;
 using HeadlessLoan.Sandbox.Bank;
 
 const int DefaultPort = 5081;
@@ -19,7 +20,8 @@ catch (ArgumentException ex)
     return 2;
 }
 
-using var server = SandboxServer.Start(port, bank: new BankSandboxSettings { Delay = bankDelay });
+using var server = SandboxServer.Start(port, bank: new BankSandboxSettings { Delay = bankDelay },
+    aliyun: new AliyunSandboxSettings { Delay = AliyunSandboxSettings.DefaultDelay });
 
 // Wait for SIGINT (Ctrl+C) or SIGTERM (docker stop), then stop the server cleanly.
 var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -11,8 +11,12 @@ public static class SandboxServer
     /// <summary>Environment variable that lets the sandbox listen on all interfaces (inside a container only).</summary>
     public const string BindAnyVariable = "SANDBOX_BIND_ANY";
 
-    /// <summary>Mappings registered in code (WeChat Pay's and the bank's, which sign and keep state), besides one per mapping file.</summary>
-    public const int CodeMappingCount = WeChatPay.WeChatPaySandbox.MappingCount + Bank.BankSandbox.MappingCount;
+    /// <summary>
+    /// Mappings registered in code (WeChat Pay's, the bank's, Aliyun's, WeChat's subscribe messages and the outbox, which
+    /// sign, check or keep state), besides one per mapping file.
+    /// </summary>
+    public const int CodeMappingCount = WeChatPay.WeChatPaySandbox.MappingCount + Bank.BankSandbox.MappingCount
+        + Aliyun.AliyunSandbox.MappingCount + WeChat.WeChatSubscribeSandbox.MappingCount + Outbox.SandboxOutbox.MappingCount;
 
     // The request journal is bounded so a sandbox left running for days does not grow without limit.
     private const int MaxRequestLogCount = 1000;
@@ -26,9 +30,10 @@ public static class SandboxServer
     /// <param name="keysDirectory">Folder of the WeChat Pay test keys; defaults to <c>wechatpay-test-keys/</c> next to the binary.</param>
     /// <param name="bank">The bank's merchant and delay; defaults to the TEST-ONLY merchant and a delay of one second.</param>
     /// <param name="wechatPay">WeChat Pay's merchant and clock; defaults to the TEST-ONLY merchant and the system's clock.</param>
+    /// <param name="aliyun">Aliyun's account, delay and clock (SMS, voice and the outbox); defaults to the TEST-ONLY account, one second and the system's clock.</param>
     public static WireMockServer Start(
         int port, string? mappingsDirectory = null, string? keysDirectory = null, Bank.BankSandboxSettings? bank = null,
-        WeChatPay.WeChatPaySandboxSettings? wechatPay = null)
+        WeChatPay.WeChatPaySandboxSettings? wechatPay = null, Aliyun.AliyunSandboxSettings? aliyun = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
@@ -64,6 +69,11 @@ public static class SandboxServer
             WeChatPay.WeChatPaySandbox.Register(server,
                 WeChatPay.WeChatPaySandboxKeys.Load(keysDirectory ?? WeChatPay.WeChatPaySandboxKeys.DefaultDirectory, wechatPaySettings), wechatPaySettings.Clock);
             Bank.BankSandbox.Register(server, bank ?? new Bank.BankSandboxSettings());
+            var aliyunSettings = aliyun ?? new Aliyun.AliyunSandboxSettings();
+            var outbox = new Outbox.SandboxOutbox();
+            Aliyun.AliyunSandbox.Register(server, aliyunSettings, outbox);
+            WeChat.WeChatSubscribeSandbox.Register(server, helpers, outbox, aliyunSettings.Clock);
+            outbox.Register(server);
         }
         catch
         {

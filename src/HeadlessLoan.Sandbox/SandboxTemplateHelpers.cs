@@ -22,6 +22,10 @@ internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
 
     private const string PhoneCodePrefix = "sandbox_phone_";
 
+    /// <summary>Login codes <c>sandbox_subscribe_&lt;errcode&gt;_…</c> name borrowers whose subscribe messages WeChat refuses with errcode.</summary>
+    private static readonly System.Text.RegularExpressions.Regex SubscribeRefusalCode =
+        new("^sandbox_subscribe_(?<errcode>43101|47003|40003)_", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     // Remembers which appid each token was issued to, for the phone-number watermark. Bounded so a
     // long-running sandbox cannot grow without limit; forgetting only changes the watermark appid.
     private const int MaxRememberedTokens = 10_000;
@@ -56,6 +60,9 @@ internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
         // {{sandboxOpenId code}} / {{sandboxUnionId code}}: the same login code always names the same borrower.
         handlebars.RegisterHelper("sandboxOpenId", (_, arguments) => OpenId(Argument(arguments, 0)));
         handlebars.RegisterHelper("sandboxUnionId", (_, arguments) => UnionId(Argument(arguments, 0)));
+
+        // {{sandboxSubscribeOpenId code}}: for sandbox_subscribe_<errcode>_… codes, an openid that carries the errcode.
+        handlebars.RegisterHelper("sandboxSubscribeOpenId", (_, arguments) => SubscribeOpenId(Argument(arguments, 0)));
 
         // {{sandboxSessionKey}}: like WeChat, a fresh base64 16-byte key on every login.
         handlebars.RegisterHelper("sandboxSessionKey", (_, _) => NewSessionKey());
@@ -120,6 +127,15 @@ internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
     // 28 characters like a real openid: the prefix and 18 base64url characters of SHA-256(code).
     internal static string OpenId(string? code) => OpenIdPrefix + Digest("openid:", code);
 
+    /// <summary>
+    /// <c>osbx&lt;errcode&gt;_</c> and 18 characters of SHA-256(code), 28 in all like a real openid, for a
+    /// <c>sandbox_subscribe_&lt;errcode&gt;_…</c> code: subscribe/send refuses it with errcode. Any other code: its usual openid.
+    /// </summary>
+    internal static string SubscribeOpenId(string? code) =>
+        code is not null && SubscribeRefusalCode.Match(code) is { Success: true } m
+            ? $"osbx{m.Groups["errcode"].Value}_" + Digest("openid:", code)
+            : OpenId(code);
+
     internal static string UnionId(string? code) => UnionIdPrefix + Digest("unionid:", code);
 
     internal static string PhoneNumber(string? code) =>
@@ -177,6 +193,9 @@ internal sealed class SandboxTemplateHelpers(TimeProvider timeProvider)
         RandomNumberGenerator.Fill(bytes);
         return TokenPrefix + Convert.ToBase64String(bytes).Replace('+', '-').Replace('/', '_');
     }
+
+    /// <summary>A WeChat-style request id, for errmsg built in code.</summary>
+    internal string Rid() => NewRid();
 
     private string NewRid()
     {
