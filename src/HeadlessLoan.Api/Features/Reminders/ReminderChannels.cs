@@ -62,9 +62,9 @@ public sealed class ReminderChannels(WeChatApiClient wechat, AliyunSmsClient sms
         {
             return new Dispatch(DispatchKind.RetryLater, Code: "wechat:" + e.ErrorCode); // WeChat answered: nothing was sent
         }
-        catch (AliyunUnavailableException e) when (e.Code is not null)
+        catch (AliyunUnavailableException e) when (e.Code is { } code && Throttled.Contains(code))
         {
-            return new Dispatch(DispatchKind.RetryLater, Code: e.Code); // Aliyun answered (throttled, unavailable): nothing was sent
+            return new Dispatch(DispatchKind.RetryLater, Code: code); // throttled: nothing was sent (a 503 may have been, so it is reconciled)
         }
         catch (Exception e) when (e is WeChatUnavailableException or AliyunUnavailableException)
         {

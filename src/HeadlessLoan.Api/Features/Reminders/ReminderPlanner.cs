@@ -24,6 +24,8 @@ public sealed partial class ReminderPlanner(
 {
     public const string Job = "reminder-planner";
 
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), ct);
 
     /// <summary>Plans today when it is due; returns the reminders planned (0 when there was nothing to do).</summary>
@@ -47,7 +49,7 @@ public sealed partial class ReminderPlanner(
         var tiers = await TierRowsAsync(today, ct);
         var now = DbTime.Now(clock);
         await using var change = await DbChange.BeginAsync(db, null!, ct);
-        var planned = await change.ExecuteAsync(PlanSql, new { tiers = JsonSerializer.Serialize(tiers), day, now }, ct);
+        var planned = await change.ExecuteAsync(PlanSql, new { tiers = JsonSerializer.Serialize(tiers, Json), day, now }, ct);
         var marked = await change.ExecuteAsync("INSERT IGNORE INTO reminder_plans (business_date, reminders, planned_at) VALUES (@day, @planned, @now)",
             new { day, planned, now }, ct);
         if (marked == 0)

@@ -30,7 +30,7 @@ public static class ReminderStatus
 /// <summary>A reminder with what deciding on it and filling it in needs, as of the moment it was read.</summary>
 public sealed record ReminderContext(
     Guid Id, Guid LoanId, Guid ProductId, int Period, string Tier, string Channel, Guid BorrowerId, string TemplateKey, int Attempts,
-    string LoanStatus, DateTime DueDate, long PeriodOwed, long OverdueOwed, long DaysOverdue, string? OpenId, byte[]? PhoneEnc, byte[] NameEnc,
+    string LoanStatus, DateTime DueDate, long PeriodOwed, long OverdueOwed, int DaysOverdue, string? OpenId, byte[]? PhoneEnc, byte[] NameEnc,
     DateTime UpdatedAt)
 {
     /// <summary>The loan is still being repaid and this period is not paid yet.</summary>
@@ -57,7 +57,7 @@ public static class ReminderStore
         SELECT r.id, r.loan_id, l.product_id, r.period, r.tier, r.channel, r.borrower_id, r.template_key, r.attempts, l.status AS loan_status,
                p.due_date, CAST({Owed.Replace("q.", "p.", StringComparison.Ordinal)} AS SIGNED) AS period_owed,
                CAST((SELECT COALESCE(SUM({Owed}), 0) FROM loan_periods q WHERE q.loan_id = r.loan_id AND q.due_date < @today) AS SIGNED) AS overdue_owed,
-               CAST(DATEDIFF(@today, p.due_date) AS SIGNED) AS days_overdue,
+               DATEDIFF(@today, p.due_date) AS days_overdue,
                b.wechat_openid AS open_id, b.phone_enc, a.declared_name_enc AS name_enc, r.updated_at
           FROM reminders r
           JOIN loans l ON l.id = r.loan_id
