@@ -123,6 +123,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // The close of business moves loans when the clock passes a day: the tests that want it run it themselves.
             ["CloseOfBusiness:Enabled"] = "false",
         };
+        foreach (var (key, value) in Sandbox.AliyunSettings())
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in WeChatPayTestKeys.SettingsFor(Sandbox, "http://127.0.0.1:9/v1/webhooks/wechatpay"))
         {
             settings[key] = value;
