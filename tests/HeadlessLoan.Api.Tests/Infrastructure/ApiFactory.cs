@@ -126,6 +126,11 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Reminders:Enabled"] = "false",
             ["Reminders:SmsSignName"] = "沙箱测试",
         };
+        foreach (var (key, value) in Sandbox.AliyunSettings())
+        {
+            settings[key] = value;
+        }
+
         foreach (var (key, value) in WeChatPayTestKeys.SettingsFor(Sandbox, "http://127.0.0.1:9/v1/webhooks/wechatpay"))
         {
             settings[key] = value;

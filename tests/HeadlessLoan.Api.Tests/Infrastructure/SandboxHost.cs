@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using sandbox::HeadlessLoan.Sandbox;
+using sandbox::HeadlessLoan.Sandbox.Aliyun;
 using sandbox::HeadlessLoan.Sandbox.Bank;
 using sandbox::HeadlessLoan.Sandbox.WeChatPay;
 using System.Security.Cryptography.X509Certificates;
@@ -13,7 +14,7 @@ namespace HeadlessLoan.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real sandbox (the WireMock server integrators use), on a free loopback port. Its bank knows the published
-/// TEST-ONLY merchant id with secrets of this host's own, which the service accepts outside Development.
+/// TEST-ONLY merchant id with secrets of this host's own, which the service accepts outside Development; so does its Aliyun.
 /// </summary>
 public sealed class SandboxHost : IDisposable
 {
@@ -32,6 +33,11 @@ public sealed class SandboxHost : IDisposable
         {
             MerchantCertificatePem = _merchant.Certificate,
             ApiV3Key = WeChatPayApiV3Key,
+            Clock = clock ?? TimeProvider.System,
+        }, aliyun: new AliyunSandboxSettings
+        {
+            AccessKeyId = AliyunAccessKeyId,
+            AccessKeySecret = AliyunAccessKeySecret,
             Clock = clock ?? TimeProvider.System,
         });
     }
@@ -69,6 +75,25 @@ public sealed class SandboxHost : IDisposable
     public string BankApiSecret { get; } = "t-api-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     public string BankCallbackSecret { get; } = "t-callback-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    public string AliyunAccessKeyId { get; } = AliyunSandboxSettings.TestOnlyAccessKeyId;
+
+    public string AliyunAccessKeySecret { get; } = "t-aliyun-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>How long after it is accepted the sandbox's SMS receipt comes and its call ends, on its clock.</summary>
+    public static TimeSpan AliyunDelay => AliyunSandboxSettings.DefaultDelay;
+
+    /// <summary>The <c>Aliyun</c> section of the service's settings for this sandbox, under the secret it was given.</summary>
+    public Dictionary<string, string?> AliyunSettings() => new()
+    {
+        ["Aliyun:AccessKeyId"] = AliyunAccessKeyId,
+        ["Aliyun:AccessKeySecret"] = AliyunAccessKeySecret,
+        ["Aliyun:SmsBaseUrl"] = Url + "/aliyun/dysms/",
+        ["Aliyun:VoiceBaseUrl"] = Url + "/aliyun/dyvms/",
+        ["Aliyun:VoiceCalledShowNumber"] = "057100000000",
+        // Query retries pause on the service's clock, which the tests hold still.
+        ["Aliyun:RetryDelayMilliseconds"] = "0",
+    };
 
     public void Dispose() => _server.Stop();
 
