@@ -30,7 +30,13 @@ public sealed record WorkOrderDetailResponse(WorkOrderResponse Order, IReadOnlyL
 
 public sealed record OpenWorkOrderRequest(Guid? LoanId, string? Note);
 
-public sealed record ContactAttemptRequest(string? Channel, string? Result, string? Note);
+/// <summary>How a collector reached (or tried to reach) the borrower; JSON names call, sms, wechat, visit.</summary>
+public enum CollectionContactChannel { Call, Sms, Wechat, Visit }
+
+/// <summary>JSON names connected, no_answer, busy, refused, wrong_number.</summary>
+public enum CollectionContactResult { Connected, NoAnswer, Busy, Refused, WrongNumber }
+
+public sealed record ContactAttemptRequest(CollectionContactChannel? Channel, CollectionContactResult? Result, string? Note);
 
 public sealed record PromiseRequest(long? Amount, DateOnly? PromisedOn);
 
@@ -48,9 +54,6 @@ public static class CollectionsApi
 {
     private const int DefaultLimit = 50;
     private const int MaxLimit = 200;
-
-    public static readonly string[] Channels = ["call", "sms", "wechat", "visit"];
-    public static readonly string[] Results = ["connected", "no_answer", "busy", "refused", "wrong_number"];
 
     public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder app)
     {
@@ -71,15 +74,8 @@ public static class CollectionsApi
             .RequireAuthorization(Policies.Staff).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
             .Validates<ContactAttemptRequest>((r, v, _) =>
             {
-                if (v.Required(r.Channel, "channel") && !Channels.Contains(r.Channel))
-                {
-                    v.Add("channel", "must be one of " + string.Join(", ", Channels));
-                }
-
-                if (v.Required(r.Result, "result") && !Results.Contains(r.Result))
-                {
-                    v.Add("result", "must be one of " + string.Join(", ", Results));
-                }
+                v.Required(r.Channel, "channel");
+                v.Required(r.Result, "result");
 
                 v.Length(r.Note, 0, 500, "note");
             });
@@ -222,7 +218,9 @@ public static class CollectionsApi
         }
 
         var id = Guid.CreateVersion7();
-        if (request.Channel == "call")
+        var channel = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(request.Channel!.Value.ToString());
+        var result = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(request.Result!.Value.ToString());
+        if (request.Channel == CollectionContactChannel.Call)
         {
             if (rules.NextCallAllowed(at, borrower.CallsToday) is var allowed && allowed > at)
             {
@@ -231,14 +229,14 @@ public static class CollectionsApi
             }
 
             await ContactGuard.RecordCallAsync(change, order.BorrowerId, ContactSources.Collector, id, now, ct);
-            await ContactGuard.SetConnectedAsync(change, ContactSources.Collector, id, request.Result == "connected", ct);
+            await ContactGuard.SetConnectedAsync(change, ContactSources.Collector, id, request.Result == CollectionContactResult.Connected, ct);
         }
 
         await change.ExecuteAsync("""
             INSERT INTO collection_contacts (id, work_order_id, collector_id, channel, result, note, contacted_at)
             VALUES (@id, @workOrderId, @collectorId, @channel, @result, @note, @now)
-            """, new { id, workOrderId, collectorId = caller.Id, channel = request.Channel, result = request.Result, note = request.Note, now }, ct);
-        var response = new ContactAttemptResponse(id, caller.Id, request.Channel!, request.Result!, request.Note, at);
+            """, new { id, workOrderId, collectorId = caller.Id, channel, result, note = request.Note, now }, ct);
+        var response = new ContactAttemptResponse(id, caller.Id, channel, result, request.Note, at);
         change.Audit(new AuditEntry(caller.Actor, "collection_contact.logged", "collection_work_order", workOrderId.ToString(), null, response));
         await change.CommitAsync(ct);
         return TypedResults.Created($"/v1/collection-work-orders/{workOrderId}", response);
