@@ -85,9 +85,10 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// <summary>The batch's assessments written back: loans in one statement, what the day earned on their periods in another, its entries in a few, snapshots in one.</summary>
     private async Task WriteBackAsync(DbChange change, List<ClosedLoan> closed, DateTime day, DateTime now, CancellationToken ct)
     {
+        // The ids out of the JSON are ascii, as the keys they join: in another character set the key cannot be used and each row scans the table.
         await change.ExecuteAsync("""
             UPDATE loans l JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-                     id CHAR(36) PATH '$.id', status VARCHAR(24) PATH '$.status', dpd INT PATH '$.dpd', risk VARCHAR(16) PATH '$.risk', moved INT PATH '$.moved')) r
+                     id CHAR(36) CHARACTER SET ascii PATH '$.id', status VARCHAR(24) PATH '$.status', dpd INT PATH '$.dpd', risk VARCHAR(16) PATH '$.risk', moved INT PATH '$.moved')) r
                 ON r.id = l.id
                SET l.status = r.status, l.days_past_due = r.dpd, l.risk_class = r.risk, l.cob_date = @day,
                    l.updated_at = IF(r.moved = 1, @now, l.updated_at)
@@ -131,7 +132,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
         await change.ExecuteAsync("""
             UPDATE loan_periods p JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-                     loan_id CHAR(36) PATH '$.loanId', period INT PATH '$.period',
+                     loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', period INT PATH '$.period',
                      penalty BIGINT PATH '$.Penalty', interest BIGINT PATH '$.Interest', fee BIGINT PATH '$.Fee')) r
                 ON r.loan_id = p.loan_id AND r.period = p.period
                SET p.penalty_due = p.penalty_due + r.penalty, p.interest_accrued = p.interest_accrued + r.interest, p.fee_charged = p.fee_charged + r.fee
