@@ -51,9 +51,11 @@ hl_mariadb_ping() { # port
   mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$1" -u root ping >/dev/null 2>&1
 }
 
-# Starts MariaDB on 127.0.0.1:$2 with data in $1 unless one already answers there.
-hl_start_mariadb() { # dir port
+# Starts MariaDB on 127.0.0.1:$2 with data in $1 unless one already answers there; further arguments are mariadbd
+# options that override the defaults below (a benchmark's buffer pool).
+hl_start_mariadb() { # dir port [mariadbd-option...]
   local dir="$1" port="$2"
+  shift 2
   if hl_mariadb_ping "$port"; then hl_log "MariaDB already running on 127.0.0.1:$port"; return 0; fi
   mkdir -p "$dir" && dir="$(cd "$dir" && pwd)"
   if [ ! -d "$dir/data/mysql" ]; then
@@ -65,7 +67,7 @@ hl_start_mariadb() { # dir port
   mariadbd --no-defaults --user="$(id -un)" --datadir="$dir/data" --socket="$dir/mariadb.sock" --port="$port" \
     --bind-address=127.0.0.1 --skip-log-bin --pid-file="$dir/mariadb.pid" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=1 --max-connections=500 \
+    --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=1 --max-connections=500 "$@" \
     >"$dir/mariadb.log" 2>&1 &
   HL_STARTED_PIDS+=("$!")
   hl_wait_ready MariaDB "$dir/mariadb.log" 120 0.5 hl_mariadb_ping "$port"

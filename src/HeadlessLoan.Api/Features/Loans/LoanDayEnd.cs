@@ -27,9 +27,9 @@ public interface ILoanOverdueObserver
 /// <summary>
 /// The loans' part of the close of business, a batch at a time in the caller's change: the batch's loan rows are
 /// locked (so a repayment arriving meanwhile waits for the batch, never refused, and is applied on what the batch
-/// wrote), their unsettled periods past due read in one statement, each loan assessed by the pure rules
-/// (<see cref="CobStep"/>), and the results written back a statement per kind: the loans, the penalties charged on
-/// their periods with their accrual entries, a snapshot row per loan. A loan that a date already reached (<c>cob_date</c>) is not in that date's batches again, so a rerun
+/// wrote), their periods read in one statement, each loan assessed by the pure rules (<see cref="CobStep"/>,
+/// <see cref="DailyAccrual"/>), and the results written back a statement per kind: the loans, what the day earned on
+/// their periods with its entries, a snapshot row per loan (from the periods read and what the batch added to them). A loan that a date already reached (<c>cob_date</c>) is not in that date's batches again, so a rerun
 /// or a resumed run changes nothing twice.
 /// </summary>
 [FeatureApi]
@@ -44,7 +44,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
         var loans = (await change.QueryAsync<DayEndLoan>("""
-            SELECT id, borrower_id, status, disbursed_on, cob_date, days_past_due, risk_class, principal, annual_rate, penalty_daily_rate, ceiling FROM loans
+            SELECT id, borrower_id, status, disbursed_on, cob_date, days_past_due, risk_class, principal, annual_rate, penalty_daily_rate, ceiling, product_id FROM loans
              WHERE (@after IS NULL OR id > @after) AND status IN @open AND disbursed_on <= @day AND (cob_date IS NULL OR cob_date < @day)
              ORDER BY id LIMIT @size FOR UPDATE
             """, new { after, open = Open, day, size }, ct)).ToList();
@@ -54,23 +54,25 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
 
         var ids = loans.Select(l => l.Id).ToArray();
-        // Only the periods that can change anything, in one pass with the loan's penalty so far: those unsettled and due
-        // before the COB date (overdue, penalty), and those due by it or running on it with interest or fees still to recognise.
-        var periods = (await change.QueryAsync<DayEndPeriod>($"""
-            SELECT * FROM (
-              SELECT loan_id, CAST(SUM(penalty_due) OVER (PARTITION BY loan_id) AS SIGNED) AS penalty_charged, period, due_date, principal_due, interest_due, fee_due,
-                     penalty_due, interest_accrued, fee_charged, principal_paid, interest_paid, fee_paid, penalty_paid,
-                     LAG(due_date) OVER (PARTITION BY loan_id ORDER BY due_date) AS previous_due,
-                     CAST(SUM(principal_due - principal_paid) OVER (PARTITION BY loan_id ORDER BY due_date DESC) AS SIGNED) AS principal_from_here,
-                     CAST(ROW_NUMBER() OVER (PARTITION BY loan_id, due_date > @day ORDER BY due_date) = 1 AND due_date > @day AS SIGNED) AS running
-                FROM loan_periods WHERE loan_id IN @ids) p
-             WHERE (p.due_date < @day AND ({Unpaid}))
-                OR ((p.running = 1 OR p.due_date <= @day) AND (p.interest_accrued < p.interest_due OR p.fee_charged < p.fee_due))
-            """, new { ids, day }, ct)).ToLookup(p => p.LoanId);
+        // Every period of the batch, read as locked reads read (the newest, under the loans' locks), with the region its
+        // snapshot carries: the ids joined out of one JSON document, which the key serves in id order.
+        var schedules = (await change.QueryAsync<BatchPeriod>("""
+            SELECT p.loan_id, a.declared_region_code AS region_code, p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due,
+                   p.interest_accrued, p.fee_charged, p.principal_paid, p.interest_paid, p.fee_paid, p.penalty_paid
+              FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
+              STRAIGHT_JOIN loans l ON l.id = j.id JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
+             LOCK IN SHARE MODE
+            """, new { ids = JsonSerializer.Serialize(ids) }, ct)).ToLookup(p => p.LoanId);
 
-        var closed = loans.Select(l => new ClosedLoan(
-            l, CobStep.Assess(l.Facts(periods[l.Id].Where(p => p.DueDate < day && p.Unsettled), penaltyCapShare), cobDate, table),
-            periods[l.Id].Select(p => DailyAccrual.Through(p.ForAccrual(l.DisbursedOn), l.AnnualRate, cobDate)).OfType<PeriodAccrual>().ToList())).ToList();
+        var closed = loans.Select(l =>
+        {
+            var periods = DayEndPeriod.Of(schedules[l.Id], day);
+            return new ClosedLoan(
+                l, CobStep.Assess(l.Facts(periods.Where(p => p.DueDate < day && p.Unsettled), penaltyCapShare), cobDate, table),
+                periods.Where(p => p.Running == 1 || p.DueDate <= day)
+                    .Select(p => DailyAccrual.Through(p.ForAccrual(l.DisbursedOn), l.AnnualRate, cobDate)).OfType<PeriodAccrual>().ToList(),
+                schedules[l.Id].ToList());
+        }).ToList();
         await WriteBackAsync(change, closed, day, now, ct);
         var moved = 0;
         foreach (var c in closed.Where(c => c.Step.Event is not null || c.Step.ClassMoved))
@@ -82,12 +84,17 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         return new DayEndBatch(loans.Count, moved, ids[^1]);
     }
 
-    /// <summary>The batch's assessments written back: loans in one statement, what the day earned on their periods in another, its entries in a few, snapshots in one.</summary>
+    /// <summary>
+    /// The batch's assessments written back: loans in one statement, what the day earned on their periods in another, its
+    /// entries in a few, snapshots in one: each loan with a schedule as its row and periods now stand, worked out from
+    /// what was read and added (the rows are locked), not read again.
+    /// </summary>
     private async Task WriteBackAsync(DbChange change, List<ClosedLoan> closed, DateTime day, DateTime now, CancellationToken ct)
     {
+        // The ids out of the JSON are ascii, as the keys they join: in another character set the key cannot be used and each row scans the table.
         await change.ExecuteAsync("""
             UPDATE loans l JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-                     id CHAR(36) PATH '$.id', status VARCHAR(24) PATH '$.status', dpd INT PATH '$.dpd', risk VARCHAR(16) PATH '$.risk', moved INT PATH '$.moved')) r
+                     id CHAR(36) CHARACTER SET ascii PATH '$.id', status VARCHAR(24) PATH '$.status', dpd INT PATH '$.dpd', risk VARCHAR(16) PATH '$.risk', moved INT PATH '$.moved')) r
                 ON r.id = l.id
                SET l.status = r.status, l.days_past_due = r.dpd, l.risk_class = r.risk, l.cob_date = @day,
                    l.updated_at = IF(r.moved = 1, @now, l.updated_at)
@@ -106,14 +113,29 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         await change.ExecuteAsync("""
             INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
                                                    fee_outstanding, penalty_outstanding, region_code, officer_id, product_id)
-            SELECT l.id, @day, l.status, l.days_past_due, l.risk_class,
-                   CAST(SUM(p.principal_due - p.principal_paid) AS SIGNED), CAST(SUM(p.interest_accrued - p.interest_paid) AS SIGNED),
-                   CAST(SUM(p.fee_charged - p.fee_paid) AS SIGNED), CAST(SUM(p.penalty_due - p.penalty_paid) AS SIGNED),
-                   a.declared_region_code, NULL, l.product_id
-              FROM loans l JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
-             WHERE l.id IN @ids
-             GROUP BY l.id
-            """, new { ids = closed.Select(c => c.Loan.Id).ToArray(), day }, ct);
+            SELECT r.id, @day, r.status, r.dpd, r.risk, r.principal, r.interest, r.fee, r.penalty, r.region, NULL, r.product
+              FROM JSON_TABLE(@rows, '$[*]' COLUMNS (
+                     id CHAR(36) CHARACTER SET ascii PATH '$.id', status VARCHAR(24) CHARACTER SET ascii PATH '$.status', dpd INT PATH '$.dpd',
+                     risk VARCHAR(16) CHARACTER SET ascii PATH '$.risk', principal BIGINT PATH '$.principal', interest BIGINT PATH '$.interest',
+                     fee BIGINT PATH '$.fee', penalty BIGINT PATH '$.penalty', region CHAR(6) CHARACTER SET ascii PATH '$.region',
+                     product CHAR(36) CHARACTER SET ascii PATH '$.product')) r
+            """, new
+        {
+            rows = JsonSerializer.Serialize(closed.Where(c => c.Schedule.Count > 0).Select(c =>
+            {
+                var earned = c.Earned().ToList();
+                return new
+                {
+                    id = c.Loan.Id, status = StatusAfter(c.Loan, c.Step).ToWire(), dpd = c.Step.DaysPastDue, risk = c.Step.ClassAfter.ToWire(),
+                    principal = c.Schedule.Sum(p => p.PrincipalDue - p.PrincipalPaid),
+                    interest = c.Schedule.Sum(p => p.InterestAccrued - p.InterestPaid) + earned.Sum(e => e.Interest),
+                    fee = c.Schedule.Sum(p => p.FeeCharged - p.FeePaid) + earned.Sum(e => e.Fee),
+                    penalty = c.Schedule.Sum(p => p.PenaltyDue - p.PenaltyPaid) + earned.Sum(e => e.Penalty),
+                    region = c.Schedule[0].RegionCode, product = c.Loan.ProductId,
+                };
+            })),
+            day,
+        }, ct);
     }
 
     /// <summary>
@@ -131,7 +153,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
         await change.ExecuteAsync("""
             UPDATE loan_periods p JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-                     loan_id CHAR(36) PATH '$.loanId', period INT PATH '$.period',
+                     loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', period INT PATH '$.period',
                      penalty BIGINT PATH '$.Penalty', interest BIGINT PATH '$.Interest', fee BIGINT PATH '$.Fee')) r
                 ON r.loan_id = p.loan_id AND r.period = p.period
                SET p.penalty_due = p.penalty_due + r.penalty, p.interest_accrued = p.interest_accrued + r.interest, p.fee_charged = p.fee_charged + r.fee
@@ -181,8 +203,8 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
     }
 
-    /// <summary>A loan of the batch with what the rules made of it: its overdue assessment and what its periods earned in interest and fees.</summary>
-    private sealed record ClosedLoan(DayEndLoan Loan, OverdueAssessment Step, IReadOnlyList<PeriodAccrual> Accruals)
+    /// <summary>A loan of the batch with what the rules made of it (its overdue assessment and what its periods earned in interest and fees) and its periods as read.</summary>
+    private sealed record ClosedLoan(DayEndLoan Loan, OverdueAssessment Step, IReadOnlyList<PeriodAccrual> Accruals, IReadOnlyList<BatchPeriod> Schedule)
     {
         public long InterestToAccrue => Accruals.Sum(a => a.Interest);
 
@@ -196,16 +218,12 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                 .Select(g => (g.Key, g.Sum(e => e.Item2), g.Sum(e => e.Item3), g.Sum(e => e.Item4)));
     }
 
-    /// <summary>A period not settled in full, in any component.</summary>
-    private const string Unpaid =
-        "p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due";
-
     private static readonly string[] Open = LoanLifecycle.From(LoanEvent.MarkOverdue).Select(s => s.ToWire()).ToArray();
 
     /// <summary>A loan of the batch as its row holds it.</summary>
     private sealed record DayEndLoan(
         Guid Id, Guid? BorrowerId, string Status, DateTime DisbursedOn, DateTime? CobDate, int DaysPastDue, string RiskClass, long Principal,
-        decimal AnnualRate, decimal PenaltyDailyRate, decimal Ceiling)
+        decimal AnnualRate, decimal PenaltyDailyRate, decimal Ceiling, Guid ProductId)
     {
         public LoanStatus State => LoanStatusNames.Parse(Status);
 
@@ -221,11 +239,41 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
     }
 
+    /// <summary>A period of the batch as its row holds it, with its application's region (for the snapshot).</summary>
+    private sealed record BatchPeriod(
+        Guid LoanId, string RegionCode, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
+        long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid);
+
+    /// <summary>
+    /// A period with what the rules ask of its loan's others: the penalty charged on the loan so far, the previous due
+    /// date, the principal unpaid from it on (its own and every later one's) and whether it is the period running on
+    /// the COB date (the first due after it).
+    /// </summary>
     private sealed record DayEndPeriod(
         Guid LoanId, long PenaltyCharged, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
         long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid, DateTime? PreviousDue,
         long PrincipalFromHere, int Running)
     {
+        /// <summary>A loan's periods (in due-date order) with those figures, the COB date being <paramref name="day"/>.</summary>
+        public static List<DayEndPeriod> Of(IEnumerable<BatchPeriod> schedule, DateTime day)
+        {
+            var rows = schedule.OrderBy(r => r.DueDate).ThenBy(r => r.Period).ToList();
+            var penaltyCharged = rows.Sum(r => r.PenaltyDue);
+            var running = rows.FindIndex(r => r.DueDate > day);
+            var periods = new List<DayEndPeriod>(rows.Count);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var r = rows[i];
+                // Peers on one due date count together, as a running sum over due dates does.
+                var fromHere = rows.Where(o => o.DueDate >= r.DueDate).Sum(o => o.PrincipalDue - o.PrincipalPaid);
+                periods.Add(new DayEndPeriod(
+                    r.LoanId, penaltyCharged, r.Period, r.DueDate, r.PrincipalDue, r.InterestDue, r.FeeDue, r.PenaltyDue, r.InterestAccrued, r.FeeCharged,
+                    r.PrincipalPaid, r.InterestPaid, r.FeePaid, r.PenaltyPaid, i > 0 ? rows[i - 1].DueDate : null, fromHere, i == running ? 1 : 0));
+            }
+
+            return periods;
+        }
+
         public bool Unsettled =>
             PrincipalPaid < PrincipalDue || InterestPaid < InterestDue || FeePaid < FeeDue || PenaltyPaid < PenaltyDue;
 
