@@ -26,6 +26,11 @@ public static class BatteryBodies
             """{"channel": "call", "result": 5}""", """{"channel": "pigeon", "result": "no_answer"}"""),
         new("POST /v1/collection-work-orders/{workOrderId}/promises", """{"amount": 10000, "promisedOn": "2026-03-10"}""", """{"amount": "many", "promisedOn": "2026-03-10"}""", null),
         new("PUT /v1/collectors/{staffId}", """{"regions": ["11"], "active": true}""", """{"regions": "11", "active": true}""", null),
+        // Floors that do not make a table: refused before anything is written.
+        new("PUT /v1/risk-classification", """{"floors": [{"riskClass": "normal", "minDaysPastDue": 5}], "note": "Battery"}""",
+            """{"floors": [{"riskClass": "normal", "minDaysPastDue": "0"}], "note": "Battery"}""", """{"floors": [{"riskClass": "fine", "minDaysPastDue": 0}], "note": "Battery"}"""),
+        new("POST /v1/risk-class-overrides", """{"loanId": "{id}", "riskClass": "doubtful", "reason": "Battery reason"}""",
+            """{"loanId": "{id}", "riskClass": "doubtful", "reason": 42}""", """{"loanId": "{id}", "riskClass": "fine", "reason": "Battery reason"}"""),
         new("POST /v1/auth/wechat/login", """{"code": "code_{unique}"}""", """{"code": 42}""", null),
         new("POST /v1/borrowers/me/phone", """{"code": "phone_{unique}"}""", """{"code": ["x"]}""", null),
         new("POST /v1/applications", Application("\"amount\": 500000"), Application("\"amount\": \"500000\""), Application("\"amount\": 500000", method: "weekly")),

@@ -19,5 +19,5 @@ public static class CloseOfBusinessFeature
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapCloseOfBusiness(this IEndpointRouteBuilder app) => app.MapCobApi();
+    public static IEndpointRouteBuilder MapCloseOfBusiness(this IEndpointRouteBuilder app) => app.MapCobApi().MapClassificationApi();
 }

@@ -44,9 +44,12 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
         var loans = (await change.QueryAsync<DayEndLoan>("""
-            SELECT id, borrower_id, status, disbursed_on, cob_date, days_past_due, risk_class, principal, annual_rate, penalty_daily_rate, ceiling, product_id FROM loans
-             WHERE (@after IS NULL OR id > @after) AND status IN @open AND disbursed_on <= @day AND (cob_date IS NULL OR cob_date < @day)
-             ORDER BY id LIMIT @size FOR UPDATE
+            SELECT l.id, l.borrower_id, l.status, l.disbursed_on, l.cob_date, l.days_past_due, l.risk_class, l.principal, l.annual_rate, l.penalty_daily_rate,
+                   l.ceiling, l.product_id, o.risk_class AS override_class, o.requested_by AS override_requested_by, o.decided_by AS override_approved_by,
+                   o.reason AS override_reason
+              FROM loans l LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id
+             WHERE (@after IS NULL OR l.id > @after) AND l.status IN @open AND l.disbursed_on <= @day AND (l.cob_date IS NULL OR l.cob_date < @day)
+             ORDER BY l.id LIMIT @size FOR UPDATE
             """, new { after, open = Open, day, size }, ct)).ToList();
         if (loans.Count == 0)
         {
@@ -223,8 +226,14 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// <summary>A loan of the batch as its row holds it.</summary>
     private sealed record DayEndLoan(
         Guid Id, Guid? BorrowerId, string Status, DateTime DisbursedOn, DateTime? CobDate, int DaysPastDue, string RiskClass, long Principal,
-        decimal AnnualRate, decimal PenaltyDailyRate, decimal Ceiling, Guid ProductId)
+        decimal AnnualRate, decimal PenaltyDailyRate, decimal Ceiling, Guid ProductId, string? OverrideClass, Guid? OverrideRequestedBy,
+        Guid? OverrideApprovedBy, string? OverrideReason)
     {
+        /// <summary>The manual class that stands on the loan (approved by a second person), or null.</summary>
+        public ClassOverride? Override => OverrideClass is { } c && OverrideRequestedBy is { } by && OverrideApprovedBy is { } approver
+            ? new ClassOverride(RiskClassNames.Parse(c), by, approver, OverrideReason ?? "")
+            : null;
+
         public LoanStatus State => LoanStatusNames.Parse(Status);
 
         /// <summary>What the rules need, with the loan's unsettled periods past due (<paramref name="pastDue"/>) and the penalty cap a share of its principal.</summary>
@@ -234,7 +243,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             return new LoanCobFacts(
                 State, DateOnly.FromDateTime(DisbursedOn), periods.Select(p => p.ToDomain()).ToList(),
                 new PenaltyTerms(PenaltyDailyRate, Ceiling, PenaltyTerms.ShareOfPrincipal(Principal, penaltyCapShare)),
-                CobDate is { } d ? DateOnly.FromDateTime(d) : null, RiskClassNames.Parse(RiskClass), null,
+                CobDate is { } d ? DateOnly.FromDateTime(d) : null, RiskClassNames.Parse(RiskClass), Override,
                 periods.Count > 0 ? periods[0].PenaltyCharged : 0);
         }
     }
