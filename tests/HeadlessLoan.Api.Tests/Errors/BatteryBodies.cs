@@ -16,7 +16,7 @@ public static class BatteryBodies
             """{"username": "someone", "displayName": "Some One", "password": "long-enough-password", "roles": "admin"}""", null),
         // Never the caller's real password: a change would revoke the token the batteries sign in with.
         new("POST /v1/staff/me/password", """{"currentPassword": "not-the-current-password", "newPassword": "another-long-password"}""",
-            """{"currentPassword": "x", "newPassword": 12345678901234}""", null),
+            """{"currentPassword": "x", "newPassword": 12345678901234}""", null, JudgedField: "currentPassword"),
         new("POST /v1/staff/{staffId}/password", """{"newPassword": "long-enough-password"}""", """{"newPassword": ["long-enough-password"]}""", null),
         new("POST /v1/channels", """{"name": "Channel {unique}", "rateLimitPerMinute": 1000}""", """{"name": "typed", "rateLimitPerMinute": "ten"}""", null),
         new("POST /v1/products", Product("\"amountMin\": 100000"), Product("\"amountMin\": \"100000\""), Product("\"amountMin\": 100000", methods: "[\"weekly\"]")),
@@ -26,8 +26,8 @@ public static class BatteryBodies
             """{"channel": "call", "result": 5}""", """{"channel": "pigeon", "result": "no_answer"}"""),
         new("POST /v1/collection-work-orders/{workOrderId}/promises", """{"amount": 10000, "promisedOn": "2026-03-10"}""", """{"amount": "many", "promisedOn": "2026-03-10"}""", null),
         new("PUT /v1/collectors/{staffId}", """{"regions": ["11"], "active": true}""", """{"regions": "11", "active": true}""", null),
-        // Floors that do not make a table: refused before anything is written.
-        new("PUT /v1/risk-classification", """{"floors": [{"riskClass": "normal", "minDaysPastDue": 5}], "note": "Battery"}""",
+        // The default floors again: a new version that classifies as the one before.
+        new("PUT /v1/risk-classification", """{"floors": [{"riskClass": "normal", "minDaysPastDue": 0}, {"riskClass": "special_mention", "minDaysPastDue": 1}, {"riskClass": "substandard", "minDaysPastDue": 91}, {"riskClass": "doubtful", "minDaysPastDue": 271}, {"riskClass": "loss", "minDaysPastDue": 361}], "note": "Battery"}""",
             """{"floors": [{"riskClass": "normal", "minDaysPastDue": "0"}], "note": "Battery"}""", """{"floors": [{"riskClass": "fine", "minDaysPastDue": 0}], "note": "Battery"}"""),
         new("POST /v1/risk-class-overrides", """{"loanId": "{id}", "riskClass": "doubtful", "reason": "Battery reason"}""",
             """{"loanId": "{id}", "riskClass": "doubtful", "reason": 42}""", """{"loanId": "{id}", "riskClass": "fine", "reason": "Battery reason"}"""),
@@ -78,4 +78,5 @@ public static class BatteryBodies
 
 /// <param name="Key">The operation, as <see cref="BatteryOperation.Key"/>.</param>
 /// <param name="Signed">A callback whose signature over the raw body is checked first: any unsigned body is refused alike.</param>
-public sealed record BatteryBody(string Key, string Valid, string WrongType, string? UnknownEnum, bool Signed = false);
+/// <param name="JudgedField">A field whose valid value is still refused by what the service knows, not by its shape (a wrong current password): a 422 naming it alone is not a refusal of the body.</param>
+public sealed record BatteryBody(string Key, string Valid, string WrongType, string? UnknownEnum, bool Signed = false, string? JudgedField = null);
