@@ -96,6 +96,7 @@ public partial class Program
             app.MapRepayments();
             app.MapCreditLines();
             app.MapCloseOfBusiness();
+            app.MapContact();
             app.MapReminders();
         }
 
