@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Features.Reminders;
-using HeadlessLoan.Api.Tests.CloseOfBusiness;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using HeadlessLoan.Api.Tests.Ledger;
 using HeadlessLoan.Api.Tests.Loans;
