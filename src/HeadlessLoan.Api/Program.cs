@@ -3,6 +3,7 @@ using HeadlessLoan.Api.Features.Approvals;
 using HeadlessLoan.Api.Features.Borrowers;
 using HeadlessLoan.Api.Features.Channels;
 using HeadlessLoan.Api.Features.CloseOfBusiness;
+using HeadlessLoan.Api.Features.Collections;
 using HeadlessLoan.Api.Features.CreditLines;
 using HeadlessLoan.Api.Features.Intake;
 using HeadlessLoan.Api.Features.Ledger;
@@ -73,7 +74,8 @@ public partial class Program
             .AddCreditLines()
             .AddCloseOfBusiness()
             .AddContact()
-            .AddReminders();
+            .AddReminders()
+            .AddCollections();
     }
 
     /// <summary>A worker process (<c>Process:Role = Worker</c>) runs the background work only; its HTTP answers health checks.</summary>
@@ -98,6 +100,7 @@ public partial class Program
             app.MapCloseOfBusiness();
             app.MapContact();
             app.MapReminders();
+            app.MapCollections();
         }
 
         return app;

@@ -125,6 +125,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // Likewise the reminder planner and sender.
             ["Reminders:Enabled"] = "false",
             ["Reminders:SmsSignName"] = "沙箱测试",
+            ["Collections:Enabled"] = "false",
         };
         foreach (var (key, value) in Sandbox.AliyunSettings())
         {

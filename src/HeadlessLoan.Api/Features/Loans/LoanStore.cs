@@ -16,6 +16,7 @@ public sealed record ApprovedApplication(
     string Method, int? BureauScore, DateTime? DecidedAt, Guid? LoanId);
 
 /// <summary>Whose loans a caller sees: a borrower their own, a channel its customers', staff every loan (null = no restriction).</summary>
+[FeatureApi]
 public sealed record LoanScope(Guid? BorrowerId, Guid? ChannelId)
 {
     public static LoanScope Of(CurrentCaller caller) => caller.Kind switch

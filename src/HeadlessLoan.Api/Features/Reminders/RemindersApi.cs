@@ -1,3 +1,4 @@
+using HeadlessLoan.Api.Features.Loans;
 using HeadlessLoan.Api.Platform.Auth;
 using HeadlessLoan.Api.Platform.Contract;
 using HeadlessLoan.Api.Platform.Database;
@@ -19,15 +20,17 @@ public static class RemindersApi
     {
         app.MapGet("/v1/loans/{loanId:guid}/reminders", ListReminders).WithName("ListLoanReminders").WithTags("Reminders")
             .WithSummary("A loan's reminders, newest first: tier, channel, status and what the provider said")
-            .RequireAuthorization(Policies.Staff).ProducesAuthProblems(forbidden: true).ProducesProblems(404, 429);
+            .RequireAuthorization(Policies.AnyCaller).ProducesAuthProblems().ProducesProblems(404, 429);
         return app;
     }
 
-    public static async Task<Results<Ok<ReminderListResponse>, ProblemHttpResult>> ListReminders(Guid loanId, MySqlDataSource db, CancellationToken ct)
+    public static async Task<Results<Ok<ReminderListResponse>, ProblemHttpResult>> ListReminders(Guid loanId, CurrentCaller caller, MySqlDataSource db, CancellationToken ct)
     {
         await using (var conn = await db.OpenConnectionAsync(ct))
         {
-            if (await Dapper.SqlMapper.ExecuteScalarAsync<int>(conn, new Dapper.CommandDefinition("SELECT COUNT(*) FROM loans WHERE id = @loanId", new { loanId }, cancellationToken: ct)) == 0)
+            var owner = await Dapper.SqlMapper.QuerySingleOrDefaultAsync<(Guid Id, Guid? BorrowerId, Guid? ChannelId)>(conn, new Dapper.CommandDefinition(
+                "SELECT id, borrower_id, channel_id FROM loans WHERE id = @loanId", new { loanId }, cancellationToken: ct));
+            if (owner.Id == Guid.Empty || !LoanScope.Of(caller).MaySee(owner.BorrowerId, owner.ChannelId))
             {
                 return Problems.NotFound("The loan");
             }

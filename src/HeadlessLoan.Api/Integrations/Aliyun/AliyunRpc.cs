@@ -69,7 +69,7 @@ internal sealed record AliyunAnswer(string Code, string Message, JsonElement Bod
 }
 
 /// <summary>
-/// One RPC call over HTTP. A send (<c>idempotent: false</c>) is tried once, by the pipeline too: what fails after it may
+/// One RPC call over HTTP. A send (<see cref="SendAsync"/>) is tried once, by the pipeline too: what fails after it may
 /// have reached Aliyun is <see cref="AliyunUnavailableException"/>, never a second message. A query is tried up to three
 /// times, each signed afresh (Aliyun refuses a nonce it has seen), with the options' pause on the injected clock between.
 /// </summary>
@@ -77,7 +77,23 @@ internal sealed class AliyunRpcTransport(HttpClient http, AliyunOptions options,
 {
     private const int QueryAttempts = 3;
 
-    public async Task<AliyunAnswer> CallAsync(
+    /// <summary>A send, tried once: Aliyun's Code and Message, and the field <paramref name="idName"/> (BizId, CallId) when it took it.</summary>
+    public async Task<(string Code, string Message, string? Id)> SendAsync(
+        string baseUrl, string version, string action, IReadOnlyDictionary<string, string> parameters, string idName, CancellationToken ct)
+    {
+        var answer = await CallAsync(baseUrl, version, action, parameters, idempotent: false, ct);
+        return (answer.Code, answer.Message, answer.IsOk ? answer.String(idName) : null);
+    }
+
+    /// <summary>A query, retried: Aliyun's OK answer, or <see cref="AliyunRefusedException"/> with its refusal.</summary>
+    public async Task<AliyunAnswer> QueryAsync(
+        string baseUrl, string version, string action, IReadOnlyDictionary<string, string> parameters, CancellationToken ct)
+    {
+        var answer = await CallAsync(baseUrl, version, action, parameters, idempotent: true, ct);
+        return answer.IsOk ? answer : throw new AliyunRefusedException(answer.Code, answer.Message);
+    }
+
+    private async Task<AliyunAnswer> CallAsync(
         string baseUrl, string version, string action, IReadOnlyDictionary<string, string> parameters, bool idempotent, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)

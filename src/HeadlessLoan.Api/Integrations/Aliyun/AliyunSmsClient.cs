@@ -27,15 +27,15 @@ public sealed class AliyunSmsClient(HttpClient http, IOptionsMonitor<AliyunOptio
         ArgumentException.ThrowIfNullOrWhiteSpace(r.PhoneNumber);
         ArgumentException.ThrowIfNullOrWhiteSpace(r.OutId);
         var o = options.CurrentValue;
-        var answer = await new AliyunRpcTransport(http, o, clock).CallAsync(o.SmsBaseUrl, Version, "SendSms", new Dictionary<string, string>
+        var (code, message, bizId) = await new AliyunRpcTransport(http, o, clock).SendAsync(o.SmsBaseUrl, Version, "SendSms", new Dictionary<string, string>
         {
             ["PhoneNumbers"] = r.PhoneNumber,
             ["SignName"] = r.SignName,
             ["TemplateCode"] = r.TemplateCode,
             ["TemplateParam"] = JsonSerializer.Serialize(r.TemplateParam),
             ["OutId"] = r.OutId,
-        }, idempotent: false, ct);
-        return new SmsSendResult(answer.Code, answer.Message, answer.IsOk ? answer.String("BizId") : null);
+        }, "BizId", ct);
+        return new SmsSendResult(code, message, bizId);
     }
 
     /// <summary>
@@ -62,12 +62,7 @@ public sealed class AliyunSmsClient(HttpClient http, IOptionsMonitor<AliyunOptio
                 parameters["BizId"] = bizId;
             }
 
-            var answer = await transport.CallAsync(o.SmsBaseUrl, Version, "QuerySendDetails", parameters, idempotent: true, ct);
-            if (!answer.IsOk)
-            {
-                throw new AliyunRefusedException(answer.Code, answer.Message);
-            }
-
+            var answer = await transport.QueryAsync(o.SmsBaseUrl, Version, "QuerySendDetails", parameters, ct);
             var rows = Rows(answer.Body);
             details.AddRange(rows.Select(row => Detail(row, bizId)));
             var total = int.TryParse(answer.String("TotalCount"), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : details.Count;

@@ -26,15 +26,15 @@ public sealed class AliyunVoiceClient(HttpClient http, IOptionsMonitor<AliyunOpt
         ArgumentException.ThrowIfNullOrWhiteSpace(r.CalledNumber);
         ArgumentException.ThrowIfNullOrWhiteSpace(r.OutId);
         var o = options.CurrentValue;
-        var answer = await new AliyunRpcTransport(http, o, clock).CallAsync(o.VoiceBaseUrl, Version, "SingleCallByTts", new Dictionary<string, string>
+        var (code, message, callId) = await new AliyunRpcTransport(http, o, clock).SendAsync(o.VoiceBaseUrl, Version, "SingleCallByTts", new Dictionary<string, string>
         {
             ["CalledShowNumber"] = o.VoiceCalledShowNumber,
             ["CalledNumber"] = r.CalledNumber,
             ["TtsCode"] = r.TtsCode,
             ["TtsParam"] = JsonSerializer.Serialize(r.TtsParam),
             ["OutId"] = r.OutId,
-        }, idempotent: false, ct);
-        return new VoiceCallResult(answer.Code, answer.Message, answer.IsOk ? answer.String("CallId") : null);
+        }, "CallId", ct);
+        return new VoiceCallResult(code, message, callId);
     }
 
     /// <summary>The call as Aliyun has it, or null when it has no detail for <paramref name="callId"/> (yet) on <paramref name="callDate"/>.</summary>
@@ -43,16 +43,12 @@ public sealed class AliyunVoiceClient(HttpClient http, IOptionsMonitor<AliyunOpt
         ArgumentException.ThrowIfNullOrWhiteSpace(callId);
         var o = options.CurrentValue;
         var day = new DateTimeOffset(callDate.ToDateTime(TimeOnly.MinValue), ChinaOffset);
-        var answer = await new AliyunRpcTransport(http, o, clock).CallAsync(o.VoiceBaseUrl, Version, "QueryCallDetailByCallId", new Dictionary<string, string>
+        var answer = await new AliyunRpcTransport(http, o, clock).QueryAsync(o.VoiceBaseUrl, Version, "QueryCallDetailByCallId", new Dictionary<string, string>
         {
             ["CallId"] = callId,
             ["ProdId"] = VoiceNotificationProdId,
             ["QueryDate"] = day.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
-        }, idempotent: true, ct);
-        if (!answer.IsOk)
-        {
-            throw new AliyunRefusedException(answer.Code, answer.Message);
-        }
+        }, ct);
 
         // Data is itself JSON, sent as a string.
         if (answer.String("Data") is not { Length: > 0 } data)
