@@ -98,6 +98,7 @@ public partial class Program
             app.MapRepayments();
             app.MapCreditLines();
             app.MapCloseOfBusiness();
+            app.MapContact();
             app.MapReminders();
             app.MapCollections();
         }

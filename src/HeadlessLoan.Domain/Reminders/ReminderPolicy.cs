@@ -124,6 +124,10 @@ public sealed record ReminderPolicy
     /// <summary>The tier that may go out <paramref name="day"/> days from the due date, or null.</summary>
     public ReminderTier? TierOn(int day) => Windows().Where(w => w.Contains(day)).Select(w => (ReminderTier?)w.Tier).FirstOrDefault();
 
+    /// <summary>Whether <paramref name="key"/> can name a template: 1 to <see cref="MaxTemplateKeyLength"/> lower-case letters, digits or '_'.</summary>
+    public static bool IsTemplateKey(string? key) =>
+        !string.IsNullOrEmpty(key) && key.Length <= MaxTemplateKeyLength && key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+
     /// <summary>What is wrong with a ladder, in words for the one who configured it; null when it is sound.</summary>
     public static string? Invalid(IReadOnlyList<ReminderTier>? tiers, int lateDays)
     {
@@ -154,8 +158,7 @@ public sealed record ReminderPolicy
                 return $"tier {tier.Code} needs one or more channels, each once";
             }
 
-            if (string.IsNullOrWhiteSpace(tier.TemplateKey) || tier.TemplateKey.Length > MaxTemplateKeyLength ||
-                !tier.TemplateKey.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+            if (!IsTemplateKey(tier.TemplateKey))
             {
                 return $"tier {tier.Code} needs a template key of 1 to {MaxTemplateKeyLength} lower-case letters, digits or '_'";
             }

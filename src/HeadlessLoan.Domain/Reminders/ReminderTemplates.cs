@@ -36,6 +36,9 @@ public sealed record ReminderVariables(string MaskedName, long AmountFen, DateOn
         (fen / 100).ToString(CultureInfo.InvariantCulture) + "." + Math.Abs(fen % 100).ToString("00", CultureInfo.InvariantCulture) + "元";
 }
 
+/// <summary>What is wrong with a template: the part at fault (<c>fields.thing1</c>) and why, in words for the one who wrote it.</summary>
+public sealed record TemplateProblem(string Field, string Message);
+
 /// <summary>A template's fields filled in for one reminder, ready for the provider.</summary>
 public sealed record RenderedReminder(string ProviderTemplate, string? Page, IReadOnlyDictionary<string, string> Fields);
 
@@ -50,50 +53,60 @@ public static partial class ReminderTemplating
     public const int MaxProviderParamLength = 35;
 
     /// <summary>What is wrong with a template, naming the field; null when every field, filled with the longest values, is one the channel takes.</summary>
-    public static string? Invalid(ReminderTemplate template)
+    public static string? Invalid(ReminderTemplate template) => Problem(template)?.Message;
+
+    /// <summary>As <see cref="Invalid"/>, with the part of the template at fault: <c>providerTemplate</c>, <c>page</c>, <c>fields</c> or <c>fields.{key}</c>.</summary>
+    public static TemplateProblem? Problem(ReminderTemplate template)
     {
         ArgumentNullException.ThrowIfNull(template);
         if (string.IsNullOrWhiteSpace(template.ProviderTemplate) || template.ProviderTemplate.Length > 64 || HasControl(template.ProviderTemplate))
         {
-            return "providerTemplate must be 1 to 64 characters without control characters";
+            return new("providerTemplate", "providerTemplate must be 1 to 64 characters without control characters");
         }
 
         if (template.Page is { } page && (page.Length > 200 || HasControl(page) || UnknownVariable(page) is not null))
         {
-            return "page must be at most 200 characters, without control characters, naming only known variables";
+            return new("page", "page must be at most 200 characters, without control characters, naming only known variables");
         }
 
         if (template.Page is not null && template.Channel != ReminderChannel.WeChatSubscribe)
         {
-            return "page is for WeChat subscribe messages only";
+            return new("page", "page is for WeChat subscribe messages only");
         }
 
         if (template.Fields.Count is 0 or > MaxFields)
         {
-            return $"a template has 1 to {MaxFields} fields";
+            return new("fields", $"a template has 1 to {MaxFields} fields");
         }
 
         foreach (var (key, text) in template.Fields)
         {
             if (!FieldKey().IsMatch(key))
             {
-                return $"field {key}: keys are letters, digits and '_' (WeChat's thing1, amount2, …; the provider template's variable names)";
+                return new("fields." + key, $"field {key}: keys are letters, digits and '_' (WeChat's thing1, amount2, …; the provider template's variable names)");
             }
 
             if (text.Length > MaxFieldLength || HasControl(text))
             {
-                return $"field {key}: at most {MaxFieldLength} characters, no line breaks or control characters";
+                return new("fields." + key, $"field {key}: at most {MaxFieldLength} characters, no line breaks or control characters");
             }
 
             if (UnknownVariable(text) is { } unknown)
             {
-                return $"field {key}: unknown variable {{{unknown}}}; known: {string.Join(", ", ReminderVariables.Names.Select(n => "{" + n + "}"))}";
+                return new("fields." + key, $"field {key}: unknown variable {{{unknown}}}; known: {string.Join(", ", ReminderVariables.Names.Select(n => "{" + n + "}"))}");
+            }
+
+            // Only a variable's value may be cut when sent: text written into the template that alone is over the limit
+            // would go out cut every time, so it is refused here.
+            if (CutRule(template.Channel, key) is { } rule && Length(Variable().Replace(text, "")) is var fixedLength && fixedLength > rule.Max)
+            {
+                return new("fields." + key, $"field {key}: its fixed text is {fixedLength} characters, over the {rule.Max} the field takes (only variables' values are cut)");
             }
 
             var filled = Fit(template.Channel, key, Fill(text, ReminderVariables.Longest));
             if (ValueProblem(template.Channel, key, filled) is { } problem)
             {
-                return $"field {key}: {problem} (filled with the longest values: \"{filled}\")";
+                return new("fields." + key, $"field {key}: {problem} (filled with the longest values: \"{filled}\")");
             }
         }
 
@@ -144,21 +157,25 @@ public static partial class ReminderTemplating
     public static string KindOf(string key) => key.TrimEnd("0123456789".ToCharArray());
 
     /// <summary>Cuts text that may be cut (a thing, a name, a phrase, an SMS variable) to its limit, never inside a character.</summary>
-    private static string Fit(ReminderChannel channel, string key, string value)
+    private static string Fit(ReminderChannel channel, string key, string value) =>
+        CutRule(channel, key) is not { } rule ? value
+        : Cut(value, channel == ReminderChannel.WeChatSubscribe && KindOf(key) == "name" && value.All(char.IsAsciiLetter) ? 20 : rule.Max, rule.Ellipsis);
+
+    /// <summary>The length text of a field is cut to when sent and the mark a cut leaves; null for a field that is never cut (an amount, a date).</summary>
+    private static (int Max, string Ellipsis)? CutRule(ReminderChannel channel, string key)
     {
         if (channel != ReminderChannel.WeChatSubscribe)
         {
-            return Cut(value, MaxProviderParamLength, "…");
+            return (MaxProviderParamLength, "…");
         }
 
         return KindOf(key) switch
         {
-            "thing" => Cut(value, 20, "…"),
-            "character_string" or "letter" => Cut(value, 32, ""),
-            "name" => Cut(value, value.All(char.IsAsciiLetter) ? 20 : 10, ""),
-            "phrase" => Cut(value, 5, ""),
-            "symbol" => Cut(value, 5, ""),
-            _ => value,
+            "thing" => (20, "…"),
+            "character_string" or "letter" => (32, ""),
+            "name" => (10, ""),
+            "phrase" or "symbol" => (5, ""),
+            _ => null,
         };
     }
 

@@ -60,6 +60,15 @@ public static class BatteryBodies
         new("POST /v1/schedules/quote", """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": "100000", "annualRate": 0.05, "termMonths": 12, "method": "equal_installment"}""",
             """{"principal": 100000, "annualRate": 0.05, "termMonths": 12, "method": "weekly"}"""),
+
+        // Reminders' templates and policies, and a borrower's contact preferences.
+        new("PUT /v1/reminder-templates/{templateKey}/{channel}", """{"providerTemplate": "tmpl-{unique}", "fields": {"thing1": "您的借款即将到期"}}""",
+            """{"providerTemplate": 42, "fields": {"thing1": "x"}}""", null),
+        new("POST /v1/reminder-templates/{templateKey}/{channel}/preview", """{"loanId": "{id}"}""", """{"loanId": 42}""", null),
+        new("PUT /v1/reminder-policies/{scope}", """{"tiers": [{"offsetDays": -1, "channels": ["sms"], "templateKey": "before_due"}], "lateDays": 2}""",
+            """{"tiers": [{"offsetDays": "-1", "channels": ["sms"], "templateKey": "before_due"}], "lateDays": 2}""",
+            """{"tiers": [{"offsetDays": -1, "channels": ["fax"], "templateKey": "before_due"}], "lateDays": 2}"""),
+        new("PUT /v1/borrowers/{borrowerId}/contact-preferences", """{"doNotContact": true, "reason": "Battery"}""", """{"doNotContact": "yes", "reason": "Battery"}""", null),
     ];
 
     public static BatteryBody For(string key) => All.Single(b => b.Key == key);

@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Features.Reminders;
-using HeadlessLoan.Api.Tests.CloseOfBusiness;
 using HeadlessLoan.Api.Tests.Infrastructure;
 using HeadlessLoan.Api.Tests.Ledger;
 using HeadlessLoan.Api.Tests.Loans;
@@ -18,9 +15,7 @@ namespace HeadlessLoan.Api.Tests.Reminders;
 /// </summary>
 public sealed class ReminderTests(LoansFactory api) : IClassFixture<LoansFactory>
 {
-    private readonly BusinessDays _days = new(api);
-
-    private static int _phones;
+    private readonly ReminderWalk _walk = new(api);
 
     [Fact]
     public async Task AMissedPaymentGetsEachTierOnceBeforeAndAfterTheDueDateAndTheCallsReceiptIsKept()
@@ -50,7 +45,7 @@ public sealed class ReminderTests(LoansFactory api) : IClassFixture<LoansFactory
     {
         var (loanId, firstDue, to) = await LoanAsync();
         await WalkToAsync(firstDue.AddDays(2)); // D+2: the D+1 message went out yesterday
-        await _days.PayOfflineAsync(loanId, await _days.OverdueAsync(loanId));
+        await _walk.Days.PayOfflineAsync(loanId, await _walk.Days.OverdueAsync(loanId));
         await WalkToAsync(firstDue.AddDays(8));
 
         var tiers = (await RemindersAsync(loanId)).Select(r => r.GetProperty("tier").GetString()).ToArray();
@@ -82,7 +77,7 @@ public sealed class ReminderTests(LoansFactory api) : IClassFixture<LoansFactory
         await WalkToAsync(firstDue.AddDays(-4));
         // Just after midnight in China on D−3: planned, not sent.
         api.Clock.Advance(TimeSpan.FromHours(15));
-        await _days.CloseAsync();
+        await _walk.Days.CloseAsync();
         await PlanAsync();
         await SendAsync();
         var waiting = Assert.Single(await RemindersAsync(loanId));
@@ -177,47 +172,14 @@ public sealed class ReminderTests(LoansFactory api) : IClassFixture<LoansFactory
         await (await staff.GetAsync($"/v1/loans/{loanId}/reminders")).AssertStatusAsync(HttpStatusCode.OK);
     }
 
-    /// <summary>An active loan of a borrower signed in with <paramref name="loginCode"/> (an openid the sandbox answers normally by default) with a phone bound.</summary>
-    private async Task<(Guid LoanId, DateOnly FirstDue, (string OpenId, string Phone) To)> LoanAsync(string? loginCode = null, string phoneEnding = "")
-    {
-        await _days.CloseAsync();
-        var borrower = await api.CreateBorrowerClientAsync(loginCode);
-        var serial = Interlocked.Increment(ref _phones).ToString("0000", CultureInfo.InvariantCulture);
-        var phone = "139" + serial + (phoneEnding.Length == 0 ? serial : phoneEnding);
-        await (await borrower.PostAsJsonAsync("/v1/borrowers/me/phone", new { code = "sandbox_phone_" + phone })).AssertStatusAsync(HttpStatusCode.OK);
-        var product = await LoanFlow.PricedProductAsync(api);
-        var (_, loan) = await LoanFlow.ActiveAsync(api, product, amount: 500_000, borrower: borrower);
-        var loanId = loan.GetProperty("id").GetGuid();
-        await using var db = await api.OpenDatabaseAsync();
-        var openId = await db.ExecuteScalarAsync<string>("SELECT b.wechat_openid FROM borrowers b JOIN loans l ON l.borrower_id = b.id WHERE l.id = @id", new { id = loanId.ToString() });
-        return (loanId, DateOnly.Parse(loan.GetProperty("nextDue").GetProperty("dueDate").GetString()!, CultureInfo.InvariantCulture), (openId!, phone));
-    }
+    private Task<(Guid LoanId, DateOnly FirstDue, (string OpenId, string Phone) To)> LoanAsync(string? loginCode = null, string phoneEnding = "") =>
+        _walk.LoanAsync(loginCode, phoneEnding);
 
-    private Task WalkToAsync(DateOnly businessDate, bool send = true) => _days.WalkToAsync(businessDate, async () =>
-    {
-        await PlanAsync();
-        if (send)
-        {
-            await SendAsync();
-        }
-    });
+    private Task WalkToAsync(DateOnly businessDate, bool send = true) => _walk.WalkToAsync(businessDate, send);
 
-    private Task<int> PlanAsync() => api.Services.GetRequiredService<ReminderPlanner>().RunOnceAsync(CancellationToken.None);
+    private Task<int> PlanAsync() => _walk.PlanAsync();
 
-    /// <summary>Sends what is due, then a minute later fetches the receipts (the sandbox's come after its delay); the walk's days drift a minute each.</summary>
-    private async Task SendAsync()
-    {
-        var sender = api.Services.GetRequiredService<ReminderSender>();
-        await sender.DrainAsync(CancellationToken.None);
-        api.Clock.Advance(TimeSpan.FromMinutes(1));
-        await sender.DrainAsync(CancellationToken.None);
-    }
+    private Task SendAsync() => _walk.SendAsync();
 
-    private async Task<JsonElement[]> RemindersAsync(Guid loanId)
-    {
-        using var admin = await api.CreateAdminClientAsync();
-        var response = await admin.GetAsync($"/v1/loans/{loanId}/reminders");
-        await response.AssertStatusAsync(HttpStatusCode.OK);
-        return [.. (await response.ReadJsonAsync()).GetProperty("items").EnumerateArray()];
-    }
+    private Task<JsonElement[]> RemindersAsync(Guid loanId) => _walk.RemindersAsync(loanId);
 }

@@ -40,9 +40,13 @@ public sealed class ReminderTemplatingTests
     [InlineData("thing1", "{unknown}", "unknown variable")]
     [InlineData("thing1", "第一行\n第二行", "control")]
     [InlineData("bogus1", "x", "not a WeChat")]
+    [InlineData("thing1", "{name}您好，您的借款快到期了", null)]
+    [InlineData("thing1", "您的借款即将到期请务必在到期日之前按时足额还款以免逾期", "fixed text")]
+    [InlineData("phrase5", "已逾期很多天了", "fixed text")]
     public void A_field_is_checked_against_wechats_rules_with_the_longest_values_when_saved(string key, string text, string? says)
     {
         var problem = ReminderTemplating.Invalid(WeChat((key, text)));
+        Assert.Equal(says is null ? null : "fields." + key, ReminderTemplating.Problem(WeChat((key, text)))?.Field);
         if (says is null)
         {
             Assert.Null(problem);

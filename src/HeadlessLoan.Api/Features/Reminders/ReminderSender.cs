@@ -114,8 +114,7 @@ public sealed class ReminderSender(
             else
             {
                 var template = templates[(reminder.TemplateKey, channel)];
-                var values = new ReminderVariables(Mask.Name(protector.Decrypt(reminder.NameEnc, PersonalDataPurpose.Name)), reminder.Owed,
-                    DateOnly.FromDateTime(reminder.DueDate), Math.Max(0, reminder.DaysOverdue), reminder.LoanId);
+                var values = reminder.Facts.Variables(protector);
                 if (channel == ReminderChannel.Voice)
                 {
                     await ContactGuard.RecordCallAsync(change, reminder.BorrowerId, ContactSources.Reminder, reminder.Id, now, ct);

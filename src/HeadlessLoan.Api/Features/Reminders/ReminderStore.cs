@@ -1,6 +1,9 @@
 using Dapper;
 using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Privacy;
 using HeadlessLoan.Domain.Loans;
+using HeadlessLoan.Domain.Privacy;
+using HeadlessLoan.Domain.Reminders;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Reminders;
@@ -36,8 +39,25 @@ public sealed record ReminderContext(
     /// <summary>The loan is still being repaid and this period is not paid yet.</summary>
     public bool StillOwed => LoanStatus is LoanStatusNames.Active or LoanStatusNames.Overdue && PeriodOwed > 0;
 
+    /// <summary>What the reminder's template is filled with; an overdue tier asks for everything overdue.</summary>
+    public ReminderFacts Facts => new(LoanId, Period, DueDate, PeriodOwed, OverdueOwed, DaysOverdue, NameEnc, Overdue: Tier.StartsWith("d+", StringComparison.Ordinal));
+}
+
+/// <summary>
+/// What a reminder about one period of a loan says, as stored (the name still encrypted): the period's due date and what
+/// is owed on it, everything overdue on the loan, and the days since the due date (negative before it).
+/// </summary>
+public sealed record ReminderFacts(Guid LoanId, int Period, DateTime DueDate, long PeriodOwed, long OverdueOwed, int DaysOverdue, byte[] NameEnc, bool Overdue)
+{
     /// <summary>What the reminder asks for: the period before its due date, everything overdue after it.</summary>
-    public long Owed => Tier.StartsWith("d+", StringComparison.Ordinal) ? Math.Max(OverdueOwed, PeriodOwed) : PeriodOwed;
+    public long Owed => Overdue ? Math.Max(OverdueOwed, PeriodOwed) : PeriodOwed;
+
+    /// <summary>The values a template is filled with (the sender's and a preview's alike): the name masked, the days overdue never below 0.</summary>
+    public ReminderVariables Variables(PersonalDataProtector protector)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        return new ReminderVariables(Mask.Name(protector.Decrypt(NameEnc, PersonalDataPurpose.Name)), Owed, DateOnly.FromDateTime(DueDate), Math.Max(0, DaysOverdue), LoanId);
+    }
 }
 
 /// <summary>A sent SMS or call waiting for its receipt.</summary>
@@ -53,11 +73,18 @@ public static class ReminderStore
 {
     private const string Owed = "q.principal_due + q.interest_due + q.fee_due + q.penalty_due - q.principal_paid - q.interest_paid - q.fee_paid - q.penalty_paid";
 
+    private static readonly string PeriodOwed = Owed.Replace("q.", "p.", StringComparison.Ordinal);
+
+    /// <summary>What a reminder about the period <c>p</c> of the loan <c>l</c> says (see <see cref="ReminderFacts"/>), as of <c>@today</c>.</summary>
+    private static readonly string FactsColumns = $"""
+        p.due_date, CAST({PeriodOwed} AS SIGNED) AS period_owed,
+               CAST((SELECT COALESCE(SUM({Owed}), 0) FROM loan_periods q WHERE q.loan_id = p.loan_id AND q.due_date < @today) AS SIGNED) AS overdue_owed,
+               DATEDIFF(@today, p.due_date) AS days_overdue
+        """;
+
     private static readonly string ContextSql = $"""
         SELECT r.id, r.loan_id, l.product_id, r.period, r.tier, r.channel, r.borrower_id, r.template_key, r.attempts, l.status AS loan_status,
-               p.due_date, CAST({Owed.Replace("q.", "p.", StringComparison.Ordinal)} AS SIGNED) AS period_owed,
-               CAST((SELECT COALESCE(SUM({Owed}), 0) FROM loan_periods q WHERE q.loan_id = r.loan_id AND q.due_date < @today) AS SIGNED) AS overdue_owed,
-               DATEDIFF(@today, p.due_date) AS days_overdue,
+               {FactsColumns},
                b.wechat_openid AS open_id, b.phone_enc, a.declared_name_enc AS name_enc, r.updated_at
           FROM reminders r
           JOIN loans l ON l.id = r.loan_id
@@ -65,6 +92,27 @@ public static class ReminderStore
           JOIN applications a ON a.id = l.application_id
           LEFT JOIN borrowers b ON b.id = r.borrower_id
         """;
+
+    /// <summary>
+    /// What a reminder to a loan would say today, for a preview: about its oldest unpaid period, everything overdue when
+    /// that period is past its due date. Null when the loan owes nothing (or does not exist).
+    /// </summary>
+    public static async Task<ReminderFacts?> LoanFactsAsync(MySqlDataSource db, Guid loanId, DateTime now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<LoanFactsRow>(new CommandDefinition($"""
+            SELECT p.loan_id, p.period, {FactsColumns}, a.declared_name_enc AS name_enc
+              FROM loans l
+              JOIN applications a ON a.id = l.application_id
+              JOIN loan_periods p ON p.loan_id = l.id
+             WHERE l.id = @loanId AND l.status IN ('{LoanStatusNames.Active}', '{LoanStatusNames.Overdue}') AND {PeriodOwed} > 0
+             ORDER BY p.period LIMIT 1
+            """, new { loanId, today = Today(now) }, cancellationToken: ct));
+        return row is null ? null
+            : new ReminderFacts(row.LoanId, row.Period, row.DueDate, row.PeriodOwed, row.OverdueOwed, row.DaysOverdue, row.NameEnc, Overdue: row.DaysOverdue > 0);
+    }
+
+    private sealed record LoanFactsRow(Guid LoanId, int Period, DateTime DueDate, long PeriodOwed, long OverdueOwed, int DaysOverdue, byte[] NameEnc);
 
     /// <summary>Locks a batch of due reminders that no other instance holds, and reads them.</summary>
     public static async Task<IReadOnlyList<ReminderContext>> ClaimDueAsync(DbChange change, DateTime now, int batch, CancellationToken ct)

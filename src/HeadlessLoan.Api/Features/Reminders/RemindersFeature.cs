@@ -3,7 +3,7 @@ using HeadlessLoan.Api.Platform;
 
 namespace HeadlessLoan.Api.Features.Reminders;
 
-/// <summary>Reminders: the daily plan of each loan's tiers, the sender that holds them to the contact rules, and a loan's reminders for staff.</summary>
+/// <summary>Reminders: the daily plan of each loan's tiers, the sender that holds them to the contact rules, a loan's reminders for staff, and the templates and policies admins tune.</summary>
 public static class RemindersFeature
 {
     public static WebApplicationBuilder AddReminders(this WebApplicationBuilder builder)
@@ -28,5 +28,5 @@ public static class RemindersFeature
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapReminders(this IEndpointRouteBuilder app) => app.MapRemindersApi();
+    public static IEndpointRouteBuilder MapReminders(this IEndpointRouteBuilder app) => app.MapRemindersApi().MapReminderAdminApi();
 }
