@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Collections;
@@ -32,8 +31,6 @@ public sealed record OverdueLoan(Guid LoanId, Guid BorrowerId, string RegionCode
 /// <summary>The SQL of collections.</summary>
 public static class WorkOrderStore
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private const string Columns = """
         id, loan_id, borrower_id, region_code, status, reason, priority, days_past_due, overdue_amount, assigned_to, opened_on, closed_at,
         close_reason, created_at, updated_at
@@ -74,7 +71,7 @@ public static class WorkOrderStore
                      id CHAR(36) CHARACTER SET ascii PATH '$.id', loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId',
                      borrower_id CHAR(36) CHARACTER SET ascii PATH '$.borrowerId', region CHAR(6) CHARACTER SET ascii PATH '$.region',
                      priority INT PATH '$.priority', dpd INT PATH '$.dpd', owed BIGINT PATH '$.owed')) r
-            """, new { rows = JsonSerializer.Serialize(rows, Json), reason, today, by, now }, ct);
+            """, new { rows = JsonRows.Of(rows), reason, today, by, now }, ct);
     }
 
     /// <summary>The open orders' standing, refreshed from their loans in one statement.</summary>
@@ -86,7 +83,7 @@ public static class WorkOrderStore
                      loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', dpd INT PATH '$.dpd', owed BIGINT PATH '$.owed', priority INT PATH '$.priority')) r
                 ON w.open_loan = r.loan_id
                SET w.days_past_due = r.dpd, w.overdue_amount = r.owed, w.priority = r.priority, w.updated_at = @now
-            """, new { rows = JsonSerializer.Serialize(rows, Json), now }, ct);
+            """, new { rows = JsonRows.Of(rows), now }, ct);
     }
 
     /// <summary>Broken promises per loan with an open order.</summary>
@@ -149,7 +146,7 @@ public static class WorkOrderStore
             return;
         }
 
-        var rows = JsonSerializer.Serialize(assigned.Select(a => new { orderId = a.OrderId, collectorId = a.CollectorId }), Json);
+        var rows = JsonRows.Of(assigned.Select(a => new { orderId = a.OrderId, collectorId = a.CollectorId }));
         await change.ExecuteAsync("""
             UPDATE collection_work_orders w JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
                      order_id CHAR(36) CHARACTER SET ascii PATH '$.orderId', collector_id CHAR(36) CHARACTER SET ascii PATH '$.collectorId')) r

@@ -40,7 +40,7 @@ public static class ContactGuard
         await change.ExecuteAsync("""
             INSERT IGNORE INTO borrower_contact (borrower_id, do_not_contact, updated_at)
             SELECT j.id, 0, @now FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
-            """, new { ids = System.Text.Json.JsonSerializer.Serialize(ids), now }, ct);
+            """, new { ids = JsonRows.Of(ids), now }, ct);
         var flags = (await change.QueryAsync<(Guid BorrowerId, bool DoNotContact)>(
             "SELECT borrower_id, do_not_contact FROM borrower_contact WHERE borrower_id IN @ids ORDER BY borrower_id FOR UPDATE", new { ids }, ct)).ToArray();
         var since = ContactRules.StartOf(ContactRules.DayOf(DbTime.ToOffset(now)).AddDays(-1)).UtcDateTime;

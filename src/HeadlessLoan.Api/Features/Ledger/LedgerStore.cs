@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Ledger;
@@ -62,8 +61,7 @@ public sealed class LedgerStore(TimeProvider clock)
     /// Writes many entries in <paramref name="change"/> in a handful of statements whatever their number (the close of
     /// business posts a batch's accruals so): the ids already written and the loans' balances are read in one locking
     /// statement each, and the new entries, their lines and the balance changes are written by one statement each, their
-    /// rows sent as one JSON document (a multi-row insert of thousands of rows costs more to bind and parse than the rows
-    /// cost to write). Each entry has the outcome <see cref="PostAsync"/> would give it, in the order given.
+    /// rows sent as one JSON document (<see cref="JsonRows"/>). Each entry has the outcome <see cref="PostAsync"/> would give it, in the order given.
     /// </summary>
     public async Task<IReadOnlyList<PostingOutcome>> PostManyAsync(DbChange change, IReadOnlyList<JournalEntry> entries, CancellationToken ct)
     {
@@ -130,12 +128,10 @@ public sealed class LedgerStore(TimeProvider clock)
             .SelectMany(e => e.Lines.Select(l => (Loan: e.LoanId!.Value, l.Account, l.SignedForBalance)))
             .GroupBy(b => (b.Loan, b.Account))
             .Select(g => new ManyBalance(g.Key.Loan, g.Key.Account.ToWire(), g.Sum(b => b.SignedForBalance)));
-        change.Write(InsertManyEntriesSql, new { rows = JsonSerializer.Serialize(entries, ManyJson), now });
-        change.Write(InsertManyLinesSql, new { rows = JsonSerializer.Serialize(lines, ManyJson) });
-        change.Write(UpsertManyBalancesSql, new { rows = JsonSerializer.Serialize(balances, ManyJson) });
+        change.Write(InsertManyEntriesSql, new { rows = JsonRows.Of(entries), now });
+        change.Write(InsertManyLinesSql, new { rows = JsonRows.Of(lines) });
+        change.Write(UpsertManyBalancesSql, new { rows = JsonRows.Of(balances) });
     }
-
-    private static readonly JsonSerializerOptions ManyJson = new(JsonSerializerDefaults.Web);
 
     private sealed record ManyEntry(Guid Id, string Kind, Guid? LoanId, DateOnly ValueDate, long Total, string Hash);
 

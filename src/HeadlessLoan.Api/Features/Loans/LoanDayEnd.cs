@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HeadlessLoan.Api.Features.Ledger;
 using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
@@ -65,7 +64,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
               FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
               STRAIGHT_JOIN loans l ON l.id = j.id JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
              LOCK IN SHARE MODE
-            """, new { ids = JsonSerializer.Serialize(ids) }, ct)).ToLookup(p => p.LoanId);
+            """, new { ids = JsonRows.Of(ids) }, ct)).ToLookup(p => p.LoanId);
 
         var closed = loans.Select(l =>
         {
@@ -103,7 +102,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                    l.updated_at = IF(r.moved = 1, @now, l.updated_at)
             """, new
         {
-            rows = JsonSerializer.Serialize(closed.Select(c => new
+            rows = JsonRows.Of(closed.Select(c => new
             {
                 id = c.Loan.Id, status = StatusAfter(c.Loan, c.Step).ToWire(), dpd = c.Step.DaysPastDue, risk = c.Step.ClassAfter.ToWire(),
                 moved = c.Step.Event is not null || c.Step.ClassMoved ? 1 : 0,
@@ -124,7 +123,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                      product CHAR(36) CHARACTER SET ascii PATH '$.product')) r
             """, new
         {
-            rows = JsonSerializer.Serialize(closed.Where(c => c.Schedule.Count > 0).Select(c =>
+            rows = JsonRows.Of(closed.Where(c => c.Schedule.Count > 0).Select(c =>
             {
                 var earned = c.Earned().ToList();
                 return new
@@ -148,7 +147,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// </summary>
     private async Task RecogniseAsync(DbChange change, List<ClosedLoan> closed, DateOnly cobDate, CancellationToken ct)
     {
-        var earned = closed.SelectMany(c => c.Earned().Select(e => new { loanId = c.Loan.Id, period = e.Period, e.Penalty, e.Interest, e.Fee })).ToList();
+        var earned = closed.SelectMany(c => c.Earned().Select(e => new { loanId = c.Loan.Id, period = e.Period, penalty = e.Penalty, interest = e.Interest, fee = e.Fee })).ToList();
         if (earned.Count == 0)
         {
             return;
@@ -157,10 +156,10 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         await change.ExecuteAsync("""
             UPDATE loan_periods p JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
                      loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', period INT PATH '$.period',
-                     penalty BIGINT PATH '$.Penalty', interest BIGINT PATH '$.Interest', fee BIGINT PATH '$.Fee')) r
+                     penalty BIGINT PATH '$.penalty', interest BIGINT PATH '$.interest', fee BIGINT PATH '$.fee')) r
                 ON r.loan_id = p.loan_id AND r.period = p.period
                SET p.penalty_due = p.penalty_due + r.penalty, p.interest_accrued = p.interest_accrued + r.interest, p.fee_charged = p.fee_charged + r.fee
-            """, new { rows = JsonSerializer.Serialize(earned) }, ct);
+            """, new { rows = JsonRows.Of(earned) }, ct);
         var source = (Guid loanId) => $"cob:{loanId}:{cobDate:yyyy-MM-dd}";
         var entries = closed.SelectMany(c => new[]
             {
