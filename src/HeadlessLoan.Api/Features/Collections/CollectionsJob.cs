@@ -1,6 +1,4 @@
-using Dapper;
 using HeadlessLoan.Api.Features.CloseOfBusiness;
-using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Jobs;
@@ -27,21 +25,12 @@ public sealed partial class CollectionsJob(
 
     protected override async Task<int> RunLeasedAsync(CancellationToken ct)
     {
-        var today = ChinaTime.Today(clock);
-        var day = today.ToDateTime(TimeOnly.MinValue);
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            if (await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM collection_runs WHERE business_date = @day", new { day }, cancellationToken: ct)) > 0)
-            {
-                return 0;
-            }
-        }
-
-        if (!await closed.IsClosedAsync(today.AddDays(-1), ct))
+        if (await closed.DueTodayAsync("SELECT COUNT(*) FROM collection_runs WHERE business_date = @day", ct) is not { } today)
         {
             return 0;
         }
 
+        var day = today.ToDateTime(TimeOnly.MinValue);
         var now = DbTime.Now(clock);
         await using var change = await DbChange.BeginAsync(db, audit, ct);
         if (await change.ExecuteAsync("INSERT IGNORE INTO collection_runs (business_date, opened, assigned, finished_at) VALUES (@day, 0, 0, @now)", new { day, now }, ct) == 0)

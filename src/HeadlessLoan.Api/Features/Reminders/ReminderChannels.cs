@@ -36,7 +36,7 @@ public sealed record Recipient(string? OpenId, string? Phone);
 public sealed class ReminderChannels(WeChatApiClient wechat, AliyunSmsClient sms, AliyunVoiceClient voice, IOptions<ReminderOptions> options)
 {
     /// <summary>Provider codes that mean "not now" rather than "never".</summary>
-    private static readonly HashSet<string> Throttled = ["isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "Throttling.User", "Throttling"];
+    private static readonly HashSet<string> Throttled = [AliyunCodes.BusinessLimitControl, AliyunCodes.DayLimitControl, AliyunCodes.ThrottlingUser, "Throttling"];
 
     /// <summary>Why a channel cannot be tried for a recipient at all (then the next channel is); null when it can.</summary>
     public static string? Unreachable(ReminderChannel channel, Recipient to) => channel switch

@@ -1,7 +1,6 @@
-using System.Text.Json;
 using Dapper;
 using HeadlessLoan.Api.Features.CloseOfBusiness;
-using HeadlessLoan.Api.Platform;
+using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Jobs;
 using HeadlessLoan.Domain.Loans;
@@ -19,37 +18,27 @@ namespace HeadlessLoan.Api.Features.Reminders;
 /// second day of a tier's window, add nothing; the date's row in reminder_plans makes later polls of the day do nothing.
 /// </summary>
 public sealed partial class ReminderPlanner(
-    MySqlDataSource db, ReminderSettings settings, ClosedDates closed, JobLeases leases, IOptions<ReminderOptions> options, TimeProvider clock,
+    MySqlDataSource db, AuditTrail audit, ReminderSettings settings, ClosedDates closed, JobLeases leases, IOptions<ReminderOptions> options, TimeProvider clock,
     ILogger<ReminderPlanner> logger) : LeasedWorker(leases, Job, TimeSpan.FromMinutes(2), logger)
 {
     public const string Job = "reminder-planner";
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     protected override Task PauseAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), ct);
 
     /// <summary>Plans today when it is due; returns the reminders planned (0 when there was nothing to do).</summary>
     protected override async Task<int> RunLeasedAsync(CancellationToken ct)
     {
-        var today = ChinaTime.Today(clock);
+        // Not before the close of yesterday has finished: the overdue marks are not in until then.
+        if (await closed.DueTodayAsync("SELECT COUNT(*) FROM reminder_plans WHERE business_date = @day", ct) is not { } today)
+        {
+            return 0;
+        }
+
         var day = today.ToDateTime(TimeOnly.MinValue);
-        await using (var conn = await db.OpenConnectionAsync(ct))
-        {
-            if (await conn.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM reminder_plans WHERE business_date = @day", new { day }, cancellationToken: ct)) > 0)
-            {
-                return 0;
-            }
-        }
-
-        if (!await closed.IsClosedAsync(today.AddDays(-1), ct))
-        {
-            return 0; // the close of yesterday has not finished: the overdue marks are not in yet
-        }
-
         var tiers = await TierRowsAsync(today, ct);
         var now = DbTime.Now(clock);
-        await using var change = await DbChange.BeginAsync(db, null!, ct);
-        var planned = await change.ExecuteAsync(PlanSql, new { tiers = JsonSerializer.Serialize(tiers, Json), day, now }, ct);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        var planned = await change.ExecuteAsync(PlanSql, new { tiers = JsonRows.Of(tiers), day, now }, ct);
         var marked = await change.ExecuteAsync("INSERT IGNORE INTO reminder_plans (business_date, reminders, planned_at) VALUES (@day, @planned, @now)",
             new { day, planned, now }, ct);
         if (marked == 0)
@@ -68,11 +57,10 @@ public sealed partial class ReminderPlanner(
         var policies = await settings.PoliciesAsync(ct);
         await using var conn = await db.OpenConnectionAsync(ct);
         var products = await conn.QueryAsync<Guid>(new CommandDefinition("SELECT id FROM products", cancellationToken: ct));
-        var byScope = policies.ToDictionary(p => p.Scope, p => p.Policy);
         var rows = new List<TierRow>();
         foreach (var product in products)
         {
-            if (!byScope.TryGetValue(product.ToString(), out var policy) && !byScope.TryGetValue(ReminderSettings.DefaultScope, out policy))
+            if (ReminderSettings.PolicyFor(policies, product) is not { } policy)
             {
                 continue;
             }

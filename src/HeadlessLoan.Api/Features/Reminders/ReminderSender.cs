@@ -46,6 +46,7 @@ public sealed class ReminderSender(
         var now = DbTime.Now(clock);
         List<Claimed> claimed;
         int decided;
+        IReadOnlyList<ScopedPolicy> policies;
         await using (var change = await DbChange.BeginAsync(db, audit, ct))
         {
             var due = await ReminderStore.ClaimDueAsync(change, now, options.Value.BatchSize, ct);
@@ -54,7 +55,9 @@ public sealed class ReminderSender(
                 return 0;
             }
 
-            (claimed, decided) = await DecideAsync(change, due, now, ct);
+            // Read once for the batch: the rules for deciding now and for falling back after the sends.
+            policies = await settings.PoliciesAsync(ct);
+            (claimed, decided) = await DecideAsync(change, due, policies, now, ct);
             await change.CommitAsync(ct);
         }
 
@@ -64,7 +67,6 @@ public sealed class ReminderSender(
 
         await using (var change = await DbChange.BeginAsync(db, audit, ct))
         {
-            var policies = await settings.PoliciesAsync(ct);
             foreach (var (claim, result) in outcomes)
             {
                 await RecordAsync(change, claim.Reminder, result, policies, DbTime.Now(clock), ct);
@@ -77,12 +79,12 @@ public sealed class ReminderSender(
     }
 
     /// <summary>Holds each due reminder to the rules; returns those claimed for sending now, and how many were otherwise settled (skipped, deferred, moved on).</summary>
-    private async Task<(List<Claimed> Claimed, int Decided)> DecideAsync(DbChange change, IReadOnlyList<ReminderContext> due, DateTime now, CancellationToken ct)
+    private async Task<(List<Claimed> Claimed, int Decided)> DecideAsync(
+        DbChange change, IReadOnlyList<ReminderContext> due, IReadOnlyList<ScopedPolicy> policies, DateTime now, CancellationToken ct)
     {
         var rules = contact.Value.Rules();
         var at = DbTime.ToOffset(now);
         var templates = await settings.TemplatesAsync(ct);
-        var policies = await settings.PoliciesAsync(ct);
         var contacts = await ContactGuard.LockAsync(change, due.Select(d => d.BorrowerId).ToArray(), now, ct);
         var calls = contacts.ToDictionary(c => c.Key, c => c.Value.CallsToday.ToList());
         var claimed = new List<Claimed>();
@@ -160,8 +162,7 @@ public sealed class ReminderSender(
     private static async Task FailAsync(DbChange change, ReminderContext reminder, string code, IReadOnlyList<ScopedPolicy> policies, DateTime now, CancellationToken ct)
     {
         await ReminderStore.FinishAsync(change, reminder.Id, ReminderStatus.Failed, null, code, now, ct);
-        var policy = policies.FirstOrDefault(p => p.Scope == reminder.ProductId.ToString()) ?? policies.FirstOrDefault(p => p.Scope == ReminderSettings.DefaultScope);
-        var chain = policy?.Policy.Tiers.FirstOrDefault(t => t.Code == reminder.Tier)?.Channels ?? [];
+        var chain = ReminderSettings.PolicyFor(policies, reminder.ProductId)?.Tiers.FirstOrDefault(t => t.Code == reminder.Tier)?.Channels ?? [];
         var next = chain.SkipWhile(c => ReminderChannelNames.Of(c) != reminder.Channel).Skip(1).Select(c => (ReminderChannel?)c).FirstOrDefault();
         if (next is { } channel)
         {

@@ -122,6 +122,10 @@ public sealed class ReminderSettings(MySqlDataSource db, AuditTrail audit, TimeP
 
     private sealed record StoredTier(int OffsetDays, string[] Channels, string TemplateKey);
 
+    /// <summary>The policy a product's loans follow: its own, else the default; null when neither is stored.</summary>
+    public static ReminderPolicy? PolicyFor(IReadOnlyList<ScopedPolicy> policies, Guid productId) =>
+        (policies.FirstOrDefault(p => p.Scope == productId.ToString()) ?? policies.FirstOrDefault(p => p.Scope == DefaultScope))?.Policy;
+
     public static IReadOnlyList<ReminderTier> ParseTiers(string json) =>
         JsonSerializer.Deserialize<StoredTier[]>(json, Json)!
             .Select(t => new ReminderTier(t.OffsetDays, t.Channels.Select(c => ReminderChannelNames.Parse(c) ?? throw new FormatException($"unknown channel {c}")).ToArray(), t.TemplateKey))
