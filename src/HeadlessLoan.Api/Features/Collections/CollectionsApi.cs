@@ -108,7 +108,7 @@ public static class CollectionsApi
     }
 
     /// <summary>Department heads and admins see and open every order; a collector only theirs; other staff none.</summary>
-    private static bool Supervises(CurrentCaller caller) => caller.Roles.Contains(Roles.Admin) || caller.Roles.Contains(Roles.DeptHead);
+    private static bool Supervises(CurrentCaller caller) => caller.IsSupervisor;
 
     private static bool Collects(CurrentCaller caller) => caller.Roles.Contains(Roles.Collector);
 

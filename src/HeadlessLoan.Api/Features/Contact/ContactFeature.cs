@@ -9,7 +9,7 @@ public static class ContactFeature
     {
         builder.Services.AddOptions<ContactOptions>().BindConfiguration(ContactOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddAuthorizationBuilder().AddPolicy(ContactPreferencesApi.Policy, p => p.RequireAuthenticatedUser()
-            .RequireClaim(Caller.KindClaim, Caller.Staff).RequireRole(Roles.Admin, Roles.DeptHead, Roles.Collector));
+            .RequireClaim(Caller.KindClaim, Caller.Staff).RequireRole([.. Roles.Supervisors, Roles.Collector]));
         return builder;
     }
 

@@ -26,8 +26,6 @@ public static class ContactPreferencesApi
 
     public const int MaxReasonLength = 200;
 
-    private static readonly string[] MayClear = [Roles.Admin, Roles.DeptHead];
-
     public static IEndpointRouteBuilder MapContactPreferencesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/borrowers/{borrowerId:guid}/contact-preferences").WithTags("Borrowers").RequireRateLimiting(RateLimitPolicies.PerCaller);
@@ -78,7 +76,7 @@ public static class ContactPreferencesApi
         var before = await change.QuerySingleOrDefaultAsync<PreferencesRow>(
             "SELECT do_not_contact, reason, updated_by, updated_at FROM borrower_contact WHERE borrower_id = @borrowerId FOR UPDATE", new { borrowerId }, ct);
         var doNotContact = request.DoNotContact!.Value;
-        if (before!.DoNotContact && !doNotContact && !caller.Roles.Any(MayClear.Contains))
+        if (before!.DoNotContact && !doNotContact && !caller.IsSupervisor)
         {
             return Problems.Create(StatusCodes.Status403Forbidden, "contact_clear_not_allowed", "Only an admin or a department head may clear a do-not-contact flag.");
         }

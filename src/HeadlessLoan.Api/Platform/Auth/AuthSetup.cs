@@ -57,7 +57,7 @@ public static class AuthSetup
             .AddPolicy(Policies.Approver, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff)
                 .RequireRole(Roles.Admin, Roles.RiskOfficer, Roles.DeptHead))
             .AddPolicy(Policies.Supervisor, p => p.RequireAuthenticatedUser().RequireClaim(Caller.KindClaim, Caller.Staff)
-                .RequireRole(Roles.Admin, Roles.DeptHead));
+                .RequireRole(Roles.Supervisors));
 
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<UnknownApiKeys>();

@@ -45,6 +45,9 @@ public static class Roles
     public const string Auditor = "auditor";
 
     public static readonly IReadOnlyList<string> All = [Admin, RiskOfficer, DeptHead, LoanOfficer, Collector, Auditor];
+
+    /// <summary>Who holds <see cref="Policies.Supervisor"/>: the roles that oversee others' work (and decide what a second person must).</summary>
+    public static readonly IReadOnlyList<string> Supervisors = [Admin, DeptHead];
 }
 
 public static class Policies

@@ -30,6 +30,9 @@ public sealed class CurrentCaller
 
     public bool IsBorrower => Kind == Caller.Borrower;
 
+    /// <summary>A member of staff holding one of the supervisor roles (<see cref="Roles.Supervisors"/>).</summary>
+    public bool IsSupervisor => IsStaff && Roles.Any(Auth.Roles.Supervisors.Contains);
+
     /// <summary>The caller of <paramref name="user"/>; only an authenticated staff member, channel or borrower is one.</summary>
     public static CurrentCaller From(ClaimsPrincipal user)
     {
