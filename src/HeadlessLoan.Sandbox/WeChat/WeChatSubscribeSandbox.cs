@@ -35,16 +35,9 @@ internal sealed partial class WeChatSubscribeSandbox(SandboxTemplateHelpers help
 
     private ResponseMessage Answer(IRequestMessage request)
     {
-        var token = HttpUtility.ParseQueryString(request.RawQuery ?? "")["access_token"];
-        switch (token)
+        if (TokenRefusal(request) is { } refused)
         {
-            case null or "":
-                return Error(41001, "access_token missing");
-            case "sandbox_expired_token":
-                return Error(42001, "access_token expired");
-            case "sandbox_invalid_token":
-            case not null when helpers.TokenAppId(token) == SandboxTemplateHelpers.UnknownTokenAppId:
-                return Error(40001, "invalid credential, access_token is invalid or not latest");
+            return refused;
         }
 
         if (Body(request) is not { } body)
@@ -79,12 +72,40 @@ internal sealed partial class WeChatSubscribeSandbox(SandboxTemplateHelpers help
             });
         }
 
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (DataRefusal(body, values) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var messageId = RandomNumberGenerator.GetInt32(1, int.MaxValue) * 1000L + RandomNumberGenerator.GetInt32(1000);
+        outbox.Add(new OutboxEntry(SandboxOutbox.WeChatSubscribe, toUser, String(body, "template_id")!, values, OutId: null,
+            messageId.ToString(CultureInfo.InvariantCulture), clock.GetUtcNow(), AnswerLost: false));
+        return SandboxResponses.Json(200, new JsonObject { ["errcode"] = 0, ["errmsg"] = "ok", ["msgid"] = messageId });
+    }
+
+    /// <summary>WeChat's answer to a missing, expired or foreign access token; null when the token is one the sandbox issued.</summary>
+    private ResponseMessage? TokenRefusal(IRequestMessage request)
+    {
+        var token = HttpUtility.ParseQueryString(request.RawQuery ?? "")["access_token"];
+        return token switch
+        {
+            null or "" => Error(41001, "access_token missing"),
+            "sandbox_expired_token" => Error(42001, "access_token expired"),
+            "sandbox_invalid_token" => Error(40001, "invalid credential, access_token is invalid or not latest"),
+            _ when helpers.TokenAppId(token) == SandboxTemplateHelpers.UnknownTokenAppId => Error(40001, "invalid credential, access_token is invalid or not latest"),
+            _ => null,
+        };
+    }
+
+    /// <summary>Reads the data's values into <paramref name="values"/>; WeChat's 47003 naming the first field that breaks its rules, or null.</summary>
+    private ResponseMessage? DataRefusal(JsonElement body, Dictionary<string, string> values)
+    {
         if (!body.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
         {
             return Error(47003, "argument invalid! data is empty");
         }
 
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in data.EnumerateObject())
         {
             if (field.Value.ValueKind != JsonValueKind.Object || !field.Value.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.String)
@@ -100,10 +121,7 @@ internal sealed partial class WeChatSubscribeSandbox(SandboxTemplateHelpers help
             values[field.Name] = value.GetString()!;
         }
 
-        var messageId = RandomNumberGenerator.GetInt32(1, int.MaxValue) * 1000L + RandomNumberGenerator.GetInt32(1000);
-        outbox.Add(new OutboxEntry(SandboxOutbox.WeChatSubscribe, toUser, String(body, "template_id")!, values, OutId: null,
-            messageId.ToString(CultureInfo.InvariantCulture), clock.GetUtcNow(), AnswerLost: false));
-        return SandboxResponses.Json(200, new JsonObject { ["errcode"] = 0, ["errmsg"] = "ok", ["msgid"] = messageId });
+        return null;
     }
 
     private ResponseMessage Error(int errcode, string errmsg) =>
