@@ -17,7 +17,7 @@ public readonly record struct JournalLine(LedgerAccount Account, EntrySide Side,
     public static JournalLine Credit(LedgerAccount account, long amount) => new(account, EntrySide.Credit, amount);
 
     /// <summary>What the line does to its account's balance, in the account's own sense (an asset rises with a debit, the others with a credit).</summary>
-    public long SignedForBalance => (Side == EntrySide.Debit) == (Account.TypeOf() == AccountType.Asset) ? Amount : -Amount;
+    public long SignedForBalance => (Side == EntrySide.Debit) == Account.IsDebitNormal() ? Amount : -Amount;
 }
 
 /// <summary>
@@ -115,4 +115,6 @@ public static class EntryKinds
     public const string Refund = "refund";
     public const string RefundPaid = "refund_paid";
     public const string Reversal = "reversal";
+    public const string WriteOff = "write_off";
+    public const string Recovery = "recovery";
 }

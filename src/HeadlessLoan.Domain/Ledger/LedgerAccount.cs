@@ -11,6 +11,9 @@ public enum AccountType
 
     /// <summary>Earned; increased by a credit.</summary>
     Income,
+
+    /// <summary>Lost or spent (a loan written off); increased by a debit.</summary>
+    Expense,
 }
 
 /// <summary>The chart of accounts. Stored by wire name (<see cref="ChartOfAccounts"/>); the order is the chart's.</summary>
@@ -39,6 +42,12 @@ public enum LedgerAccount
 
     /// <summary>Refunds decided and not yet paid out.</summary>
     RefundsPayable,
+
+    /// <summary>What was owed on loans given up as a loss (written off as 损失).</summary>
+    WriteOffExpense,
+
+    /// <summary>Money received on a loan after it was written off.</summary>
+    RecoveryIncome,
 }
 
 /// <summary>The chart: each account's stored name and type.</summary>
@@ -58,6 +67,8 @@ public static class ChartOfAccounts
         (LedgerAccount.FeeIncome, "fee_income", AccountType.Income),
         (LedgerAccount.BorrowerSuspense, "borrower_suspense", AccountType.Liability),
         (LedgerAccount.RefundsPayable, "refunds_payable", AccountType.Liability),
+        (LedgerAccount.WriteOffExpense, "write_off_expense", AccountType.Expense),
+        (LedgerAccount.RecoveryIncome, "recovery_income", AccountType.Income),
     ];
 
     /// <summary>Every account's stored name, in the chart's order.</summary>
@@ -66,6 +77,9 @@ public static class ChartOfAccounts
     public static string ToWire(this LedgerAccount account) => Find(account).Wire;
 
     public static AccountType TypeOf(this LedgerAccount account) => Find(account).Type;
+
+    /// <summary>Whether a debit increases the account (assets and expenses) rather than a credit (liabilities and income).</summary>
+    public static bool IsDebitNormal(this LedgerAccount account) => account.TypeOf() is AccountType.Asset or AccountType.Expense;
 
     /// <summary>A stored account name; anything else in the column is a fault, not input.</summary>
     public static LedgerAccount Parse(string wire) =>

@@ -74,6 +74,27 @@ public static class Postings
         JournalEntry.Create(id, EntryKinds.RefundPaid, loanId, date,
             [JournalLine.Debit(LedgerAccount.RefundsPayable, amount), JournalLine.Credit(ClearingOf(rail), amount)]);
 
+    /// <summary>
+    /// A loan given up as a loss: everything still owed on it (<paramref name="outstanding"/>, each receivable as the
+    /// books hold it) leaves the receivables for the write-off expense. The borrower still owes it; what they pay from
+    /// now on is a recovery.
+    /// </summary>
+    public static JournalEntry WriteOff(Guid id, Guid loanId, DateOnly date, LoanComponents outstanding) =>
+        JournalEntry.Create(id, EntryKinds.WriteOff, loanId, date,
+            [JournalLine.Debit(LedgerAccount.WriteOffExpense, outstanding.Total), .. Settling(outstanding)]);
+
+    /// <summary>
+    /// Money received through <paramref name="rail"/> on a written-off loan: <paramref name="recovered"/> of it is
+    /// recovery income (at most what was written off and not yet recovered), the rest the borrower's credit.
+    /// </summary>
+    public static JournalEntry Recovery(Guid id, Guid loanId, DateOnly date, PaymentRail rail, long recovered, long overpayment) =>
+        JournalEntry.Create(id, EntryKinds.Recovery, loanId, date,
+        [
+            JournalLine.Debit(ClearingOf(rail), checked(recovered + overpayment)),
+            JournalLine.Credit(LedgerAccount.RecoveryIncome, recovered),
+            JournalLine.Credit(LedgerAccount.BorrowerSuspense, overpayment),
+        ]);
+
     private static JournalLine[] Settling(LoanComponents allocated) =>
     [
         JournalLine.Credit(LedgerAccount.PrincipalReceivable, allocated.Principal),

@@ -30,6 +30,9 @@ public enum LoanEvent
     /// <summary>An overdue loan is written off as a loss.</summary>
     WriteOff,
 
+    /// <summary>Money received on a written-off loan: a recovery; the loan stays written off.</summary>
+    Recover,
+
     /// <summary>Money the borrower paid beyond what is owed goes back to them; the status does not change.</summary>
     Refund,
 }

@@ -21,7 +21,10 @@ public static class LoanRefusals
     /// <summary>Only an overdue loan catches up or is written off.</summary>
     public const string NotOverdue = "loan_not_overdue";
 
-    /// <summary>A refund needs a disbursed loan (open or paid off) holding the borrower's money.</summary>
+    /// <summary>Only a written-off loan's money is a recovery.</summary>
+    public const string NotWrittenOff = "loan_not_written_off";
+
+    /// <summary>A refund needs a disbursed loan (open, paid off or written off) holding the borrower's money.</summary>
     public const string NotRefundable = "loan_not_refundable";
 }
 
@@ -42,7 +45,8 @@ public static class LoanLifecycle
         LoanEvent.PayOff => IsOpen(status) ? To(LoanStatus.PaidOff) : Refuse(status, LoanRefusals.NotOpen),
         LoanEvent.MarkOverdue => IsOpen(status) ? To(LoanStatus.Overdue) : Refuse(status, LoanRefusals.NotOpen),
         LoanEvent.WriteOff => FromOnly(status, LoanRefusals.NotOverdue, LoanStatus.WrittenOff, LoanStatus.Overdue),
-        LoanEvent.Refund => IsOpen(status) || status == LoanStatus.PaidOff ? To(status) : Refuse(status, LoanRefusals.NotRefundable),
+        LoanEvent.Recover => FromOnly(status, LoanRefusals.NotWrittenOff, LoanStatus.WrittenOff, LoanStatus.WrittenOff),
+        LoanEvent.Refund => IsOpen(status) || status is LoanStatus.PaidOff or LoanStatus.WrittenOff ? To(status) : Refuse(status, LoanRefusals.NotRefundable),
         _ => throw new ArgumentOutOfRangeException(nameof(happened), happened, "Unknown loan event."),
     };
 
@@ -55,7 +59,7 @@ public static class LoanLifecycle
     /// <summary>Disbursed and not closed: money is owed and can be paid.</summary>
     public static bool IsOpen(LoanStatus status) => Known(status) is LoanStatus.Active or LoanStatus.Overdue;
 
-    /// <summary>No more money moves on it (a refund of a paid-off loan's overpayment aside).</summary>
+    /// <summary>Nothing more falls due on it (recoveries on a written-off loan and refunds of credit aside).</summary>
     public static bool IsClosed(LoanStatus status) => Known(status) is LoanStatus.PaidOff or LoanStatus.WrittenOff or LoanStatus.Cancelled;
 
     private static LoanTransition FromOnly(LoanStatus status, string refusal, LoanStatus next, params LoanStatus[] sources) =>

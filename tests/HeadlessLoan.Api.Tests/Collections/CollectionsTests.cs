@@ -6,6 +6,7 @@ using Dapper;
 using HeadlessLoan.Api.Features.Collections;
 using HeadlessLoan.Api.Tests.CloseOfBusiness;
 using HeadlessLoan.Api.Tests.Infrastructure;
+using HeadlessLoan.Api.Tests.Ledger;
 using HeadlessLoan.Api.Tests.Loans;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -167,6 +168,97 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         Assert.Equal("not_a_collector", (await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity)).GetProperty("code").GetString());
         var list = await (await head.GetAsync("/v1/collectors")).ReadJsonAsync();
         Assert.Contains(list.GetProperty("items").EnumerateArray(), c => c.GetProperty("staffId").GetGuid() == collector.Id);
+    }
+
+    [Fact]
+    public async Task ALossLoanIsWrittenOffByASecondPersonOfAHigherRoleAndWhatIsPaidAfterIsARecovery()
+    {
+        var collector = await CollectorAsync([]);
+        var outsider = await CreateStaffAsync("collector");
+        var (loanId, firstDue) = await LoanAsync();
+        await WalkToAsync(firstDue.AddDays(7));
+        using var client = await SignInAsync(collector);
+        var orderId = (await OrdersAsync(client)).Single(o => o.GetProperty("loanId").GetGuid() == loanId).GetProperty("id").GetGuid();
+        var reason = new { reason = "Borrower untraceable for a year" };
+        await (await client.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/write-off", reason, Guid.NewGuid().ToString()))
+            .AssertProblemAsync(HttpStatusCode.Conflict, "loan_not_loss");
+
+        // Classified 损失 by hand (two supervisors), as a loan 361 days overdue would be by the table.
+        using var head = await api.CreateStaffWithRolesAsync("dept_head");
+        using var otherHead = await api.CreateStaffWithRolesAsync("dept_head");
+        var asked = await head.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId, riskClass = "loss", reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
+        await asked.AssertStatusAsync(HttpStatusCode.Created);
+        await (await otherHead.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
+            .AssertStatusAsync(HttpStatusCode.OK);
+
+        using (var stranger = await SignInAsync(outsider))
+        {
+            await (await stranger.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/write-off", reason, Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.NotFound);
+        }
+
+        // A department head's proposal needs an admin; nobody decides their own.
+        var byHead = await ProposeAsync(head, orderId, reason);
+        await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{byHead}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Forbidden, "write_off_needs_senior_approver");
+        await (await head.PostWithoutBodyAsync($"/v1/write-offs/{byHead}/reject", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Forbidden, "four_eyes_same_person");
+        await (await client.PostWithoutBodyAsync($"/v1/write-offs/{byHead}/withdraw", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.NotFound);
+        await (await head.PostWithoutBodyAsync($"/v1/write-offs/{byHead}/withdraw", Guid.NewGuid().ToString())).AssertStatusAsync(HttpStatusCode.OK);
+
+        var byCollector = await ProposeAsync(client, orderId, reason);
+        await (await client.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/write-off", reason, Guid.NewGuid().ToString()))
+            .AssertProblemAsync(HttpStatusCode.Conflict, "write_off_pending");
+        var mine = await (await client.GetAsync($"/v1/write-offs?loanId={loanId}")).ReadJsonAsync();
+        Assert.Equal([byCollector], mine.GetProperty("items").EnumerateArray().Select(w => w.GetProperty("id").GetGuid()));
+        await (await client.PostWithoutBodyAsync($"/v1/write-offs/{byCollector}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Forbidden);
+
+        var owed = (await _days.LoanAsync(loanId)).GetProperty("receivable");
+        var approved = await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{byCollector}/approve", Guid.NewGuid().ToString());
+        await approved.AssertStatusAsync(HttpStatusCode.OK);
+        var writeOff = await approved.ReadJsonAsync();
+        Assert.Equal("written_off", writeOff.GetProperty("status").GetString());
+        Assert.Equal(owed.GetRawText(), writeOff.GetProperty("writtenOff").GetRawText());
+        var total = owed.GetProperty("total").GetInt64();
+        Assert.True(total > 500_000);
+        var loan = await _days.LoanAsync(loanId);
+        Assert.Equal(("written_off", 0L), (loan.GetProperty("status").GetString(), loan.GetProperty("receivable").GetProperty("total").GetInt64()));
+        await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{byCollector}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "write_off_not_pending");
+        Assert.True((await api.ReconcileAsync()).Ok);
+
+        // The next pass closes the order; the close of business leaves the loan alone.
+        await WalkToAsync(firstDue.AddDays(9));
+        await using (var db = await api.OpenDatabaseAsync())
+        {
+            Assert.Equal(("closed", "loan_written_off"), await db.QuerySingleAsync<(string, string)>(
+                "SELECT status, close_reason FROM collection_work_orders WHERE id = @orderId", new { orderId = orderId.ToString() }));
+        }
+
+        Assert.Equal(0, (await _days.LoanAsync(loanId)).GetProperty("receivable").GetProperty("total").GetInt64());
+
+        // Later payments are recoveries, up to what was written off; beyond it the borrower's credit.
+        await _days.PayOfflineAsync(loanId, 100_000);
+        await _days.PayOfflineAsync(loanId, total - 100_000 + 500);
+        using var reader = await api.CreateStaffWithRolesAsync("dept_head");
+        var after = await (await reader.GetAsync($"/v1/write-offs/{byCollector}")).ReadJsonAsync();
+        Assert.Equal(total, after.GetProperty("recovered").GetInt64());
+        loan = await _days.LoanAsync(loanId);
+        Assert.Equal(("written_off", 500L), (loan.GetProperty("status").GetString(), loan.GetProperty("credit").GetInt64()));
+        var proof = await api.ReconcileAsync();
+        Assert.True(proof.Ok, string.Join("; ", proof.ScheduleMismatches.Select(m => $"{m.Component} {m.Schedule} vs {m.Ledger}")));
+        await using (var db = await api.OpenDatabaseAsync())
+        {
+            Assert.Equal((total, total), await db.QuerySingleAsync<(long, long)>("""
+                SELECT CAST(SUM(IF(account = 'write_off_expense', balance, 0)) AS SIGNED), CAST(SUM(IF(account = 'recovery_income', balance, 0)) AS SIGNED)
+                  FROM loan_balances WHERE loan_id = @loanId
+                """, new { loanId = loanId.ToString() }));
+        }
+    }
+
+    private static async Task<Guid> ProposeAsync(HttpClient client, Guid orderId, object reason)
+    {
+        var proposed = await client.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/write-off", reason, Guid.NewGuid().ToString());
+        await proposed.AssertStatusAsync(HttpStatusCode.Created);
+        var body = await proposed.ReadJsonAsync();
+        Assert.Equal("proposed", body.GetProperty("status").GetString());
+        return body.GetProperty("id").GetGuid();
     }
 
     private sealed record Collector(Guid Id, string Username);

@@ -25,6 +25,7 @@ public static class BatteryBodies
         new("POST /v1/collection-work-orders/{workOrderId}/contact-attempts", """{"channel": "call", "result": "no_answer", "note": "Battery"}""",
             """{"channel": "call", "result": 5}""", """{"channel": "pigeon", "result": "no_answer"}"""),
         new("POST /v1/collection-work-orders/{workOrderId}/promises", """{"amount": 10000, "promisedOn": "2026-03-10"}""", """{"amount": "many", "promisedOn": "2026-03-10"}""", null),
+        new("POST /v1/collection-work-orders/{workOrderId}/write-off", """{"reason": "Battery reason"}""", """{"reason": 42}""", null),
         new("PUT /v1/collectors/{staffId}", """{"regions": ["11"], "active": true}""", """{"regions": "11", "active": true}""", null),
         // The default floors again: a new version that classifies as the one before.
         new("PUT /v1/risk-classification", """{"floors": [{"riskClass": "normal", "minDaysPastDue": 0}, {"riskClass": "special_mention", "minDaysPastDue": 1}, {"riskClass": "substandard", "minDaysPastDue": 91}, {"riskClass": "doubtful", "minDaysPastDue": 271}, {"riskClass": "loss", "minDaysPastDue": 361}], "note": "Battery"}""",

@@ -83,4 +83,27 @@ public sealed class JournalEntryTests
 
         Assert.Throws<FormatException>(() => ChartOfAccounts.Parse("cash"));
     }
+
+    [Fact]
+    public void A_write_off_empties_every_receivable_into_the_expense_and_a_recovery_is_income_beside_it()
+    {
+        var owed = LoanBalances.Empty.Apply(Postings.Disbursement(Guid.NewGuid(), Loan, Day, 10_000)).After!
+            .Apply(Postings.Accrual(Guid.NewGuid(), Loan, Day, 300, 40)).After!
+            .Apply(Postings.Fee(Guid.NewGuid(), Loan, Day, 25)).After!;
+
+        var writeOff = Postings.WriteOff(Guid.NewGuid(), Loan, Day, owed.Outstanding);
+        var writtenOff = owed.Apply(writeOff).After!;
+        var recovered = writtenOff.Apply(Postings.Recovery(Guid.NewGuid(), Loan, Day, PaymentRail.Offline, 6_000, 15)).After!;
+
+        Assert.Equal(10_365, writeOff.Total);
+        Assert.Equal(new LoanComponents(0, 0, 0, 0), writtenOff.Outstanding);
+        Assert.Equal(10_365, writtenOff[LedgerAccount.WriteOffExpense]);
+        Assert.Equal(6_000, recovered[LedgerAccount.RecoveryIncome]);
+        Assert.Equal(15, recovered.Credit);
+        Assert.Equal(6_015, recovered[LedgerAccount.OfflineClearing]);
+        Assert.True(LedgerAccount.WriteOffExpense.IsDebitNormal());
+        Assert.False(LedgerAccount.RecoveryIncome.IsDebitNormal());
+        // Writing off more than is owed would overdraw a receivable: refused like any other entry.
+        Assert.Equal(LedgerAccount.PrincipalReceivable, owed.Apply(Postings.WriteOff(Guid.NewGuid(), Loan, Day, owed.Outstanding with { Principal = 10_001 })).Overdrawn);
+    }
 }

@@ -18,6 +18,7 @@ public sealed class LoanLifecycleTests
     private const string NotOpen = "!loan_not_open";
     private const string NotOverdue = "!loan_not_overdue";
     private const string NotRefundable = "!loan_not_refundable";
+    private const string NotWrittenOff = "!loan_not_written_off";
 
     /// <summary>The whole lifecycle: for each event, the next status in each status of <see cref="Columns"/>, or <c>!</c> and the refusal.</summary>
     private static readonly Dictionary<LoanEvent, string[]> Rows = new()
@@ -32,7 +33,8 @@ public sealed class LoanLifecycleTests
         [LoanEvent.PayOff] =              [NotOpen,               NotOpen,                "paid_off",    "paid_off",    NotOpen,       NotOpen,       NotOpen],
         [LoanEvent.MarkOverdue] =         [NotOpen,               NotOpen,                "overdue",     "overdue",     NotOpen,       NotOpen,       NotOpen],
         [LoanEvent.WriteOff] =            [NotOverdue,            NotOverdue,             NotOverdue,    "written_off", NotOverdue,    NotOverdue,    NotOverdue],
-        [LoanEvent.Refund] =              [NotRefundable,         NotRefundable,          "active",      "overdue",     "paid_off",    NotRefundable, NotRefundable],
+        [LoanEvent.Recover] =             [NotWrittenOff,         NotWrittenOff,          NotWrittenOff, NotWrittenOff, NotWrittenOff, "written_off", NotWrittenOff],
+        [LoanEvent.Refund] =              [NotRefundable,         NotRefundable,          "active",      "overdue",     "paid_off",    "written_off", NotRefundable],
     };
 
     private static readonly LifecycleTable<LoanStatus, LoanEvent> Table = new(Columns, Rows);

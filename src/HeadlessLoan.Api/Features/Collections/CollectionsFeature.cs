@@ -17,5 +17,5 @@ public static class CollectionsFeature
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapCollections(this IEndpointRouteBuilder app) => app.MapCollectionsApi();
+    public static IEndpointRouteBuilder MapCollections(this IEndpointRouteBuilder app) => app.MapCollectionsApi().MapWriteOffsApi();
 }

@@ -36,9 +36,9 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         var unbalanced = (await conn.QueryAsync<Guid>(new CommandDefinition(UnbalancedSql, new { max = MaxListed }, tx, cancellationToken: ct))).AsList();
         var loans = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(DISTINCT loan_id) FROM loan_balances", transaction: tx, cancellationToken: ct));
-        var assets = ChartOfAccounts.All.Where(a => ChartOfAccounts.Parse(a).TypeOf() == AccountType.Asset).ToList();
+        var debitNormal = ChartOfAccounts.All.Where(a => ChartOfAccounts.Parse(a).IsDebitNormal()).ToList();
         var mismatches = (await conn.QueryAsync<LoanBalanceMismatch>(new CommandDefinition(
-            MismatchSql, new { assets, max = MaxListed }, tx, cancellationToken: ct))).AsList();
+            MismatchSql, new { debitNormal, max = MaxListed }, tx, cancellationToken: ct))).AsList();
         var schedules = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(DISTINCT loan_id) FROM loan_periods", transaction: tx, cancellationToken: ct));
         var scheduleMismatches = (await conn.QueryAsync<LoanScheduleMismatch>(new CommandDefinition(
@@ -61,12 +61,12 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         """;
 
     // SUM of BIGINT is DECIMAL in MariaDB: cast back, the amounts are fen.
-    // Each loan's snapshot against its lines summed in each account's own sense (an asset rises with a debit).
+    // Each loan's snapshot against its lines summed in each account's own sense (an asset or expense rises with a debit).
     private const string MismatchSql = """
         SELECT loan_id AS LoanId, account AS Account, CAST(SUM(snapshot) AS SIGNED) AS Snapshot, CAST(SUM(from_lines) AS SIGNED) AS `Lines` FROM (
             SELECT loan_id, account, balance AS snapshot, 0 AS from_lines FROM loan_balances
             UNION ALL
-            SELECT loan_id, account, 0, SUM(IF(account IN @assets, debit - credit, credit - debit))
+            SELECT loan_id, account, 0, SUM(IF(account IN @debitNormal, debit - credit, credit - debit))
               FROM journal_lines WHERE loan_id IS NOT NULL GROUP BY loan_id, account
         ) t
         GROUP BY loan_id, account HAVING SUM(snapshot) <> SUM(from_lines)
@@ -76,14 +76,20 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
     // Each loan's receivables (its snapshot, proven equal to its lines above) against its schedule's unpaid parts, on
     // the accrual basis the ledger keeps: principal is owed once paid out (due − paid; nothing before the payout),
     // interest and fees as far as they have been recognised (accrued or charged − paid), penalty as charged (due −
-    // paid). One statement over every loan with a schedule, one row per component that differs.
+    // paid), each less what a write-off took off the books. And a written-off loan's write-off expense and recovery
+    // income against what the loan keeps of them. One statement over every loan with a schedule, one row per
+    // component that differs.
     private static readonly string ScheduleMismatchSql = $"""
         SELECT loan_id AS LoanId, component AS Component, schedule_unpaid AS Schedule, receivable AS Ledger FROM (
             SELECT l.id AS loan_id, c.component,
-                   CAST(CASE c.component WHEN 'principal' THEN IF(l.disbursed_on IS NULL, 0, s.principal)
-                        WHEN 'interest' THEN s.interest WHEN 'penalty' THEN s.penalty ELSE s.fee END AS SIGNED) AS schedule_unpaid,
+                   CAST(CASE c.component WHEN 'principal' THEN IF(l.disbursed_on IS NULL, 0, s.principal) - l.principal_written_off
+                        WHEN 'interest' THEN s.interest - l.interest_written_off WHEN 'penalty' THEN s.penalty - l.penalty_written_off
+                        WHEN 'fee' THEN s.fee - l.fee_written_off
+                        WHEN 'written_off' THEN l.principal_written_off + l.interest_written_off + l.penalty_written_off + l.fee_written_off
+                        ELSE l.recovered END AS SIGNED) AS schedule_unpaid,
                    CAST(CASE c.component WHEN 'principal' THEN COALESCE(b.principal, 0) WHEN 'interest' THEN COALESCE(b.interest, 0)
-                        WHEN 'penalty' THEN COALESCE(b.penalty, 0) ELSE COALESCE(b.fee, 0) END AS SIGNED) AS receivable
+                        WHEN 'penalty' THEN COALESCE(b.penalty, 0) WHEN 'fee' THEN COALESCE(b.fee, 0)
+                        WHEN 'written_off' THEN COALESCE(b.written_off, 0) ELSE COALESCE(b.recovered, 0) END AS SIGNED) AS receivable
               FROM loans l
               JOIN (SELECT loan_id, SUM(principal_due - principal_paid) AS principal, SUM(interest_accrued - interest_paid) AS interest,
                            SUM(penalty_due - penalty_paid) AS penalty, SUM(fee_charged - fee_paid) AS fee
@@ -92,9 +98,12 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
                            SUM(IF(account = '{LedgerAccount.PrincipalReceivable.ToWire()}', balance, 0)) AS principal,
                            SUM(IF(account = '{LedgerAccount.InterestReceivable.ToWire()}', balance, 0)) AS interest,
                            SUM(IF(account = '{LedgerAccount.PenaltyReceivable.ToWire()}', balance, 0)) AS penalty,
-                           SUM(IF(account = '{LedgerAccount.FeeReceivable.ToWire()}', balance, 0)) AS fee
+                           SUM(IF(account = '{LedgerAccount.FeeReceivable.ToWire()}', balance, 0)) AS fee,
+                           SUM(IF(account = '{LedgerAccount.WriteOffExpense.ToWire()}', balance, 0)) AS written_off,
+                           SUM(IF(account = '{LedgerAccount.RecoveryIncome.ToWire()}', balance, 0)) AS recovered
                       FROM loan_balances GROUP BY loan_id) b ON b.loan_id = l.id
-             CROSS JOIN (SELECT 'principal' AS component UNION ALL SELECT 'interest' UNION ALL SELECT 'penalty' UNION ALL SELECT 'fee') c
+             CROSS JOIN (SELECT 'principal' AS component UNION ALL SELECT 'interest' UNION ALL SELECT 'penalty' UNION ALL SELECT 'fee'
+                         UNION ALL SELECT 'written_off' UNION ALL SELECT 'recovered') c
         ) t
         WHERE schedule_unpaid <> receivable
         ORDER BY loan_id, component

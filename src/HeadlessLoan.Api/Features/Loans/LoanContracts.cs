@@ -1,3 +1,5 @@
+using HeadlessLoan.Api.Platform;
+using HeadlessLoan.Domain.Ledger;
 using HeadlessLoan.Domain.Schedules;
 
 namespace HeadlessLoan.Api.Features.Loans;
@@ -37,7 +39,11 @@ public sealed record LoanOfferResponse(
 public sealed record AcceptOfferRequest(decimal? AnnualRate, decimal? Apr, long? TotalRepayment);
 
 /// <summary>Amounts per component, in fen.</summary>
-public sealed record LoanAmounts(long Principal, long Interest, long Penalty, long Fee, long Total);
+[FeatureApi]
+public sealed record LoanAmounts(long Principal, long Interest, long Penalty, long Fee, long Total)
+{
+    public static LoanAmounts Of(LoanComponents c) => new(c.Principal, c.Interest, c.Penalty, c.Fee, c.Total);
+}
 
 /// <summary>The next thing to pay: the earliest unsettled period's due date and what is owed up to and including it.</summary>
 public sealed record LoanNextDue(int Period, DateOnly DueDate, long Amount);

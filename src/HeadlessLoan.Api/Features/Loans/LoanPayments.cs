@@ -19,7 +19,7 @@ public sealed record LoanPayment(PaymentRail Rail, string Reference, long Amount
 
 /// <summary>What a payment did to its loan.</summary>
 [FeatureApi]
-public sealed record LoanPaymentResult(string StatusBefore, string StatusAfter, LoanComponents Settled, long Credit, bool PaidOff);
+public sealed record LoanPaymentResult(string StatusBefore, string StatusAfter, LoanComponents Settled, long Credit, bool PaidOff, long Recovered = 0);
 
 /// <summary>What a repayment of a loan is asked for on a day, with whom to ask it of; or why none is.</summary>
 [FeatureApi]
@@ -36,7 +36,8 @@ public sealed record RepaymentQuote(long Amount, string? Refusal, string Status,
 /// one after the other.
 /// </summary>
 [FeatureApi]
-public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCatalog products, IEnumerable<ILoanRepaymentObserver> observers)
+public sealed class LoanPayments(
+    LoanStore loans, LedgerStore ledger, LoanWriteOffs writeOffs, IProductCatalog products, IEnumerable<ILoanRepaymentObserver> observers)
 {
     /// <summary>Locks the loan's row in <paramref name="change"/> (before the caller locks rows of its own); false when there is no such loan.</summary>
     public static async Task<bool> LockAsync(DbChange change, Guid loanId, CancellationToken ct)
@@ -81,8 +82,8 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
     /// receivables (interest and fees it pays beyond what the ledger has recognised are recognised first), in the
     /// product version's allocation order; what is left over is the borrower's credit, or, where the product prepays
     /// with it, principal prepaid and the rest of the schedule regenerated; and a loan that owes nothing more is paid
-    /// off. A loan that is not open (paid off already, say) keeps the whole amount as credit. The loan's row is locked
-    /// here if the caller has not.
+    /// off. On a written-off loan it is a recovery (<see cref="LoanWriteOffs"/>); a loan otherwise not open (paid off
+    /// already, say) keeps the whole amount as credit. The loan's row is locked here if the caller has not.
     /// </summary>
     public async Task<LoanPaymentResult> ApplyAsync(DbChange change, Guid loanId, LoanPayment payment, DateTime now, CancellationToken ct)
     {
@@ -96,6 +97,15 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
             ?? throw new InvalidOperationException($"Loan {loanId} does not exist.");
         var status = LoanStatusNames.Parse(loan.Status);
         var source = payment.Rail.ToString() + ":" + payment.Reference;
+        if (LoanLifecycle.Allows(status, LoanEvent.Recover))
+        {
+            var (recovered, credit) = await writeOffs.RecoverAsync(change, loanId, source, payment, now, ct);
+            var recovery = new LoanPaymentResult(loan.Status, loan.Status, new LoanComponents(0, 0, 0, 0), credit, false, recovered);
+            change.Record(new AuditEntry(payment.Actor, recovered > 0 ? "loan.recovered" : "loan.payment_kept_as_credit", "loan", loanId.ToString(), null,
+                Audited(payment, recovery)), now);
+            return recovery;
+        }
+
         if (!LoanLifecycle.IsOpen(status) || loan.DisbursedOn is not { } disbursed)
         {
             await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, payment.On, payment.Rail,
@@ -215,7 +225,7 @@ public sealed class LoanPayments(LoanStore loans, LedgerStore ledger, IProductCa
     private static object Audited(LoanPayment payment, LoanPaymentResult result) => new
     {
         status = result.StatusAfter, rail = payment.Rail.ToString(), reference = payment.Reference, amount = payment.Amount, on = payment.On,
-        settled = result.Settled, credit = result.Credit,
+        settled = result.Settled, credit = result.Credit, recovered = result.Recovered,
     };
 
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;

@@ -299,5 +299,5 @@ public static class LoansApi
     private static LoanPeriodResponse ToResponse(LoanPeriod p, DateOnly today) => new(
         p.Period, p.DueDate, p.StatusOn(today).ToString().ToLowerInvariant(), Amounts(p.Due), Amounts(p.Paid), Amounts(p.Outstanding));
 
-    private static LoanAmounts Amounts(LoanComponents c) => new(c.Principal, c.Interest, c.Penalty, c.Fee, c.Total);
+    private static LoanAmounts Amounts(LoanComponents c) => LoanAmounts.Of(c);
 }

@@ -48,6 +48,19 @@ public static class Roles
 
     /// <summary>Who holds <see cref="Policies.Supervisor"/>: the roles that oversee others' work (and decide what a second person must).</summary>
     public static readonly IReadOnlyList<string> Supervisors = [Admin, DeptHead];
+
+    /// <summary>The most senior rank (<see cref="Seniority"/>): an admin's, whom nobody outranks.</summary>
+    public const int MostSenior = 3;
+
+    /// <summary>
+    /// How senior a member of staff holding <paramref name="roles"/> is, for decisions a second person of a higher role
+    /// must take: admin 3, department head 2, any other staff role 1; no role 0.
+    /// </summary>
+    public static int Seniority(IEnumerable<string> roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        return roles.Select(r => r switch { Admin => MostSenior, DeptHead => 2, _ when All.Contains(r) => 1, _ => 0 }).DefaultIfEmpty(0).Max();
+    }
 }
 
 public static class Policies

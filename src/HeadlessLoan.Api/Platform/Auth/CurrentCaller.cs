@@ -33,6 +33,9 @@ public sealed class CurrentCaller
     /// <summary>A member of staff holding one of the supervisor roles (<see cref="Roles.Supervisors"/>).</summary>
     public bool IsSupervisor => IsStaff && Roles.Any(Auth.Roles.Supervisors.Contains);
 
+    /// <summary>How senior the caller is among staff (<see cref="Auth.Roles.Seniority"/>); 0 for anyone else.</summary>
+    public int Seniority => IsStaff ? Auth.Roles.Seniority(Roles) : 0;
+
     /// <summary>The caller of <paramref name="user"/>; only an authenticated staff member, channel or borrower is one.</summary>
     public static CurrentCaller From(ClaimsPrincipal user)
     {

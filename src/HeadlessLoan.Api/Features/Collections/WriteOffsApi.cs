@@ -1,0 +1,230 @@
+using Dapper;
+using HeadlessLoan.Api.Features.Loans;
+using HeadlessLoan.Api.Platform;
+using HeadlessLoan.Api.Platform.Audit;
+using HeadlessLoan.Api.Platform.Auth;
+using HeadlessLoan.Api.Platform.Database;
+using HeadlessLoan.Api.Platform.Errors;
+using HeadlessLoan.Api.Platform.RateLimiting;
+using HeadlessLoan.Domain.Collections;
+using HeadlessLoan.Domain.Ledger;
+using HeadlessLoan.Domain.Loans;
+using HeadlessLoan.Domain.Overdue;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MySqlConnector;
+
+namespace HeadlessLoan.Api.Features.Collections;
+
+public sealed record WriteOffRequest(string? Reason);
+
+public sealed record WriteOffResponse(
+    Guid Id, Guid LoanId, Guid? WorkOrderId, string Status, string Reason, Guid ProposedBy, DateTimeOffset ProposedAt, Guid? DecidedBy,
+    DateTimeOffset? DecidedAt, DateOnly? WrittenOffOn, LoanAmounts? WrittenOff, long Recovered);
+
+public sealed record WriteOffListResponse(IReadOnlyList<WriteOffResponse> Items);
+
+/// <summary>The states of a write-off; JSON names proposed, written_off, rejected, withdrawn.</summary>
+public enum WriteOffStatus { Proposed, WrittenOff, Rejected, Withdrawn }
+
+/// <summary>
+/// Write-offs of 损失 loans: proposed from a work order by its collector (or by a department head), approved by a
+/// second person of a higher role than the proposer's (<see cref="WriteOffRules"/>), who writes the loan off then
+/// (<see cref="LoanWriteOffs"/>: posted to the ledger in the approval's transaction); rejected by a supervisor or
+/// withdrawn by the proposer instead. Audited each step. What the borrower pays afterwards is posted as a recovery.
+/// </summary>
+public static class WriteOffsApi
+{
+    private const int DefaultLimit = 50;
+    private const int MaxLimit = 200;
+
+    public static IEndpointRouteBuilder MapWriteOffsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/collection-work-orders/{workOrderId:guid}/write-off", Propose).WithTags("Collections").RequireRateLimiting(RateLimitPolicies.PerCaller)
+            .WithName("ProposeWriteOff").WithSummary("Propose writing off the order's loan as a loss; a second person of a higher role approves it")
+            .RequireAuthorization(Policies.Staff).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429)
+            .Validates<WriteOffRequest>((r, v, _) =>
+            {
+                if (v.Required(r.Reason, "reason"))
+                {
+                    v.Length(r.Reason!.Trim(), 5, 400, "reason");
+                }
+            });
+        var group = app.MapGroup("/v1/write-offs").WithTags("Collections").RequireRateLimiting(RateLimitPolicies.PerCaller);
+        group.MapGet("/", List).WithName("ListWriteOffs").WithSummary("Write-offs, newest first: a supervisor's every one, anyone else's their own proposals")
+            .RequireAuthorization(Policies.Staff).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 422, 429);
+        group.MapGet("/{writeOffId:guid}", Get).WithName("GetWriteOff").WithSummary("A write-off, with what was written off and recovered since")
+            .RequireAuthorization(Policies.Staff).ProducesAuthProblems(forbidden: true).ProducesProblems(404, 429);
+        group.MapPost("/{writeOffId:guid}/approve", (Guid writeOffId, CurrentCaller caller, MySqlDataSource db, AuditTrail audit, LoanWriteOffs loans, TimeProvider clock, CancellationToken ct) =>
+                DecideAsync(writeOffId, WriteOffStatus.WrittenOff, caller, db, audit, loans, clock, ct))
+            .WithName("ApproveWriteOff").WithSummary("Approve a write-off proposed by someone of a lower role: the loan is written off now")
+            .RequireAuthorization(Policies.Supervisor).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
+        group.MapPost("/{writeOffId:guid}/reject", (Guid writeOffId, CurrentCaller caller, MySqlDataSource db, AuditTrail audit, LoanWriteOffs loans, TimeProvider clock, CancellationToken ct) =>
+                DecideAsync(writeOffId, WriteOffStatus.Rejected, caller, db, audit, loans, clock, ct))
+            .WithName("RejectWriteOff").WithSummary("Refuse a proposed write-off: the loan stays as it is")
+            .RequireAuthorization(Policies.Supervisor).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
+        group.MapPost("/{writeOffId:guid}/withdraw", (Guid writeOffId, CurrentCaller caller, MySqlDataSource db, AuditTrail audit, LoanWriteOffs loans, TimeProvider clock, CancellationToken ct) =>
+                DecideAsync(writeOffId, WriteOffStatus.Withdrawn, caller, db, audit, loans, clock, ct))
+            .WithName("WithdrawWriteOff").WithSummary("Withdraw your own proposed write-off")
+            .RequireAuthorization(Policies.Staff).ProducesAuthProblems(forbidden: true).ProducesProblems(400, 404, 409, 422, 429);
+        return app;
+    }
+
+    public static async Task<Results<Created<WriteOffResponse>, ProblemHttpResult>> Propose(
+        Guid workOrderId, WriteOffRequest request, CurrentCaller caller, MySqlDataSource db, AuditTrail audit, TimeProvider clock, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        // A collector proposes on their own orders only; a supervisor on any.
+        if (await WorkOrderStore.GetAsync(change.Connection, workOrderId, ct, tx: change.Transaction) is not { } order
+            || !(caller.IsSupervisor || (caller.Roles.Contains(Roles.Collector) && order.AssignedTo == caller.Id)))
+        {
+            return Problems.NotFound("The work order");
+        }
+
+        if (caller.Seniority >= Roles.MostSenior)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, WriteOffRefusals.NotSenior,
+                "Nobody holds a higher role than yours to approve a write-off; a collector or a department head proposes it.");
+        }
+
+        // The loan first, then the proposal: the order every change to a loan locks in.
+        var loan = (await LoanWriteOffs.LockAsync(change, order.LoanId, ct))!;
+        if (WriteOffRules.Refusal(LoanStatusNames.Parse(loan.Status), RiskClassNames.Parse(loan.RiskClass)) is { } refusal)
+        {
+            return Refused(refusal);
+        }
+
+        var row = new WriteOffRow(Guid.CreateVersion7(), order.LoanId, workOrderId, Wire(WriteOffStatus.Proposed), request.Reason!.Trim(), caller.Id,
+            caller.Seniority, now, null, null, null, 0, 0, 0, 0, 0);
+        var added = await change.ExecuteAsync("""
+            INSERT IGNORE INTO loan_write_offs (id, loan_id, work_order_id, reason, status, proposed_by, proposer_seniority, proposed_at, pending_loan)
+            VALUES (@Id, @LoanId, @WorkOrderId, @Reason, @Status, @ProposedBy, @ProposerSeniority, @ProposedAt, @LoanId)
+            """, row, ct);
+        if (added == 0)
+        {
+            return Problems.Conflict("write_off_pending", "A write-off of this loan waits for approval already; approve, reject or withdraw it first.");
+        }
+
+        var response = row.ToResponse();
+        change.Record(new AuditEntry(caller.Actor, "write_off.proposed", "loan", order.LoanId.ToString(), null, response), now);
+        await change.CommitAsync(ct);
+        return TypedResults.Created($"/v1/write-offs/{row.Id}", response);
+    }
+
+    public static async Task<Results<Ok<WriteOffListResponse>, ProblemHttpResult>> List(
+        WriteOffStatus? status, Guid? loanId, int? limit, CurrentCaller caller, MySqlDataSource db, CancellationToken ct)
+    {
+        var v = new RequestValidator();
+        v.Range(limit, 1, MaxLimit, "limit");
+        if (v.HasErrors)
+        {
+            return v.ToProblem();
+        }
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<WriteOffRow>(new CommandDefinition(Select + """
+             WHERE (@status IS NULL OR w.status = @status) AND (@loanId IS NULL OR w.loan_id = @loanId) AND (@proposedBy IS NULL OR w.proposed_by = @proposedBy)
+             ORDER BY w.proposed_at DESC, w.id DESC LIMIT @take
+            """, new { status = status is { } s ? Wire(s) : null, loanId, proposedBy = caller.IsSupervisor ? (Guid?)null : caller.Id, take = limit ?? DefaultLimit },
+            cancellationToken: ct));
+        return TypedResults.Ok(new WriteOffListResponse(rows.Select(r => r.ToResponse()).ToArray()));
+    }
+
+    public static async Task<Results<Ok<WriteOffResponse>, ProblemHttpResult>> Get(Guid writeOffId, CurrentCaller caller, MySqlDataSource db, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<WriteOffRow>(new CommandDefinition(Select + " WHERE w.id = @writeOffId", new { writeOffId }, cancellationToken: ct));
+        return row is null || !(caller.IsSupervisor || row.ProposedBy == caller.Id) ? Problems.NotFound("The write-off") : TypedResults.Ok(row.ToResponse());
+    }
+
+    private static async Task<Results<Ok<WriteOffResponse>, ProblemHttpResult>> DecideAsync(
+        Guid writeOffId, WriteOffStatus next, CurrentCaller caller, MySqlDataSource db, AuditTrail audit, LoanWriteOffs loans, TimeProvider clock, CancellationToken ct)
+    {
+        var now = DbTime.Now(clock);
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        if (await change.ScalarAsync<Guid?>("SELECT loan_id FROM loan_write_offs WHERE id = @writeOffId", new { writeOffId }, ct) is not { } loanId)
+        {
+            return Problems.NotFound("The write-off");
+        }
+
+        // The loan first, then the write-off: the order every change to a loan locks in.
+        var loan = (await LoanWriteOffs.LockAsync(change, loanId, ct))!;
+        var row = (await change.QuerySingleOrDefaultAsync<WriteOffRow>(Select + " WHERE w.id = @writeOffId FOR UPDATE", new { writeOffId }, ct))!;
+        if (next == WriteOffStatus.Withdrawn && row.ProposedBy != caller.Id)
+        {
+            return Problems.NotFound("The write-off"); // only its proposer withdraws it
+        }
+
+        if (row.Status != Wire(WriteOffStatus.Proposed))
+        {
+            return Problems.Conflict("write_off_not_pending", "The write-off was decided already.");
+        }
+
+        if (next == WriteOffStatus.WrittenOff && WriteOffRules.ApprovalRefusal(row.ProposedBy, row.ProposerSeniority, caller.Id, caller.Seniority) is { } refusal)
+        {
+            return Refused(refusal);
+        }
+
+        if (next == WriteOffStatus.Rejected && row.ProposedBy == caller.Id)
+        {
+            return Refused(WriteOffRefusals.SamePerson); // the proposer withdraws instead
+        }
+
+        var decided = row with { Status = Wire(next), DecidedBy = caller.Id, DecidedAt = now };
+        if (next == WriteOffStatus.WrittenOff)
+        {
+            var on = ChinaTime.Today(clock);
+            var (writtenOff, notAllowed) = await loans.WriteOffAsync(change, loanId, writeOffId, on, caller.Actor, now, ct);
+            if (notAllowed is not null)
+            {
+                return Refused(notAllowed);
+            }
+
+            decided = decided with
+            {
+                WrittenOffOn = on.ToDateTime(TimeOnly.MinValue), PrincipalWrittenOff = writtenOff!.Value.Principal, InterestWrittenOff = writtenOff.Value.Interest,
+                PenaltyWrittenOff = writtenOff.Value.Penalty, FeeWrittenOff = writtenOff.Value.Fee,
+            };
+        }
+
+        await change.ExecuteAsync("UPDATE loan_write_offs SET status = @Status, decided_by = @DecidedBy, decided_at = @DecidedAt, pending_loan = NULL WHERE id = @Id", decided, ct);
+        var response = decided.ToResponse();
+        change.Record(new AuditEntry(caller.Actor, "write_off." + decided.Status, "loan", loanId.ToString(), new { status = row.Status, loanStatus = loan.Status }, response), now);
+        await change.CommitAsync(ct);
+        return TypedResults.Ok(response);
+    }
+
+    private static ProblemHttpResult Refused(string refusal) => refusal switch
+    {
+        WriteOffRefusals.NotLoss => Problems.Conflict(refusal, "Only a loan classified loss (损失) is written off."),
+        LoanRefusals.NotOverdue => Problems.Conflict(refusal, "Only an overdue loan is written off."),
+        WriteOffRefusals.SamePerson => Problems.Create(StatusCodes.Status403Forbidden, refusal, "A second person decides a write-off, not the one who proposed it."),
+        WriteOffRefusals.NotSenior => Problems.Create(StatusCodes.Status403Forbidden, refusal, "A write-off is approved by someone of a higher role than the proposer's."),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
+    };
+
+    private static string Wire(WriteOffStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+
+    // What was written off and recovered is the loan's (kept by the loans feature); the proposal is collections'.
+    private const string Select = """
+        SELECT w.id, w.loan_id, w.work_order_id, w.status, w.reason, w.proposed_by, w.proposer_seniority, w.proposed_at, w.decided_by, w.decided_at,
+               IF(w.status = 'written_off', l.written_off_on, NULL) AS written_off_on,
+               l.principal_written_off, l.interest_written_off, l.penalty_written_off, l.fee_written_off, l.recovered
+          FROM loan_write_offs w JOIN loans l ON l.id = w.loan_id
+        """;
+
+    private sealed record WriteOffRow(
+        Guid Id, Guid LoanId, Guid? WorkOrderId, string Status, string Reason, Guid ProposedBy, int ProposerSeniority, DateTime ProposedAt,
+        Guid? DecidedBy, DateTime? DecidedAt, DateTime? WrittenOffOn, long PrincipalWrittenOff, long InterestWrittenOff, long PenaltyWrittenOff,
+        long FeeWrittenOff, long Recovered)
+    {
+        public WriteOffResponse ToResponse()
+        {
+            var writtenOff = Status == "written_off";
+            return new WriteOffResponse(Id, LoanId, WorkOrderId, Status, Reason, ProposedBy, DbTime.ToOffset(ProposedAt), DecidedBy, DbTime.ToOffset(DecidedAt),
+                WrittenOffOn is { } on ? DateOnly.FromDateTime(on) : null,
+                writtenOff ? LoanAmounts.Of(new LoanComponents(PrincipalWrittenOff, InterestWrittenOff, PenaltyWrittenOff, FeeWrittenOff)) : null,
+                writtenOff ? Recovered : 0);
+        }
+    }
+}
