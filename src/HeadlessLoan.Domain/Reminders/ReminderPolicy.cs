@@ -72,16 +72,20 @@ public sealed record ReminderPolicy
 
     public const int MaxTemplateKeyLength = 40;
 
-    public ReminderPolicy(IReadOnlyList<ReminderTier> tiers, int lateDays)
+    /// <summary>The day after the due date a loan still overdue gets a collection work order, unless a policy says otherwise: D+7.</summary>
+    public const int DefaultWorkOrderOnDay = 7;
+
+    public ReminderPolicy(IReadOnlyList<ReminderTier> tiers, int lateDays, int workOrderOnDay = DefaultWorkOrderOnDay)
     {
         ArgumentNullException.ThrowIfNull(tiers);
-        if (Invalid(tiers, lateDays) is { } problem)
+        if (Invalid(tiers, lateDays, workOrderOnDay) is { } problem)
         {
             throw new ArgumentException(problem, nameof(tiers));
         }
 
         Tiers = tiers.OrderBy(t => t.OffsetDays).ToArray();
         LateDays = lateDays;
+        WorkOrderOnDay = workOrderOnDay;
     }
 
     /// <summary>The tiers by day, earliest first.</summary>
@@ -89,6 +93,12 @@ public sealed record ReminderPolicy
 
     /// <summary>How many days, its own included, a tier may go out on.</summary>
     public int LateDays { get; }
+
+    /// <summary>
+    /// The tier of people: on this day after the oldest unpaid due date (and every day after, while none is open) a
+    /// loan still overdue gets a collection work order; 0 when the product's loans get none automatically.
+    /// </summary>
+    public int WorkOrderOnDay { get; }
 
     /// <summary>The default ladder: D−3 and D−1 before the due date, D+1 by WeChat then SMS, D+3 by voice.</summary>
     public static ReminderPolicy Default { get; } = new(
@@ -129,8 +139,13 @@ public sealed record ReminderPolicy
         !string.IsNullOrEmpty(key) && key.Length <= MaxTemplateKeyLength && key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 
     /// <summary>What is wrong with a ladder, in words for the one who configured it; null when it is sound.</summary>
-    public static string? Invalid(IReadOnlyList<ReminderTier>? tiers, int lateDays)
+    public static string? Invalid(IReadOnlyList<ReminderTier>? tiers, int lateDays, int workOrderOnDay = DefaultWorkOrderOnDay)
     {
+        if (workOrderOnDay is < 0 or > MaxOffsetDays)
+        {
+            return $"workOrderOnDay must be 1 to {MaxOffsetDays} (the day after the due date a work order opens), or 0 for none";
+        }
+
         if (tiers is null || tiers.Count == 0)
         {
             return "a policy needs at least one tier";

@@ -171,6 +171,34 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
     }
 
     [Fact]
+    public async Task AProductsReminderPolicyGivesTheDayItsLoansGetAnOrder()
+    {
+        var collector = await CollectorAsync([]);
+        var product = await LoanFlow.PricedProductAsync(api);
+        using (var admin = await api.CreateAdminClientAsync())
+        {
+            object Policy(int day) => new { tiers = new[] { new { offsetDays = 1, channels = new[] { "sms" }, templateKey = "overdue" } }, lateDays = 2, workOrderOnDay = day };
+            var refused = await admin.PutWithKeyAsync($"/v1/reminder-policies/{product}", Policy(367), Guid.NewGuid().ToString());
+            Assert.Equal("workOrderOnDay", (await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "reminder_policy_invalid"))
+                .GetProperty("errors").EnumerateObject().Single().Name);
+            var saved = await admin.PutWithKeyAsync($"/v1/reminder-policies/{product}", Policy(10), Guid.NewGuid().ToString());
+            Assert.Equal(10, (await saved.ReadJsonAsync()).GetProperty("workOrderOnDay").GetInt32());
+        }
+
+        var (loanId, firstDue) = await LoanAsync(product);
+        await WalkToAsync(firstDue.AddDays(9));
+        await using (var db = await api.OpenDatabaseAsync())
+        {
+            Assert.Equal(0, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM collection_work_orders WHERE loan_id = @loanId", new { loanId = loanId.ToString() }));
+        }
+
+        await WalkToAsync(firstDue.AddDays(10));
+        using var client = await SignInAsync(collector);
+        var order = (await OrdersAsync(client)).Single(o => o.GetProperty("loanId").GetGuid() == loanId);
+        Assert.Equal(10, order.GetProperty("daysOverdue").GetInt32());
+    }
+
+    [Fact]
     public async Task ALossLoanIsWrittenOffByASecondPersonOfAHigherRoleAndWhatIsPaidAfterIsARecovery()
     {
         var collector = await CollectorAsync([]);
@@ -294,10 +322,10 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
 
     private Task<HttpClient> SignInAsync(Collector collector) => api.CreateStaffClientAsync(collector.Username, Password);
 
-    private async Task<(Guid LoanId, DateOnly FirstDue)> LoanAsync()
+    private async Task<(Guid LoanId, DateOnly FirstDue)> LoanAsync(Guid? productId = null)
     {
         await _days.CloseAsync();
-        var product = await LoanFlow.PricedProductAsync(api);
+        var product = productId ?? await LoanFlow.PricedProductAsync(api);
         var (_, loan) = await LoanFlow.ActiveAsync(api, product, amount: 500_000);
         return (loan.GetProperty("id").GetGuid(), DateOnly.Parse(loan.GetProperty("nextDue").GetProperty("dueDate").GetString()!, CultureInfo.InvariantCulture));
     }

@@ -53,4 +53,26 @@ public sealed class ReminderPolicyTests
     [Fact]
     public void Two_tiers_on_one_day_are_refused() =>
         Assert.Contains("same day", ReminderPolicy.Invalid([new ReminderTier(1, [ReminderChannel.Sms], "a"), new ReminderTier(1, [ReminderChannel.Voice], "b")], 2));
+
+    [Theory]
+    [InlineData(-1, "workOrderOnDay")]
+    [InlineData(367, "workOrderOnDay")]
+    [InlineData(0, null)]
+    [InlineData(30, null)]
+    public void The_work_order_day_is_a_day_overdue_or_none(int workOrderOnDay, string? says)
+    {
+        var problem = ReminderPolicy.Invalid([new ReminderTier(1, [ReminderChannel.Sms], "a")], 2, workOrderOnDay);
+        if (says is null)
+        {
+            Assert.Null(problem);
+            Assert.Equal(workOrderOnDay, new ReminderPolicy([new ReminderTier(1, [ReminderChannel.Sms], "a")], 2, workOrderOnDay).WorkOrderOnDay);
+        }
+        else
+        {
+            Assert.Contains(says, problem);
+        }
+    }
+
+    [Fact]
+    public void The_default_ladder_opens_a_work_order_on_the_seventh_day() => Assert.Equal(7, ReminderPolicy.Default.WorkOrderOnDay);
 }

@@ -159,8 +159,8 @@ public static class CollectionsApi
         var now = DbTime.Now(clock);
         var today = ChinaTime.Today(clock).ToDateTime(TimeOnly.MinValue);
         await using var change = await DbChange.BeginAsync(db, audit, ct);
-        var loan = await change.QuerySingleOrDefaultAsync<(Guid LoanId, Guid? BorrowerId, string RegionCode, string Status)>("""
-            SELECT l.id, l.borrower_id, a.declared_region_code, l.status FROM loans l JOIN applications a ON a.id = l.application_id WHERE l.id = @loanId FOR UPDATE
+        var loan = await change.QuerySingleOrDefaultAsync<(Guid LoanId, Guid? BorrowerId, Guid ProductId, string RegionCode, string Status)>("""
+            SELECT l.id, l.borrower_id, l.product_id, a.declared_region_code, l.status FROM loans l JOIN applications a ON a.id = l.application_id WHERE l.id = @loanId FOR UPDATE
             """, new { loanId = request.LoanId }, ct);
         if (loan.LoanId == Guid.Empty)
         {
@@ -173,7 +173,7 @@ public static class CollectionsApi
         }
 
         var standing = (await WorkOrderStore.OverdueLoansAsync(change, today, int.MaxValue, ct)).FirstOrDefault(l => l.LoanId == loan.LoanId);
-        var target = new OverdueLoan(loan.LoanId, borrowerId, loan.RegionCode, Math.Max(0, standing?.DaysOverdue ?? 0), standing?.OverdueAmount ?? 0);
+        var target = new OverdueLoan(loan.LoanId, borrowerId, loan.ProductId, loan.RegionCode, Math.Max(0, standing?.DaysOverdue ?? 0), standing?.OverdueAmount ?? 0);
         var id = Guid.CreateVersion7();
         if (await WorkOrderStore.OpenAsync(change, [(id, target, WorkOrderRules.Priority(target.DaysOverdue, target.OverdueAmount))], "manual", today, caller.Id, now, ct) == 0)
         {

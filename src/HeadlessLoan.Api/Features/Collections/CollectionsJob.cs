@@ -1,8 +1,10 @@
 using HeadlessLoan.Api.Features.CloseOfBusiness;
+using HeadlessLoan.Api.Features.Reminders;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Api.Platform.Jobs;
 using HeadlessLoan.Domain.Collections;
+using HeadlessLoan.Domain.Reminders;
 using Microsoft.Extensions.Options;
 using MySqlConnector;
 
@@ -11,12 +13,12 @@ namespace HeadlessLoan.Api.Features.Collections;
 /// <summary>
 /// The daily pass of collections, once the close of the day before is done, in one transaction: promises whose date has
 /// passed are kept or broken (a broken one puts its order back to open, re-escalated), orders whose loan is no longer
-/// overdue close, loans on their <see cref="CollectionsOptions.OpenOnDayOverdue"/>th day overdue get an order (at most
-/// one open per loan), every open order's priority is refreshed from its loan, and unassigned orders are handed to
+/// overdue close, loans on the day overdue their product's reminder policy gives for it
+/// (<see cref="ReminderPolicy.WorkOrderOnDay"/>, D+7 by default) get an order (at most one open per loan), every open order's priority is refreshed from its loan, and unassigned orders are handed to
 /// collectors of their region. One instance runs it (a job lease); the date's row makes it once a day.
 /// </summary>
 public sealed partial class CollectionsJob(
-    MySqlDataSource db, AuditTrail audit, ClosedDates closed, JobLeases leases, IOptions<CollectionsOptions> options, TimeProvider clock,
+    MySqlDataSource db, AuditTrail audit, ClosedDates closed, JobLeases leases, ReminderSettings reminders, IOptions<CollectionsOptions> options, TimeProvider clock,
     ILogger<CollectionsJob> logger) : LeasedWorker(leases, Job, TimeSpan.FromMinutes(2), logger)
 {
     public const string Job = "collections";
@@ -61,12 +63,15 @@ public sealed partial class CollectionsJob(
     /// <summary>Opens an order for each loan now far enough overdue, and refreshes every open order's standing; returns how many opened.</summary>
     private async Task<int> OpenAndRefreshAsync(DbChange change, DateTime day, DateTime now, CancellationToken ct)
     {
-        var loans = await WorkOrderStore.OverdueLoansAsync(change, day, options.Value.OpenOnDayOverdue, ct);
+        var policies = await reminders.PoliciesAsync(ct);
+        int OpensOn(Guid productId) => ReminderSettings.PolicyFor(policies, productId)?.WorkOrderOnDay ?? ReminderPolicy.DefaultWorkOrderOnDay;
+        var earliest = policies.Select(p => p.Policy.WorkOrderOnDay).Append(ReminderPolicy.DefaultWorkOrderOnDay).Where(d => d > 0).Min();
+        var loans = await WorkOrderStore.OverdueLoansAsync(change, day, earliest, ct);
         var broken = await WorkOrderStore.BrokenPromisesAsync(change, ct);
         var standing = loans.Select(l => (l.LoanId, l.DaysOverdue, l.OverdueAmount,
             Priority: WorkOrderRules.Priority(l.DaysOverdue, l.OverdueAmount, broken.GetValueOrDefault(l.LoanId)))).ToArray();
         await WorkOrderStore.RefreshAsync(change, standing, now, ct);
-        var candidates = loans.Zip(standing).Where(p => p.First.DaysOverdue >= options.Value.OpenOnDayOverdue)
+        var candidates = loans.Zip(standing).Where(p => OpensOn(p.First.ProductId) is var on && on > 0 && p.First.DaysOverdue >= on)
             .Select(p => (Id: Guid.CreateVersion7(), Loan: p.First, p.Second.Priority)).ToArray();
         var opened = await WorkOrderStore.OpenAsync(change, candidates, "overdue", day, null, now, ct);
         if (opened > 0)

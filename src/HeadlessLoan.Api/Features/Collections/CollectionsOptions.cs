@@ -10,10 +10,6 @@ public sealed class CollectionsOptions
     /// <summary>Run the daily pass in this process (the default); tests and a separate worker process turn it off.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>The day after the oldest unpaid due date on which a work order opens: D+7 by default.</summary>
-    [Range(1, 366)]
-    public int OpenOnDayOverdue { get; init; } = 7;
-
     /// <summary>How new orders are handed to collectors of their region.</summary>
     public AssignmentRule Assignment { get; init; } = AssignmentRule.RoundRobin;
 

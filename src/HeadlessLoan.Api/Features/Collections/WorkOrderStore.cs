@@ -26,7 +26,7 @@ public sealed record ContactRow(Guid Id, Guid CollectorId, string Channel, strin
 public sealed record PromiseRow(Guid Id, long Amount, DateTime PromisedOn, string Status, Guid CreatedBy, DateTime CreatedAt, DateTime? SettledAt);
 
 /// <summary>A loan as the daily pass sees it: how long and how much it is overdue, and what it has been paid in all.</summary>
-public sealed record OverdueLoan(Guid LoanId, Guid BorrowerId, string RegionCode, int DaysOverdue, long OverdueAmount);
+public sealed record OverdueLoan(Guid LoanId, Guid BorrowerId, Guid ProductId, string RegionCode, int DaysOverdue, long OverdueAmount);
 
 /// <summary>The SQL of collections.</summary>
 public static class WorkOrderStore
@@ -47,7 +47,7 @@ public static class WorkOrderStore
     /// </summary>
     public static async Task<IReadOnlyList<OverdueLoan>> OverdueLoansAsync(DbChange change, DateTime today, int minDays, CancellationToken ct) =>
         (await change.QueryAsync<OverdueLoan>($"""
-            SELECT l.id AS loan_id, l.borrower_id, a.declared_region_code AS region_code,
+            SELECT l.id AS loan_id, l.borrower_id, l.product_id, a.declared_region_code AS region_code,
                    DATEDIFF(@today, (SELECT MIN(q.due_date) FROM loan_periods q WHERE q.loan_id = l.id AND q.due_date < @today AND ({Owed}) > 0)) AS days_overdue,
                    CAST((SELECT COALESCE(SUM({Owed}), 0) FROM loan_periods q WHERE q.loan_id = l.id AND q.due_date < @today) AS SIGNED) AS overdue_amount
               FROM loans l JOIN applications a ON a.id = l.application_id

@@ -38,11 +38,12 @@ public sealed record ReminderPreviewResponse(
 
 public sealed record ReminderTierRequest(int? OffsetDays, IReadOnlyList<ReminderChannelName>? Channels, string? TemplateKey);
 
-public sealed record SaveReminderPolicyRequest(IReadOnlyList<ReminderTierRequest?>? Tiers, int? LateDays);
+public sealed record SaveReminderPolicyRequest(IReadOnlyList<ReminderTierRequest?>? Tiers, int? LateDays, int? WorkOrderOnDay);
 
 public sealed record ReminderTierResponse(string Tier, int OffsetDays, IReadOnlyList<ReminderChannelName> Channels, string TemplateKey);
 
-public sealed record ReminderPolicyResponse(string Scope, int Version, IReadOnlyList<ReminderTierResponse> Tiers, int LateDays, Guid? CreatedBy, DateTimeOffset CreatedAt);
+public sealed record ReminderPolicyResponse(
+    string Scope, int Version, IReadOnlyList<ReminderTierResponse> Tiers, int LateDays, int WorkOrderOnDay, Guid? CreatedBy, DateTimeOffset CreatedAt);
 
 public sealed record ReminderPolicyListResponse(IReadOnlyList<ReminderPolicyResponse> Items);
 
@@ -201,10 +202,12 @@ public static class ReminderAdminApi
             return v.ToProblem();
         }
 
-        if (ReminderPolicy.Invalid(tiers, request.LateDays!.Value) is { } problem)
+        var workOrderOnDay = request.WorkOrderOnDay ?? ReminderPolicy.DefaultWorkOrderOnDay;
+        if (ReminderPolicy.Invalid(tiers, request.LateDays!.Value, workOrderOnDay) is { } problem)
         {
             return Problems.Unprocessable("reminder_policy_invalid", "The policy is not usable.",
-                problem.StartsWith("lateDays", StringComparison.Ordinal) ? "lateDays" : "tiers", problem);
+                problem.StartsWith("lateDays", StringComparison.Ordinal) ? "lateDays" : problem.StartsWith("workOrderOnDay", StringComparison.Ordinal) ? "workOrderOnDay" : "tiers",
+                problem);
         }
 
         // A tier whose first channel has no template would only ever fall through to its next channel: refused now.
@@ -218,7 +221,7 @@ public static class ReminderAdminApi
             }
         }
 
-        var saved = await settings.SavePolicyAsync(scope, new ReminderPolicy(tiers, request.LateDays.Value), caller.Actor, caller.Id, ct);
+        var saved = await settings.SavePolicyAsync(scope, new ReminderPolicy(tiers, request.LateDays.Value, workOrderOnDay), caller.Actor, caller.Id, ct);
         return TypedResults.Ok(ToResponse(saved));
     }
 
@@ -254,5 +257,5 @@ public static class ReminderAdminApi
 
     private static ReminderPolicyResponse ToResponse(ScopedPolicy p) => new(
         p.Scope, p.Version, p.Policy.Tiers.Select(t => new ReminderTierResponse(t.Code, t.OffsetDays, t.Channels.Select(NameOf).ToArray(), t.TemplateKey)).ToArray(),
-        p.Policy.LateDays, p.CreatedBy, DbTime.ToOffset(p.CreatedAt));
+        p.Policy.LateDays, p.Policy.WorkOrderOnDay, p.CreatedBy, DbTime.ToOffset(p.CreatedAt));
 }

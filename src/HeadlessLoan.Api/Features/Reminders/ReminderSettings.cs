@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Dapper;
+using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Audit;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Reminders;
@@ -9,6 +10,7 @@ using MySqlConnector;
 namespace HeadlessLoan.Api.Features.Reminders;
 
 /// <summary>A stored policy: the product it is for (or <see cref="ReminderSettings.DefaultScope"/>), its version, and who saved it when (null: the migration).</summary>
+[FeatureApi]
 public sealed record ScopedPolicy(string Scope, int Version, ReminderPolicy Policy, Guid? CreatedBy, DateTime CreatedAt);
 
 /// <summary>A stored template version, and who saved it when (null: the migration).</summary>
@@ -17,7 +19,9 @@ public sealed record StoredTemplate(ReminderTemplate Template, Guid? CreatedBy, 
 /// <summary>
 /// The reminder policies and templates: the latest version of each is in force. Read per batch, not cached: a version
 /// saved by staff is used by the next batch on every instance. Saving writes the next version, never changes one.
+/// Collections reads the policies too: a policy's work-order day is the tier of people.
 /// </summary>
+[FeatureApi]
 public sealed class ReminderSettings(MySqlDataSource db, AuditTrail audit, TimeProvider clock)
 {
     public const string DefaultScope = "default";
@@ -30,7 +34,7 @@ public sealed class ReminderSettings(MySqlDataSource db, AuditTrail audit, TimeP
     /// <summary>Chinese text stored as it is, not as \u escapes six times its length.</summary>
     private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private const string PolicyColumns = "p.scope, p.version, p.tiers, p.late_days, p.created_by, p.created_at";
+    private const string PolicyColumns = "p.scope, p.version, p.tiers, p.late_days, p.work_order_day, p.created_by, p.created_at";
 
     private const string TemplateColumns = "t.template_key, t.channel, t.version, t.provider_template, t.page, t.fields, t.created_by, t.created_at";
 
@@ -111,11 +115,12 @@ public sealed class ReminderSettings(MySqlDataSource db, AuditTrail audit, TimeP
         var version = (before?.Version ?? 0) + 1;
         var tiers = StoredTiers(policy.Tiers);
         await change.ExecuteAsync("""
-            INSERT INTO reminder_policies (scope, version, tiers, late_days, created_by, created_at) VALUES (@scope, @version, @tiers, @lateDays, @actorId, @now)
-            """, new { scope, version, tiers, lateDays = policy.LateDays, actorId, now }, ct);
+            INSERT INTO reminder_policies (scope, version, tiers, late_days, work_order_day, created_by, created_at)
+            VALUES (@scope, @version, @tiers, @lateDays, @workOrderDay, @actorId, @now)
+            """, new { scope, version, tiers, lateDays = policy.LateDays, workOrderDay = policy.WorkOrderOnDay, actorId, now }, ct);
         change.Audit(new AuditEntry(actor, "reminder_policy.saved", "reminder_policy", scope,
-            before is null ? null : new { before.Version, tiers = StoredTiers(before.Policy.Tiers), before.Policy.LateDays },
-            new { version, tiers, policy.LateDays }));
+            before is null ? null : new { before.Version, tiers = StoredTiers(before.Policy.Tiers), before.Policy.LateDays, before.Policy.WorkOrderOnDay },
+            new { version, tiers, policy.LateDays, policy.WorkOrderOnDay }));
         await change.CommitAsync(ct);
         return new ScopedPolicy(scope, version, policy, actorId, now);
     }
@@ -137,9 +142,9 @@ public sealed class ReminderSettings(MySqlDataSource db, AuditTrail audit, TimeP
 
     private static object Describe(ReminderTemplate t) => new { t.Version, t.ProviderTemplate, t.Page, fields = StoredFields(t.Fields) };
 
-    private sealed record PolicyRow(string Scope, int Version, string Tiers, int LateDays, Guid? CreatedBy, DateTime CreatedAt)
+    private sealed record PolicyRow(string Scope, int Version, string Tiers, int LateDays, int WorkOrderDay, Guid? CreatedBy, DateTime CreatedAt)
     {
-        public ScopedPolicy ToPolicy() => new(Scope, Version, new ReminderPolicy(ParseTiers(Tiers), LateDays), CreatedBy, CreatedAt);
+        public ScopedPolicy ToPolicy() => new(Scope, Version, new ReminderPolicy(ParseTiers(Tiers), LateDays, WorkOrderDay), CreatedBy, CreatedAt);
     }
 
     private sealed record TemplateRow(string TemplateKey, string Channel, int Version, string ProviderTemplate, string? Page, string Fields, Guid? CreatedBy, DateTime CreatedAt)
