@@ -25,21 +25,21 @@ internal sealed record PenaltyExpected(long Loans, long Total, long OverCap, lon
 /// </summary>
 internal static class Checks
 {
-    public static async Task<PenaltyExpected> PenaltyAsync(MySqlConnection conn, Portfolio book, decimal capShare) =>
+    public static async Task<PenaltyExpected> PenaltyAsync(MySqlConnection conn, Portfolio book) =>
         await conn.QuerySingleAsync<PenaltyExpected>(new CommandDefinition("""
             SELECT CAST(COALESCE(SUM(charge > 0), 0) AS SIGNED) AS Loans, CAST(COALESCE(SUM(charge), 0) AS SIGNED) AS Total,
                    CAST(COALESCE(SUM(over_cap), 0) AS SIGNED) AS OverCap,
                    (SELECT CAST(COALESCE(SUM(penalty_due), 0) AS SIGNED) FROM loan_periods) AS ChargedBefore,
                    (SELECT CAST(COALESCE(SUM(interest_accrued), 0) AS SIGNED) FROM loan_periods) AS InterestAccruedBefore
               FROM (SELECT SUM(earned - penalty_due) AS charge, SUM(earned) > MAX(cap) AS over_cap FROM (
-                      SELECT p.loan_id, p.penalty_due, FLOOR(l.principal * @capShare) AS cap,
+                      SELECT p.loan_id, p.penalty_due, l.penalty_cap AS cap,
                              LEAST(ROUND((p.principal_due - p.principal_paid) * l.penalty_daily_rate * DATEDIFF(@cob, p.due_date)),
                                    ROUND((p.principal_due - p.principal_paid) * l.ceiling * DATEDIFF(@cob, p.due_date) / 360)) AS earned
                         FROM loan_periods p JOIN loans l ON l.id = p.loan_id
                        WHERE p.due_date < @cob AND (p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due
                                                     OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due)) e
                      GROUP BY loan_id) t
-            """, new { cob = book.CobDate.ToDateTime(TimeOnly.MinValue), capShare }, commandTimeout: 0));
+            """, new { cob = book.CobDate.ToDateTime(TimeOnly.MinValue) }, commandTimeout: 0));
 
     /// <summary>Every figure the close must have left, compared; returns the mismatches (none: the run is valid).</summary>
     public static async Task<List<string>> AfterCloseAsync(

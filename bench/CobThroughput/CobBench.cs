@@ -45,8 +45,7 @@ public static class CobBench
         await Generator.GenerateAsync(options.Root, book, ct);
         var generated = generation.Elapsed.TotalSeconds;
         var expected = book.Expect();
-        var cobOptions = service.Services.GetRequiredService<IOptions<CloseOfBusinessOptions>>().Value;
-        var penalty = await Checks.PenaltyAsync(root, book, cobOptions.PenaltyCapShareOfPrincipal);
+        var penalty = await Checks.PenaltyAsync(root, book);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
             generated in {generated:F0} s (expectations {generation.Elapsed.TotalSeconds - generated:F0} s): {expected.Overdue:N0} loans overdue after the close ({100.0 * expected.Overdue / book.Loans:F1} %), {expected.WentOverdue:N0} of them falling overdue tonight;
               {expected.ClassMoves:N0} change class; {penalty.Loans:N0} are charged {penalty.Total / 100m:N2} CNY of penalty; {expected.Interest.Loans:N0} accrue {expected.Interest.Tonight / 100m:N2} CNY of interest
@@ -69,6 +68,7 @@ public static class CobBench
         }
 
         var job = service.Services.GetRequiredService<CobJob>();
+        var cobOptions = service.Services.GetRequiredService<IOptions<CloseOfBusinessOptions>>().Value;
         var batches = 0;
         var (cob, _, cobCpu) = await MeasureAsync(options, async () => batches = await job.CloseAllAsync(ct));
         await job.StopAsync(ct); // gives the lease up

@@ -73,7 +73,7 @@ internal static class Generator
             loans = book.Loans,
             productA = ProductA, productB = ProductB,
             rateA = Portfolio.PenaltyDailyRates[0], rateB = Portfolio.PenaltyDailyRates[1],
-            annualRate = Portfolio.AnnualRate, ceiling = Portfolio.Ceiling, lpr = Portfolio.OneYearLpr,
+            annualRate = Portfolio.AnnualRate, penaltyCapShare = Portfolio.PenaltyCapShare, ceiling = Portfolio.Ceiling, lpr = Portfolio.OneYearLpr,
             method = RepaymentMethodWire, active = LoanStatus.Active.ToWire(), overdue = LoanStatus.Overdue.ToWire(),
             approved = ApplicationStatus.Approved.ToWire(), approvedStep = ApplicationStatus.Approved.StepOf(),
             completed = CobRunStatus.Completed, tenant = CobRuns.Tenant,
@@ -157,10 +157,10 @@ internal static class Generator
         // The state the close of the day before left: days past due one fewer, the class they give.
         $"""
         INSERT INTO loans (id, seq, contract_no, application_id, borrower_id, product_id, product_version, principal, term_months, method, annual_rate,
-                           monthly_fee_rate, penalty_daily_rate, apr, ceiling, one_year_lpr, bureau_score, status, accepted_at, disbursed_on, created_at,
+                           monthly_fee_rate, penalty_daily_rate, penalty_cap, apr, ceiling, one_year_lpr, bureau_score, status, accepted_at, disbursed_on, created_at,
                            updated_at, cob_date, days_past_due, risk_class)
         SELECT loan_id, n, CONCAT('HL', DATE_FORMAT(disbursed_on, '%Y%m%d'), LPAD(n, 8, '0')), application_id, borrower_id, product_id, 1, principal, 12,
-               @method, @annualRate, 0, penalty_rate, apr, @ceiling, @lpr, 550 + n % 300, IF(dpd > 1, @overdue, @active), at, disbursed_on, at, at,
+               @method, @annualRate, 0, penalty_rate, FLOOR(principal * @penaltyCapShare), apr, @ceiling, @lpr, 550 + n % 300, IF(dpd > 1, @overdue, @active), at, disbursed_on, at, at,
                @closedThrough, GREATEST(dpd - 1, 0), {Portfolio.ClassOfSql("GREATEST(dpd - 1, 0)")}
           FROM bench_loans WHERE {InChunk}
         """,

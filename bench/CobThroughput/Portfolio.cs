@@ -24,6 +24,9 @@ internal sealed class Portfolio(int loans, DateOnly cobDate)
     public const decimal AnnualRate = 0.10m;
     public const decimal OneYearLpr = 0.03m;
     public const decimal Ceiling = 0.12m;
+
+    /// <summary>The products' penalty cap, as a share of principal (each loan keeps it in fen).</summary>
+    public const decimal PenaltyCapShare = 0.24m;
     public static readonly decimal[] PenaltyDailyRates = [0.0002m, 0.0005m];
     public const int PrincipalSteps = 41;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using Dapper;
 using HeadlessLoan.Api.Features.CloseOfBusiness;
 using HeadlessLoan.Api.Tests.Infrastructure;
@@ -57,6 +58,37 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
         Assert.Equal([0, 1, 2, 3, 0], snapshots.TakeLast(5).Select(s => s.Dpd));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'loan.overdue' AND entity_id = @id", new { id = loanId.ToString() }));
+        Assert.True((await api.ReconcileAsync()).Ok);
+    }
+
+    [Fact]
+    public async Task ALoansPenaltyStopsAtTheCapItsProductVersionGaveItAtAcceptance()
+    {
+        using (var admin = await api.CreateAdminClientAsync())
+        {
+            foreach (var share in new[] { 1.5m, 0.00001m })
+            {
+                var body = LoanFlow.PricedProduct();
+                body["penaltyCapShare"] = share;
+                var refused = await admin.PostAsJsonAsync("/v1/products", body);
+                Assert.Equal("penaltyCapShare", (await refused.AssertProblemAsync(HttpStatusCode.UnprocessableEntity, "validation_failed"))
+                    .GetProperty("errors").EnumerateObject().Single().Name);
+            }
+        }
+
+        await CloseAsync();
+        var product = await LoanFlow.PricedProductAsync(api, configure: p => p["penaltyCapShare"] = 0.0001m);
+        var (_, loan) = await LoanFlow.ActiveAsync(api, product, amount: 1_000_000);
+        Assert.Equal(100, loan.GetProperty("penaltyCap").GetInt64());
+        var loanId = loan.GetProperty("id").GetGuid();
+        var firstDue = DateOnly.Parse(loan.GetProperty("nextDue").GetProperty("dueDate").GetString()!, CultureInfo.InvariantCulture);
+
+        // 0.03 % a day on the overdue principal is over 20 fen a day: the cap is met within a week and held.
+        await WalkToAsync(firstDue.AddDays(3));
+        var early = (await LoanAsync(loanId)).GetProperty("receivable").GetProperty("penalty").GetInt64();
+        Assert.InRange(early, 1, 99);
+        await WalkToAsync(firstDue.AddDays(10));
+        Assert.Equal(100, (await LoanAsync(loanId)).GetProperty("receivable").GetProperty("penalty").GetInt64());
         Assert.True((await api.ReconcileAsync()).Ok);
     }
 

@@ -67,7 +67,7 @@ public sealed partial class CobJob(
         }
 
         var table = await CobRuns.ClassificationAsync(change, ct);
-        var batch = await loans.CloseBatchAsync(change, cobDate, run.CursorLoanId, options.Value.BatchSize, table, options.Value.PenaltyCapShareOfPrincipal, now, ct);
+        var batch = await loans.CloseBatchAsync(change, cobDate, run.CursorLoanId, options.Value.BatchSize, table, now, ct);
         await CobRuns.AdvanceAsync(change, cobDate, batch.Processed, batch.Last, now, ct);
         await change.CommitAsync(ct);
         if (batch.Processed == 0)

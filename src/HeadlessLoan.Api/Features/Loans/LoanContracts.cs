@@ -66,6 +66,7 @@ public sealed record LoanResponse(
     decimal AnnualRate,
     decimal MonthlyFeeRate,
     decimal PenaltyDailyRate,
+    long PenaltyCap,
     decimal Apr,
     decimal Ceiling,
     decimal OneYearLpr,

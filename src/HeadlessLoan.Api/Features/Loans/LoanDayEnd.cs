@@ -36,14 +36,13 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 {
     private static readonly AuditActor Cob = new(AuditActor.SystemKind, "close-of-business");
 
-    public async Task<DayEndBatch> CloseBatchAsync(DbChange change, DateOnly cobDate, Guid? after, int size, ClassificationTable table, decimal penaltyCapShare,
-        DateTime now, CancellationToken ct)
+    public async Task<DayEndBatch> CloseBatchAsync(DbChange change, DateOnly cobDate, Guid? after, int size, ClassificationTable table, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
         var loans = (await change.QueryAsync<DayEndLoan>("""
-            SELECT l.id, l.borrower_id, l.status, l.disbursed_on, l.cob_date, l.days_past_due, l.risk_class, l.principal, l.annual_rate, l.penalty_daily_rate,
+            SELECT l.id, l.borrower_id, l.status, l.disbursed_on, l.cob_date, l.days_past_due, l.risk_class, l.penalty_cap, l.annual_rate, l.penalty_daily_rate,
                    l.ceiling, l.product_id, o.risk_class AS override_class, o.requested_by AS override_requested_by, o.decided_by AS override_approved_by,
                    o.reason AS override_reason
               FROM loans l LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id
@@ -70,7 +69,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         {
             var periods = DayEndPeriod.Of(schedules[l.Id], day);
             return new ClosedLoan(
-                l, CobStep.Assess(l.Facts(periods.Where(p => p.DueDate < day && p.Unsettled), penaltyCapShare), cobDate, table),
+                l, CobStep.Assess(l.Facts(periods.Where(p => p.DueDate < day && p.Unsettled)), cobDate, table),
                 periods.Where(p => p.Running == 1 || p.DueDate <= day)
                     .Select(p => DailyAccrual.Through(p.ForAccrual(l.DisbursedOn), l.AnnualRate, cobDate)).OfType<PeriodAccrual>().ToList(),
                 schedules[l.Id].ToList());
@@ -224,7 +223,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
     /// <summary>A loan of the batch as its row holds it.</summary>
     private sealed record DayEndLoan(
-        Guid Id, Guid? BorrowerId, string Status, DateTime DisbursedOn, DateTime? CobDate, int DaysPastDue, string RiskClass, long Principal,
+        Guid Id, Guid? BorrowerId, string Status, DateTime DisbursedOn, DateTime? CobDate, int DaysPastDue, string RiskClass, long PenaltyCap,
         decimal AnnualRate, decimal PenaltyDailyRate, decimal Ceiling, Guid ProductId, string? OverrideClass, Guid? OverrideRequestedBy,
         Guid? OverrideApprovedBy, string? OverrideReason)
     {
@@ -235,13 +234,13 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
         public LoanStatus State => LoanStatusNames.Parse(Status);
 
-        /// <summary>What the rules need, with the loan's unsettled periods past due (<paramref name="pastDue"/>) and the penalty cap a share of its principal.</summary>
-        public LoanCobFacts Facts(IEnumerable<DayEndPeriod> pastDue, decimal penaltyCapShare)
+        /// <summary>What the rules need, with the loan's unsettled periods past due (<paramref name="pastDue"/>) and the penalty cap fixed when it was made.</summary>
+        public LoanCobFacts Facts(IEnumerable<DayEndPeriod> pastDue)
         {
             var periods = pastDue.ToList();
             return new LoanCobFacts(
                 State, DateOnly.FromDateTime(DisbursedOn), periods.Select(p => p.ToDomain()).ToList(),
-                new PenaltyTerms(PenaltyDailyRate, Ceiling, PenaltyTerms.ShareOfPrincipal(Principal, penaltyCapShare)),
+                new PenaltyTerms(PenaltyDailyRate, Ceiling, PenaltyCap),
                 CobDate is { } d ? DateOnly.FromDateTime(d) : null, RiskClassNames.Parse(RiskClass), Override,
                 periods.Count > 0 ? periods[0].PenaltyCharged : 0);
         }

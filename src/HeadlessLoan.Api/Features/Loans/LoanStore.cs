@@ -33,7 +33,7 @@ public sealed record LoanScope(Guid? BorrowerId, Guid? ChannelId)
 /// <summary>A loan row with its balances and schedule totals, read in one statement.</summary>
 public sealed record LoanRow(
     Guid Id, string? ContractNo, Guid ApplicationId, Guid? BorrowerId, Guid? ChannelId, Guid ProductId, int ProductVersion,
-    long Principal, int TermMonths, string Method, decimal AnnualRate, decimal MonthlyFeeRate, decimal PenaltyDailyRate,
+    long Principal, int TermMonths, string Method, decimal AnnualRate, decimal MonthlyFeeRate, decimal PenaltyDailyRate, long PenaltyCap,
     decimal Apr, decimal Ceiling, decimal OneYearLpr, DateTime? LprDate, string Status, DateTime AcceptedAt, DateTime? DisbursedOn,
     DateTime CreatedAt, DateTime UpdatedAt, int DaysPastDue, string RiskClass, DateTime? CobDate,
     DateTime MaturityDate, long UnpaidPrincipal, long UnpaidInterest, long UnpaidPenalty, long UnpaidFee, long OverdueAmount,
@@ -66,7 +66,7 @@ public sealed record LoanEntryLineRow(
 
 /// <summary>A new loan as acceptance records it.</summary>
 public sealed record NewLoan(
-    Guid Id, ApprovedApplication Application, LoanOffer Offer, decimal PenaltyDailyRate, decimal Ceiling, decimal OneYearLpr,
+    Guid Id, ApprovedApplication Application, LoanOffer Offer, decimal PenaltyDailyRate, long PenaltyCap, decimal Ceiling, decimal OneYearLpr,
     DateOnly? LprDate, int? PricingMinScore, DateOnly AcceptedOn, DateTime Now);
 
 /// <summary>SQL for loans and their schedules. Every writer of a loan locks its row first, so one loan's changes are serial.</summary>
@@ -106,7 +106,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         {
             id = loan.Id, applicationId = a.Id, a.BorrowerId, a.ChannelId, a.ProductId, a.ProductVersion,
             principal = terms.Principal, termMonths = terms.TermMonths, method = a.Method, annualRate = terms.AnnualRate,
-            monthlyFeeRate = terms.MonthlyFeeRate, penaltyDailyRate = loan.PenaltyDailyRate, apr = loan.Offer.Apr, ceiling = loan.Ceiling,
+            monthlyFeeRate = terms.MonthlyFeeRate, penaltyDailyRate = loan.PenaltyDailyRate, penaltyCap = loan.PenaltyCap, apr = loan.Offer.Apr, ceiling = loan.Ceiling,
             lpr = loan.OneYearLpr, lprDate = loan.LprDate?.ToDateTime(TimeOnly.MinValue), bureauScore = a.BureauScore,
             pricingMinScore = loan.PricingMinScore, status = LoanStatusNames.PendingDisbursement, now = loan.Now,
         }, ct);
@@ -222,10 +222,10 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
 
     private const string InsertLoanSql = """
         INSERT INTO loans (id, application_id, borrower_id, channel_id, product_id, product_version, principal, term_months, method,
-                           annual_rate, monthly_fee_rate, penalty_daily_rate, apr, ceiling, one_year_lpr, lpr_date, bureau_score,
+                           annual_rate, monthly_fee_rate, penalty_daily_rate, penalty_cap, apr, ceiling, one_year_lpr, lpr_date, bureau_score,
                            pricing_min_score, status, accepted_at, created_at, updated_at)
         VALUES (@id, @applicationId, @BorrowerId, @ChannelId, @ProductId, @ProductVersion, @principal, @termMonths, @method,
-                @annualRate, @monthlyFeeRate, @penaltyDailyRate, @apr, @ceiling, @lpr, @lprDate, @bureauScore,
+                @annualRate, @monthlyFeeRate, @penaltyDailyRate, @penaltyCap, @apr, @ceiling, @lpr, @lprDate, @bureauScore,
                 @pricingMinScore, @status, @now, @now, @now)
         """;
 
@@ -239,7 +239,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     // one statement however long its schedule and its history are.
     private static string SelectLoans(string loanFilter) => $"""
         SELECT l.id, l.contract_no, l.application_id, l.borrower_id, l.channel_id, l.product_id, l.product_version,
-               l.principal, l.term_months, l.method, l.annual_rate, l.monthly_fee_rate, l.penalty_daily_rate,
+               l.principal, l.term_months, l.method, l.annual_rate, l.monthly_fee_rate, l.penalty_daily_rate, l.penalty_cap,
                l.apr, l.ceiling, l.one_year_lpr, l.lpr_date, l.status, l.accepted_at, l.disbursed_on, l.created_at, l.updated_at,
                l.days_past_due, l.risk_class, l.cob_date,
                s.maturity_date, s.unpaid_principal, s.unpaid_interest, s.unpaid_penalty, s.unpaid_fee, s.overdue_amount,

@@ -124,7 +124,9 @@ public static class LoansApi
                 $"The offer's all-in annualised rate {offer.Apr:0.######} is above the ceiling of {priced.Ceiling:0.######} now in force.");
         }
 
-        var loan = new NewLoan(Guid.CreateVersion7(), application, offer, priced.Product.PenaltyDailyRate, priced.Ceiling, priced.OneYearLpr,
+        // The penalty a loan may be charged over its life is fixed now, as its product version says.
+        var penaltyCap = PenaltyTerms.ShareOfPrincipal(offer.Terms.Principal, priced.Product.PenaltyCapShare);
+        var loan = new NewLoan(Guid.CreateVersion7(), application, offer, priced.Product.PenaltyDailyRate, penaltyCap, priced.Ceiling, priced.OneYearLpr,
             priced.LprDate, priced.Band?.MinScore, offer.Terms.StartDate, now);
         var contractNo = await LoanStore.InsertAsync(change, loan, ct);
         var response = ToResponse(NewRow(loan, contractNo));
@@ -264,7 +266,7 @@ public static class LoansApi
         var first = loan.Offer.Periods[0];
         return new LoanRow(
             loan.Id, contractNo, a.Id, a.BorrowerId, a.ChannelId, a.ProductId, a.ProductVersion, t.Principal, t.TermMonths, a.Method,
-            t.AnnualRate, t.MonthlyFeeRate, loan.PenaltyDailyRate, loan.Offer.Apr, loan.Ceiling, loan.OneYearLpr,
+            t.AnnualRate, t.MonthlyFeeRate, loan.PenaltyDailyRate, loan.PenaltyCap, loan.Offer.Apr, loan.Ceiling, loan.OneYearLpr,
             loan.LprDate?.ToDateTime(TimeOnly.MinValue), LoanStatusNames.PendingDisbursement, loan.Now, null, loan.Now, loan.Now,
             0, RiskClassNames.Normal, null, loan.Offer.Periods[^1].DueDate.ToDateTime(TimeOnly.MinValue), unpaid.Principal, unpaid.Interest, unpaid.Penalty, unpaid.Fee, 0,
             first.Period, first.DueDate.ToDateTime(TimeOnly.MinValue), first.Due.Total, 0, 0, 0, 0, 0);
@@ -278,7 +280,7 @@ public static class LoansApi
         var next = r.NextDuePeriod is { } period ? new LoanNextDue(period, DateOnly.FromDateTime(r.NextDueDate!.Value), r.NextDueAmount!.Value) : null;
         return new LoanResponse(
             r.Id, r.ContractNo ?? "", r.ApplicationId, r.BorrowerId, r.ChannelId, r.ProductId, r.ProductVersion, r.Status, r.Principal,
-            r.TermMonths, method, r.AnnualRate, r.MonthlyFeeRate, r.PenaltyDailyRate, r.Apr, r.Ceiling, r.OneYearLpr,
+            r.TermMonths, method, r.AnnualRate, r.MonthlyFeeRate, r.PenaltyDailyRate, r.PenaltyCap, r.Apr, r.Ceiling, r.OneYearLpr,
             r.LprDate is { } lpr ? DateOnly.FromDateTime(lpr) : null, DbTime.ToOffset(r.AcceptedAt),
             r.DisbursedOn is { } d ? DateOnly.FromDateTime(d) : null, DateOnly.FromDateTime(r.MaturityDate), unpaid, r.OverdueAmount,
             r.DaysPastDue, r.RiskClass, r.CobDate is { } cob ? DateOnly.FromDateTime(cob) : null, receivable, r.Credit, next, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.UpdatedAt));

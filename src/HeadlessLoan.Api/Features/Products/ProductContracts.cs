@@ -35,7 +35,8 @@ public sealed record ProductDefinition(
     IReadOnlyList<PricingBandDefinition>? Pricing = null,
     IReadOnlyList<AllocationRuleDefinition>? AllocationRules = null,
     Overpayment? Overpayment = null,
-    PrepaymentSetting? Prepayment = null);
+    PrepaymentSetting? Prepayment = null,
+    decimal? PenaltyCapShare = null);
 
 /// <summary>A row of the pricing table as given: borrowers with a bureau score of at least <see cref="MinScore"/> get <see cref="AnnualRate"/>.</summary>
 public sealed record PricingBandDefinition(int? MinScore, decimal? AnnualRate);
@@ -53,6 +54,7 @@ public sealed record ProductResponse(
     int TermMinMonths,
     int TermMaxMonths,
     decimal PenaltyDailyRate,
+    decimal PenaltyCapShare,
     AllocationPreset AllocationOrder,
     IReadOnlyList<AllocationRule> AllocationRules,
     Overpayment Overpayment,

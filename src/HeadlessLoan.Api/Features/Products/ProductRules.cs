@@ -47,6 +47,15 @@ public static class ProductRules
     public const decimal MaxMonthlyFeeRate = 0.01m;
 
     /// <summary>
+    /// The most penalty a loan of a product is charged over its life, as a share of its principal, when the product
+    /// does not say: what a year of penalty at the 24 % all-in ceiling comes to.
+    /// </summary>
+    public const decimal DefaultPenaltyCapShare = 0.24m;
+
+    /// <summary>The penalty cap's share is kept to a ten-thousandth (0.2400).</summary>
+    public const int PenaltyCapDecimalPlaces = 4;
+
+    /// <summary>
     /// Every field problem at once (422); the rate ceiling has its own code so callers can tell it apart. Rates are checked
     /// against the ceiling as they will be stored: more decimal places than that are refused first.
     /// </summary>
@@ -77,6 +86,12 @@ public static class ProductRules
         {
             v.Range(p.PenaltyDailyRate, 0m, 0.01m, "penaltyDailyRate");
             v.DecimalPlaces(p.PenaltyDailyRate, ScheduleLimits.RateDecimalPlaces, "penaltyDailyRate");
+        }
+
+        if (p.PenaltyCapShare is { } cap)
+        {
+            v.Range(cap, 0m, 1m, "penaltyCapShare");
+            v.DecimalPlaces(cap, PenaltyCapDecimalPlaces, "penaltyCapShare");
         }
 
         ProductPaymentRules.Validate(v, p);

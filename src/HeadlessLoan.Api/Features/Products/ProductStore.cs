@@ -17,7 +17,7 @@ public sealed record ProductRow(
     decimal AnnualRateMin, decimal AnnualRateMax, long AmountMin, long AmountMax,
     int TermMinMonths, int TermMaxMonths, decimal PenaltyDailyRate, string AllocationOrder,
     int AgeMin, int AgeMax, long AutoApprovalLimit, DateTime CreatedAt, DateTime VersionCreatedAt,
-    decimal MonthlyFeeRate, string PricingBands, string Overpayment, string Prepayment)
+    decimal MonthlyFeeRate, string PricingBands, string Overpayment, string Prepayment, decimal PenaltyCapShare)
 {
     /// <summary>Where its loans' payments go, what becomes of what is left over, and what a prepayment buys.</summary>
     public PaymentRules PaymentRules => ProductStore.RulesOf(AllocationOrder, Overpayment, Prepayment);
@@ -157,11 +157,11 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
             INSERT INTO product_versions
               (product_id, version, name, repayment_methods, annual_rate_min, annual_rate_max, amount_min, amount_max,
                term_min_months, term_max_months, penalty_daily_rate, allocation_order, age_min, age_max, auto_approval_limit,
-               monthly_fee_rate, pricing, overpayment, prepayment, created_at, created_by)
+               monthly_fee_rate, pricing, overpayment, prepayment, penalty_cap_share, created_at, created_by)
             VALUES
               (@id, @version, @Name, @Methods, @AnnualRateMin, @AnnualRateMax, @AmountMin, @AmountMax,
                @TermMinMonths, @TermMaxMonths, @PenaltyDailyRate, @Allocation, @AgeMin, @AgeMax, @AutoApprovalLimit,
-               @MonthlyFeeRate, @Pricing, @Overpayment, @Prepayment, @now, @actor)
+               @MonthlyFeeRate, @Pricing, @Overpayment, @Prepayment, @PenaltyCapShare, @now, @actor)
             """, new
         {
             id,
@@ -183,6 +183,7 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
             Pricing = ProductRow.FormatPricing(ProductRules.BandsOf(d.Pricing)),
             Overpayment = ProductPaymentRules.Wire(rules.Overpayment),
             Prepayment = ProductPaymentRules.Wire(ProductPaymentRules.SettingOf(rules.Prepayment)),
+            PenaltyCapShare = d.PenaltyCapShare ?? ProductRules.DefaultPenaltyCapShare,
             now,
             actor = Guid.Parse(actor.Id),
         }, ct);
@@ -194,7 +195,7 @@ public sealed class ProductStore(MySqlDataSource db, AuditTrail audit, TimeProvi
                v.term_min_months, v.term_max_months, v.penalty_daily_rate,
                v.allocation_order, v.age_min, v.age_max, v.auto_approval_limit,
                p.created_at, v.created_at AS VersionCreatedAt, v.monthly_fee_rate, v.pricing AS PricingBands,
-               v.overpayment, v.prepayment
+               v.overpayment, v.prepayment, v.penalty_cap_share
           FROM products p JOIN product_versions v ON v.product_id = p.id
         """;
 }

@@ -75,7 +75,7 @@ public static class ProductsApi
         var rules = r.PaymentRules;
         return new(
             r.Id, r.Version, r.Status, r.Name, r.Methods, r.AnnualRateMin, r.AnnualRateMax, r.AmountMin, r.AmountMax,
-            r.TermMinMonths, r.TermMaxMonths, r.PenaltyDailyRate, ProductPaymentRules.PresetOf(rules.Order), rules.Order.Rules,
+            r.TermMinMonths, r.TermMaxMonths, r.PenaltyDailyRate, r.PenaltyCapShare, ProductPaymentRules.PresetOf(rules.Order), rules.Order.Rules,
             rules.Overpayment, ProductPaymentRules.SettingOf(rules.Prepayment), r.AgeMin, r.AgeMax, r.AutoApprovalLimit,
             r.MonthlyFeeRate, r.Pricing, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.VersionCreatedAt));
     }
