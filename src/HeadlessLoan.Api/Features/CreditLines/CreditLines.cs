@@ -51,24 +51,47 @@ public sealed class CreditLines(MySqlDataSource db)
         return true;
     }
 
-    /// <summary>Moves the borrower's line for <paramref name="happened"/> by the rules in force; nothing when they have no line.</summary>
-    public static async Task<CreditLineChange?> RecordAsync(DbChange change, Guid borrowerId, CreditLineEvent happened, Guid? loanId, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Moves the lines of the borrowers in <paramref name="moves"/> for <paramref name="happened"/> by the rules in force,
+    /// one move after the other in the order given (a borrower named twice moves twice): the lines are locked in one
+    /// statement and the rules read once, whatever the number (the close of business moves a batch's so). Nothing for
+    /// a borrower with no line.
+    /// </summary>
+    public static async Task RecordManyAsync(DbChange change, IReadOnlyList<(Guid BorrowerId, Guid? LoanId)> moves, CreditLineEvent happened, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
-        if (await LockAsync(change, borrowerId, ct) is not { } line)
+        ArgumentNullException.ThrowIfNull(moves);
+        if (moves.Count == 0)
         {
-            return null;
+            return;
         }
 
-        var next = CreditLinePolicy.Next(line.ToDomain(), (await CurrentRulesAsync(change, ct)).ToDomain(), happened);
-        change.Write("UPDATE credit_lines SET credit_limit = @limit, on_time_streak = @streak, rules_version = @version, updated_at = @now WHERE borrower_id = @borrowerId",
-            new { borrowerId, limit = next.Line.Limit, streak = next.Line.OnTimeStreak, version = next.Line.RulesVersion, now });
-        if (next.Moved)
+        // In borrower order, as every batch locks them, so two batches never wait on each other crosswise.
+        var lines = (await change.QueryAsync<CreditLineRow>(SelectLine + " WHERE borrower_id IN @borrowers ORDER BY borrower_id FOR UPDATE",
+            new { borrowers = moves.Select(m => m.BorrowerId).Distinct().ToArray() }, ct)).ToDictionary(l => l.BorrowerId, l => l.ToDomain());
+        if (lines.Count == 0)
         {
-            HoldChange(change, borrowerId, line.CreditLimit, next, loanId, now);
+            return;
         }
 
-        return next;
+        var rules = (await CurrentRulesAsync(change, ct)).ToDomain();
+        foreach (var (borrowerId, loanId) in moves)
+        {
+            if (!lines.TryGetValue(borrowerId, out var line))
+            {
+                continue;
+            }
+
+            var next = CreditLinePolicy.Next(line, rules, happened);
+            change.Write("UPDATE credit_lines SET credit_limit = @limit, on_time_streak = @streak, rules_version = @version, updated_at = @now WHERE borrower_id = @borrowerId",
+                new { borrowerId, limit = next.Line.Limit, streak = next.Line.OnTimeStreak, version = next.Line.RulesVersion, now });
+            if (next.Moved)
+            {
+                HoldChange(change, borrowerId, line.Limit, next, loanId, now);
+            }
+
+            lines[borrowerId] = next.Line;
+        }
     }
 
     public async Task<(CreditLineRow Line, IReadOnlyList<CreditLineChangeRow> Changes)?> GetAsync(Guid borrowerId, CancellationToken ct)

@@ -28,22 +28,20 @@ internal sealed class CreditLineOnAcceptance : Loans.ILoanAcceptanceObserver
 /// <summary>Each period a repayment settled on time counts towards the borrower's next raise.</summary>
 internal sealed class CreditLineOnRepayment : Loans.ILoanRepaymentObserver
 {
-    public async Task OnRepaidAsync(Platform.Database.DbChange change, Loans.RepaidLoan repaid, CancellationToken ct)
+    public Task OnRepaidAsync(Platform.Database.DbChange change, Loans.RepaidLoan repaid, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(repaid);
-        for (var i = 0; i < repaid.PeriodsSettledOnTime; i++)
-        {
-            await CreditLines.RecordAsync(change, repaid.BorrowerId, Domain.CreditLines.CreditLineEvent.OnTimeRepayment, repaid.LoanId, repaid.Now, ct);
-        }
+        return CreditLines.RecordManyAsync(change, Enumerable.Repeat(((Guid, Guid?))(repaid.BorrowerId, repaid.LoanId), repaid.PeriodsSettledOnTime).ToList(),
+            Domain.CreditLines.CreditLineEvent.OnTimeRepayment, repaid.Now, ct);
     }
 }
 
-/// <summary>A loan falling overdue cuts the borrower's line and ends their on-time streak.</summary>
+/// <summary>A loan falling overdue cuts the borrower's line and ends their on-time streak: a close's batch at a time.</summary>
 internal sealed class CreditLineOnOverdue : Loans.ILoanOverdueObserver
 {
-    public Task OnWentOverdueAsync(Platform.Database.DbChange change, Loans.OverdueLoan loan, CancellationToken ct)
+    public Task OnWentOverdueAsync(Platform.Database.DbChange change, IReadOnlyList<Loans.OverdueLoan> loans, DateTime now, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(loan);
-        return CreditLines.RecordAsync(change, loan.BorrowerId, Domain.CreditLines.CreditLineEvent.WentOverdue, loan.LoanId, loan.Now, ct);
+        ArgumentNullException.ThrowIfNull(loans);
+        return CreditLines.RecordManyAsync(change, loans.Select(l => (l.BorrowerId, (Guid?)l.LoanId)).ToList(), Domain.CreditLines.CreditLineEvent.WentOverdue, now, ct);
     }
 }

@@ -14,13 +14,13 @@ public sealed record DayEndBatch(int Processed, int Moved, Guid? Last);
 
 /// <summary>A loan that fell overdue on a COB date: what features following a borrower (their credit line) are told.</summary>
 [FeatureApi]
-public sealed record OverdueLoan(Guid LoanId, Guid BorrowerId, DateOnly CobDate, DateTime Now);
+public sealed record OverdueLoan(Guid LoanId, Guid BorrowerId, DateOnly CobDate);
 
-/// <summary>Told of every loan the close of business finds newly overdue, inside the batch's change.</summary>
+/// <summary>Told of the loans a batch of the close of business finds newly overdue, all at once, inside the batch's change.</summary>
 [FeatureApi]
 public interface ILoanOverdueObserver
 {
-    Task OnWentOverdueAsync(DbChange change, OverdueLoan loan, CancellationToken ct);
+    Task OnWentOverdueAsync(DbChange change, IReadOnlyList<OverdueLoan> loans, DateTime now, CancellationToken ct);
 }
 
 /// <summary>
@@ -79,7 +79,17 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         foreach (var c in closed.Where(c => c.Step.Event is not null || c.Step.ClassMoved))
         {
             moved++;
-            await RecordMoveAsync(change, c.Loan, c.Step, now, ct);
+            RecordMove(change, c.Loan, c.Step, now);
+        }
+
+        var wentOverdue = closed.Where(c => c.Step.WentOverdue && c.Loan.BorrowerId is not null)
+            .Select(c => new OverdueLoan(c.Loan.Id, c.Loan.BorrowerId!.Value, cobDate)).ToList();
+        if (wentOverdue.Count > 0)
+        {
+            foreach (var observer in observers)
+            {
+                await observer.OnWentOverdueAsync(change, wentOverdue, now, ct);
+            }
         }
 
         return new DayEndBatch(loans.Count, moved, ids[^1]);
@@ -179,7 +189,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             : throw new InvalidOperationException($"Loan {loan.Id}: {happened} refused from {loan.Status}.")
         : loan.State;
 
-    private async Task RecordMoveAsync(DbChange change, DayEndLoan loan, OverdueAssessment step, DateTime now, CancellationToken ct)
+    private static void RecordMove(DbChange change, DayEndLoan loan, OverdueAssessment step, DateTime now)
     {
         var status = StatusAfter(loan, step).ToWire();
         var after = new { status, daysPastDue = step.DaysPastDue, riskClass = step.ClassAfter.ToWire(), step.CobDate, classificationVersion = step.TableVersion };
@@ -193,14 +203,6 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         if (step.ClassMoved)
         {
             change.Outbox("loan.risk_class_changed", loan.Id, new { loanId = loan.Id, from = loan.RiskClass, to = after.riskClass, after.daysPastDue, step.CobDate }, now);
-        }
-
-        if (step.WentOverdue && loan.BorrowerId is { } borrowerId)
-        {
-            foreach (var observer in observers)
-            {
-                await observer.OnWentOverdueAsync(change, new OverdueLoan(loan.Id, borrowerId, step.CobDate, now), ct);
-            }
         }
     }
 
