@@ -134,6 +134,34 @@ public static class RepaymentAmount
         }
     }
 
+    /// <summary>
+    /// What a repayment of a written-off loan asks for: the schedule no longer counts, only what was written off and
+    /// not yet recovered (<paramref name="stillOwed"/>), all of it past due. Every kind but
+    /// <see cref="RepaymentKind.Amount"/> asks for all of it (none is <c>nothing_owed</c>); an amount is at most it
+    /// (<c>amount_above_payoff</c>).
+    /// </summary>
+    public static RepaymentAmountResult ForWrittenOff(RepaymentKind kind, long stillOwed, long? requestedAmount = null)
+    {
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown repayment kind.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(stillOwed);
+        return kind switch
+        {
+            RepaymentKind.Amount => requestedAmount switch
+            {
+                null => Refuse(RepaymentAmountRefusals.AmountRequired),
+                <= 0 => Refuse(RepaymentAmountRefusals.AmountNotPositive),
+                var amount when amount > stillOwed => Refuse(RepaymentAmountRefusals.AmountAbovePayoff),
+                var amount => Ask(amount.Value),
+            },
+            _ when requestedAmount is not null => Refuse(RepaymentAmountRefusals.AmountNotExpected),
+            _ => stillOwed > 0 ? Ask(stillOwed) : Refuse(RepaymentAmountRefusals.NothingOwed),
+        };
+    }
+
     private static RepaymentAmountResult Ask(long amount) => new(amount, null);
 
     private static RepaymentAmountResult Refuse(string code) => new(0, code);

@@ -147,4 +147,17 @@ public sealed class RepaymentAmountTests
 
         return result.Allowed == (amount > 0 && amount <= payoff) && (!result.Allowed || result.Amount == amount);
     }
+
+    [Theory]
+    [InlineData(RepaymentKind.NextDue, 5_000L, null, 5_000L, null)]
+    [InlineData(RepaymentKind.Overdue, 5_000L, null, 5_000L, null)]
+    [InlineData(RepaymentKind.Payoff, 5_000L, null, 5_000L, null)]
+    [InlineData(RepaymentKind.Payoff, 0L, null, 0L, "nothing_owed")]
+    [InlineData(RepaymentKind.Overdue, 5_000L, 100L, 0L, "amount_not_expected")]
+    [InlineData(RepaymentKind.Amount, 5_000L, 5_000L, 5_000L, null)]
+    [InlineData(RepaymentKind.Amount, 5_000L, 5_001L, 0L, "amount_above_payoff")]
+    [InlineData(RepaymentKind.Amount, 5_000L, 0L, 0L, "amount_not_positive")]
+    [InlineData(RepaymentKind.Amount, 5_000L, null, 0L, "amount_required")]
+    public void A_written_off_loan_asks_for_what_is_still_to_recover(RepaymentKind kind, long stillOwed, long? requested, long amount, string? refusal) =>
+        Assert.Equal(new RepaymentAmountResult(amount, refusal), RepaymentAmount.ForWrittenOff(kind, stillOwed, requested));
 }

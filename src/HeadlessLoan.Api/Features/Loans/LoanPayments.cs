@@ -58,13 +58,20 @@ public sealed class LoanPayments(
 
     /// <summary>
     /// What a repayment of <paramref name="kind"/> of the borrower's loan asks for on <paramref name="on"/>
-    /// (<see cref="RepaymentAmount.For"/>), refused on a loan that is not open; null when the borrower has no such loan.
+    /// (<see cref="RepaymentAmount.For"/>; on a written-off loan what is still to recover, <see cref="RepaymentAmount.ForWrittenOff"/>),
+    /// refused on a loan otherwise not open; null when the borrower has no such loan.
     /// </summary>
     public async Task<RepaymentQuote?> QuoteAsync(Guid loanId, Guid borrowerId, RepaymentKind kind, long? amount, DateOnly on, CancellationToken ct)
     {
         if (await loans.GetWithScheduleAsync(loanId, new LoanScope(borrowerId, null), ct) is not var (loan, periods))
         {
             return null;
+        }
+
+        if (LoanLifecycle.Allows(LoanStatusNames.Parse(loan.Status), LoanEvent.Recover))
+        {
+            var recovery = RepaymentAmount.ForWrittenOff(kind, await loans.StillOwedAfterWriteOffAsync(loanId, ct), amount);
+            return new RepaymentQuote(recovery.Amount, recovery.Refusal, loan.Status, loan.ContractNo ?? "");
         }
 
         if (!LoanLifecycle.IsOpen(LoanStatusNames.Parse(loan.Status)) || loan.DisbursedOn is not { } disbursed)

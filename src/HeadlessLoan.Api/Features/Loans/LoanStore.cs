@@ -137,6 +137,15 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         return row is not null && scope.MaySee(row.BorrowerId, row.ChannelId) ? row : null;
     }
 
+    /// <summary>What a written-off loan still owes: what was written off less what has been recovered since (0 for any other loan).</summary>
+    public async Task<long> StillOwedAfterWriteOffAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT principal_written_off + interest_written_off + penalty_written_off + fee_written_off - recovered FROM loans WHERE id = @id",
+            new { id }, cancellationToken: ct));
+    }
+
     /// <summary>The loan and its periods, if the caller may see it: two statements in one round trip.</summary>
     public async Task<(LoanRow Loan, IReadOnlyList<LoanPeriodRow> Periods)?> GetWithScheduleAsync(Guid id, LoanScope scope, CancellationToken ct)
     {
