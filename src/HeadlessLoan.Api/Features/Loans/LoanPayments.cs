@@ -104,22 +104,9 @@ public sealed class LoanPayments(
             ?? throw new InvalidOperationException($"Loan {loanId} does not exist.");
         var status = LoanStatusNames.Parse(loan.Status);
         var source = payment.Rail.ToString() + ":" + payment.Reference;
-        if (LoanLifecycle.Allows(status, LoanEvent.Recover))
-        {
-            var (recovered, credit) = await writeOffs.RecoverAsync(change, loanId, source, payment, now, ct);
-            var recovery = new LoanPaymentResult(loan.Status, loan.Status, new LoanComponents(0, 0, 0, 0), credit, false, recovered);
-            change.Record(new AuditEntry(payment.Actor, recovered > 0 ? "loan.recovered" : "loan.payment_kept_as_credit", "loan", loanId.ToString(), null,
-                Audited(payment, recovery)), now);
-            return recovery;
-        }
-
         if (!LoanLifecycle.IsOpen(status) || loan.DisbursedOn is not { } disbursed)
         {
-            await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, payment.On, payment.Rail,
-                new LoanComponents(0, 0, 0, 0), payment.Amount), ct);
-            var kept = new LoanPaymentResult(loan.Status, loan.Status, new LoanComponents(0, 0, 0, 0), payment.Amount, false);
-            change.Record(new AuditEntry(payment.Actor, "loan.payment_kept_as_credit", "loan", loanId.ToString(), null, Audited(payment, kept)), now);
-            return kept;
+            return await ApplyToClosedAsync(change, loanId, loan.Status, source, payment, now, ct);
         }
 
         var disbursedOn = DateOnly.FromDateTime(disbursed);
@@ -152,6 +139,26 @@ public sealed class LoanPayments(
             : Audited(payment, result);
         change.Record(new AuditEntry(payment.Actor, applied.PaidOff ? "loan.paid_off" : applied.Prepaid > 0 ? "loan.prepaid" : "loan.repaid", "loan",
             loanId.ToString(), new { status = loan.Status }, audited), now);
+        return result;
+    }
+
+    /// <summary>A payment on a loan not open: a recovery of a written-off loan, else all of it the borrower's credit.</summary>
+    private async Task<LoanPaymentResult> ApplyToClosedAsync(DbChange change, Guid loanId, string status, string source, LoanPayment payment, DateTime now, CancellationToken ct)
+    {
+        var (recovered, credit) = (0L, payment.Amount);
+        if (LoanLifecycle.Allows(LoanStatusNames.Parse(status), LoanEvent.Recover))
+        {
+            (recovered, credit) = await writeOffs.RecoverAsync(change, loanId, source, payment, now, ct);
+        }
+        else
+        {
+            await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, payment.On, payment.Rail,
+                new LoanComponents(0, 0, 0, 0), payment.Amount), ct);
+        }
+
+        var result = new LoanPaymentResult(status, status, new LoanComponents(0, 0, 0, 0), credit, false, recovered);
+        change.Record(new AuditEntry(payment.Actor, recovered > 0 ? "loan.recovered" : "loan.payment_kept_as_credit", "loan", loanId.ToString(), null,
+            Audited(payment, result)), now);
         return result;
     }
 

@@ -82,17 +82,7 @@ public static class ProductRules
         RangePair(v, p.AmountMin, p.AmountMax, ScheduleLimits.MinPrincipal, ScheduleLimits.MaxPrincipal, "amountMin", "amountMax");
         RangePair(v, p.TermMinMonths, p.TermMaxMonths, ScheduleLimits.MinTermMonths, ScheduleLimits.MaxTermMonths, "termMinMonths", "termMaxMonths");
         RangePair(v, p.AgeMin, p.AgeMax, MinBorrowerAge, MaxBorrowerAge, "ageMin", "ageMax");
-        if (v.Required(p.PenaltyDailyRate, "penaltyDailyRate"))
-        {
-            v.Range(p.PenaltyDailyRate, 0m, 0.01m, "penaltyDailyRate");
-            v.DecimalPlaces(p.PenaltyDailyRate, ScheduleLimits.RateDecimalPlaces, "penaltyDailyRate");
-        }
-
-        if (p.PenaltyCapShare is { } cap)
-        {
-            v.Range(cap, 0m, 1m, "penaltyCapShare");
-            v.DecimalPlaces(cap, PenaltyCapDecimalPlaces, "penaltyCapShare");
-        }
+        ValidatePenalty(v, p);
 
         ProductPaymentRules.Validate(v, p);
 
@@ -128,6 +118,22 @@ public static class ProductRules
         return aboveCeiling.HasErrors
             ? aboveCeiling.ToProblem("rate_above_ceiling", "The rate is above the legally protected ceiling (a multiple of the one-year LPR).")
             : null;
+    }
+
+    /// <summary>The penalty: a daily rate kept to a millionth, and the lifetime cap's share of principal to a ten-thousandth.</summary>
+    private static void ValidatePenalty(RequestValidator v, ProductDefinition p)
+    {
+        if (v.Required(p.PenaltyDailyRate, "penaltyDailyRate"))
+        {
+            v.Range(p.PenaltyDailyRate, 0m, 0.01m, "penaltyDailyRate");
+            v.DecimalPlaces(p.PenaltyDailyRate, ScheduleLimits.RateDecimalPlaces, "penaltyDailyRate");
+        }
+
+        if (p.PenaltyCapShare is { } cap)
+        {
+            v.Range(cap, 0m, 1m, "penaltyCapShare");
+            v.DecimalPlaces(cap, PenaltyCapDecimalPlaces, "penaltyCapShare");
+        }
     }
 
     /// <summary>The pricing table: each band complete, its rate kept to a millionth, floors distinct, rates within the product's range.</summary>
