@@ -248,6 +248,8 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         Assert.True(total > 500_000);
         var loan = await _days.LoanAsync(loanId);
         Assert.Equal(("written_off", 0L), (loan.GetProperty("status").GetString(), loan.GetProperty("receivable").GetProperty("total").GetInt64()));
+        Assert.Equal((total, 0L, total), (loan.GetProperty("writeOff").GetProperty("writtenOff").GetProperty("total").GetInt64(),
+            loan.GetProperty("writeOff").GetProperty("recovered").GetInt64(), loan.GetProperty("writeOff").GetProperty("stillOwed").GetInt64()));
         await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{byCollector}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "write_off_not_pending");
         Assert.True((await api.ReconcileAsync()).Ok);
 
@@ -269,6 +271,7 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         Assert.Equal(total, after.GetProperty("recovered").GetInt64());
         loan = await _days.LoanAsync(loanId);
         Assert.Equal(("written_off", 500L), (loan.GetProperty("status").GetString(), loan.GetProperty("credit").GetInt64()));
+        Assert.Equal((total, 0L), (loan.GetProperty("writeOff").GetProperty("recovered").GetInt64(), loan.GetProperty("writeOff").GetProperty("stillOwed").GetInt64()));
         var proof = await api.ReconcileAsync();
         Assert.True(proof.Ok, string.Join("; ", proof.ScheduleMismatches.Select(m => $"{m.Component} {m.Schedule} vs {m.Ledger}")));
         await using (var db = await api.OpenDatabaseAsync())

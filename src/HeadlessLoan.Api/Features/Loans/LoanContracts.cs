@@ -45,6 +45,9 @@ public sealed record LoanAmounts(long Principal, long Interest, long Penalty, lo
     public static LoanAmounts Of(LoanComponents c) => new(c.Principal, c.Interest, c.Penalty, c.Fee, c.Total);
 }
 
+/// <summary>A written-off loan's write-off: on which business date, what was written off per component, what has been recovered since and what is still owed.</summary>
+public sealed record LoanWriteOff(DateOnly WrittenOffOn, LoanAmounts WrittenOff, long Recovered, long StillOwed);
+
 /// <summary>The next thing to pay: the earliest unsettled period's due date and what is owed up to and including it.</summary>
 public sealed record LoanNextDue(int Period, DateOnly DueDate, long Amount);
 
@@ -81,6 +84,7 @@ public sealed record LoanResponse(
     DateOnly? ClosedThrough,
     LoanAmounts Receivable,
     long Credit,
+    LoanWriteOff? WriteOff,
     LoanNextDue? NextDue,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);

@@ -38,7 +38,8 @@ public sealed record LoanRow(
     DateTime CreatedAt, DateTime UpdatedAt, int DaysPastDue, string RiskClass, DateTime? CobDate,
     DateTime MaturityDate, long UnpaidPrincipal, long UnpaidInterest, long UnpaidPenalty, long UnpaidFee, long OverdueAmount,
     int? NextDuePeriod, DateTime? NextDueDate, long? NextDueAmount,
-    long PrincipalReceivable, long InterestReceivable, long PenaltyReceivable, long FeeReceivable, long Credit);
+    long PrincipalReceivable, long InterestReceivable, long PenaltyReceivable, long FeeReceivable, long Credit,
+    DateTime? WrittenOffOn, long PrincipalWrittenOff, long InterestWrittenOff, long PenaltyWrittenOff, long FeeWrittenOff, long Recovered);
 
 /// <summary>A stored period, as the schedule endpoint and the servicing code read it.</summary>
 public sealed record LoanPeriodRow(
@@ -256,7 +257,8 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
                n.principal_due + n.interest_due + n.fee_due + n.penalty_due - n.principal_paid - n.interest_paid - n.fee_paid - n.penalty_paid AS next_due_amount,
                COALESCE(b.principal_receivable, 0) AS principal_receivable, COALESCE(b.interest_receivable, 0) AS interest_receivable,
                COALESCE(b.penalty_receivable, 0) AS penalty_receivable, COALESCE(b.fee_receivable, 0) AS fee_receivable,
-               COALESCE(b.credit, 0) AS credit
+               COALESCE(b.credit, 0) AS credit,
+               l.written_off_on, l.principal_written_off, l.interest_written_off, l.penalty_written_off, l.fee_written_off, l.recovered
           FROM loans l
           JOIN (SELECT loan_id, MAX(due_date) AS maturity_date,
                        CAST(SUM(principal_due - principal_paid) AS SIGNED) AS unpaid_principal,

@@ -269,7 +269,7 @@ public static class LoansApi
             t.AnnualRate, t.MonthlyFeeRate, loan.PenaltyDailyRate, loan.PenaltyCap, loan.Offer.Apr, loan.Ceiling, loan.OneYearLpr,
             loan.LprDate?.ToDateTime(TimeOnly.MinValue), LoanStatusNames.PendingDisbursement, loan.Now, null, loan.Now, loan.Now,
             0, RiskClassNames.Normal, null, loan.Offer.Periods[^1].DueDate.ToDateTime(TimeOnly.MinValue), unpaid.Principal, unpaid.Interest, unpaid.Penalty, unpaid.Fee, 0,
-            first.Period, first.DueDate.ToDateTime(TimeOnly.MinValue), first.Due.Total, 0, 0, 0, 0, 0);
+            first.Period, first.DueDate.ToDateTime(TimeOnly.MinValue), first.Due.Total, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0);
     }
 
     public static LoanResponse ToResponse(LoanRow r)
@@ -283,7 +283,20 @@ public static class LoansApi
             r.TermMonths, method, r.AnnualRate, r.MonthlyFeeRate, r.PenaltyDailyRate, r.PenaltyCap, r.Apr, r.Ceiling, r.OneYearLpr,
             r.LprDate is { } lpr ? DateOnly.FromDateTime(lpr) : null, DbTime.ToOffset(r.AcceptedAt),
             r.DisbursedOn is { } d ? DateOnly.FromDateTime(d) : null, DateOnly.FromDateTime(r.MaturityDate), unpaid, r.OverdueAmount,
-            r.DaysPastDue, r.RiskClass, r.CobDate is { } cob ? DateOnly.FromDateTime(cob) : null, receivable, r.Credit, next, DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.UpdatedAt));
+            r.DaysPastDue, r.RiskClass, r.CobDate is { } cob ? DateOnly.FromDateTime(cob) : null, receivable, r.Credit, WriteOffOf(r), next,
+            DbTime.ToOffset(r.CreatedAt), DbTime.ToOffset(r.UpdatedAt));
+    }
+
+    /// <summary>A written-off loan's write-off: what the books gave up, what has come back since, what is still owed.</summary>
+    private static LoanWriteOff? WriteOffOf(LoanRow r)
+    {
+        if (r.WrittenOffOn is not { } on)
+        {
+            return null;
+        }
+
+        var writtenOff = new LoanComponents(r.PrincipalWrittenOff, r.InterestWrittenOff, r.PenaltyWrittenOff, r.FeeWrittenOff);
+        return new LoanWriteOff(DateOnly.FromDateTime(on), Amounts(writtenOff), r.Recovered, writtenOff.Total - r.Recovered);
     }
 
     private static LoanTransactionResponse ToResponse(LoanEntry e)
