@@ -253,19 +253,29 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{byCollector}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "write_off_not_pending");
         Assert.True((await api.ReconcileAsync()).Ok);
 
-        // The next pass closes the order; the close of business leaves the loan alone.
+        // Collections go on after a write-off (the claim stands); the close of business leaves the loan alone.
         await WalkToAsync(firstDue.AddDays(9));
-        await using (var db = await api.OpenDatabaseAsync())
+        Assert.Equal(0, (await _days.LoanAsync(loanId)).GetProperty("receivable").GetProperty("total").GetInt64());
+        using (var again = await SignInAsync(collector))
         {
-            Assert.Equal(("closed", "loan_written_off"), await db.QuerySingleAsync<(string, string)>(
-                "SELECT status, close_reason FROM collection_work_orders WHERE id = @orderId", new { orderId = orderId.ToString() }));
+            var promised = await again.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/promises",
+                new { amount = 100_000, promisedOn = _days.Today().AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, Guid.NewGuid().ToString());
+            await promised.AssertStatusAsync(HttpStatusCode.Created);
         }
 
-        Assert.Equal(0, (await _days.LoanAsync(loanId)).GetProperty("receivable").GetProperty("total").GetInt64());
-
-        // Later payments are recoveries, up to what was written off; beyond it the borrower's credit.
+        // Later payments are recoveries, up to what was written off; beyond it the borrower's credit. A recovery keeps a
+        // promise, and the order closes once everything is recovered.
         await _days.PayOfflineAsync(loanId, 100_000);
+        await WalkToAsync(firstDue.AddDays(11));
         await _days.PayOfflineAsync(loanId, total - 100_000 + 500);
+        await WalkToAsync(firstDue.AddDays(12));
+        await using (var db = await api.OpenDatabaseAsync())
+        {
+            Assert.Equal(("closed", "loan_recovered"), await db.QuerySingleAsync<(string, string)>(
+                "SELECT status, close_reason FROM collection_work_orders WHERE id = @orderId", new { orderId = orderId.ToString() }));
+            Assert.Equal("kept", await db.ExecuteScalarAsync<string>("SELECT status FROM collection_promises WHERE work_order_id = @orderId", new { orderId = orderId.ToString() }));
+        }
+
         using var reader = await api.CreateStaffWithRolesAsync("dept_head");
         var after = await (await reader.GetAsync($"/v1/write-offs/{byCollector}")).ReadJsonAsync();
         Assert.Equal(total, after.GetProperty("recovered").GetInt64());

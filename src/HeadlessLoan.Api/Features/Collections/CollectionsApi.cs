@@ -159,17 +159,18 @@ public static class CollectionsApi
         var now = DbTime.Now(clock);
         var today = ChinaTime.Today(clock).ToDateTime(TimeOnly.MinValue);
         await using var change = await DbChange.BeginAsync(db, audit, ct);
-        var loan = await change.QuerySingleOrDefaultAsync<(Guid LoanId, Guid? BorrowerId, Guid ProductId, string RegionCode, string Status)>("""
-            SELECT l.id, l.borrower_id, l.product_id, a.declared_region_code, l.status FROM loans l JOIN applications a ON a.id = l.application_id WHERE l.id = @loanId FOR UPDATE
+        var loan = await change.QuerySingleOrDefaultAsync<(Guid LoanId, Guid? BorrowerId, Guid ProductId, string RegionCode, string Status, bool StillCollected)>($"""
+            SELECT l.id, l.borrower_id, l.product_id, a.declared_region_code, l.status, {WorkOrderStore.StillCollectedSql}
+              FROM loans l JOIN applications a ON a.id = l.application_id WHERE l.id = @loanId FOR UPDATE
             """, new { loanId = request.LoanId }, ct);
         if (loan.LoanId == Guid.Empty)
         {
             return Problems.NotFound("The loan");
         }
 
-        if (loan.BorrowerId is not { } borrowerId || loan.Status is not (LoanStatusNames.Active or LoanStatusNames.Overdue))
+        if (loan.BorrowerId is not { } borrowerId || !(loan.Status == LoanStatusNames.Active || loan.StillCollected))
         {
-            return Problems.Conflict("loan_not_collectable", "Only an active or overdue loan of a borrower is collected.");
+            return Problems.Conflict("loan_not_collectable", "Only an active or overdue loan of a borrower, or a written-off one not yet recovered, is collected.");
         }
 
         var standing = (await WorkOrderStore.OverdueLoansAsync(change, today, int.MaxValue, ct)).FirstOrDefault(l => l.LoanId == loan.LoanId);

@@ -37,7 +37,21 @@ public static class WorkOrderStore
         """;
 
     /// <summary>What the loan's periods have been paid in all, every component: what a promise is measured against.</summary>
-    public const string PaidSql = "SELECT CAST(COALESCE(SUM(principal_paid + interest_paid + fee_paid + penalty_paid), 0) AS SIGNED) FROM loan_periods WHERE loan_id = @loanId";
+    /// <summary>What a loan has been paid in all: what its schedule settled, and what was recovered after a write-off.</summary>
+    public const string PaidSql = $"SELECT {PaidExpression} FROM loans l WHERE l.id = @loanId";
+
+    private const string PaidExpression = """
+        CAST((SELECT COALESCE(SUM(q.principal_paid + q.interest_paid + q.fee_paid + q.penalty_paid), 0) FROM loan_periods q WHERE q.loan_id = l.id) + l.recovered AS SIGNED)
+        """;
+
+    /// <summary>
+    /// A loan collections still pursue: overdue, or written off with something still to recover (a write-off gives the
+    /// debt up in the books, not the claim).
+    /// </summary>
+    public static readonly string StillCollectedSql = $"""
+        (l.status = '{LoanStatusNames.Overdue}' OR (l.status = '{LoanStatusNames.WrittenOff}'
+         AND l.principal_written_off + l.interest_written_off + l.penalty_written_off + l.fee_written_off > l.recovered))
+        """;
 
     private const string Owed = "q.principal_due + q.interest_due + q.fee_due + q.penalty_due - q.principal_paid - q.interest_paid - q.fee_paid - q.penalty_paid";
 
@@ -93,18 +107,22 @@ public static class WorkOrderStore
              WHERE w.status <> 'closed' AND p.status = 'broken' GROUP BY w.loan_id
             """, null, ct)).ToDictionary(b => b.LoanId, b => (int)b.Broken);
 
-    /// <summary>Closes the orders whose loan is no longer overdue (paid up, paid off, written off); returns them.</summary>
+    /// <summary>
+    /// Closes the orders whose loan collections no longer pursue (paid up, paid off, a written-off loan recovered in
+    /// full: <c>loan_recovered</c>); returns them.
+    /// </summary>
     public static async Task<IReadOnlyList<Guid>> CloseSettledAsync(DbChange change, DateTime now, CancellationToken ct)
     {
         var ids = (await change.QueryAsync<Guid>($"""
             SELECT w.id FROM collection_work_orders w JOIN loans l ON l.id = w.loan_id
-             WHERE w.status <> 'closed' AND l.status <> '{LoanStatusNames.Overdue}' FOR UPDATE
+             WHERE w.status <> 'closed' AND NOT {StillCollectedSql} FOR UPDATE
             """, null, ct)).ToArray();
         if (ids.Length > 0)
         {
-            await change.ExecuteAsync("""
+            await change.ExecuteAsync($"""
                 UPDATE collection_work_orders w JOIN loans l ON l.id = w.loan_id
-                   SET w.status = 'closed', w.open_loan = NULL, w.close_reason = CONCAT('loan_', l.status), w.closed_at = @now, w.updated_at = @now
+                   SET w.status = 'closed', w.open_loan = NULL, w.close_reason = IF(l.status = '{LoanStatusNames.WrittenOff}', 'loan_recovered', CONCAT('loan_', l.status)),
+                       w.closed_at = @now, w.updated_at = @now
                  WHERE w.id IN @ids
                 """, new { ids, now }, ct);
         }
@@ -114,10 +132,9 @@ public static class WorkOrderStore
 
     /// <summary>Open promises whose date has passed, with what their loan has been paid since: (promise, order, kept).</summary>
     public static async Task<IReadOnlyList<(Guid PromiseId, Guid OrderId, bool Kept)>> DuePromisesAsync(DbChange change, DateTime today, CancellationToken ct) =>
-        (await change.QueryAsync<(Guid PromiseId, Guid OrderId, long Amount, long PaidBefore, long PaidNow)>("""
-            SELECT p.id, p.work_order_id, p.amount, p.paid_before,
-                   CAST((SELECT COALESCE(SUM(q.principal_paid + q.interest_paid + q.fee_paid + q.penalty_paid), 0) FROM loan_periods q WHERE q.loan_id = w.loan_id) AS SIGNED)
-              FROM collection_promises p JOIN collection_work_orders w ON w.id = p.work_order_id
+        (await change.QueryAsync<(Guid PromiseId, Guid OrderId, long Amount, long PaidBefore, long PaidNow)>($"""
+            SELECT p.id, p.work_order_id, p.amount, p.paid_before, {PaidExpression}
+              FROM collection_promises p JOIN collection_work_orders w ON w.id = p.work_order_id JOIN loans l ON l.id = w.loan_id
              WHERE p.status = 'open' AND p.promised_on < @today FOR UPDATE
             """, new { today }, ct)).Select(p => (p.PromiseId, p.OrderId, WorkOrderRules.Kept(p.PaidNow - p.PaidBefore, p.Amount))).ToArray();
 
