@@ -95,6 +95,11 @@ public static class Postings
             JournalLine.Credit(LedgerAccount.BorrowerSuspense, overpayment),
         ]);
 
+    /// <summary>Credit the borrower held when their loan was written off, taken as recovered: it offsets what they owe.</summary>
+    public static JournalEntry CreditRecovered(Guid id, Guid loanId, DateOnly date, long amount) =>
+        JournalEntry.Create(id, EntryKinds.Recovery, loanId, date,
+            [JournalLine.Debit(LedgerAccount.BorrowerSuspense, amount), JournalLine.Credit(LedgerAccount.RecoveryIncome, amount)]);
+
     private static JournalLine[] Settling(LoanComponents allocated) =>
     [
         JournalLine.Credit(LedgerAccount.PrincipalReceivable, allocated.Principal),

@@ -251,6 +251,9 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         Assert.Equal((total, 0L, total), (loan.GetProperty("writeOff").GetProperty("writtenOff").GetProperty("total").GetInt64(),
             loan.GetProperty("writeOff").GetProperty("recovered").GetInt64(), loan.GetProperty("writeOff").GetProperty("stillOwed").GetInt64()));
         await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{byCollector}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "write_off_not_pending");
+        // The claim stands for the credit check too: the principal written off is still owed against the borrower's line.
+        var line = await (await head.GetAsync($"/v1/borrowers/{loan.GetProperty("borrowerId").GetGuid()}/credit-line")).ReadJsonAsync();
+        Assert.Equal(owed.GetProperty("principal").GetInt64(), line.GetProperty("used").GetInt64());
         Assert.True((await api.ReconcileAsync()).Ok);
 
         // Collections go on after a write-off (the claim stands); the close of business leaves the loan alone.
@@ -291,6 +294,36 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
                   FROM loan_balances WHERE loan_id = @loanId
                 """, new { loanId = loanId.ToString() }));
         }
+    }
+
+    [Fact]
+    public async Task AProposalWhoseLoanIsRepaidBeforeApprovalLapsesAndAClosedOrderTakesNoProposal()
+    {
+        var collector = await CollectorAsync([]);
+        var (loanId, firstDue) = await LoanAsync();
+        await WalkToAsync(firstDue.AddDays(7));
+        using var head = await api.CreateStaffWithRolesAsync("dept_head");
+        using var otherHead = await api.CreateStaffWithRolesAsync("dept_head");
+        var asked = await head.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId, riskClass = "loss", reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
+        await (await otherHead.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
+            .AssertStatusAsync(HttpStatusCode.OK);
+        using var client = await SignInAsync(collector);
+        var orderId = (await OrdersAsync(client)).Single(o => o.GetProperty("loanId").GetGuid() == loanId).GetProperty("id").GetGuid();
+        var proposal = await ProposeAsync(client, orderId, new { reason = "Borrower untraceable" });
+
+        // The borrower pays what is overdue: the loan is current again, and the proposal can no longer be approved.
+        await _days.PayOfflineAsync(loanId, await _days.OverdueAsync(loanId));
+        await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{proposal}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "loan_not_overdue");
+        var lapsed = await (await otherHead.GetAsync($"/v1/write-offs/{proposal}")).ReadJsonAsync();
+        Assert.Equal("lapsed", lapsed.GetProperty("status").GetString());
+        Assert.Equal("active", (await _days.LoanAsync(loanId)).GetProperty("status").GetString());
+
+        // The next pass closes the order; its collector proposes nothing through it.
+        await WalkToAsync(firstDue.AddDays(8));
+        using var later = await SignInAsync(collector);
+        await (await later.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/write-off", new { reason = "Borrower untraceable" }, Guid.NewGuid().ToString()))
+            .AssertProblemAsync(HttpStatusCode.Conflict, "work_order_closed");
+        Assert.True((await api.ReconcileAsync()).Ok);
     }
 
     private static async Task<Guid> ProposeAsync(HttpClient client, Guid orderId, object reason)

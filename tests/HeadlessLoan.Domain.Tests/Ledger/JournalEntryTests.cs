@@ -101,6 +101,9 @@ public sealed class JournalEntryTests
         Assert.Equal(6_000, recovered[LedgerAccount.RecoveryIncome]);
         Assert.Equal(15, recovered.Credit);
         Assert.Equal(6_015, recovered[LedgerAccount.OfflineClearing]);
+        var fromCredit = recovered.Apply(Postings.CreditRecovered(Guid.NewGuid(), Loan, Day, 15)).After!;
+        Assert.Equal((6_015, 0), (fromCredit[LedgerAccount.RecoveryIncome], fromCredit.Credit));
+        Assert.Equal(LedgerAccount.BorrowerSuspense, fromCredit.Apply(Postings.CreditRecovered(Guid.NewGuid(), Loan, Day, 1)).Overdrawn);
         Assert.True(LedgerAccount.WriteOffExpense.IsDebitNormal());
         Assert.False(LedgerAccount.RecoveryIncome.IsDebitNormal());
         // Writing off more than is owed would overdraw a receivable: refused like any other entry.

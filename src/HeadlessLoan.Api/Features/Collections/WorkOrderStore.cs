@@ -38,10 +38,15 @@ public static class WorkOrderStore
 
     /// <summary>What the loan's periods have been paid in all, every component: what a promise is measured against.</summary>
     /// <summary>What a loan has been paid in all: what its schedule settled, and what was recovered after a write-off.</summary>
-    public const string PaidSql = $"SELECT {PaidExpression} FROM loans l WHERE l.id = @loanId";
+    public static readonly string PaidSql = "SELECT " + PaidOf("@loanId");
 
-    private const string PaidExpression = """
-        CAST((SELECT COALESCE(SUM(q.principal_paid + q.interest_paid + q.fee_paid + q.penalty_paid), 0) FROM loan_periods q WHERE q.loan_id = l.id) + l.recovered AS SIGNED)
+    /// <summary>
+    /// What the loan <paramref name="loanId"/> (an SQL expression) has been paid, as subqueries: a locking read around
+    /// it locks neither the loan nor its periods (the loan is locked first, by whoever changes it).
+    /// </summary>
+    private static string PaidOf(string loanId) => $"""
+        CAST((SELECT COALESCE(SUM(q.principal_paid + q.interest_paid + q.fee_paid + q.penalty_paid), 0) FROM loan_periods q WHERE q.loan_id = {loanId})
+             + (SELECT r.recovered FROM loans r WHERE r.id = {loanId}) AS SIGNED)
         """;
 
     /// <summary>
@@ -133,8 +138,8 @@ public static class WorkOrderStore
     /// <summary>Open promises whose date has passed, with what their loan has been paid since: (promise, order, kept).</summary>
     public static async Task<IReadOnlyList<(Guid PromiseId, Guid OrderId, bool Kept)>> DuePromisesAsync(DbChange change, DateTime today, CancellationToken ct) =>
         (await change.QueryAsync<(Guid PromiseId, Guid OrderId, long Amount, long PaidBefore, long PaidNow)>($"""
-            SELECT p.id, p.work_order_id, p.amount, p.paid_before, {PaidExpression}
-              FROM collection_promises p JOIN collection_work_orders w ON w.id = p.work_order_id JOIN loans l ON l.id = w.loan_id
+            SELECT p.id, p.work_order_id, p.amount, p.paid_before, {PaidOf("w.loan_id")}
+              FROM collection_promises p JOIN collection_work_orders w ON w.id = p.work_order_id
              WHERE p.status = 'open' AND p.promised_on < @today FOR UPDATE
             """, new { today }, ct)).Select(p => (p.PromiseId, p.OrderId, WorkOrderRules.Kept(p.PaidNow - p.PaidBefore, p.Amount))).ToArray();
 

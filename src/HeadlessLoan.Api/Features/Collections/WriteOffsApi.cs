@@ -23,8 +23,8 @@ public sealed record WriteOffResponse(
 
 public sealed record WriteOffListResponse(IReadOnlyList<WriteOffResponse> Items);
 
-/// <summary>The states of a write-off; JSON names proposed, written_off, rejected, withdrawn.</summary>
-public enum WriteOffStatus { Proposed, WrittenOff, Rejected, Withdrawn }
+/// <summary>The states of a write-off; JSON names proposed, written_off, rejected, withdrawn, lapsed.</summary>
+public enum WriteOffStatus { Proposed, WrittenOff, Rejected, Withdrawn, Lapsed }
 
 /// <summary>
 /// Write-offs of 损失 loans: proposed from a work order by its collector (or by a department head), approved by a
@@ -79,6 +79,11 @@ public static class WriteOffsApi
             || !(caller.IsSupervisor || (caller.Roles.Contains(Roles.Collector) && order.AssignedTo == caller.Id)))
         {
             return Problems.NotFound("The work order");
+        }
+
+        if (order.Status == WorkOrderStatus.Closed && !caller.IsSupervisor)
+        {
+            return Problems.Conflict("work_order_closed", "The work order is closed.");
         }
 
         if (caller.Seniority >= Roles.MostSenior)
@@ -177,6 +182,9 @@ public static class WriteOffsApi
             var (writtenOff, notAllowed) = await loans.WriteOffAsync(change, loanId, writeOffId, on, caller.Actor, now, ct);
             if (notAllowed is not null)
             {
+                // The loan was repaid or reclassified since: the proposal lapses (kept, so the refusal is not asked again).
+                await LapseAsync(change, [writeOffId], now, ct);
+                await change.CommitAsync(ct);
                 return Refused(notAllowed);
             }
 
@@ -192,6 +200,32 @@ public static class WriteOffsApi
         change.Record(new AuditEntry(caller.Actor, "write_off." + decided.Status, "loan", loanId.ToString(), new { status = row.Status, loanStatus = loan.Status }, response), now);
         await change.CommitAsync(ct);
         return TypedResults.Ok(response);
+    }
+
+    /// <summary>
+    /// Lapses the proposals whose loan is no longer an overdue loss loan (repaid, reclassified) before anyone decided
+    /// them: out of the approvers' queue, the loan free for a fresh proposal. The daily pass of collections runs it
+    /// over every proposal; an approval that finds its loan so lapses its own. Returns the lapsed ids.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> LapseAsync(DbChange change, IReadOnlyList<Guid>? only, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var ids = (await change.QueryAsync<Guid>($"""
+            SELECT w.id FROM loan_write_offs w JOIN loans l ON l.id = w.loan_id
+             WHERE w.status = 'proposed' AND (@all OR w.id IN @only)
+               AND NOT (l.status = '{LoanStatusNames.Overdue}' AND l.risk_class = '{RiskClassNames.Loss}')
+            """, new { all = only is null, only = only ?? [Guid.Empty] }, ct)).ToArray();
+        if (ids.Length > 0)
+        {
+            await change.ExecuteAsync("UPDATE loan_write_offs SET status = 'lapsed', pending_loan = NULL, decided_at = @now WHERE id IN @ids AND status = 'proposed'",
+                new { ids, now }, ct);
+            foreach (var id in ids)
+            {
+                change.Audit(new AuditEntry(AuditActor.System, "write_off.lapsed", "write_off", id.ToString(), new { status = "proposed" }, new { status = "lapsed" }));
+            }
+        }
+
+        return ids;
     }
 
     private static ProblemHttpResult Refused(string refusal) => refusal switch

@@ -16,8 +16,9 @@ public sealed record LoanWriteOffState(string Status, string RiskClass, DateOnly
 /// <summary>
 /// Writing a loan off, for collections (which holds the proposal and its approval): in the caller's change, the loan's
 /// row locked, the rule checked again (<see cref="WriteOffRules.Refusal"/>), everything the books hold as owed moved
-/// to the write-off expense (<see cref="Postings.WriteOff"/>), the loan marked written off with those amounts kept on
-/// it, audited and announced as <c>loan.written_off</c>. What the borrower pays afterwards is a recovery
+/// to the write-off expense (<see cref="Postings.WriteOff"/>), credit the borrower held taken as recovered at once (up
+/// to what was written off), the loan marked written off with those amounts kept on it, audited and announced as
+/// <c>loan.written_off</c>. What the borrower pays afterwards is a recovery
 /// (<see cref="LoanPayments.ApplyAsync"/>).
 /// </summary>
 [FeatureApi]
@@ -42,20 +43,26 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
             return (null, refusal);
         }
 
-        var owed = (await LedgerStore.BalancesAsync(change, loanId, locked: true, ct)).Outstanding;
-        if (owed.Total > 0 && await ledger.PostAsync(change, Postings.WriteOff(EntryIds.For(EntryKinds.WriteOff, writeOffId.ToString()), loanId, on, owed), ct)
-                is not PostingOutcome.Written and var outcome)
+        var balances = await LedgerStore.BalancesAsync(change, loanId, locked: true, ct);
+        var owed = balances.Outstanding;
+        var fromCredit = Math.Min(balances.Credit, owed.Total);
+        if (owed.Total > 0)
         {
-            throw new InvalidOperationException($"The write-off entry of loan {loanId} could not be posted: {outcome}.");
+            await PostAsync(change, Postings.WriteOff(EntryIds.For(EntryKinds.WriteOff, writeOffId.ToString()), loanId, on, owed), ct);
+        }
+
+        if (fromCredit > 0)
+        {
+            await PostAsync(change, Postings.CreditRecovered(EntryIds.For(EntryKinds.Recovery, "credit:" + writeOffId), loanId, on, fromCredit), ct);
         }
 
         var next = LoanLifecycle.Next(status, LoanEvent.WriteOff).Next.ToWire();
         await change.ExecuteAsync("""
             UPDATE loans SET status = @next, written_off_on = @on, principal_written_off = @Principal, interest_written_off = @Interest,
-                   penalty_written_off = @Penalty, fee_written_off = @Fee, updated_at = @now
+                   penalty_written_off = @Penalty, fee_written_off = @Fee, recovered = @fromCredit, updated_at = @now
              WHERE id = @loanId
-            """, new { loanId, next, on = on.ToDateTime(TimeOnly.MinValue), owed.Principal, owed.Interest, owed.Penalty, owed.Fee, now }, ct);
-        var after = new { status = next, writtenOffOn = on, writtenOff = owed, total = owed.Total, writeOffId };
+            """, new { loanId, next, on = on.ToDateTime(TimeOnly.MinValue), owed.Principal, owed.Interest, owed.Penalty, owed.Fee, fromCredit, now }, ct);
+        var after = new { status = next, writtenOffOn = on, writtenOff = owed, total = owed.Total, recoveredFromCredit = fromCredit, writeOffId };
         change.Audit(new AuditEntry(actor, "loan.written_off", "loan", loanId.ToString(), new { status = state.Status, state.RiskClass }, after));
         change.Outbox("loan.written_off", loanId, new { loanId, writeOffId, writtenOffOn = on, writtenOff = owed, total = owed.Total }, now);
         return (owed, null);
@@ -69,11 +76,10 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
     {
         var state = (await StateAsync(change, loanId, ct))!;
         var (recovered, credit) = WriteOffRules.Recovery(state.WrittenOff.Total, state.Recovered, payment.Amount);
-        if (await ledger.PostAsync(change, Postings.Recovery(EntryIds.For(EntryKinds.Recovery, source), loanId, payment.On, payment.Rail, recovered, credit), ct)
-                is not PostingOutcome.Written and var outcome)
-        {
-            throw new InvalidOperationException($"The recovery entry {source} of loan {loanId} could not be posted: {outcome}.");
-        }
+        // Money received before the write-off and applied after it (an offline repayment approved late) is recovered on
+        // the day of the write-off, not before the loss it offsets.
+        var on = state.WrittenOffOn is { } writtenOffOn && writtenOffOn > payment.On ? writtenOffOn : payment.On;
+        await PostAsync(change, Postings.Recovery(EntryIds.For(EntryKinds.Recovery, source), loanId, on, payment.Rail, recovered, credit), ct);
 
         if (recovered > 0)
         {
@@ -81,6 +87,14 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
         }
 
         return (recovered, credit);
+    }
+
+    private async Task PostAsync(DbChange change, JournalEntry entry, CancellationToken ct)
+    {
+        if (await ledger.PostAsync(change, entry, ct) is not PostingOutcome.Written and var outcome)
+        {
+            throw new InvalidOperationException($"The {entry.Kind} entry {entry.Id} of loan {entry.LoanId} could not be posted: {outcome}.");
+        }
     }
 
     private static async Task<LoanWriteOffState?> StateAsync(DbChange change, Guid loanId, CancellationToken ct) =>
