@@ -26,7 +26,7 @@ public sealed class ClassificationTests(LoansFactory api) : IClassFixture<LoansF
         await asked.AssertStatusAsync(HttpStatusCode.Created);
         var overrideId = (await asked.ReadJsonAsync()).GetProperty("id").GetGuid();
         await (await asker.PostWithKeyAsync("/v1/risk-class-overrides", body, Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "override_pending");
-        await (await asker.PostWithoutBodyAsync($"/v1/risk-class-overrides/{overrideId}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "four_eyes");
+        await (await asker.PostWithoutBodyAsync($"/v1/risk-class-overrides/{overrideId}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Forbidden, "four_eyes_same_person");
         Assert.Equal("special_mention", (await _days.LoanAsync(loanId)).GetProperty("riskClass").GetString());
 
         using var approver = await api.CreateStaffWithRolesAsync("dept_head");

@@ -193,7 +193,7 @@ public static class ClassificationApi
 
         if (decision == Decision.Approve && row.RequestedBy == caller.Id)
         {
-            return Problems.Conflict("four_eyes", "A manual class is approved by someone other than who asked for it.");
+            return Problems.SamePerson("A second person approves a manual class, not the one who asked for it.");
         }
 
         var next = decision switch { Decision.Approve => "standing", Decision.Reject => "rejected", _ => "withdrawn" };

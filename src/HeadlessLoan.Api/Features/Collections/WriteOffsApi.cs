@@ -232,7 +232,7 @@ public static class WriteOffsApi
     {
         WriteOffRefusals.NotLoss => Problems.Conflict(refusal, "Only a loan classified loss (损失) is written off."),
         LoanRefusals.NotOverdue => Problems.Conflict(refusal, "Only an overdue loan is written off."),
-        WriteOffRefusals.SamePerson => Problems.Create(StatusCodes.Status403Forbidden, refusal, "A second person decides a write-off, not the one who proposed it."),
+        WriteOffRefusals.SamePerson => Problems.SamePerson("A second person decides a write-off, not the one who proposed it."),
         WriteOffRefusals.NotSenior => Problems.Create(StatusCodes.Status403Forbidden, refusal, "A write-off is approved by someone of a higher role than the proposer's."),
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
     };

@@ -107,7 +107,7 @@ public static class DisbursementApi
         RetryOutcome.NotFailed => Problems.Conflict(Domain.Loans.LoanRefusals.NotDisbursementFailed, "Only a loan whose payout failed is paid out again."),
         RetryOutcome.AlreadyAsked => Problems.Conflict("payout_retry_pending", "A retry of this payout waits for approval already."),
         RetryOutcome.NothingToApprove => Problems.Conflict("payout_retry_not_pending", "No retry of this loan's payout waits for approval."),
-        RetryOutcome.SamePerson => Problems.Create(StatusCodes.Status403Forbidden, "four_eyes_same_person", "A second person approves a retry, not the one who asked for it."),
+        RetryOutcome.SamePerson => Problems.SamePerson("A second person approves a retry, not the one who asked for it."),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 

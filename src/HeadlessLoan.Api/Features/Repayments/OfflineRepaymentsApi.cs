@@ -106,8 +106,7 @@ public static class OfflineRepaymentsApi
         OfflineOutcome.NotDisbursed => Problems.Conflict("loan_not_disbursed", "Only a loan paid out is repaid, and not before the day it was paid out."),
         OfflineOutcome.SameReference => Problems.Conflict("offline_repayment_duplicate", "A repayment with this reference is recorded for the loan already."),
         OfflineOutcome.NotAwaiting => Problems.Conflict("offline_repayment_not_pending", "The repayment was approved or rejected already."),
-        OfflineOutcome.SamePerson => Problems.Create(StatusCodes.Status403Forbidden, "four_eyes_same_person",
-            "A second person approves a repayment, not the one who recorded it."),
+        OfflineOutcome.SamePerson => Problems.SamePerson("A second person approves a repayment, not the one who recorded it."),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 

@@ -95,8 +95,7 @@ public static class RefundsApi
         RefundOutcome.AboveRefundable => Problems.Conflict("refund_above_payment", "No payment of the loan has that much left to refund."),
         RefundOutcome.AboveCredit => Problems.Conflict("refund_above_credit", "The borrower's credit is less than the refund."),
         RefundOutcome.NotPending => Problems.Conflict(Domain.Loans.RefundRefusals.NotAwaitingApproval, "The refund was approved or rejected already."),
-        RefundOutcome.SamePerson => Problems.Create(StatusCodes.Status403Forbidden, "four_eyes_same_person",
-            "A second person approves a refund, not the one who asked for it."),
+        RefundOutcome.SamePerson => Problems.SamePerson("A second person approves a refund, not the one who asked for it."),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 

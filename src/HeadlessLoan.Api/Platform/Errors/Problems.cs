@@ -41,6 +41,16 @@ public static class Problems
 
     public static ProblemHttpResult Conflict(string code, string title) => Create(StatusCodes.Status409Conflict, code, title);
 
+    /// <summary>The code of <see cref="SamePerson"/>.</summary>
+    public const string FourEyesSamePerson = "four_eyes_same_person";
+
+    /// <summary>
+    /// Who asked for something tries to decide it as well: every four-eyes decision (an offline repayment, a refund, a
+    /// payout retry, a manual class, a write-off) answers so, 403 with one code. <paramref name="title"/> says whose
+    /// second person decides what.
+    /// </summary>
+    public static ProblemHttpResult SamePerson(string title) => Create(StatusCodes.Status403Forbidden, FourEyesSamePerson, title);
+
     public static ProblemHttpResult Unprocessable(string code, string title, string field, string message) =>
         Create(StatusCodes.Status422UnprocessableEntity, code, title, errors: new Dictionary<string, string[]> { [field] = [message] });
 
