@@ -270,6 +270,12 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         // promise, and the order closes once everything is recovered.
         await _days.PayOfflineAsync(loanId, 100_000);
         await WalkToAsync(firstDue.AddDays(11));
+        await using (var db = await api.OpenDatabaseAsync())
+        {
+            Assert.Equal((11, total - 100_000), await db.QuerySingleAsync<(int, long)>(
+                "SELECT days_past_due, overdue_amount FROM collection_work_orders WHERE id = @orderId", new { orderId = orderId.ToString() }));
+        }
+
         await _days.PayOfflineAsync(loanId, total - 100_000 + 500);
         await WalkToAsync(firstDue.AddDays(12));
         await using (var db = await api.OpenDatabaseAsync())

@@ -173,7 +173,7 @@ public static class CollectionsApi
             return Problems.Conflict("loan_not_collectable", "Only an active or overdue loan of a borrower, or a written-off one not yet recovered, is collected.");
         }
 
-        var standing = (await WorkOrderStore.OverdueLoansAsync(change, today, int.MaxValue, ct)).FirstOrDefault(l => l.LoanId == loan.LoanId);
+        var standing = (await WorkOrderStore.OverdueLoansAsync(change, today, int.MaxValue, ct, only: loan.LoanId)).SingleOrDefault();
         var target = new OverdueLoan(loan.LoanId, borrowerId, loan.ProductId, loan.RegionCode, Math.Max(0, standing?.DaysOverdue ?? 0), standing?.OverdueAmount ?? 0);
         var id = Guid.CreateVersion7();
         if (await WorkOrderStore.OpenAsync(change, [(id, target, WorkOrderRules.Priority(target.DaysOverdue, target.OverdueAmount))], "manual", today, caller.Id, now, ct) == 0)

@@ -61,18 +61,23 @@ public static class WorkOrderStore
     private const string Owed = "q.principal_due + q.interest_due + q.fee_due + q.penalty_due - q.principal_paid - q.interest_paid - q.fee_paid - q.penalty_paid";
 
     /// <summary>
-    /// Overdue loans (by the last close) with days counted from the oldest unpaid due date to <paramref name="today"/>
-    /// and everything fallen due unpaid: those at least <paramref name="minDays"/> over, or with an open order.
+    /// Loans collections pursue (overdue by the last close, or written off and not yet recovered) with days counted from
+    /// the oldest unpaid due date to <paramref name="today"/> and what is owed of them (everything fallen due unpaid;
+    /// for a written-off loan what is still to recover): those overdue at least <paramref name="minDays"/>, or with an
+    /// open order; or <paramref name="only"/> that loan, if pursued.
     /// </summary>
-    public static async Task<IReadOnlyList<OverdueLoan>> OverdueLoansAsync(DbChange change, DateTime today, int minDays, CancellationToken ct) =>
+    public static async Task<IReadOnlyList<OverdueLoan>> OverdueLoansAsync(DbChange change, DateTime today, int minDays, CancellationToken ct, Guid? only = null) =>
         (await change.QueryAsync<OverdueLoan>($"""
             SELECT l.id AS loan_id, l.borrower_id, l.product_id, a.declared_region_code AS region_code,
                    DATEDIFF(@today, (SELECT MIN(q.due_date) FROM loan_periods q WHERE q.loan_id = l.id AND q.due_date < @today AND ({Owed}) > 0)) AS days_overdue,
-                   CAST((SELECT COALESCE(SUM({Owed}), 0) FROM loan_periods q WHERE q.loan_id = l.id AND q.due_date < @today) AS SIGNED) AS overdue_amount
+                   CAST(IF(l.status = '{LoanStatusNames.WrittenOff}',
+                           l.principal_written_off + l.interest_written_off + l.penalty_written_off + l.fee_written_off - l.recovered,
+                           (SELECT COALESCE(SUM({Owed}), 0) FROM loan_periods q WHERE q.loan_id = l.id AND q.due_date < @today)) AS SIGNED) AS overdue_amount
               FROM loans l JOIN applications a ON a.id = l.application_id
-             WHERE l.status = '{LoanStatusNames.Overdue}' AND l.borrower_id IS NOT NULL
-               AND (l.days_past_due + 1 >= @minDays OR EXISTS (SELECT 1 FROM collection_work_orders w WHERE w.open_loan = l.id))
-            """, new { today, minDays }, ct)).ToArray();
+             WHERE {StillCollectedSql} AND l.borrower_id IS NOT NULL
+               AND (l.id = @only OR (@only IS NULL AND ((l.status = '{LoanStatusNames.Overdue}' AND l.days_past_due + 1 >= @minDays)
+                                                        OR EXISTS (SELECT 1 FROM collection_work_orders w WHERE w.open_loan = l.id))))
+            """, new { today, minDays, only }, ct)).ToArray();
 
     /// <summary>Opens orders (the open-loan key keeps it to one per loan) in one statement; returns how many it opened.</summary>
     public static Task<int> OpenAsync(DbChange change, IEnumerable<(Guid Id, OverdueLoan Loan, int Priority)> orders, string reason, DateTime today, Guid? by, DateTime now, CancellationToken ct)
