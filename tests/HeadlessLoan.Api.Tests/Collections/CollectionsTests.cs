@@ -183,6 +183,9 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
                 .GetProperty("errors").EnumerateObject().Single().Name);
             var saved = await admin.PutWithKeyAsync($"/v1/reminder-policies/{product}", Policy(10), Guid.NewGuid().ToString());
             Assert.Equal(10, (await saved.ReadJsonAsync()).GetProperty("workOrderOnDay").GetInt32());
+            var versions = (await (await admin.GetAsync($"/v1/reminder-policies/{product}/versions")).ReadJsonAsync()).GetProperty("items");
+            Assert.Equal([(1, 10)], versions.EnumerateArray().Select(v => (v.GetProperty("version").GetInt32(), v.GetProperty("workOrderOnDay").GetInt32())));
+            await (await admin.GetAsync($"/v1/reminder-policies/{Guid.NewGuid()}/versions")).AssertProblemAsync(HttpStatusCode.NotFound);
         }
 
         var (loanId, firstDue) = await LoanAsync(product);

@@ -72,6 +72,9 @@ public static class ReminderAdminApi
         var policies = app.MapGroup("/v1/reminder-policies").WithTags("Reminders").RequireRateLimiting(RateLimitPolicies.PerCaller);
         policies.MapGet("/", ListPolicies).WithName("ListReminderPolicies").WithSummary("The latest reminder policy of the default and of each product that has its own")
             .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true);
+        policies.MapGet("/{scope}/versions", PolicyVersions).WithName("ListReminderPolicyVersions")
+            .WithSummary("Every version of the default's or a product's reminder policy, newest first")
+            .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(404);
         policies.MapPut("/{scope}", SavePolicy).WithName("SaveReminderPolicy")
             .WithSummary("Save the reminder policy of the default or of a product, written as the next version")
             .RequireAuthorization(Policies.Admin).ProducesAuthProblems(forbidden: true).ProducesProblems(404, 422);
@@ -165,15 +168,22 @@ public static class ReminderAdminApi
                 .ToArray()));
     }
 
+    /// <summary>Whether <paramref name="scope"/> can name a policy: the default, or a product by its id as the planner matches it (lower case).</summary>
+    private static bool IsScope(string scope) =>
+        scope == ReminderSettings.DefaultScope || (Guid.TryParseExact(scope, "D", out var productId) && productId.ToString() == scope);
+
     public static async Task<Ok<ReminderPolicyListResponse>> ListPolicies(ReminderSettings settings, CancellationToken ct) =>
         TypedResults.Ok(new ReminderPolicyListResponse((await settings.PoliciesAsync(ct)).Select(ToResponse).ToArray()));
+
+    public static async Task<Results<Ok<ReminderPolicyListResponse>, ProblemHttpResult>> PolicyVersions(string scope, ReminderSettings settings, CancellationToken ct) =>
+        IsScope(scope) && await settings.PolicyVersionsAsync(scope, ct) is { Count: > 0 } versions
+            ? TypedResults.Ok(new ReminderPolicyListResponse(versions.Select(ToResponse).ToArray()))
+            : Problems.NotFound("The reminder policy");
 
     public static async Task<Results<Ok<ReminderPolicyResponse>, ProblemHttpResult>> SavePolicy(
         string scope, SaveReminderPolicyRequest request, CurrentCaller caller, ReminderSettings settings, IProductCatalog products, CancellationToken ct)
     {
-        // The default, or a product by its id as the planner matches it (lower case).
-        if (scope != ReminderSettings.DefaultScope && (!Guid.TryParseExact(scope, "D", out var productId) || productId.ToString() != scope
-            || await products.GetAsync(productId, null, ct) is null))
+        if (!IsScope(scope) || (scope != ReminderSettings.DefaultScope && await products.GetAsync(Guid.Parse(scope), null, ct) is null))
         {
             return Problems.NotFound("The product");
         }

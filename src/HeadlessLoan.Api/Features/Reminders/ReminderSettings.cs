@@ -50,6 +50,15 @@ public sealed class ReminderSettings(MySqlDataSource db, AuditTrail audit, TimeP
         return rows.Select(r => r.ToPolicy()).ToArray();
     }
 
+    /// <summary>Every version of one scope's policy, newest first (none: no such scope has a policy).</summary>
+    public async Task<IReadOnlyList<ScopedPolicy>> PolicyVersionsAsync(string scope, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<PolicyRow>(new CommandDefinition(
+            $"SELECT {PolicyColumns} FROM reminder_policies p WHERE p.scope = @scope ORDER BY p.version DESC", new { scope }, cancellationToken: ct));
+        return rows.Select(r => r.ToPolicy()).ToArray();
+    }
+
     /// <summary>The latest template of each key and channel.</summary>
     public async Task<IReadOnlyDictionary<(string Key, ReminderChannel Channel), ReminderTemplate>> TemplatesAsync(CancellationToken ct) =>
         (await LatestTemplatesAsync(ct)).ToDictionary(t => (t.Template.Key, t.Template.Channel), t => t.Template);
