@@ -310,29 +310,52 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
     {
         var collector = await CollectorAsync([]);
         var (loanId, firstDue) = await LoanAsync();
+        var (otherLoanId, _) = await LoanAsync(); // the same day: the same due dates
         await WalkToAsync(firstDue.AddDays(7));
         using var head = await api.CreateStaffWithRolesAsync("dept_head");
         using var otherHead = await api.CreateStaffWithRolesAsync("dept_head");
-        var asked = await head.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId, riskClass = "loss", reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
-        await (await otherHead.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
-            .AssertStatusAsync(HttpStatusCode.OK);
         using var client = await SignInAsync(collector);
-        var orderId = (await OrdersAsync(client)).Single(o => o.GetProperty("loanId").GetGuid() == loanId).GetProperty("id").GetGuid();
-        var proposal = await ProposeAsync(client, orderId, new { reason = "Borrower untraceable" });
+        var orders = await OrdersAsync(client);
+        var proposals = new List<(Guid Loan, Guid Order, Guid Proposal)>();
+        foreach (var loan in new[] { loanId, otherLoanId })
+        {
+            var asked = await head.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId = loan, riskClass = "loss", reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
+            await (await otherHead.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
+                .AssertStatusAsync(HttpStatusCode.OK);
+            var orderId = orders.Single(o => o.GetProperty("loanId").GetGuid() == loan).GetProperty("id").GetGuid();
+            proposals.Add((loan, orderId, await ProposeAsync(client, orderId, new { reason = "Borrower untraceable" })));
+        }
 
-        // The borrower pays what is overdue: the loan is current again, and the proposal can no longer be approved.
-        await _days.PayOfflineAsync(loanId, await _days.OverdueAsync(loanId));
-        await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{proposal}/approve", Guid.NewGuid().ToString())).AssertProblemAsync(HttpStatusCode.Conflict, "loan_not_overdue");
-        var lapsed = await (await otherHead.GetAsync($"/v1/write-offs/{proposal}")).ReadJsonAsync();
-        Assert.Equal("lapsed", lapsed.GetProperty("status").GetString());
+        // The borrowers pay what is overdue: the loans are current again, and the proposals can no longer be approved.
+        // The first lapses when an approval finds it so, the second at the next daily pass.
+        foreach (var (loan, _, _) in proposals)
+        {
+            await _days.PayOfflineAsync(loan, await _days.OverdueAsync(loan));
+        }
+
+        await (await otherHead.PostWithoutBodyAsync($"/v1/write-offs/{proposals[0].Proposal}/approve", Guid.NewGuid().ToString()))
+            .AssertProblemAsync(HttpStatusCode.Conflict, "loan_not_overdue");
+        Assert.Equal("lapsed", await StatusAsync(proposals[0].Proposal));
+        Assert.Equal("proposed", await StatusAsync(proposals[1].Proposal));
         Assert.Equal("active", (await _days.LoanAsync(loanId)).GetProperty("status").GetString());
 
-        // The next pass closes the order; its collector proposes nothing through it.
         await WalkToAsync(firstDue.AddDays(8));
+        Assert.Equal("lapsed", await StatusAsync(proposals[1].Proposal));
+        using var supervisor = await api.CreateStaffWithRolesAsync("dept_head");
+        await (await supervisor.PostWithoutBodyAsync($"/v1/write-offs/{proposals[1].Proposal}/approve", Guid.NewGuid().ToString()))
+            .AssertProblemAsync(HttpStatusCode.Conflict, "write_off_not_pending");
+
+        // The pass closed the orders too; their collector proposes nothing through them.
         using var later = await SignInAsync(collector);
-        await (await later.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/write-off", new { reason = "Borrower untraceable" }, Guid.NewGuid().ToString()))
+        await (await later.PostWithKeyAsync($"/v1/collection-work-orders/{proposals[0].Order}/write-off", new { reason = "Borrower untraceable" }, Guid.NewGuid().ToString()))
             .AssertProblemAsync(HttpStatusCode.Conflict, "work_order_closed");
         Assert.True((await api.ReconcileAsync()).Ok);
+
+        async Task<string?> StatusAsync(Guid proposal)
+        {
+            using var reader = await api.CreateStaffWithRolesAsync("dept_head");
+            return (await (await reader.GetAsync($"/v1/write-offs/{proposal}")).ReadJsonAsync()).GetProperty("status").GetString();
+        }
     }
 
     private static async Task<Guid> ProposeAsync(HttpClient client, Guid orderId, object reason)

@@ -47,7 +47,7 @@ public sealed partial class CollectionsJob(
                 promiseId.ToString(), null, new { workOrderId = orderId }), now);
         }
 
-        await WriteOffsApi.LapseAsync(change, null, now, ct);
+        await WriteOffsApi.LapseStaleAsync(change, now, ct);
         foreach (var id in await WorkOrderStore.CloseSettledAsync(change, now, ct))
         {
             change.Audit(new AuditEntry(AuditActor.System, "collection_work_order.closed", "collection_work_order", id.ToString(), null, new { reason = "loan_current" }));

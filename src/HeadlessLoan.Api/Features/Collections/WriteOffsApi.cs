@@ -179,11 +179,12 @@ public static class WriteOffsApi
         if (next == WriteOffStatus.WrittenOff)
         {
             var on = ChinaTime.Today(clock);
-            var (writtenOff, notAllowed) = await loans.WriteOffAsync(change, loanId, writeOffId, on, caller.Actor, now, ct);
+            var (writtenOff, fromCredit, notAllowed) = await loans.WriteOffAsync(change, loanId, writeOffId, on, caller.Actor, now, ct);
             if (notAllowed is not null)
             {
-                // The loan was repaid or reclassified since: the proposal lapses (kept, so the refusal is not asked again).
-                await LapseAsync(change, [writeOffId], now, ct);
+                // The loan was repaid or reclassified since (judged under its lock just now): the proposal lapses, kept
+                // so, and the refusal is the answer.
+                await LapseAsync(change, row, caller.Actor, now, ct);
                 await change.CommitAsync(ct);
                 return Refused(notAllowed);
             }
@@ -191,11 +192,17 @@ public static class WriteOffsApi
             decided = decided with
             {
                 WrittenOffOn = on.ToDateTime(TimeOnly.MinValue), PrincipalWrittenOff = writtenOff!.Value.Principal, InterestWrittenOff = writtenOff.Value.Interest,
-                PenaltyWrittenOff = writtenOff.Value.Penalty, FeeWrittenOff = writtenOff.Value.Fee,
+                PenaltyWrittenOff = writtenOff.Value.Penalty, FeeWrittenOff = writtenOff.Value.Fee, Recovered = fromCredit,
             };
+            // Credit recovered at the write-off is no payment: an open promise does not count it as kept.
+            await change.ExecuteAsync("""
+                UPDATE collection_promises p JOIN collection_work_orders w ON w.id = p.work_order_id
+                   SET p.paid_before = p.paid_before + @fromCredit
+                 WHERE w.loan_id = @loanId AND p.status = 'open'
+                """, new { loanId, fromCredit }, ct);
         }
 
-        await change.ExecuteAsync("UPDATE loan_write_offs SET status = @Status, decided_by = @DecidedBy, decided_at = @DecidedAt, pending_loan = NULL WHERE id = @Id", decided, ct);
+        await change.ExecuteAsync(DecidedSql, decided, ct);
         var response = decided.ToResponse();
         change.Record(new AuditEntry(caller.Actor, "write_off." + decided.Status, "loan", loanId.ToString(), new { status = row.Status, loanStatus = loan.Status }, response), now);
         await change.CommitAsync(ct);
@@ -203,30 +210,43 @@ public static class WriteOffsApi
     }
 
     /// <summary>
-    /// Lapses the proposals whose loan is no longer an overdue loss loan (repaid, reclassified) before anyone decided
-    /// them: out of the approvers' queue, the loan free for a fresh proposal. The daily pass of collections runs it
-    /// over every proposal; an approval that finds its loan so lapses its own. Returns the lapsed ids.
+    /// The daily pass's part: lapses the proposals whose loan is no longer an overdue loss loan (repaid, reclassified)
+    /// and that nobody decided, so they leave the approvers' queue and the loan is free for a fresh proposal. The
+    /// loans are locked first (in id order), then the proposals, judged again under those locks. Returns how many lapsed.
     /// </summary>
-    public static async Task<IReadOnlyList<Guid>> LapseAsync(DbChange change, IReadOnlyList<Guid>? only, DateTime now, CancellationToken ct)
+    public static async Task<int> LapseStaleAsync(DbChange change, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
-        var ids = (await change.QueryAsync<Guid>($"""
-            SELECT w.id FROM loan_write_offs w JOIN loans l ON l.id = w.loan_id
-             WHERE w.status = 'proposed' AND (@all OR w.id IN @only)
-               AND NOT (l.status = '{LoanStatusNames.Overdue}' AND l.risk_class = '{RiskClassNames.Loss}')
-            """, new { all = only is null, only = only ?? [Guid.Empty] }, ct)).ToArray();
-        if (ids.Length > 0)
+        var stale = (await change.QueryAsync<Guid>($"SELECT w.loan_id FROM loan_write_offs w JOIN loans l ON l.id = w.loan_id WHERE w.status = 'proposed' AND NOT {Eligible}",
+            null, ct)).ToArray();
+        if (stale.Length == 0)
         {
-            await change.ExecuteAsync("UPDATE loan_write_offs SET status = 'lapsed', pending_loan = NULL, decided_at = @now WHERE id IN @ids AND status = 'proposed'",
-                new { ids, now }, ct);
-            foreach (var id in ids)
-            {
-                change.Audit(new AuditEntry(AuditActor.System, "write_off.lapsed", "write_off", id.ToString(), new { status = "proposed" }, new { status = "lapsed" }));
-            }
+            return 0;
         }
 
-        return ids;
+        await change.QueryAsync<Guid>("SELECT id FROM loans WHERE id IN @stale ORDER BY id FOR UPDATE", new { stale }, ct);
+        var rows = (await change.QueryAsync<WriteOffRow>(Select + $" WHERE w.loan_id IN @stale AND w.status = 'proposed' AND NOT {Eligible} FOR UPDATE",
+            new { stale }, ct)).ToArray();
+        foreach (var row in rows)
+        {
+            await LapseAsync(change, row, AuditActor.System, now, ct);
+        }
+
+        return rows.Length;
     }
+
+    /// <summary>An overdue loan classified loss: what a proposal needs of its loan to stay pending.</summary>
+    private static readonly string Eligible = $"(l.status = '{LoanStatusNames.Overdue}' AND l.risk_class = '{RiskClassNames.Loss}')";
+
+    /// <summary>One proposal lapses (its loan locked before it, by the caller), recorded on the loan as every step is.</summary>
+    private static async Task LapseAsync(DbChange change, WriteOffRow row, AuditActor actor, DateTime now, CancellationToken ct)
+    {
+        var lapsed = row with { Status = Wire(WriteOffStatus.Lapsed), DecidedAt = now };
+        await change.ExecuteAsync(DecidedSql, lapsed, ct);
+        change.Record(new AuditEntry(actor, "write_off.lapsed", "loan", row.LoanId.ToString(), new { status = row.Status }, lapsed.ToResponse()), now);
+    }
+
+    private const string DecidedSql = "UPDATE loan_write_offs SET status = @Status, decided_by = @DecidedBy, decided_at = @DecidedAt, pending_loan = NULL WHERE id = @Id";
 
     private static ProblemHttpResult Refused(string refusal) => refusal switch
     {

@@ -31,8 +31,8 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
         return StateAsync(change, loanId, ct);
     }
 
-    /// <summary>Writes the loan off on <paramref name="on"/> as the write-off <paramref name="writeOffId"/>: what was written off, or why not.</summary>
-    public async Task<(LoanComponents? WrittenOff, string? Refusal)> WriteOffAsync(
+    /// <summary>Writes the loan off on <paramref name="on"/> as the write-off <paramref name="writeOffId"/>: what was written off and what of the borrower's credit was recovered, or why not.</summary>
+    public async Task<(LoanComponents? WrittenOff, long FromCredit, string? Refusal)> WriteOffAsync(
         DbChange change, Guid loanId, Guid writeOffId, DateOnly on, AuditActor actor, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
@@ -40,7 +40,7 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
         var status = LoanStatusNames.Parse(state.Status);
         if (WriteOffRules.Refusal(status, RiskClassNames.Parse(state.RiskClass)) is { } refusal)
         {
-            return (null, refusal);
+            return (null, 0, refusal);
         }
 
         var balances = await LedgerStore.BalancesAsync(change, loanId, locked: true, ct);
@@ -65,7 +65,7 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
         var after = new { status = next, writtenOffOn = on, writtenOff = owed, total = owed.Total, recoveredFromCredit = fromCredit, writeOffId };
         change.Audit(new AuditEntry(actor, "loan.written_off", "loan", loanId.ToString(), new { status = state.Status, state.RiskClass }, after));
         change.Outbox("loan.written_off", loanId, new { loanId, writeOffId, writtenOffOn = on, writtenOff = owed, total = owed.Total }, now);
-        return (owed, null);
+        return (owed, fromCredit, null);
     }
 
     /// <summary>
