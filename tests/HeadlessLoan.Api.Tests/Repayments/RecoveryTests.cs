@@ -43,12 +43,47 @@ public sealed class RecoveryTests(RepaymentsFactory api) : IClassFixture<Repayme
         Assert.True(proof.Ok, string.Join("; ", proof.ScheduleMismatches.Select(m => $"{m.Component} {m.Schedule} vs {m.Ledger}")));
     }
 
-    /// <summary>Classified loss by two department heads, put on a work order, proposed by one and approved by an admin; returns what was written off.</summary>
-    private async Task<long> WriteOffAsync(Guid loanId)
+    [Fact]
+    public async Task ARepaymentApprovedWhileTheWriteOffIsApprovedIsNeverRefusedAndTheBooksHoldWhicheverWins()
+    {
+        await _days.CloseAsync();
+        var product = await LoanFlow.PricedProductAsync(api);
+        var loans = new List<(Guid LoanId, DateOnly FirstDue)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (_, loan) = await LoanFlow.ActiveAsync(api, product, amount: 500_000);
+            loans.Add((loan.GetProperty("id").GetGuid(), DateOnly.Parse(loan.GetProperty("nextDue").GetProperty("dueDate").GetString()!, CultureInfo.InvariantCulture)));
+        }
+
+        await _days.WalkToAsync(loans.Max(l => l.FirstDue).AddDays(2));
+        foreach (var (loanId, _) in loans)
+        {
+            var proposal = await ProposeAsync(loanId);
+            var repayment = await _days.RecordOfflineAsync(loanId, 10_000);
+            using var admin = await api.CreateAdminClientAsync();
+            using var approver = await api.CreateStaffWithRolesAsync("dept_head");
+            var writeOff = admin.PostWithoutBodyAsync($"/v1/write-offs/{proposal}/approve", Guid.NewGuid().ToString());
+            var paid = approver.PostWithKeyAsync($"/v1/loans/{loanId}/offline-repayments/{repayment}/approve", new { }, Guid.NewGuid().ToString());
+            await (await paid).AssertStatusAsync(HttpStatusCode.OK);
+            await (await writeOff).AssertStatusAsync(HttpStatusCode.OK);
+
+            // Whichever committed first, the loan is written off, owes what it owed less the payment, and the books hold.
+            var after = await _days.LoanAsync(loanId);
+            Assert.Equal("written_off", after.GetProperty("status").GetString());
+            var state = after.GetProperty("writeOff");
+            Assert.Equal(state.GetProperty("writtenOff").GetProperty("total").GetInt64() - state.GetProperty("recovered").GetInt64(), state.GetProperty("stillOwed").GetInt64());
+            Assert.True(state.GetProperty("recovered").GetInt64() is 0 or 10_000);
+        }
+
+        var proof = await api.ReconcileAsync();
+        Assert.True(proof.Ok, string.Join("; ", proof.ScheduleMismatches.Select(m => $"{m.Component} {m.Schedule} vs {m.Ledger}")));
+    }
+
+    /// <summary>Classified loss by two department heads, put on a work order and proposed by one; returns the proposal.</summary>
+    private async Task<Guid> ProposeAsync(Guid loanId)
     {
         using var head = await api.CreateStaffWithRolesAsync("dept_head");
         using var otherHead = await api.CreateStaffWithRolesAsync("dept_head");
-        using var admin = await api.CreateAdminClientAsync();
         var asked = await head.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId, riskClass = "loss", reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
         await asked.AssertStatusAsync(HttpStatusCode.Created);
         await (await otherHead.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
@@ -58,7 +93,15 @@ public sealed class RecoveryTests(RepaymentsFactory api) : IClassFixture<Repayme
         var orderId = (await opened.ReadJsonAsync()).GetProperty("order").GetProperty("id").GetGuid();
         var proposed = await head.PostWithKeyAsync($"/v1/collection-work-orders/{orderId}/write-off", new { reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
         await proposed.AssertStatusAsync(HttpStatusCode.Created);
-        var approved = await admin.PostWithoutBodyAsync($"/v1/write-offs/{(await proposed.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString());
+        return (await proposed.ReadJsonAsync()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Proposed (<see cref="ProposeAsync"/>) and approved by an admin; returns what was written off.</summary>
+    private async Task<long> WriteOffAsync(Guid loanId)
+    {
+        var proposal = await ProposeAsync(loanId);
+        using var admin = await api.CreateAdminClientAsync();
+        var approved = await admin.PostWithoutBodyAsync($"/v1/write-offs/{proposal}/approve", Guid.NewGuid().ToString());
         await approved.AssertStatusAsync(HttpStatusCode.OK);
         return (await approved.ReadJsonAsync()).GetProperty("writtenOff").GetProperty("total").GetInt64();
     }
