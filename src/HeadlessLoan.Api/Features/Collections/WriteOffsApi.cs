@@ -155,6 +155,37 @@ public static class WriteOffsApi
         // The loan first, then the write-off: the order every change to a loan locks in.
         var loan = (await LoanWriteOffs.LockAsync(change, loanId, ct))!;
         var row = (await change.QuerySingleOrDefaultAsync<WriteOffRow>(Select + " WHERE w.id = @writeOffId FOR UPDATE", new { writeOffId }, ct))!;
+        if (DecisionRefusal(row, next, caller) is { } refused)
+        {
+            return refused;
+        }
+
+        var decided = row with { Status = Wire(next), DecidedBy = caller.Id, DecidedAt = now };
+        if (next == WriteOffStatus.WrittenOff)
+        {
+            var (writtenOff, notAllowed) = await WriteOffAsync(change, decided, loans, caller, ChinaTime.Today(clock), now, ct);
+            if (notAllowed is not null)
+            {
+                // The loan was repaid or reclassified since (judged under its lock just now): the proposal lapses, kept
+                // so, and the refusal is the answer.
+                await LapseAsync(change, row, caller.Actor, now, ct);
+                await change.CommitAsync(ct);
+                return Refused(notAllowed);
+            }
+
+            decided = writtenOff!;
+        }
+
+        await change.ExecuteAsync(DecidedSql, decided, ct);
+        var response = decided.ToResponse();
+        change.Record(new AuditEntry(caller.Actor, "write_off." + decided.Status, "loan", loanId.ToString(), new { status = row.Status, loanStatus = loan.Status }, response), now);
+        await change.CommitAsync(ct);
+        return TypedResults.Ok(response);
+    }
+
+    /// <summary>Why <paramref name="caller"/> may not move the proposal to <paramref name="next"/>, or null when they may.</summary>
+    private static ProblemHttpResult? DecisionRefusal(WriteOffRow row, WriteOffStatus next, CurrentCaller caller)
+    {
         if (next == WriteOffStatus.Withdrawn && row.ProposedBy != caller.Id)
         {
             return Problems.NotFound("The write-off"); // only its proposer withdraws it
@@ -165,48 +196,35 @@ public static class WriteOffsApi
             return Problems.Conflict("write_off_not_pending", "The write-off was decided already.");
         }
 
-        if (next == WriteOffStatus.WrittenOff && WriteOffRules.ApprovalRefusal(row.ProposedBy, row.ProposerSeniority, caller.Id, caller.Seniority) is { } refusal)
+        return next switch
         {
-            return Refused(refusal);
+            WriteOffStatus.WrittenOff when WriteOffRules.ApprovalRefusal(row.ProposedBy, row.ProposerSeniority, caller.Id, caller.Seniority) is { } refusal => Refused(refusal),
+            WriteOffStatus.Rejected when row.ProposedBy == caller.Id => Refused(WriteOffRefusals.SamePerson), // the proposer withdraws instead
+            _ => null,
+        };
+    }
+
+    /// <summary>The approval's write-off of the loan (<see cref="LoanWriteOffs.WriteOffAsync"/>): the proposal as decided with its figures, or the loan's refusal.</summary>
+    private static async Task<(WriteOffRow? Decided, string? Refusal)> WriteOffAsync(
+        DbChange change, WriteOffRow decided, LoanWriteOffs loans, CurrentCaller caller, DateOnly on, DateTime now, CancellationToken ct)
+    {
+        var (writtenOff, fromCredit, refusal) = await loans.WriteOffAsync(change, decided.LoanId, decided.Id, on, caller.Actor, now, ct);
+        if (refusal is not null)
+        {
+            return (null, refusal);
         }
 
-        if (next == WriteOffStatus.Rejected && row.ProposedBy == caller.Id)
+        // Credit recovered at the write-off is no payment: an open promise does not count it as kept.
+        await change.ExecuteAsync("""
+            UPDATE collection_promises p JOIN collection_work_orders w ON w.id = p.work_order_id
+               SET p.paid_before = p.paid_before + @fromCredit
+             WHERE w.loan_id = @loanId AND p.status = 'open'
+            """, new { loanId = decided.LoanId, fromCredit }, ct);
+        return (decided with
         {
-            return Refused(WriteOffRefusals.SamePerson); // the proposer withdraws instead
-        }
-
-        var decided = row with { Status = Wire(next), DecidedBy = caller.Id, DecidedAt = now };
-        if (next == WriteOffStatus.WrittenOff)
-        {
-            var on = ChinaTime.Today(clock);
-            var (writtenOff, fromCredit, notAllowed) = await loans.WriteOffAsync(change, loanId, writeOffId, on, caller.Actor, now, ct);
-            if (notAllowed is not null)
-            {
-                // The loan was repaid or reclassified since (judged under its lock just now): the proposal lapses, kept
-                // so, and the refusal is the answer.
-                await LapseAsync(change, row, caller.Actor, now, ct);
-                await change.CommitAsync(ct);
-                return Refused(notAllowed);
-            }
-
-            decided = decided with
-            {
-                WrittenOffOn = on.ToDateTime(TimeOnly.MinValue), PrincipalWrittenOff = writtenOff!.Value.Principal, InterestWrittenOff = writtenOff.Value.Interest,
-                PenaltyWrittenOff = writtenOff.Value.Penalty, FeeWrittenOff = writtenOff.Value.Fee, Recovered = fromCredit,
-            };
-            // Credit recovered at the write-off is no payment: an open promise does not count it as kept.
-            await change.ExecuteAsync("""
-                UPDATE collection_promises p JOIN collection_work_orders w ON w.id = p.work_order_id
-                   SET p.paid_before = p.paid_before + @fromCredit
-                 WHERE w.loan_id = @loanId AND p.status = 'open'
-                """, new { loanId, fromCredit }, ct);
-        }
-
-        await change.ExecuteAsync(DecidedSql, decided, ct);
-        var response = decided.ToResponse();
-        change.Record(new AuditEntry(caller.Actor, "write_off." + decided.Status, "loan", loanId.ToString(), new { status = row.Status, loanStatus = loan.Status }, response), now);
-        await change.CommitAsync(ct);
-        return TypedResults.Ok(response);
+            WrittenOffOn = on.ToDateTime(TimeOnly.MinValue), PrincipalWrittenOff = writtenOff!.Value.Principal, InterestWrittenOff = writtenOff.Value.Interest,
+            PenaltyWrittenOff = writtenOff.Value.Penalty, FeeWrittenOff = writtenOff.Value.Fee, Recovered = fromCredit,
+        }, null);
     }
 
     /// <summary>
