@@ -28,7 +28,7 @@ public interface ILoanOverdueObserver
 /// locked (so a repayment arriving meanwhile waits for the batch, never refused, and is applied on what the batch
 /// wrote), their periods read in one statement, each loan assessed by the pure rules (<see cref="CobStep"/>,
 /// <see cref="DailyAccrual"/>), and the results written back a statement per kind: the loans, what the day earned on
-/// their periods with its entries, a snapshot row per loan (from the periods read and what the batch added to them). A loan that a date already reached (<c>cob_date</c>) is not in that date's batches again, so a rerun
+/// their periods with its entries, a snapshot row per loan (summed by the server from the rows as the batch left them). A loan that a date already reached (<c>cob_date</c>) is not in that date's batches again, so a rerun
 /// or a resumed run changes nothing twice.
 /// </summary>
 [FeatureApi]
@@ -55,13 +55,13 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
 
         var ids = loans.Select(l => l.Id).ToArray();
-        // Every period of the batch, read as locked reads read (the newest, under the loans' locks), with the region its
-        // snapshot carries: the ids joined out of one JSON document, which the key serves in id order.
+        // Every period of the batch, read as locked reads read (the newest, under the loans' locks): the ids joined out
+        // of one JSON document, which the key serves in id order.
         var schedules = (await change.QueryAsync<BatchPeriod>("""
-            SELECT p.loan_id, a.declared_region_code AS region_code, p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due,
+            SELECT p.loan_id, p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due,
                    p.interest_accrued, p.fee_charged, p.principal_paid, p.interest_paid, p.fee_paid, p.penalty_paid
               FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
-              STRAIGHT_JOIN loans l ON l.id = j.id JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
+              STRAIGHT_JOIN loan_periods p ON p.loan_id = j.id
              LOCK IN SHARE MODE
             """, new { ids = JsonRows.Of(ids) }, ct)).ToLookup(p => p.LoanId);
 
@@ -71,8 +71,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             return new ClosedLoan(
                 l, CobStep.Assess(l.Facts(periods.Where(p => p.DueDate < day && p.Unsettled)), cobDate, table),
                 periods.Where(p => p.Running == 1 || p.DueDate <= day)
-                    .Select(p => DailyAccrual.Through(p.ForAccrual(l.DisbursedOn), l.AnnualRate, cobDate)).OfType<PeriodAccrual>().ToList(),
-                schedules[l.Id].ToList());
+                    .Select(p => DailyAccrual.Through(p.ForAccrual(l.DisbursedOn), l.AnnualRate, cobDate)).OfType<PeriodAccrual>().ToList());
         }).ToList();
         await WriteBackAsync(change, closed, day, now, ct);
         var moved = 0;
@@ -97,8 +96,8 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
     /// <summary>
     /// The batch's assessments written back: loans in one statement, what the day earned on their periods in another, its
-    /// entries in a few, snapshots in one: each loan with a schedule as its row and periods now stand, worked out from
-    /// what was read and added (the rows are locked), not read again.
+    /// entries in a few, snapshots in one: each loan with a schedule as its row and periods now stand (the rows are
+    /// locked), summed where they are.
     /// </summary>
     private async Task WriteBackAsync(DbChange change, List<ClosedLoan> closed, DateTime day, DateTime now, CancellationToken ct)
     {
@@ -121,32 +120,16 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }, ct);
 
         await RecogniseAsync(change, closed, DateOnly.FromDateTime(day), ct);
+        // The snapshots last, from the rows as the batch left them, summed by the server: nothing carried through here.
         await change.ExecuteAsync("""
             INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
                                                    fee_outstanding, penalty_outstanding, region_code, officer_id, product_id)
-            SELECT r.id, @day, r.status, r.dpd, r.risk, r.principal, r.interest, r.fee, r.penalty, r.region, NULL, r.product
-              FROM JSON_TABLE(@rows, '$[*]' COLUMNS (
-                     id CHAR(36) CHARACTER SET ascii PATH '$.id', status VARCHAR(24) CHARACTER SET ascii PATH '$.status', dpd INT PATH '$.dpd',
-                     risk VARCHAR(16) CHARACTER SET ascii PATH '$.risk', principal BIGINT PATH '$.principal', interest BIGINT PATH '$.interest',
-                     fee BIGINT PATH '$.fee', penalty BIGINT PATH '$.penalty', region CHAR(6) CHARACTER SET ascii PATH '$.region',
-                     product CHAR(36) CHARACTER SET ascii PATH '$.product')) r
-            """, new
-        {
-            rows = JsonRows.Of(closed.Where(c => c.Schedule.Count > 0).Select(c =>
-            {
-                var earned = c.Earned().ToList();
-                return new
-                {
-                    id = c.Loan.Id, status = StatusAfter(c.Loan, c.Step).ToWire(), dpd = c.Step.DaysPastDue, risk = c.Step.ClassAfter.ToWire(),
-                    principal = c.Schedule.Sum(p => p.PrincipalDue - p.PrincipalPaid),
-                    interest = c.Schedule.Sum(p => p.InterestAccrued - p.InterestPaid) + earned.Sum(e => e.Interest),
-                    fee = c.Schedule.Sum(p => p.FeeCharged - p.FeePaid) + earned.Sum(e => e.Fee),
-                    penalty = c.Schedule.Sum(p => p.PenaltyDue - p.PenaltyPaid) + earned.Sum(e => e.Penalty),
-                    region = c.Schedule[0].RegionCode, product = c.Loan.ProductId,
-                };
-            })),
-            day,
-        }, ct);
+            SELECT l.id, @day, l.status, l.days_past_due, l.risk_class, SUM(p.principal_due - p.principal_paid), SUM(p.interest_accrued - p.interest_paid),
+                   SUM(p.fee_charged - p.fee_paid), SUM(p.penalty_due - p.penalty_paid), a.declared_region_code, NULL, l.product_id
+              FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
+              STRAIGHT_JOIN loans l ON l.id = j.id JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
+             GROUP BY l.id
+            """, new { ids = JsonRows.Of(closed.Select(c => c.Loan.Id)), day }, ct);
     }
 
     /// <summary>
@@ -206,8 +189,8 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
     }
 
-    /// <summary>A loan of the batch with what the rules made of it (its overdue assessment and what its periods earned in interest and fees) and its periods as read.</summary>
-    private sealed record ClosedLoan(DayEndLoan Loan, OverdueAssessment Step, IReadOnlyList<PeriodAccrual> Accruals, IReadOnlyList<BatchPeriod> Schedule)
+    /// <summary>A loan of the batch with what the rules made of it: its overdue assessment and what its periods earned in interest and fees.</summary>
+    private sealed record ClosedLoan(DayEndLoan Loan, OverdueAssessment Step, IReadOnlyList<PeriodAccrual> Accruals)
     {
         public long InterestToAccrue => Accruals.Sum(a => a.Interest);
 
@@ -248,9 +231,9 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
     }
 
-    /// <summary>A period of the batch as its row holds it, with its application's region (for the snapshot).</summary>
+    /// <summary>A period of the batch as its row holds it.</summary>
     private sealed record BatchPeriod(
-        Guid LoanId, string RegionCode, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
+        Guid LoanId, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
         long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid);
 
     /// <summary>
