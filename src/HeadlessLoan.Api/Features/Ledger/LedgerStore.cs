@@ -58,6 +58,19 @@ public sealed class LedgerStore(TimeProvider clock)
     }
 
     /// <summary>
+    /// Writes an entry its caller posts exactly once, its own record of the movement locked and moved on in the same
+    /// change: any outcome but <see cref="PostingOutcome.Written"/> means that record is wrong, so it throws and nothing
+    /// of the change is kept.
+    /// </summary>
+    public async Task PostOnceAsync(DbChange change, JournalEntry entry, CancellationToken ct)
+    {
+        if (await PostAsync(change, entry, ct) is not PostingOutcome.Written and var outcome)
+        {
+            throw new InvalidOperationException($"The {entry.Kind} entry {entry.Id} of loan {entry.LoanId} could not be posted: {outcome}.");
+        }
+    }
+
+    /// <summary>
     /// Writes many entries in <paramref name="change"/> in a handful of statements whatever their number (the close of
     /// business posts a batch's accruals so): the ids already written and the loans' balances are read in one locking
     /// statement each, and the new entries, their lines and the balance changes are written by one statement each, their

@@ -152,7 +152,7 @@ public sealed class LoanPayments(
         }
         else
         {
-            await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, payment.On, payment.Rail,
+            await ledger.PostOnceAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, payment.On, payment.Rail,
                 new LoanComponents(0, 0, 0, 0), payment.Amount), ct);
         }
 
@@ -162,20 +162,24 @@ public sealed class LoanPayments(
         return result;
     }
 
-    /// <summary>What is paid is owed in the books first: interest earned up to the day, and fees charged; then the payment.</summary>
+    /// <summary>
+    /// What is paid is owed in the books first: interest earned up to the day, and fees charged; then the payment. Each
+    /// entry is posted once (<see cref="LedgerStore.PostOnceAsync"/>): the caller applies a payment once, its own record
+    /// of it locked and moved on in this change.
+    /// </summary>
     private async Task PostAsync(DbChange change, Guid loanId, string source, DateOnly on, PaymentRail rail, AppliedPayment applied, CancellationToken ct)
     {
         if (applied.InterestRecognised > 0)
         {
-            await PostAsync(change, Postings.Accrual(EntryIds.For(EntryKinds.Accrual, source), loanId, on, applied.InterestRecognised, 0), ct);
+            await ledger.PostOnceAsync(change, Postings.Accrual(EntryIds.For(EntryKinds.Accrual, source), loanId, on, applied.InterestRecognised, 0), ct);
         }
 
         if (applied.FeeRecognised > 0)
         {
-            await PostAsync(change, Postings.Fee(EntryIds.For(EntryKinds.Fee, source), loanId, on, applied.FeeRecognised), ct);
+            await ledger.PostOnceAsync(change, Postings.Fee(EntryIds.For(EntryKinds.Fee, source), loanId, on, applied.FeeRecognised), ct);
         }
 
-        await PostAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, on, rail, applied.Settled, applied.Credit), ct);
+        await ledger.PostOnceAsync(change, Postings.Repayment(EntryIds.For(EntryKinds.Repayment, source), loanId, on, rail, applied.Settled, applied.Credit), ct);
     }
 
     /// <summary>The periods the payment changed, held by the change: updated in place, or the regenerated schedule after a prepayment.</summary>
@@ -225,16 +229,6 @@ public sealed class LoanPayments(
 
     /// <summary>What applying a payment reads of the loan, under its row lock.</summary>
     private sealed record LockedLoan(string Status, decimal AnnualRate, string Method, DateTime? DisbursedOn, Guid ProductId, int ProductVersion, Guid? BorrowerId);
-
-    private async Task PostAsync(DbChange change, JournalEntry entry, CancellationToken ct)
-    {
-        // The caller applies a payment once (its own record of the payment is locked and moved on in this change), so
-        // an entry of it already written means that record is wrong: nothing is applied.
-        if (await ledger.PostAsync(change, entry, ct) is not PostingOutcome.Written and var outcome)
-        {
-            throw new InvalidOperationException($"The {entry.Kind} entry {entry.Id} of loan {entry.LoanId} could not be posted: {outcome}.");
-        }
-    }
 
     private static object Audited(LoanPayment payment, LoanPaymentResult result) => new
     {

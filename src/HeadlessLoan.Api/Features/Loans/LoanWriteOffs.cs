@@ -48,12 +48,12 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
         var fromCredit = Math.Min(balances.Credit, owed.Total);
         if (owed.Total > 0)
         {
-            await PostAsync(change, Postings.WriteOff(EntryIds.For(EntryKinds.WriteOff, writeOffId.ToString()), loanId, on, owed), ct);
+            await ledger.PostOnceAsync(change, Postings.WriteOff(EntryIds.For(EntryKinds.WriteOff, writeOffId.ToString()), loanId, on, owed), ct);
         }
 
         if (fromCredit > 0)
         {
-            await PostAsync(change, Postings.CreditRecovered(EntryIds.For(EntryKinds.Recovery, "credit:" + writeOffId), loanId, on, fromCredit), ct);
+            await ledger.PostOnceAsync(change, Postings.CreditRecovered(EntryIds.For(EntryKinds.Recovery, "credit:" + writeOffId), loanId, on, fromCredit), ct);
         }
 
         var next = LoanLifecycle.Next(status, LoanEvent.WriteOff).Next.ToWire();
@@ -79,7 +79,7 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
         // Money received before the write-off and applied after it (an offline repayment approved late) is recovered on
         // the day of the write-off, not before the loss it offsets.
         var on = state.WrittenOffOn is { } writtenOffOn && writtenOffOn > payment.On ? writtenOffOn : payment.On;
-        await PostAsync(change, Postings.Recovery(EntryIds.For(EntryKinds.Recovery, source), loanId, on, payment.Rail, recovered, credit), ct);
+        await ledger.PostOnceAsync(change, Postings.Recovery(EntryIds.For(EntryKinds.Recovery, source), loanId, on, payment.Rail, recovered, credit), ct);
 
         if (recovered > 0)
         {
@@ -87,14 +87,6 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
         }
 
         return (recovered, credit);
-    }
-
-    private async Task PostAsync(DbChange change, JournalEntry entry, CancellationToken ct)
-    {
-        if (await ledger.PostAsync(change, entry, ct) is not PostingOutcome.Written and var outcome)
-        {
-            throw new InvalidOperationException($"The {entry.Kind} entry {entry.Id} of loan {entry.LoanId} could not be posted: {outcome}.");
-        }
     }
 
     private static async Task<LoanWriteOffState?> StateAsync(DbChange change, Guid loanId, CancellationToken ct) =>
