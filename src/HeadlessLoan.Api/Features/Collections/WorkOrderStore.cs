@@ -1,4 +1,5 @@
 using Dapper;
+using HeadlessLoan.Api.Features.Loans;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Collections;
 using HeadlessLoan.Domain.Loans;
@@ -54,8 +55,7 @@ public static class WorkOrderStore
     /// debt up in the books, not the claim).
     /// </summary>
     public static readonly string StillCollectedSql = $"""
-        (l.status = '{LoanStatusNames.Overdue}' OR (l.status = '{LoanStatusNames.WrittenOff}'
-         AND l.principal_written_off + l.interest_written_off + l.penalty_written_off + l.fee_written_off > l.recovered))
+        (l.status = '{LoanStatusNames.Overdue}' OR (l.status = '{LoanStatusNames.WrittenOff}' AND {LoanWriteOffs.StillOwedSql("l")} > 0))
         """;
 
     private const string Owed = "q.principal_due + q.interest_due + q.fee_due + q.penalty_due - q.principal_paid - q.interest_paid - q.fee_paid - q.penalty_paid";
@@ -70,8 +70,7 @@ public static class WorkOrderStore
         (await change.QueryAsync<OverdueLoan>($"""
             SELECT l.id AS loan_id, l.borrower_id, l.product_id, a.declared_region_code AS region_code,
                    DATEDIFF(@today, (SELECT MIN(q.due_date) FROM loan_periods q WHERE q.loan_id = l.id AND q.due_date < @today AND ({Owed}) > 0)) AS days_overdue,
-                   CAST(IF(l.status = '{LoanStatusNames.WrittenOff}',
-                           l.principal_written_off + l.interest_written_off + l.penalty_written_off + l.fee_written_off - l.recovered,
+                   CAST(IF(l.status = '{LoanStatusNames.WrittenOff}', {LoanWriteOffs.StillOwedSql("l")},
                            (SELECT COALESCE(SUM({Owed}), 0) FROM loan_periods q WHERE q.loan_id = l.id AND q.due_date < @today)) AS SIGNED) AS overdue_amount
               FROM loans l JOIN applications a ON a.id = l.application_id
              WHERE {StillCollectedSql} AND l.borrower_id IS NOT NULL

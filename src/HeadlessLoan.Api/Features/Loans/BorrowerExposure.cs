@@ -20,15 +20,15 @@ public sealed class BorrowerExposure(MySqlDataSource db)
     public async Task<(long PrincipalOwed, bool AnyOverdue)> StandingAsync(Guid borrowerId, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var (owed, overdue) = await conn.QuerySingleAsync<(long, long)>(new CommandDefinition("""
+        var (owed, overdue) = await conn.QuerySingleAsync<(long, long)>(new CommandDefinition($"""
             SELECT CAST(COALESCE(SUM(owed), 0) AS SIGNED), CAST(COALESCE(MAX(adverse), 0) AS SIGNED) FROM (
                 SELECT p.principal_due - p.principal_paid AS owed, l.status = @overdue AS adverse
                   FROM loans l JOIN loan_periods p ON p.loan_id = l.id
                  WHERE l.borrower_id = @borrowerId AND l.status IN @open
                 UNION ALL
                 SELECT LEAST(principal_written_off, still_owed), 1
-                  FROM (SELECT principal_written_off, principal_written_off + interest_written_off + penalty_written_off + fee_written_off - recovered AS still_owed
-                          FROM loans WHERE borrower_id = @borrowerId AND status = @writtenOff) w
+                  FROM (SELECT principal_written_off, {LoanWriteOffs.StillOwedSql("l")} AS still_owed
+                          FROM loans l WHERE borrower_id = @borrowerId AND status = @writtenOff) w
                  WHERE still_owed > 0
             ) t
             """, new { borrowerId, open = Owing, overdue = LoanStatusNames.Overdue, writtenOff = LoanStatusNames.WrittenOff }, cancellationToken: ct));

@@ -70,7 +70,7 @@ public sealed class LoanPayments(
 
         if (LoanLifecycle.Allows(LoanStatusNames.Parse(loan.Status), LoanEvent.Recover))
         {
-            var recovery = RepaymentAmount.ForWrittenOff(kind, await loans.StillOwedAfterWriteOffAsync(loanId, ct), amount);
+            var recovery = RepaymentAmount.ForWrittenOff(kind, loan.StillOwedAfterWriteOff, amount);
             return new RepaymentQuote(recovery.Amount, recovery.Refusal, loan.Status, loan.ContractNo ?? "");
         }
 

@@ -39,7 +39,14 @@ public sealed record LoanRow(
     DateTime MaturityDate, long UnpaidPrincipal, long UnpaidInterest, long UnpaidPenalty, long UnpaidFee, long OverdueAmount,
     int? NextDuePeriod, DateTime? NextDueDate, long? NextDueAmount,
     long PrincipalReceivable, long InterestReceivable, long PenaltyReceivable, long FeeReceivable, long Credit,
-    DateTime? WrittenOffOn, long PrincipalWrittenOff, long InterestWrittenOff, long PenaltyWrittenOff, long FeeWrittenOff, long Recovered);
+    DateTime? WrittenOffOn, long PrincipalWrittenOff, long InterestWrittenOff, long PenaltyWrittenOff, long FeeWrittenOff, long Recovered)
+{
+    /// <summary>What a write-off took, per component (all zero for a loan not written off).</summary>
+    public LoanComponents WrittenOff => new(PrincipalWrittenOff, InterestWrittenOff, PenaltyWrittenOff, FeeWrittenOff);
+
+    /// <summary>What was written off and not yet recovered (0 for a loan not written off).</summary>
+    public long StillOwedAfterWriteOff => WrittenOff.Total - Recovered;
+}
 
 /// <summary>A stored period, as the schedule endpoint and the servicing code read it.</summary>
 public sealed record LoanPeriodRow(
@@ -136,15 +143,6 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         await using var conn = await db.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<LoanRow>(new CommandDefinition(SelectLoanById, new { id, today = Today }, cancellationToken: ct));
         return row is not null && scope.MaySee(row.BorrowerId, row.ChannelId) ? row : null;
-    }
-
-    /// <summary>What a written-off loan still owes: what was written off less what has been recovered since (0 for any other loan).</summary>
-    public async Task<long> StillOwedAfterWriteOffAsync(Guid id, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT principal_written_off + interest_written_off + penalty_written_off + fee_written_off - recovered FROM loans WHERE id = @id",
-            new { id }, cancellationToken: ct));
     }
 
     /// <summary>The loan and its periods, if the caller may see it: two statements in one round trip.</summary>

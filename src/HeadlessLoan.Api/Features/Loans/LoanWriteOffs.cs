@@ -24,6 +24,13 @@ public sealed record LoanWriteOffState(string Status, string RiskClass, DateOnly
 [FeatureApi]
 public sealed class LoanWriteOffs(LedgerStore ledger)
 {
+    /// <summary>
+    /// What a written-off loan (<paramref name="loan"/>, an alias of <c>loans</c>) still owes, as SQL: what was written off
+    /// less what has been recovered since (0 for any other loan).
+    /// </summary>
+    public static string StillOwedSql(string loan) =>
+        $"({loan}.principal_written_off + {loan}.interest_written_off + {loan}.penalty_written_off + {loan}.fee_written_off - {loan}.recovered)";
+
     /// <summary>The loan's write-off state, its row locked in <paramref name="change"/>; null when there is no such loan.</summary>
     public static Task<LoanWriteOffState?> LockAsync(DbChange change, Guid loanId, CancellationToken ct)
     {

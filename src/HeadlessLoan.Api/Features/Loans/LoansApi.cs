@@ -295,8 +295,7 @@ public static class LoansApi
             return null;
         }
 
-        var writtenOff = new LoanComponents(r.PrincipalWrittenOff, r.InterestWrittenOff, r.PenaltyWrittenOff, r.FeeWrittenOff);
-        return new LoanWriteOff(DateOnly.FromDateTime(on), Amounts(writtenOff), r.Recovered, writtenOff.Total - r.Recovered);
+        return new LoanWriteOff(DateOnly.FromDateTime(on), Amounts(r.WrittenOff), r.Recovered, r.StillOwedAfterWriteOff);
     }
 
     private static LoanTransactionResponse ToResponse(LoanEntry e)
