@@ -57,6 +57,17 @@ public sealed class BusinessDays(ApiFactory api)
         return (await recorded.ReadJsonAsync()).GetProperty("id").GetGuid();
     }
 
+    /// <summary>A manual class for the loan, asked for by one department head and approved by another: it stands at once.</summary>
+    public async Task ClassifyAsync(Guid loanId, string riskClass)
+    {
+        using var asker = await api.CreateStaffWithRolesAsync("dept_head");
+        using var approver = await api.CreateStaffWithRolesAsync("dept_head");
+        var asked = await asker.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId, riskClass, reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
+        await asked.AssertStatusAsync(HttpStatusCode.Created);
+        await (await approver.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
+            .AssertStatusAsync(HttpStatusCode.OK);
+    }
+
     /// <summary>The second person's approval, which applies the payment.</summary>
     public async Task ApproveOfflineAsync(Guid loanId, Guid repaymentId)
     {

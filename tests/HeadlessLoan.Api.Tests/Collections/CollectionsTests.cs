@@ -217,10 +217,7 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         // Classified 损失 by hand (two supervisors), as a loan 361 days overdue would be by the table.
         using var head = await api.CreateStaffWithRolesAsync("dept_head");
         using var otherHead = await api.CreateStaffWithRolesAsync("dept_head");
-        var asked = await head.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId, riskClass = "loss", reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
-        await asked.AssertStatusAsync(HttpStatusCode.Created);
-        await (await otherHead.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
-            .AssertStatusAsync(HttpStatusCode.OK);
+        await _days.ClassifyAsync(loanId, "loss");
 
         using (var stranger = await SignInAsync(outsider))
         {
@@ -312,16 +309,13 @@ public sealed class CollectionsTests(LoansFactory api) : IClassFixture<LoansFact
         var (loanId, firstDue) = await LoanAsync();
         var (otherLoanId, _) = await LoanAsync(); // the same day: the same due dates
         await WalkToAsync(firstDue.AddDays(7));
-        using var head = await api.CreateStaffWithRolesAsync("dept_head");
         using var otherHead = await api.CreateStaffWithRolesAsync("dept_head");
         using var client = await SignInAsync(collector);
         var orders = await OrdersAsync(client);
         var proposals = new List<(Guid Loan, Guid Order, Guid Proposal)>();
         foreach (var loan in new[] { loanId, otherLoanId })
         {
-            var asked = await head.PostWithKeyAsync("/v1/risk-class-overrides", new { loanId = loan, riskClass = "loss", reason = "Borrower untraceable" }, Guid.NewGuid().ToString());
-            await (await otherHead.PostWithoutBodyAsync($"/v1/risk-class-overrides/{(await asked.ReadJsonAsync()).GetProperty("id").GetGuid()}/approve", Guid.NewGuid().ToString()))
-                .AssertStatusAsync(HttpStatusCode.OK);
+            await _days.ClassifyAsync(loan, "loss");
             var orderId = orders.Single(o => o.GetProperty("loanId").GetGuid() == loan).GetProperty("id").GetGuid();
             proposals.Add((loan, orderId, await ProposeAsync(client, orderId, new { reason = "Borrower untraceable" })));
         }
