@@ -219,8 +219,8 @@ public static class CollectionsApi
         }
 
         var id = Guid.CreateVersion7();
-        var channel = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(request.Channel!.Value.ToString());
-        var result = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(request.Result!.Value.ToString());
+        var channel = EnumNames.Wire(request.Channel!.Value);
+        var result = EnumNames.Wire(request.Result!.Value);
         if (request.Channel == CollectionContactChannel.Call)
         {
             if (rules.NextCallAllowed(at, borrower.CallsToday) is var allowed && allowed > at)

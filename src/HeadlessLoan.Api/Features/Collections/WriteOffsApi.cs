@@ -99,7 +99,7 @@ public static class WriteOffsApi
             return Refused(refusal);
         }
 
-        var row = new WriteOffRow(Guid.CreateVersion7(), order.LoanId, workOrderId, Wire(WriteOffStatus.Proposed), request.Reason!.Trim(), caller.Id,
+        var row = new WriteOffRow(Guid.CreateVersion7(), order.LoanId, workOrderId, EnumNames.Wire(WriteOffStatus.Proposed), request.Reason!.Trim(), caller.Id,
             caller.Seniority, now, null, null, null, 0, 0, 0, 0, 0);
         var added = await change.ExecuteAsync("""
             INSERT IGNORE INTO loan_write_offs (id, loan_id, work_order_id, reason, status, proposed_by, proposer_seniority, proposed_at, pending_loan)
@@ -130,7 +130,7 @@ public static class WriteOffsApi
         var rows = await conn.QueryAsync<WriteOffRow>(new CommandDefinition(Select + """
              WHERE (@status IS NULL OR w.status = @status) AND (@loanId IS NULL OR w.loan_id = @loanId) AND (@proposedBy IS NULL OR w.proposed_by = @proposedBy)
              ORDER BY w.proposed_at DESC, w.id DESC LIMIT @take
-            """, new { status = status is { } s ? Wire(s) : null, loanId, proposedBy = caller.IsSupervisor ? (Guid?)null : caller.Id, take = limit ?? DefaultLimit },
+            """, new { status = status is { } s ? EnumNames.Wire(s) : null, loanId, proposedBy = caller.IsSupervisor ? (Guid?)null : caller.Id, take = limit ?? DefaultLimit },
             cancellationToken: ct));
         return TypedResults.Ok(new WriteOffListResponse(rows.Select(r => r.ToResponse()).ToArray()));
     }
@@ -160,7 +160,7 @@ public static class WriteOffsApi
             return refused;
         }
 
-        var decided = row with { Status = Wire(next), DecidedBy = caller.Id, DecidedAt = now };
+        var decided = row with { Status = EnumNames.Wire(next), DecidedBy = caller.Id, DecidedAt = now };
         if (next == WriteOffStatus.WrittenOff)
         {
             var (writtenOff, notAllowed) = await WriteOffAsync(change, decided, loans, caller, ChinaTime.Today(clock), now, ct);
@@ -191,7 +191,7 @@ public static class WriteOffsApi
             return Problems.NotFound("The write-off"); // only its proposer withdraws it
         }
 
-        if (row.Status != Wire(WriteOffStatus.Proposed))
+        if (row.Status != EnumNames.Wire(WriteOffStatus.Proposed))
         {
             return Problems.Conflict("write_off_not_pending", "The write-off was decided already.");
         }
@@ -259,7 +259,7 @@ public static class WriteOffsApi
     /// <summary>One proposal lapses (its loan locked before it, by the caller), recorded on the loan as every step is.</summary>
     private static async Task LapseAsync(DbChange change, WriteOffRow row, AuditActor actor, DateTime now, CancellationToken ct)
     {
-        var lapsed = row with { Status = Wire(WriteOffStatus.Lapsed), DecidedAt = now };
+        var lapsed = row with { Status = EnumNames.Wire(WriteOffStatus.Lapsed), DecidedAt = now };
         await change.ExecuteAsync(DecidedSql, lapsed, ct);
         change.Record(new AuditEntry(actor, "write_off.lapsed", "loan", row.LoanId.ToString(), new { status = row.Status }, lapsed.ToResponse()), now);
     }
@@ -274,8 +274,6 @@ public static class WriteOffsApi
         WriteOffRefusals.NotSenior => Problems.Create(StatusCodes.Status403Forbidden, refusal, "A write-off is approved by someone of a higher role than the proposer's."),
         _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
     };
-
-    private static string Wire(WriteOffStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
 
     // What was written off and recovered is the loan's (kept by the loans feature); the proposal is collections'.
     private const string Select = """
@@ -292,7 +290,7 @@ public static class WriteOffsApi
     {
         public WriteOffResponse ToResponse()
         {
-            var writtenOff = Status == "written_off";
+            var writtenOff = Status == EnumNames.Wire(WriteOffStatus.WrittenOff);
             return new WriteOffResponse(Id, LoanId, WorkOrderId, Status, Reason, ProposedBy, DbTime.ToOffset(ProposedAt), DecidedBy, DbTime.ToOffset(DecidedAt),
                 WrittenOffOn is { } on ? DateOnly.FromDateTime(on) : null,
                 writtenOff ? LoanAmounts.Of(new LoanComponents(PrincipalWrittenOff, InterestWrittenOff, PenaltyWrittenOff, FeeWrittenOff)) : null,

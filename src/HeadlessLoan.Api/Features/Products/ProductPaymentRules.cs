@@ -1,4 +1,4 @@
-using System.Text.Json;
+using HeadlessLoan.Api.Platform;
 using HeadlessLoan.Api.Platform.Errors;
 using HeadlessLoan.Domain.Loans;
 
@@ -70,7 +70,7 @@ public static class ProductPaymentRules
         }
         else if (p.AllocationOrder is { } preset && PresetOf(AllocationOrder.Create(given)) is var listed && preset != listed)
         {
-            v.Add("allocationOrder", $"Names another order than allocationRules, which is {Wire(listed)}: give one of the two, or both agreeing.");
+            v.Add("allocationOrder", $"Names another order than allocationRules, which is {EnumNames.Wire(listed)}: give one of the two, or both agreeing.");
         }
     }
 
@@ -102,7 +102,7 @@ public static class ProductPaymentRules
     public static string FormatOrder(AllocationOrder order)
     {
         ArgumentNullException.ThrowIfNull(order);
-        return string.Join(',', order.Rules.Select(r => Wire(r.Due) + ":" + Wire(r.Component)));
+        return string.Join(',', order.Rules.Select(r => EnumNames.Wire(r.Due) + ":" + EnumNames.Wire(r.Component)));
     }
 
     public static AllocationOrder ParseOrder(string stored)
@@ -113,14 +113,11 @@ public static class ProductPaymentRules
             : throw new InvalidDataException($"Stored allocation rule '{pair}'."))]);
     }
 
-    /// <summary>The wire name of an enum value, as the JSON options write it (<c>past_due</c>, <c>lower_installment</c>).</summary>
-    public static string Wire<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
-
     public static T Parse<T>(string stored) where T : struct, Enum
     {
         foreach (var value in Enum.GetValues<T>())
         {
-            if (string.Equals(Wire(value), stored, StringComparison.Ordinal))
+            if (string.Equals(EnumNames.Wire(value), stored, StringComparison.Ordinal))
             {
                 return value;
             }
