@@ -9,12 +9,20 @@ public enum EntrySide
     Credit,
 }
 
-/// <summary>One line of a journal entry: an amount in fen (always positive) on one side of one account.</summary>
-public readonly record struct JournalLine(LedgerAccount Account, EntrySide Side, long Amount)
+/// <summary>
+/// One line of a journal entry: an amount in fen (always positive) on one side of one account. A <see cref="Pooled"/>
+/// line is on the book's accrual pool: the part of a receivable the close of business accrued for many loans at once,
+/// which no loan's balance carries until it is attributed to its loan (<see cref="Postings.Attribution"/>).
+/// </summary>
+public readonly record struct JournalLine(LedgerAccount Account, EntrySide Side, long Amount, bool Pooled = false)
 {
     public static JournalLine Debit(LedgerAccount account, long amount) => new(account, EntrySide.Debit, amount);
 
     public static JournalLine Credit(LedgerAccount account, long amount) => new(account, EntrySide.Credit, amount);
+
+    public static JournalLine PoolDebit(LedgerAccount account, long amount) => new(account, EntrySide.Debit, amount, Pooled: true);
+
+    public static JournalLine PoolCredit(LedgerAccount account, long amount) => new(account, EntrySide.Credit, amount, Pooled: true);
 
     /// <summary>What the line does to its account's balance, in the account's own sense (an asset rises with a debit, the others with a credit).</summary>
     public long SignedForBalance => (Side == EntrySide.Debit) == Account.IsDebitNormal() ? Amount : -Amount;
@@ -95,10 +103,10 @@ public sealed class JournalEntry
     {
         var text = new StringBuilder()
             .Append(kind).Append('|').Append(loanId?.ToString() ?? "-").Append('|').Append(valueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var line in lines.OrderBy(l => l.Account).ThenBy(l => l.Side).ThenBy(l => l.Amount))
+        foreach (var line in lines.OrderBy(l => l.Account).ThenBy(l => l.Side).ThenBy(l => l.Amount).ThenBy(l => l.Pooled))
         {
             text.Append('|').Append(line.Account.ToWire()).Append(line.Side == EntrySide.Debit ? ":D:" : ":C:")
-                .Append(line.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                .Append(line.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(line.Pooled ? ":P" : "");
         }
 
         return SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
@@ -117,4 +125,5 @@ public static class EntryKinds
     public const string Reversal = "reversal";
     public const string WriteOff = "write_off";
     public const string Recovery = "recovery";
+    public const string AccrualAttributed = "accrual_attributed";
 }

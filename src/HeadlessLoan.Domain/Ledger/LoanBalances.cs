@@ -27,14 +27,14 @@ public sealed record LoanBalances(ImmutableDictionary<LedgerAccount, long> ByAcc
     public long Credit => this[LedgerAccount.BorrowerSuspense];
 
     /// <summary>
-    /// The balances after <paramref name="entry"/>, or the account it would take below zero (a repayment settling more
+    /// The balances after <paramref name="entry"/> (its lines on the accrual pool are no loan's), or the account it would take below zero (a repayment settling more
     /// than is owed, a refund of more credit than there is): such an entry is refused before it is written.
     /// </summary>
     public (LoanBalances? After, LedgerAccount? Overdrawn) Apply(JournalEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         var builder = ByAccount.ToBuilder();
-        foreach (var line in entry.Lines)
+        foreach (var line in entry.Lines.Where(l => !l.Pooled))
         {
             builder[line.Account] = checked(builder.GetValueOrDefault(line.Account) + line.SignedForBalance);
         }

@@ -42,6 +42,27 @@ public static class Postings
             JournalLine.Debit(LedgerAccount.PenaltyReceivable, penalty), JournalLine.Credit(LedgerAccount.PenaltyIncome, penalty),
         ]);
 
+    /// <summary>
+    /// What the close of business accrued on a batch of loans in one night, owed and earned: the receivables on the
+    /// accrual pool (no loan's balance), each loan's own part kept on its periods until it is attributed.
+    /// </summary>
+    public static JournalEntry PooledAccrual(Guid id, DateOnly date, long interest, long penalty, long fee) =>
+        JournalEntry.Create(id, EntryKinds.Accrual, null, date,
+        [
+            JournalLine.PoolDebit(LedgerAccount.InterestReceivable, interest), JournalLine.Credit(LedgerAccount.InterestIncome, interest),
+            JournalLine.PoolDebit(LedgerAccount.PenaltyReceivable, penalty), JournalLine.Credit(LedgerAccount.PenaltyIncome, penalty),
+            JournalLine.PoolDebit(LedgerAccount.FeeReceivable, fee), JournalLine.Credit(LedgerAccount.FeeIncome, fee),
+        ]);
+
+    /// <summary>A loan's part of the accrual pool (<paramref name="pending"/>: interest, penalty and fees) carried on its own receivables from now on.</summary>
+    public static JournalEntry Attribution(Guid id, Guid loanId, DateOnly date, LoanComponents pending) =>
+        JournalEntry.Create(id, EntryKinds.AccrualAttributed, loanId, date,
+        [
+            JournalLine.Debit(LedgerAccount.InterestReceivable, pending.Interest), JournalLine.PoolCredit(LedgerAccount.InterestReceivable, pending.Interest),
+            JournalLine.Debit(LedgerAccount.PenaltyReceivable, pending.Penalty), JournalLine.PoolCredit(LedgerAccount.PenaltyReceivable, pending.Penalty),
+            JournalLine.Debit(LedgerAccount.FeeReceivable, pending.Fee), JournalLine.PoolCredit(LedgerAccount.FeeReceivable, pending.Fee),
+        ]);
+
     /// <summary>A fee charged to the loan: owed and earned.</summary>
     public static JournalEntry Fee(Guid id, Guid loanId, DateOnly date, long fee) =>
         JournalEntry.Create(id, EntryKinds.Fee, loanId, date,

@@ -116,11 +116,11 @@ public sealed class CobRuns(MySqlDataSource db)
         return (date is { } d ? DateOnly.FromDateTime(d) : null, (await results.ReadAsync<CobRunRow>()).AsList());
     }
 
-    /// <summary>The classification table in force (the latest version).</summary>
+    /// <summary>The classification table in force (the latest version), read locked: the batch's plain reads are to see what is committed once its loans are locked, not before.</summary>
     public static async Task<ClassificationTable> ClassificationAsync(DbChange change, CancellationToken ct)
     {
         var (version, floors) = await change.QuerySingleOrDefaultAsync<(int, string)>(
-            "SELECT version, floors FROM risk_classification_tables ORDER BY version DESC LIMIT 1", null, ct);
+            "SELECT version, floors FROM risk_classification_tables ORDER BY version DESC LIMIT 1 LOCK IN SHARE MODE", null, ct);
         return version == 0
             ? throw new InvalidOperationException("No classification table: migration 0025 seeds version 1.")
             : Stored(version, floors);

@@ -1,6 +1,7 @@
 using Dapper;
 using HeadlessLoan.Api.Platform.Database;
 using HeadlessLoan.Domain.Ledger;
+using HeadlessLoan.Domain.Loans;
 using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Ledger;
@@ -10,21 +11,29 @@ public sealed record LoanBalanceMismatch(Guid LoanId, string Account, long Snaps
 /// <summary>A loan whose receivable of one component is not what its schedule leaves unpaid.</summary>
 public sealed record LoanScheduleMismatch(Guid LoanId, string Component, long Schedule, long Ledger);
 
+/// <summary>One receivable's accrual pool against the parts of it the loans' schedules hold and their balances do not carry yet.</summary>
+public sealed record AccrualPoolCheck(string Component, long Pool, long Pending);
+
 public sealed record LedgerReconciliationResponse(
     bool Ok, DateTimeOffset CheckedAt, long Entries, long TotalDebits, long TotalCredits,
     IReadOnlyList<Guid> UnbalancedEntries, long LoansChecked, IReadOnlyList<LoanBalanceMismatch> SnapshotMismatches,
-    long SchedulesChecked, IReadOnlyList<LoanScheduleMismatch> ScheduleMismatches);
+    long SchedulesChecked, IReadOnlyList<LoanScheduleMismatch> ScheduleMismatches, IReadOnlyList<AccrualPoolCheck> AccrualPool);
 
 /// <summary>
 /// Proves the books from the rows themselves: debits equal credits over the whole ledger and in every entry (and
 /// each entry's total is its debits); every loan's balance snapshot equals the sum of its journal lines; and every
-/// loan's receivable per component equals what its schedule leaves unpaid. It reads every line, on a snapshot of its
-/// own (one consistent read), so it is for auditors and tests, not for hot paths.
+/// loan's receivable per component equals what its schedule leaves unpaid — for interest, penalty and fees on an open
+/// loan, at most that, the rest being its part of the accrual pool, and the pool of each equal to the loans' parts
+/// summed. It reads every line, on a snapshot of its own (one consistent read), so it is for auditors and tests, not
+/// for hot paths.
 /// </summary>
 public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
 {
     /// <summary>At most this many faults of each kind are listed.</summary>
     public const int MaxListed = 100;
+
+    /// <summary>The statuses of loans the close of business still accrues on: theirs may be on the pool.</summary>
+    private static readonly string[] OpenStatuses = Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsOpen).Select(s => s.ToWire()).ToArray();
 
     public async Task<LedgerReconciliationResponse> RunAsync(CancellationToken ct)
     {
@@ -42,11 +51,12 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         var schedules = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(DISTINCT loan_id) FROM loan_periods", transaction: tx, cancellationToken: ct));
         var scheduleMismatches = (await conn.QueryAsync<LoanScheduleMismatch>(new CommandDefinition(
-            ScheduleMismatchSql, new { max = MaxListed }, tx, cancellationToken: ct))).AsList();
+            ScheduleMismatchSql, new { max = MaxListed, open = OpenStatuses }, tx, cancellationToken: ct))).AsList();
+        var pool = (await conn.QueryAsync<AccrualPoolCheck>(new CommandDefinition(AccrualPoolSql, new { open = OpenStatuses }, tx, cancellationToken: ct))).AsList();
         await tx.CommitAsync(ct);
         return new LedgerReconciliationResponse(
-            debits == credits && unbalanced.Count == 0 && mismatches.Count == 0 && scheduleMismatches.Count == 0,
-            DbTime.ToOffset(DbTime.Now(clock)), entries, debits, credits, unbalanced, loans, mismatches, schedules, scheduleMismatches);
+            debits == credits && unbalanced.Count == 0 && mismatches.Count == 0 && scheduleMismatches.Count == 0 && pool.All(p => p.Pool == p.Pending),
+            DbTime.ToOffset(DbTime.Now(clock)), entries, debits, credits, unbalanced, loans, mismatches, schedules, scheduleMismatches, pool);
     }
 
     // An entry is unbalanced when its lines' debits and credits differ, when its total is not its debits, or when
@@ -76,12 +86,14 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
     // Each loan's receivables (its snapshot, proven equal to its lines above) against its schedule's unpaid parts, on
     // the accrual basis the ledger keeps: principal is owed once paid out (due − paid; nothing before the payout),
     // interest and fees as far as they have been recognised (accrued or charged − paid), penalty as charged (due −
-    // paid), each less what a write-off took off the books. And a written-off loan's write-off expense and recovery
+    // paid), each less what a write-off took off the books. An open loan's interest, penalty and fee receivables may
+    // be less: the rest of what its periods accrued is on the accrual pool until the loan's next repayment or write-off
+    // attributes it (never more: nothing is attributed twice). And a written-off loan's write-off expense and recovery
     // income against what the loan keeps of them. One statement over every loan with a schedule, one row per
     // component that differs.
     private static readonly string ScheduleMismatchSql = $"""
         SELECT loan_id AS LoanId, component AS Component, schedule_unpaid AS Schedule, receivable AS Ledger FROM (
-            SELECT l.id AS loan_id, c.component,
+            SELECT l.id AS loan_id, l.status, c.component, c.component IN ('interest', 'penalty', 'fee') AS pooled,
                    CAST(CASE c.component WHEN 'principal' THEN IF(l.disbursed_on IS NULL, 0, s.principal) - l.principal_written_off
                         WHEN 'interest' THEN s.interest - l.interest_written_off WHEN 'penalty' THEN s.penalty - l.penalty_written_off
                         WHEN 'fee' THEN s.fee - l.fee_written_off
@@ -105,8 +117,34 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
              CROSS JOIN (SELECT 'principal' AS component UNION ALL SELECT 'interest' UNION ALL SELECT 'penalty' UNION ALL SELECT 'fee'
                          UNION ALL SELECT 'written_off' UNION ALL SELECT 'recovered') c
         ) t
-        WHERE schedule_unpaid <> receivable
+        WHERE receivable > schedule_unpaid OR (receivable <> schedule_unpaid AND NOT (pooled AND status IN @open))
         ORDER BY loan_id, component
         LIMIT @max
         """;
+
+    // Each open loan's recognised and unpaid interest, penalty and fees by its periods, beside its own balances (declared
+    // before the statement that uses it: static fields initialise in order).
+    private static readonly string Unpaid = $"""
+        (SELECT p.loan_id, SUM(p.interest_accrued - p.interest_paid) AS interest, SUM(p.penalty_due - p.penalty_paid) AS penalty,
+                SUM(p.fee_charged - p.fee_paid) AS fee
+           FROM loans l JOIN loan_periods p ON p.loan_id = l.id WHERE l.status IN @open GROUP BY p.loan_id) u
+        LEFT JOIN (SELECT loan_id, SUM(IF(account = '{LedgerAccount.InterestReceivable.ToWire()}', balance, 0)) AS interest,
+                          SUM(IF(account = '{LedgerAccount.PenaltyReceivable.ToWire()}', balance, 0)) AS penalty,
+                          SUM(IF(account = '{LedgerAccount.FeeReceivable.ToWire()}', balance, 0)) AS fee
+                     FROM loan_balances GROUP BY loan_id) b ON b.loan_id = u.loan_id
+        """;
+
+    // Each pooled receivable's balance (the lines no loan carries) against what the open loans' schedules hold of it
+    // beyond their own balances.
+    private static readonly string AccrualPoolSql = $"""
+        SELECT c.component AS Component, CAST(COALESCE(p.pool, 0) AS SIGNED) AS Pool,
+               CAST(CASE c.component WHEN 'interest' THEN s.interest WHEN 'penalty' THEN s.penalty ELSE s.fee END AS SIGNED) AS Pending
+          FROM (SELECT 'interest' AS component, '{LedgerAccount.InterestReceivable.ToWire()}' AS account
+                UNION ALL SELECT 'penalty', '{LedgerAccount.PenaltyReceivable.ToWire()}' UNION ALL SELECT 'fee', '{LedgerAccount.FeeReceivable.ToWire()}') c
+          LEFT JOIN (SELECT account, SUM(debit - credit) AS pool FROM journal_lines WHERE loan_id IS NULL GROUP BY account) p ON p.account = c.account
+         CROSS JOIN (SELECT COALESCE(SUM(u.interest - COALESCE(b.interest, 0)), 0) AS interest, COALESCE(SUM(u.penalty - COALESCE(b.penalty, 0)), 0) AS penalty,
+                            COALESCE(SUM(u.fee - COALESCE(b.fee, 0)), 0) AS fee
+                       FROM {Unpaid}) s
+        """;
+
 }

@@ -136,9 +136,9 @@ public sealed class LedgerStore(TimeProvider clock)
     {
         var entries = accepted.Select(e => new ManyEntry(e.Id, e.Kind, e.LoanId, e.ValueDate, e.Total, Convert.ToHexString(e.ContentHash)));
         var lines = accepted.SelectMany(e => e.Lines.Select((l, i) => new ManyLine(
-            e.Id, i + 1, l.Account.ToWire(), e.LoanId, l.Side == EntrySide.Debit ? l.Amount : 0, l.Side == EntrySide.Credit ? l.Amount : 0)));
+            e.Id, i + 1, l.Account.ToWire(), l.Pooled ? null : e.LoanId, l.Side == EntrySide.Debit ? l.Amount : 0, l.Side == EntrySide.Credit ? l.Amount : 0)));
         var balances = accepted.Where(e => e.LoanId is not null)
-            .SelectMany(e => e.Lines.Select(l => (Loan: e.LoanId!.Value, l.Account, l.SignedForBalance)))
+            .SelectMany(e => e.Lines.Where(l => !l.Pooled).Select(l => (Loan: e.LoanId!.Value, l.Account, l.SignedForBalance)))
             .GroupBy(b => (b.Loan, b.Account))
             .Select(g => new ManyBalance(g.Key.Loan, g.Key.Account.ToWire(), g.Sum(b => b.SignedForBalance)));
         change.Write(InsertManyEntriesSql, new { rows = JsonRows.Of(entries), now });
@@ -175,7 +175,7 @@ public sealed class LedgerStore(TimeProvider clock)
             var line = entry.Lines[i];
             change.Write(InsertLinesSql, new
             {
-                entryId = entry.Id, lineNo = i + 1, account = line.Account.ToWire(), loanId = entry.LoanId,
+                entryId = entry.Id, lineNo = i + 1, account = line.Account.ToWire(), loanId = line.Pooled ? null : entry.LoanId,
                 debit = line.Side == EntrySide.Debit ? line.Amount : 0, credit = line.Side == EntrySide.Credit ? line.Amount : 0,
             });
         }
@@ -185,7 +185,7 @@ public sealed class LedgerStore(TimeProvider clock)
     {
         if (entry.LoanId is { } loanId)
         {
-            foreach (var account in entry.Lines.GroupBy(l => l.Account))
+            foreach (var account in entry.Lines.Where(l => !l.Pooled).GroupBy(l => l.Account))
             {
                 change.Write(UpsertBalanceSql, new { loanId, account = account.Key.ToWire(), delta = account.Sum(l => l.SignedForBalance) });
             }

@@ -108,7 +108,7 @@ public sealed record LoanListResponse(IReadOnlyList<LoanResponse> Items, string?
 public sealed record LoanTransactionEffect(long Principal, long Interest, long Penalty, long Fee, long Credit);
 
 /// <summary>One line of a journal entry: one positive amount on one side of one account.</summary>
-public sealed record LoanTransactionLine(string Account, long Debit, long Credit);
+public sealed record LoanTransactionLine(string Account, long Debit, long Credit, bool Pooled);
 
 /// <summary>
 /// One journal entry of the loan: what moved (<c>kind</c>), the business date it belongs to, when it was posted,

@@ -24,12 +24,17 @@ public interface ILoanOverdueObserver
 }
 
 /// <summary>
-/// The loans' part of the close of business, a batch at a time in the caller's change: the batch's loan rows are
-/// locked (so a repayment arriving meanwhile waits for the batch, never refused, and is applied on what the batch
-/// wrote), their periods read in one statement, each loan assessed by the pure rules (<see cref="CobStep"/>,
-/// <see cref="DailyAccrual"/>), and the results written back a statement per kind: the loans, what the day earned on
-/// their periods with its entries, a snapshot row per loan (summed by the server from the rows as the batch left them). A loan that a date already reached (<c>cob_date</c>) is not in that date's batches again, so a rerun
-/// or a resumed run changes nothing twice.
+/// The loans' part of the close of business, a batch at a time in the caller's change, worked out by the server over
+/// the batch's rows: the batch's loan rows are locked first (so a repayment arriving meanwhile waits for the batch,
+/// never refused, and is applied on what the batch wrote), then a handful of statements whatever the batch's size:
+/// what the day earned on every period (penalty on overdue principal within the loan's cap, interest and fees on the
+/// accrual basis) added where it is earned, the loans' days past due, class and status, a snapshot row per loan, and
+/// the night's accrual as one entry on the book's accrual pool (<see cref="Postings.PooledAccrual"/>; each loan's part
+/// stays on its periods until <see cref="LoanAccrualPool"/> attributes it). The statements are the pure rules
+/// (<see cref="CobStep"/>, <see cref="DailyAccrual"/>) written in SQL; a test holds them to each other on random books.
+/// Only the loans whose status or class moves come back to be audited, announced and told to the observers. A loan
+/// that a date already reached (<c>cob_date</c>) is not in that date's batches again, so a rerun or a resumed run
+/// changes nothing twice.
 /// </summary>
 [FeatureApi]
 public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObserver> observers)
@@ -41,48 +46,35 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
-        var loans = (await change.QueryAsync<DayEndLoan>("""
-            SELECT l.id, l.borrower_id, l.status, l.disbursed_on, l.cob_date, l.days_past_due, l.risk_class, l.penalty_cap, l.annual_rate, l.penalty_daily_rate,
-                   l.ceiling, l.product_id, o.risk_class AS override_class, o.requested_by AS override_requested_by, o.decided_by AS override_approved_by,
-                   o.reason AS override_reason
-              FROM loans l LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id
-             WHERE (@after IS NULL OR l.id > @after) AND l.status IN @open AND l.disbursed_on <= @day AND (l.cob_date IS NULL OR l.cob_date < @day)
-             ORDER BY l.id LIMIT @size FOR UPDATE
+        var ids = (await change.QueryAsync<Guid>($"""
+            SELECT l.id FROM loans l WHERE (@after IS NULL OR l.id > @after) AND {Unclosed} ORDER BY l.id LIMIT @size FOR UPDATE
             """, new { after, open = Open, day, size }, ct)).ToList();
-        if (loans.Count == 0)
+        if (ids.Count == 0)
         {
             return new DayEndBatch(0, 0, null);
         }
 
-        var ids = loans.Select(l => l.Id).ToArray();
-        // Every period of the batch, read as locked reads read (the newest, under the loans' locks): the ids joined out
-        // of one JSON document, which the key serves in id order.
-        var schedules = (await change.QueryAsync<BatchPeriod>("""
-            SELECT p.loan_id, p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due,
-                   p.interest_accrued, p.fee_charged, p.principal_paid, p.interest_paid, p.fee_paid, p.penalty_paid
-              FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
-              STRAIGHT_JOIN loan_periods p ON p.loan_id = j.id
-             LOCK IN SHARE MODE
-            """, new { ids = JsonRows.Of(ids) }, ct)).ToLookup(p => p.LoanId);
-
-        var closed = loans.Select(l =>
+        // The batch is the loans the lock took: those unclosed in (after, last], which nobody else changes meanwhile.
+        var batch = new { after, last = ids[^1], open = Open, day, now, overdue = Overdue, active = Active };
+        var before = await RecognisedAsync(change, batch, ct);
+        await change.ExecuteAsync(EarnSql, batch, ct);
+        var since = await RecognisedAsync(change, batch, ct);
+        var earned = new LoanComponents(0, since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee);
+        var moved = (await change.QueryAsync<MovedLoan>(MovedSql(table), batch, ct)).ToList();
+        await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
+        await change.ExecuteAsync(SnapshotSql, batch, ct);
+        if (earned.Total > 0)
         {
-            var periods = DayEndPeriod.Of(schedules[l.Id], day);
-            return new ClosedLoan(
-                l, CobStep.Assess(l.Facts(periods.Where(p => p.DueDate < day && p.Unsettled)), cobDate, table),
-                periods.Where(p => p.Running == 1 || p.DueDate <= day)
-                    .Select(p => DailyAccrual.Through(p.ForAccrual(l.DisbursedOn), l.AnnualRate, cobDate)).OfType<PeriodAccrual>().ToList());
-        }).ToList();
-        await WriteBackAsync(change, closed, day, now, ct);
-        var moved = 0;
-        foreach (var c in closed.Where(c => c.Step.Event is not null || c.Step.ClassMoved))
-        {
-            moved++;
-            RecordMove(change, c.Loan, c.Step, now);
+            await ledger.PostOnceAsync(change, Postings.PooledAccrual(
+                EntryIds.For(EntryKinds.Accrual, $"cob:{cobDate:yyyy-MM-dd}:{ids[0]}"), cobDate, earned.Interest, earned.Penalty, earned.Fee), ct);
         }
 
-        var wentOverdue = closed.Where(c => c.Step.WentOverdue && c.Loan.BorrowerId is not null)
-            .Select(c => new OverdueLoan(c.Loan.Id, c.Loan.BorrowerId!.Value, cobDate)).ToList();
+        foreach (var loan in moved)
+        {
+            RecordMove(change, loan, cobDate, table.Version, now);
+        }
+
+        var wentOverdue = moved.Where(m => m.WentOverdue && m.BorrowerId is not null).Select(m => new OverdueLoan(m.Id, m.BorrowerId!.Value, cobDate)).ToList();
         if (wentOverdue.Count > 0)
         {
             foreach (var observer in observers)
@@ -91,189 +83,184 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             }
         }
 
-        return new DayEndBatch(loans.Count, moved, ids[^1]);
+        return new DayEndBatch(ids.Count, moved.Count, ids[^1]);
     }
 
-    /// <summary>
-    /// The batch's assessments written back: loans in one statement, what the day earned on their periods in another, its
-    /// entries in a few, snapshots in one: each loan with a schedule as its row and periods now stand (the rows are
-    /// locked), summed where they are.
-    /// </summary>
-    private async Task WriteBackAsync(DbChange change, List<ClosedLoan> closed, DateTime day, DateTime now, CancellationToken ct)
+    /// <summary>What the batch's periods have recognised so far (penalty charged, interest accrued, fees charged): read before and after the day's earnings, the difference is the night's accrual.</summary>
+    private static async Task<LoanComponents> RecognisedAsync(DbChange change, object batch, CancellationToken ct)
     {
-        // The ids out of the JSON are ascii, as the keys they join: in another character set the key cannot be used and each row scans the table.
-        await change.ExecuteAsync("""
-            UPDATE loans l JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-                     id CHAR(36) CHARACTER SET ascii PATH '$.id', status VARCHAR(24) PATH '$.status', dpd INT PATH '$.dpd', risk VARCHAR(16) PATH '$.risk', moved INT PATH '$.moved')) r
-                ON r.id = l.id
-               SET l.status = r.status, l.days_past_due = r.dpd, l.risk_class = r.risk, l.cob_date = @day,
-                   l.updated_at = IF(r.moved = 1, @now, l.updated_at)
-            """, new
-        {
-            rows = JsonRows.Of(closed.Select(c => new
-            {
-                id = c.Loan.Id, status = StatusAfter(c.Loan, c.Step).ToWire(), dpd = c.Step.DaysPastDue, risk = c.Step.ClassAfter.ToWire(),
-                moved = c.Step.Event is not null || c.Step.ClassMoved ? 1 : 0,
-            })),
-            day,
-            now,
-        }, ct);
-
-        await RecogniseAsync(change, closed, DateOnly.FromDateTime(day), ct);
-        // The snapshots last, from the rows as the batch left them, summed by the server: nothing carried through here.
-        await change.ExecuteAsync("""
-            INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
-                                                   fee_outstanding, penalty_outstanding, region_code, officer_id, product_id)
-            SELECT l.id, @day, l.status, l.days_past_due, l.risk_class, SUM(p.principal_due - p.principal_paid), SUM(p.interest_accrued - p.interest_paid),
-                   SUM(p.fee_charged - p.fee_paid), SUM(p.penalty_due - p.penalty_paid), a.declared_region_code, NULL, l.product_id
-              FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
-              STRAIGHT_JOIN loans l ON l.id = j.id JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
-             GROUP BY l.id
-            """, new { ids = JsonRows.Of(closed.Select(c => c.Loan.Id)), day }, ct);
+        var (penalty, interest, fee) = await change.QuerySingleOrDefaultAsync<(long, long, long)>($"""
+            SELECT CAST(COALESCE(SUM(p.penalty_due), 0) AS SIGNED), CAST(COALESCE(SUM(p.interest_accrued), 0) AS SIGNED), CAST(COALESCE(SUM(p.fee_charged), 0) AS SIGNED)
+              FROM loans l JOIN loan_periods p ON p.loan_id = l.id
+             WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND {Unclosed}
+            """, batch, ct);
+        return new LoanComponents(0, interest, penalty, fee);
     }
 
-    /// <summary>
-    /// The penalty, interest and fees the day earned, added to their periods in one statement and posted as one accrual
-    /// entry (interest and penalty) and one fee entry per loan, their ids derived from the loan and the COB date, so a
-    /// replayed batch finds them written.
-    /// </summary>
-    private async Task RecogniseAsync(DbChange change, List<ClosedLoan> closed, DateOnly cobDate, CancellationToken ct)
+    private static void RecordMove(DbChange change, MovedLoan loan, DateOnly cobDate, int tableVersion, DateTime now)
     {
-        var earned = closed.SelectMany(c => c.Earned().Select(e => new { loanId = c.Loan.Id, period = e.Period, penalty = e.Penalty, interest = e.Interest, fee = e.Fee })).ToList();
-        if (earned.Count == 0)
+        // What is audited is what the rules know: a row holding a status or class they do not fails the batch.
+        var status = LoanStatusNames.Parse(loan.Status);
+        RiskClassNames.Parse(loan.RiskClass);
+        if (loan.StatusAfter != loan.Status && !LoanLifecycle.Next(status, loan.WentOverdue ? LoanEvent.MarkOverdue : LoanEvent.CatchUp).Allowed)
         {
-            return;
+            throw new InvalidOperationException($"Loan {loan.Id}: {loan.Status} cannot become {loan.StatusAfter}.");
         }
 
-        await change.ExecuteAsync("""
-            UPDATE loan_periods p JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
-                     loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', period INT PATH '$.period',
-                     penalty BIGINT PATH '$.penalty', interest BIGINT PATH '$.interest', fee BIGINT PATH '$.fee')) r
-                ON r.loan_id = p.loan_id AND r.period = p.period
-               SET p.penalty_due = p.penalty_due + r.penalty, p.interest_accrued = p.interest_accrued + r.interest, p.fee_charged = p.fee_charged + r.fee
-            """, new { rows = JsonRows.Of(earned) }, ct);
-        var source = (Guid loanId) => $"cob:{loanId}:{cobDate:yyyy-MM-dd}";
-        var entries = closed.SelectMany(c => new[]
-            {
-                c.Step.PenaltyToAccrue + c.InterestToAccrue > 0
-                    ? Postings.Accrual(EntryIds.For(EntryKinds.Accrual, source(c.Loan.Id)), c.Loan.Id, cobDate, c.InterestToAccrue, c.Step.PenaltyToAccrue)
-                    : null,
-                c.FeeToCharge > 0 ? Postings.Fee(EntryIds.For(EntryKinds.Fee, source(c.Loan.Id)), c.Loan.Id, cobDate, c.FeeToCharge) : null,
-            }.OfType<JournalEntry>()).ToList();
-        var posted = await ledger.PostManyAsync(change, entries, ct);
-        if (posted.FirstOrDefault(o => o is not (PostingOutcome.Written or PostingOutcome.AlreadyWritten)) is var refused && refused != default)
-        {
-            throw new InvalidOperationException($"An accrual of {cobDate:yyyy-MM-dd} was refused by the ledger: {refused}.");
-        }
-    }
-
-    private static LoanStatus StatusAfter(DayEndLoan loan, OverdueAssessment step) =>
-        step.Event is { } happened ? LoanLifecycle.Next(loan.State, happened) is { Allowed: true } moved ? moved.Next
-            : throw new InvalidOperationException($"Loan {loan.Id}: {happened} refused from {loan.Status}.")
-        : loan.State;
-
-    private static void RecordMove(DbChange change, DayEndLoan loan, OverdueAssessment step, DateTime now)
-    {
-        var status = StatusAfter(loan, step).ToWire();
-        var after = new { status, daysPastDue = step.DaysPastDue, riskClass = step.ClassAfter.ToWire(), step.CobDate, classificationVersion = step.TableVersion };
+        var after = new { status = loan.StatusAfter, daysPastDue = loan.Dpd, riskClass = loan.ClassAfter, cobDate, classificationVersion = tableVersion };
         change.Record(new AuditEntry(Cob, "loan.day_end", "loan", loan.Id.ToString(),
             new { status = loan.Status, daysPastDue = loan.DaysPastDue, riskClass = loan.RiskClass }, after), now);
-        if (status != loan.Status)
+        if (loan.StatusAfter != loan.Status)
         {
-            change.Outbox("loan." + status, loan.Id, new { loanId = loan.Id, after.daysPastDue, after.riskClass, step.CobDate }, now);
+            change.Outbox("loan." + loan.StatusAfter, loan.Id, new { loanId = loan.Id, after.daysPastDue, after.riskClass, cobDate }, now);
         }
 
-        if (step.ClassMoved)
+        if (loan.ClassAfter != loan.RiskClass)
         {
-            change.Outbox("loan.risk_class_changed", loan.Id, new { loanId = loan.Id, from = loan.RiskClass, to = after.riskClass, after.daysPastDue, step.CobDate }, now);
+            change.Outbox("loan.risk_class_changed", loan.Id, new { loanId = loan.Id, from = loan.RiskClass, to = after.riskClass, after.daysPastDue, cobDate }, now);
         }
-    }
-
-    /// <summary>A loan of the batch with what the rules made of it: its overdue assessment and what its periods earned in interest and fees.</summary>
-    private sealed record ClosedLoan(DayEndLoan Loan, OverdueAssessment Step, IReadOnlyList<PeriodAccrual> Accruals)
-    {
-        public long InterestToAccrue => Accruals.Sum(a => a.Interest);
-
-        public long FeeToCharge => Accruals.Sum(a => a.Fee);
-
-        /// <summary>Per period, what the day adds to its penalty, interest and fees recognised.</summary>
-        public IEnumerable<(int Period, long Penalty, long Interest, long Fee)> Earned() =>
-            Step.Penalties.Select(p => (p.Period, p.Amount, 0L, 0L))
-                .Concat(Accruals.Select(a => (a.Period, 0L, a.Interest, a.Fee)))
-                .GroupBy(e => e.Item1)
-                .Select(g => (g.Key, g.Sum(e => e.Item2), g.Sum(e => e.Item3), g.Sum(e => e.Item4)));
     }
 
     private static readonly string[] Open = LoanLifecycle.From(LoanEvent.MarkOverdue).Select(s => s.ToWire()).ToArray();
+    private static readonly string Overdue = LoanLifecycle.Next(LoanStatus.Active, LoanEvent.MarkOverdue).Next.ToWire();
+    private static readonly string Active = LoanLifecycle.Next(LoanStatus.Overdue, LoanEvent.CatchUp).Next.ToWire();
 
-    /// <summary>A loan of the batch as its row holds it.</summary>
-    private sealed record DayEndLoan(
-        Guid Id, Guid? BorrowerId, string Status, DateTime DisbursedOn, DateTime? CobDate, int DaysPastDue, string RiskClass, long PenaltyCap,
-        decimal AnnualRate, decimal PenaltyDailyRate, decimal Ceiling, Guid ProductId, string? OverrideClass, Guid? OverrideRequestedBy,
-        Guid? OverrideApprovedBy, string? OverrideReason)
-    {
-        /// <summary>The manual class that stands on the loan (approved by a second person), or null.</summary>
-        public ClassOverride? Override => OverrideClass is { } c && OverrideRequestedBy is { } by && OverrideApprovedBy is { } approver
-            ? new ClassOverride(RiskClassNames.Parse(c), by, approver, OverrideReason ?? "")
-            : null;
-
-        public LoanStatus State => LoanStatusNames.Parse(Status);
-
-        /// <summary>What the rules need, with the loan's unsettled periods past due (<paramref name="pastDue"/>) and the penalty cap fixed when it was made.</summary>
-        public LoanCobFacts Facts(IEnumerable<DayEndPeriod> pastDue)
-        {
-            var periods = pastDue.ToList();
-            return new LoanCobFacts(
-                State, DateOnly.FromDateTime(DisbursedOn), periods.Select(p => p.ToDomain()).ToList(),
-                new PenaltyTerms(PenaltyDailyRate, Ceiling, PenaltyCap),
-                CobDate is { } d ? DateOnly.FromDateTime(d) : null, RiskClassNames.Parse(RiskClass), Override,
-                periods.Count > 0 ? periods[0].PenaltyCharged : 0);
-        }
-    }
-
-    /// <summary>A period of the batch as its row holds it.</summary>
-    private sealed record BatchPeriod(
-        Guid LoanId, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
-        long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid);
+    /// <summary>An open loan paid out by the COB date (<c>@day</c>) and not closed for it yet: what a batch takes.</summary>
+    private const string Unclosed = "l.status IN @open AND l.disbursed_on <= @day AND (l.cob_date IS NULL OR l.cob_date < @day)";
 
     /// <summary>
-    /// A period with what the rules ask of its loan's others: the penalty charged on the loan so far, the previous due
-    /// date, the principal unpaid from it on (its own and every later one's) and whether it is the period running on
-    /// the COB date (the first due after it).
+    /// Every period of the batch with what the rules ask of its loan's others (<see cref="DailyAccrual"/>,
+    /// <see cref="PenaltyAccrual"/>): whether it is unsettled, where it runs from (the previous due date, or the payout
+    /// day), the principal not yet due from it on, whether it is the period running on the COB date (the first due
+    /// after it), and the penalty the loan's cap leaves (the cap less the penalty charged on every period so far).
     /// </summary>
-    private sealed record DayEndPeriod(
-        Guid LoanId, long PenaltyCharged, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
-        long InterestAccrued, long FeeCharged, long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid, DateTime? PreviousDue,
-        long PrincipalFromHere, int Running)
+    private const string PeriodsSql = $"""
+        SELECT p.loan_id, p.period, p.due_date, p.interest_due, p.interest_accrued, p.fee_due, p.fee_charged,
+               p.principal_due - p.principal_paid AS principal_unpaid,
+               p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due AS unsettled,
+               l.annual_rate, l.penalty_daily_rate, l.ceiling,
+               COALESCE(l.cob_date, l.disbursed_on - INTERVAL 1 DAY) AS closed_through,
+               GREATEST(0, l.penalty_cap - SUM(p.penalty_due) OVER (PARTITION BY p.loan_id)) AS cap_left,
+               COALESCE(LAG(p.due_date) OVER (PARTITION BY p.loan_id ORDER BY p.due_date, p.period), l.disbursed_on) AS start,
+               SUM(p.principal_due - p.principal_paid) OVER (PARTITION BY p.loan_id ORDER BY p.due_date DESC, p.period DESC ROWS UNBOUNDED PRECEDING) AS from_here,
+               ROW_NUMBER() OVER (PARTITION BY p.loan_id, p.due_date > @day ORDER BY p.due_date, p.period) AS nth
+          FROM loans l JOIN loan_periods p ON p.loan_id = l.id
+         WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND {Unclosed}
+        """;
+
+    /// <summary>
+    /// Penalty earned by the end of a day (<paramref name="through"/>) on a period's unpaid principal, as
+    /// <see cref="PenaltyAccrual.EarnedThrough"/>: its overdue days at the daily rate, within what the annual ceiling
+    /// yields over them (annual / 360 a day), each rounded half up to the fen once.
+    /// </summary>
+    private static string EarnedThroughSql(string through) => $"""
+        LEAST(ROUND(w.principal_unpaid * w.penalty_daily_rate * GREATEST(0, DATEDIFF({through}, w.due_date))),
+              ROUND(w.principal_unpaid * w.ceiling * GREATEST(0, DATEDIFF({through}, w.due_date)) / 360))
+        """;
+
+    /// <summary>
+    /// What the day earns on each period: the penalty of its overdue days since the loan's last close
+    /// (<see cref="PenaltyAccrual.ForDays"/>), the whole scheduled interest and fees of a period due by the COB date
+    /// and the interest the running period's days so far have earned on the principal not yet due (capped at its
+    /// scheduled interest), less what is recognised already, never less than nothing.
+    /// </summary>
+    private static readonly string EarnedSql = $"""
+        SELECT w.loan_id, w.period, w.due_date, w.cap_left,
+               IF(w.unsettled AND w.due_date < @day AND w.principal_unpaid > 0,
+                  {EarnedThroughSql("@day")} - {EarnedThroughSql("w.closed_through")}, 0) AS penalty,
+               CASE WHEN w.due_date <= @day THEN GREATEST(0, w.interest_due - w.interest_accrued)
+                    WHEN w.nth = 1 AND w.start <= @day
+                    THEN GREATEST(0, LEAST(ROUND(w.from_here * w.annual_rate * (DATEDIFF(@day, w.start) + 1) / 360), w.interest_due) - w.interest_accrued)
+                    ELSE 0 END AS interest,
+               IF(w.due_date <= @day, GREATEST(0, w.fee_due - w.fee_charged), 0) AS fee
+          FROM ({PeriodsSql}) w
+        """;
+
+    /// <summary>
+    /// The day's earnings added to their periods: each overdue period's penalty oldest first within what the cap
+    /// leaves (<see cref="PenaltyAccrual.WithinCap"/>: the running sum of what the periods earned, held within the
+    /// cap's room, less the same before the period).
+    /// </summary>
+    private static readonly string EarnSql = $"""
+        UPDATE loan_periods p JOIN (
+            SELECT e.loan_id, e.period, e.interest, e.fee,
+                   LEAST(e.running_penalty, e.cap_left) - LEAST(e.running_penalty - e.penalty, e.cap_left) AS penalty
+              FROM (SELECT x.*, SUM(x.penalty) OVER (PARTITION BY x.loan_id ORDER BY x.due_date, x.period ROWS UNBOUNDED PRECEDING) AS running_penalty
+                      FROM ({EarnedSql}) x) e
+             WHERE e.penalty > 0 OR e.interest > 0 OR e.fee > 0) r ON r.loan_id = p.loan_id AND r.period = p.period
+           SET p.penalty_due = p.penalty_due + r.penalty, p.interest_accrued = p.interest_accrued + r.interest, p.fee_charged = p.fee_charged + r.fee
+        """;
+
+    /// <summary>
+    /// Each loan of the batch with what the day leaves it: days past due from its oldest unsettled period due before
+    /// the COB date (<see cref="DaysPastDue"/>), the class the table gives for them unless an approved override stands
+    /// (<see cref="ClassificationTable.Effective"/>), and its status (an active loan with something past due is
+    /// overdue; an overdue one with nothing past due catches up).
+    /// </summary>
+    private static string ClosedSql(ClassificationTable table)
     {
-        /// <summary>A loan's periods (in due-date order) with those figures, the COB date being <paramref name="day"/>.</summary>
-        public static List<DayEndPeriod> Of(IEnumerable<BatchPeriod> schedule, DateTime day)
-        {
-            var rows = schedule.OrderBy(r => r.DueDate).ThenBy(r => r.Period).ToList();
-            var penaltyCharged = rows.Sum(r => r.PenaltyDue);
-            var running = rows.FindIndex(r => r.DueDate > day);
-            var periods = new List<DayEndPeriod>(rows.Count);
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var r = rows[i];
-                // Peers on one due date count together, as a running sum over due dates does.
-                var fromHere = rows.Where(o => o.DueDate >= r.DueDate).Sum(o => o.PrincipalDue - o.PrincipalPaid);
-                periods.Add(new DayEndPeriod(
-                    r.LoanId, penaltyCharged, r.Period, r.DueDate, r.PrincipalDue, r.InterestDue, r.FeeDue, r.PenaltyDue, r.InterestAccrued, r.FeeCharged,
-                    r.PrincipalPaid, r.InterestPaid, r.FeePaid, r.PenaltyPaid, i > 0 ? rows[i - 1].DueDate : null, fromHere, i == running ? 1 : 0));
-            }
+        var byTable = string.Join(" ", table.Floors.Reverse().Select(f => $"WHEN a.dpd >= {f.MinDaysPastDue} THEN '{f.Class.ToWire()}'"));
+        return $"""
+            SELECT a.*, COALESCE(a.override_class, CASE {byTable} END) AS class_after,
+                   CASE WHEN a.status = @active AND a.oldest IS NOT NULL THEN @overdue WHEN a.status = @overdue AND a.oldest IS NULL THEN @active
+                        ELSE a.status END AS status_after
+              FROM (SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class, o.risk_class AS override_class,
+                           MIN(IF((p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due)
+                                  AND p.due_date < @day, p.due_date, NULL)) AS oldest,
+                           COALESCE(DATEDIFF(@day, MIN(IF((p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due
+                                  OR p.penalty_paid < p.penalty_due) AND p.due_date < @day, p.due_date, NULL))), 0) AS dpd
+                      FROM loans l JOIN loan_periods p ON p.loan_id = l.id
+                      LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
+                     WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND {Unclosed}
+                     GROUP BY l.id) a
+            """;
+    }
 
-            return periods;
-        }
+    /// <summary>The loans of the batch whose status or class the day moves, with what they were and what they become.</summary>
+    private static string MovedSql(ClassificationTable table) => $"""
+        SELECT c.id, c.borrower_id, c.status, c.days_past_due, c.risk_class, c.status_after, CAST(c.dpd AS SIGNED) AS dpd, c.class_after
+          FROM ({ClosedSql(table)}) c
+         WHERE c.status_after <> c.status OR c.class_after <> c.risk_class
+        """;
 
-        public bool Unsettled =>
-            PrincipalPaid < PrincipalDue || InterestPaid < InterestDue || FeePaid < FeeDue || PenaltyPaid < PenaltyDue;
+    /// <summary>Every loan of the batch closed through the COB date, with its days past due, class and status (stamped when either moved).</summary>
+    private static string CloseLoansSql(ClassificationTable table) => $"""
+        UPDATE loans l JOIN ({ClosedSql(table)}) c ON c.id = l.id
+           SET l.status = c.status_after, l.days_past_due = c.dpd, l.risk_class = c.class_after, l.cob_date = @day,
+               l.updated_at = IF(c.status_after <> c.status OR c.class_after <> c.risk_class, @now, l.updated_at)
+        """;
 
-        public AccrualPeriod ForAccrual(DateTime disbursedOn) => new(
-            Period, DateOnly.FromDateTime(PreviousDue ?? disbursedOn), DateOnly.FromDateTime(DueDate), PrincipalFromHere, InterestDue, InterestAccrued, FeeDue,
-            FeeCharged);
+    /// <summary>A snapshot row per loan of the batch, summed by the server from the rows as the batch left them (now closed through the COB date).</summary>
+    private const string SnapshotSql = """
+        INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
+                                               fee_outstanding, penalty_outstanding, region_code, officer_id, product_id)
+        SELECT l.id, @day, l.status, l.days_past_due, l.risk_class, SUM(p.principal_due - p.principal_paid), SUM(p.interest_accrued - p.interest_paid),
+               SUM(p.fee_charged - p.fee_paid), SUM(p.penalty_due - p.penalty_paid), a.declared_region_code, NULL, l.product_id
+          FROM loans l JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
+         WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND l.status IN @open AND l.cob_date = @day
+         GROUP BY l.id
+        """;
 
-        public LoanPeriod ToDomain() => new LoanPeriodRow(
-            Period, DueDate, PrincipalDue, InterestDue, FeeDue, PenaltyDue, InterestAccrued, FeeCharged, PrincipalPaid, InterestPaid, FeePaid, PenaltyPaid).ToDomain();
+    /// <summary>A loan whose status or class the day moves: before and after (set by name: a channel's loan has no borrower).</summary>
+    private sealed class MovedLoan
+    {
+        public Guid Id { get; init; }
+
+        public Guid? BorrowerId { get; init; }
+
+        public string Status { get; init; } = "";
+
+        public int DaysPastDue { get; init; }
+
+        public string RiskClass { get; init; } = "";
+
+        public string StatusAfter { get; init; } = "";
+
+        public long Dpd { get; init; }
+
+        public string ClassAfter { get; init; } = "";
+
+        /// <summary>It was current and is overdue now: the moment its borrower's credit line falls.</summary>
+        public bool WentOverdue => StatusAfter != Status && StatusAfter == Overdue;
     }
 }

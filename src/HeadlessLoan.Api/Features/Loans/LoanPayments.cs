@@ -37,7 +37,7 @@ public sealed record RepaymentQuote(long Amount, string? Refusal, string Status,
 /// </summary>
 [FeatureApi]
 public sealed class LoanPayments(
-    LoanStore loans, LedgerStore ledger, LoanWriteOffs writeOffs, IProductCatalog products, IEnumerable<ILoanRepaymentObserver> observers)
+    LoanStore loans, LedgerStore ledger, LoanAccrualPool pool, LoanWriteOffs writeOffs, IProductCatalog products, IEnumerable<ILoanRepaymentObserver> observers)
 {
     /// <summary>Locks the loan's row in <paramref name="change"/> (before the caller locks rows of its own); false when there is no such loan.</summary>
     public static async Task<bool> LockAsync(DbChange change, Guid loanId, CancellationToken ct)
@@ -120,6 +120,7 @@ public sealed class LoanPayments(
             schedule, periods.ToDictionary(p => p.Period, p => new PeriodRecognised(p.InterestAccrued, p.FeeCharged)),
             loan.AnnualRate, method, disbursedOn, on, payment.Amount, rules);
 
+        await pool.AttributeAsync(change, loanId, on, source, ct);
         await PostAsync(change, loanId, source, on, payment.Rail, applied, ct);
         HoldPeriods(change, loanId, applied);
         var transition = LoanLifecycle.Next(status, applied.EventFor(status));

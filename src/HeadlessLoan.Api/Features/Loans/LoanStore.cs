@@ -70,7 +70,7 @@ public sealed record LoanEntry(Guid Id, string Kind, DateTime ValueDate, DateTim
 /// </summary>
 public sealed record LoanEntryLineRow(
     Guid? BorrowerId, Guid? ChannelId, Guid? EntryId, string? Kind, DateTime? ValueDate, DateTime? CreatedAt, long? Total,
-    string? Account, long? Debit, long? Credit);
+    string? Account, long? Debit, long? Credit, Guid? LineLoanId);
 
 /// <summary>A new loan as acceptance records it.</summary>
 public sealed record NewLoan(
@@ -189,9 +189,8 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         foreach (var entry in rows.Where(r => r.EntryId is not null).GroupBy(r => r.EntryId!.Value))
         {
             var first = entry.First();
-            var lines = entry.Select(l => l.Debit > 0
-                ? JournalLine.Debit(ChartOfAccounts.Parse(l.Account!), l.Debit!.Value)
-                : JournalLine.Credit(ChartOfAccounts.Parse(l.Account!), l.Credit!.Value)).ToList();
+            var lines = entry.Select(l => new JournalLine(
+                ChartOfAccounts.Parse(l.Account!), l.Debit > 0 ? EntrySide.Debit : EntrySide.Credit, l.Debit > 0 ? l.Debit!.Value : l.Credit!.Value, Pooled: l.LineLoanId is null)).ToList();
             entries.Add(new LoanEntry(entry.Key, first.Kind!, first.ValueDate!.Value, first.CreatedAt!.Value, first.Total!.Value, lines));
         }
 
@@ -242,6 +241,14 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         VALUES (@loanId, @period, @dueDate, @principal, @interest, @fee)
         """;
 
+    // An open loan's receivable of a component the close accrues is its own balance and its part of the accrual pool
+    // not yet attributed to it (LoanAccrualPool): together, what its periods have recognised and not been paid.
+    private static readonly string OpenStatuses = string.Join(", ",
+        Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsOpen).Select(st => $"'{st.ToWire()}'"));
+
+    private static string WithPooled(string component) =>
+        $"IF(l.status IN ({OpenStatuses}), GREATEST(COALESCE(b.{component}_receivable, 0), s.recognised_{component}), COALESCE(b.{component}_receivable, 0))";
+
     // The schedule's totals and the ledger's balances come with the row, from derived tables restricted to the
     // loans asked for (the filter goes inside them, so neither scans more than those loans' own rows): a loan reads in
     // one statement however long its schedule and its history are.
@@ -253,8 +260,8 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
                s.maturity_date, s.unpaid_principal, s.unpaid_interest, s.unpaid_penalty, s.unpaid_fee, s.overdue_amount,
                n.period AS next_due_period, n.due_date AS next_due_date,
                n.principal_due + n.interest_due + n.fee_due + n.penalty_due - n.principal_paid - n.interest_paid - n.fee_paid - n.penalty_paid AS next_due_amount,
-               COALESCE(b.principal_receivable, 0) AS principal_receivable, COALESCE(b.interest_receivable, 0) AS interest_receivable,
-               COALESCE(b.penalty_receivable, 0) AS penalty_receivable, COALESCE(b.fee_receivable, 0) AS fee_receivable,
+               COALESCE(b.principal_receivable, 0) AS principal_receivable,
+               {WithPooled("interest")} AS interest_receivable, {WithPooled("penalty")} AS penalty_receivable, {WithPooled("fee")} AS fee_receivable,
                COALESCE(b.credit, 0) AS credit,
                l.written_off_on, l.principal_written_off, l.interest_written_off, l.penalty_written_off, l.fee_written_off, l.recovered
           FROM loans l
@@ -263,6 +270,9 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
                        CAST(SUM(interest_due - interest_paid) AS SIGNED) AS unpaid_interest,
                        CAST(SUM(penalty_due - penalty_paid) AS SIGNED) AS unpaid_penalty,
                        CAST(SUM(fee_due - fee_paid) AS SIGNED) AS unpaid_fee,
+                       CAST(SUM(interest_accrued - interest_paid) AS SIGNED) AS recognised_interest,
+                       CAST(SUM(penalty_due - penalty_paid) AS SIGNED) AS recognised_penalty,
+                       CAST(SUM(fee_charged - fee_paid) AS SIGNED) AS recognised_fee,
                        CAST(SUM(IF(due_date < @today, {Outstanding}, 0)) AS SIGNED) AS overdue_amount,
                        MIN(IF({Outstanding} > 0, period, NULL)) AS next_due_period
                   FROM loan_periods WHERE loan_id {loanFilter} GROUP BY loan_id) s ON s.loan_id = l.id
@@ -281,7 +291,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     // the page of entries is a derived table on (loan_id, created_at, id), so only the page's entries and their lines
     // are read, however long the loan's history. Newest first by posting time, the id breaking ties, as list cursors do.
     private static string SelectEntries(bool after) => $"""
-        SELECT l.borrower_id, l.channel_id, e.id AS entry_id, e.kind, e.value_date, e.created_at, e.total, j.account, j.debit, j.credit
+        SELECT l.borrower_id, l.channel_id, e.id AS entry_id, e.kind, e.value_date, e.created_at, e.total, j.account, j.debit, j.credit, j.loan_id AS line_loan_id
           FROM loans l
           LEFT JOIN (SELECT id, kind, value_date, created_at, total FROM journal_entries
                       WHERE loan_id = @id{(after ? " AND (created_at, id) < (@afterTime, @afterId)" : "")}

@@ -22,7 +22,7 @@ public sealed record LoanWriteOffState(string Status, string RiskClass, DateOnly
 /// (<see cref="LoanPayments.ApplyAsync"/>).
 /// </summary>
 [FeatureApi]
-public sealed class LoanWriteOffs(LedgerStore ledger)
+public sealed class LoanWriteOffs(LedgerStore ledger, LoanAccrualPool pool)
 {
     /// <summary>
     /// What a written-off loan (<paramref name="loan"/>, an alias of <c>loans</c>) still owes, as SQL: what was written off
@@ -50,6 +50,7 @@ public sealed class LoanWriteOffs(LedgerStore ledger)
             return (null, 0, refusal);
         }
 
+        await pool.AttributeAsync(change, loanId, on, writeOffId.ToString(), ct);
         var balances = await LedgerStore.BalancesAsync(change, loanId, locked: true, ct);
         var owed = balances.Outstanding;
         var fromCredit = Math.Min(balances.Credit, owed.Total);

@@ -300,14 +300,14 @@ public static class LoansApi
 
     private static LoanTransactionResponse ToResponse(LoanEntry e)
     {
-        long Effect(LedgerAccount account) => e.Lines.Where(l => l.Account == account).Sum(l => l.SignedForBalance);
+        long Effect(LedgerAccount account) => e.Lines.Where(l => l.Account == account && !l.Pooled).Sum(l => l.SignedForBalance);
         return new LoanTransactionResponse(
             e.Id, e.Kind, DateOnly.FromDateTime(e.ValueDate), DbTime.ToOffset(e.CreatedAt), e.Total,
             new LoanTransactionEffect(
                 Effect(LedgerAccount.PrincipalReceivable), Effect(LedgerAccount.InterestReceivable), Effect(LedgerAccount.PenaltyReceivable),
                 Effect(LedgerAccount.FeeReceivable), Effect(LedgerAccount.BorrowerSuspense)),
             e.Lines.Select(l => new LoanTransactionLine(
-                l.Account.ToWire(), l.Side == EntrySide.Debit ? l.Amount : 0, l.Side == EntrySide.Credit ? l.Amount : 0)).ToList());
+                l.Account.ToWire(), l.Side == EntrySide.Debit ? l.Amount : 0, l.Side == EntrySide.Credit ? l.Amount : 0, l.Pooled)).ToList());
     }
 
     private static LoanPeriodResponse ToResponse(LoanPeriod p, DateOnly today) => new(

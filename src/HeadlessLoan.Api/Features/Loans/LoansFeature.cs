@@ -10,6 +10,7 @@ public static class LoansFeature
     {
         builder.Services.AddOptions<LoansOptions>().BindConfiguration(LoansOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<LoanStore>();
+        builder.Services.AddSingleton<LoanAccrualPool>();
         builder.Services.AddSingleton<LoanPayments>();
         builder.Services.AddSingleton<LoanWriteOffs>();
         builder.Services.AddSingleton<BorrowerExposure>();
