@@ -43,7 +43,7 @@ internal static class Checks
 
     /// <summary>Every figure the close must have left, compared; returns the mismatches (none: the run is valid).</summary>
     public static async Task<List<string>> AfterCloseAsync(
-        MySqlConnection conn, Portfolio book, Expected expected, PenaltyExpected penalty, LedgerReconciliation reconciliation, CancellationToken ct)
+        MySqlConnection conn, Portfolio book, Expected expected, PenaltyExpected penalty, long batches, LedgerReconciliation reconciliation, CancellationToken ct)
     {
         var cob = book.CobDate.ToDateTime(TimeOnly.MinValue);
         var mismatches = new List<string>();
@@ -91,28 +91,32 @@ internal static class Checks
         Check("credit lines cut", expected.WentOverdue, await conn.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM credit_line_changes WHERE reason = @reason", new { reason = CreditLineReasons.Overdue }, cancellationToken: ct)));
 
-        // The penalty and the day's interest: on the periods, and in the ledger as one accrual per loan dated the COB date.
+        // The penalty and the day's interest: on the periods, and in the ledger as one pooled accrual (no loan's) per batch dated the COB date.
         Check("penalty lifetime cap reached", 0L, penalty.OverCap);
         Check("loans charged penalty (every loan overdue)", expected.Overdue, penalty.Loans);
         Check("penalty charged on the periods (fen)", penalty.Total,
             await One<long>("SELECT CAST(SUM(penalty_due) AS SIGNED) FROM loan_periods") - penalty.ChargedBefore);
         Check("interest accrued on the periods before / after the close (fen)", $"{expected.Interest.AccruedBefore} / {expected.Interest.AccruedAfter}",
             $"{penalty.InterestAccruedBefore} / {await One<long>("SELECT CAST(SUM(interest_accrued) AS SIGNED) FROM loan_periods")}");
-        var accruals = await conn.QuerySingleAsync<(long Count, long Total)>(new CommandDefinition(
-            "SELECT COUNT(*), CAST(COALESCE(SUM(total), 0) AS SIGNED) FROM journal_entries WHERE kind = 'accrual' AND value_date = @cob", new { cob }, cancellationToken: ct));
-        Check("accruals posted (entries, fen)", $"{expected.Interest.AccrualEntries}, {expected.Interest.Tonight + penalty.Total}", $"{accruals.Count}, {accruals.Total}");
+        var accruals = await conn.QuerySingleAsync<(long Count, long PerLoan, long Total)>(new CommandDefinition("""
+            SELECT COUNT(*), CAST(COALESCE(SUM(loan_id IS NOT NULL), 0) AS SIGNED), CAST(COALESCE(SUM(total), 0) AS SIGNED)
+              FROM journal_entries WHERE kind = 'accrual' AND value_date = @cob
+            """, new { cob }, cancellationToken: ct));
+        Check("accruals posted (pooled entries, per-loan entries, fen)", $"{batches}, 0, {expected.Interest.Tonight + penalty.Total}",
+            $"{accruals.Count}, {accruals.PerLoan}, {accruals.Total}");
         var income = await Counts("""
-            SELECT CONCAT(jl.account, ' ', COUNT(*)), CAST(SUM(jl.credit) AS SIGNED) FROM journal_entries je JOIN journal_lines jl ON jl.entry_id = je.id
+            SELECT jl.account, CAST(SUM(jl.credit) AS SIGNED) FROM journal_entries je JOIN journal_lines jl ON jl.entry_id = je.id
              WHERE je.kind = 'accrual' AND je.value_date = @cob AND jl.credit > 0 GROUP BY jl.account
             """);
-        Check("accrual lines (account lines: fen)", $"interest_income {expected.Interest.Loans}: {expected.Interest.Tonight}; penalty_income {penalty.Loans}: {penalty.Total}",
+        Check("accrual income (account: fen)", $"interest_income: {expected.Interest.Tonight}; penalty_income: {penalty.Total}",
             string.Join("; ", income.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => $"{i.Key}: {i.Value}")));
         Check("fee entries of the COB date (no product charges fees)", 0L,
             await One<long>("SELECT COUNT(*) FROM journal_entries WHERE kind = 'fee' AND value_date = @cob"));
 
         var books = await reconciliation.RunAsync(ct);
         Check("ledger reconciliation", "ok",
-            books.Ok ? "ok" : $"{books.UnbalancedEntries.Count} unbalanced, {books.SnapshotMismatches.Count} snapshot and {books.ScheduleMismatches.Count} schedule mismatches");
+            books.Ok ? "ok" : $"{books.UnbalancedEntries.Count} unbalanced, {books.SnapshotMismatches.Count} snapshot and {books.ScheduleMismatches.Count} schedule mismatches, "
+                + $"pools {string.Join(" ", books.AccrualPool.Select(p => $"{p.Component} {p.Pool} vs {p.Pending}"))}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"           ({books.Entries:N0} entries, {books.LoansChecked:N0} loans' balances and {books.SchedulesChecked:N0} schedules checked)"));
         return mismatches;

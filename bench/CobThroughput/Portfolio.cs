@@ -114,7 +114,7 @@ internal sealed class Portfolio(int loans, DateOnly cobDate)
     public Expected Expect()
     {
         long overdue = 0, wentOverdue = 0, classMoves = 0, moves = 0, daysPastDueSum = 0, principalOutstanding = 0;
-        long accruedBefore = 0, accruedAfter = 0, interestTonight = 0, interestLoans = 0, accrualEntries = 0, interestOutstanding = 0;
+        long accruedBefore = 0, accruedAfter = 0, interestTonight = 0, interestLoans = 0, interestOutstanding = 0;
         var byClass = new long[Enum.GetValues<RiskClass>().Length];
         var paidBefore = Schedules.Select(s => PaidBefore(s)).ToList();
         for (long n = 1; n <= loans; n++)
@@ -133,12 +133,11 @@ internal sealed class Portfolio(int loans, DateOnly cobDate)
             accruedAfter += accruedNow;
             interestTonight += accruedNow - accruedThen;
             interestLoans += accruedNow > accruedThen ? 1 : 0;
-            accrualEntries += accruedNow > accruedThen || dpd > 0 ? 1 : 0; // every overdue loan is charged penalty (checked apart)
             interestOutstanding += accruedNow - Schedules[PrincipalStep(n)].Periods.Take(FirstUnpaid(n) - 1).Sum(s => s.Interest);
         }
 
         return new Expected(loans, overdue, wentOverdue, classMoves, moves, daysPastDueSum, byClass, principalOutstanding,
-            new InterestExpected(accruedBefore, accruedAfter, interestTonight, interestLoans, accrualEntries, interestOutstanding));
+            new InterestExpected(accruedBefore, accruedAfter, interestTonight, interestLoans, interestOutstanding));
     }
 
     /// <summary>
@@ -196,6 +195,5 @@ internal sealed record Expected(
 /// <param name="AccruedAfter">Interest accrued on the periods once the COB date is closed.</param>
 /// <param name="Tonight">What the close accrues: the difference.</param>
 /// <param name="Loans">Loans that accrue interest tonight.</param>
-/// <param name="AccrualEntries">Loans given an accrual entry dated the COB date: those accruing interest or penalty.</param>
 /// <param name="Outstanding">Interest accrued and not paid after the close (the snapshots must say the same).</param>
-internal sealed record InterestExpected(long AccruedBefore, long AccruedAfter, long Tonight, long Loans, long AccrualEntries, long Outstanding);
+internal sealed record InterestExpected(long AccruedBefore, long AccruedAfter, long Tonight, long Loans, long Outstanding);

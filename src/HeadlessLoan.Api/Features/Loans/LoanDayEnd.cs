@@ -55,13 +55,24 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
 
         // The batch is the loans the lock took: those unclosed in (after, last], which nobody else changes meanwhile.
-        var batch = new { after, last = ids[^1], open = Open, day, now, overdue = Overdue, active = Active };
+        var batch = new { after, last = ids[^1], open = Open, day, now, overdue = Overdue, active = Active, normal = Normal };
         var before = await RecognisedAsync(change, batch, ct);
         await change.ExecuteAsync(EarnSql, batch, ct);
         var since = await RecognisedAsync(change, batch, ct);
         var earned = new LoanComponents(0, since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee);
-        var moved = (await change.QueryAsync<MovedLoan>(MovedSql(table), batch, ct)).ToList();
+        // Where the loans not plainly current stood (any other was active, 0 days past due, normal); after the close,
+        // the loans it moved are those it stamped.
+        var standing = (await change.QueryAsync<LoanStanding>($"""
+            SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l
+             WHERE {InBatch} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal)
+            """, batch, ct)).ToDictionary(l => l.Id);
         await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
+        var moved = (await change.QueryAsync<LoanStanding>($"""
+            SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l WHERE {InRange} AND l.cob_date = @day AND l.updated_at = @now
+            """, batch, ct))
+            .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
+            .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
+            .ToList();
         await change.ExecuteAsync(SnapshotSql, batch, ct);
         if (earned.Total > 0)
         {
@@ -74,7 +85,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             RecordMove(change, loan, cobDate, table.Version, now);
         }
 
-        var wentOverdue = moved.Where(m => m.WentOverdue && m.BorrowerId is not null).Select(m => new OverdueLoan(m.Id, m.BorrowerId!.Value, cobDate)).ToList();
+        var wentOverdue = moved.Where(m => m.WentOverdue && m.After.BorrowerId is not null).Select(m => new OverdueLoan(m.After.Id, m.After.BorrowerId!.Value, cobDate)).ToList();
         if (wentOverdue.Count > 0)
         {
             foreach (var observer in observers)
@@ -92,60 +103,65 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         var (penalty, interest, fee) = await change.QuerySingleOrDefaultAsync<(long, long, long)>($"""
             SELECT CAST(COALESCE(SUM(p.penalty_due), 0) AS SIGNED), CAST(COALESCE(SUM(p.interest_accrued), 0) AS SIGNED), CAST(COALESCE(SUM(p.fee_charged), 0) AS SIGNED)
               FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-             WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND {Unclosed}
+             WHERE {InBatch}
             """, batch, ct);
         return new LoanComponents(0, interest, penalty, fee);
     }
 
     private static void RecordMove(DbChange change, MovedLoan loan, DateOnly cobDate, int tableVersion, DateTime now)
     {
+        var (before, moved) = (loan.Before, loan.After);
         // What is audited is what the rules know: a row holding a status or class they do not fails the batch.
-        var status = LoanStatusNames.Parse(loan.Status);
-        RiskClassNames.Parse(loan.RiskClass);
-        if (loan.StatusAfter != loan.Status && !LoanLifecycle.Next(status, loan.WentOverdue ? LoanEvent.MarkOverdue : LoanEvent.CatchUp).Allowed)
+        var status = LoanStatusNames.Parse(before.Status);
+        RiskClassNames.Parse(before.RiskClass);
+        if (moved.Status != before.Status && !LoanLifecycle.Next(status, loan.WentOverdue ? LoanEvent.MarkOverdue : LoanEvent.CatchUp).Allowed)
         {
-            throw new InvalidOperationException($"Loan {loan.Id}: {loan.Status} cannot become {loan.StatusAfter}.");
+            throw new InvalidOperationException($"Loan {moved.Id}: {before.Status} cannot become {moved.Status}.");
         }
 
-        var after = new { status = loan.StatusAfter, daysPastDue = loan.Dpd, riskClass = loan.ClassAfter, cobDate, classificationVersion = tableVersion };
-        change.Record(new AuditEntry(Cob, "loan.day_end", "loan", loan.Id.ToString(),
-            new { status = loan.Status, daysPastDue = loan.DaysPastDue, riskClass = loan.RiskClass }, after), now);
-        if (loan.StatusAfter != loan.Status)
+        var after = new { status = moved.Status, daysPastDue = moved.DaysPastDue, riskClass = moved.RiskClass, cobDate, classificationVersion = tableVersion };
+        change.Record(new AuditEntry(Cob, "loan.day_end", "loan", moved.Id.ToString(),
+            new { status = before.Status, daysPastDue = before.DaysPastDue, riskClass = before.RiskClass }, after), now);
+        if (moved.Status != before.Status)
         {
-            change.Outbox("loan." + loan.StatusAfter, loan.Id, new { loanId = loan.Id, after.daysPastDue, after.riskClass, cobDate }, now);
+            change.Outbox("loan." + moved.Status, moved.Id, new { loanId = moved.Id, after.daysPastDue, after.riskClass, cobDate }, now);
         }
 
-        if (loan.ClassAfter != loan.RiskClass)
+        if (moved.RiskClass != before.RiskClass)
         {
-            change.Outbox("loan.risk_class_changed", loan.Id, new { loanId = loan.Id, from = loan.RiskClass, to = after.riskClass, after.daysPastDue, cobDate }, now);
+            change.Outbox("loan.risk_class_changed", moved.Id, new { loanId = moved.Id, from = before.RiskClass, to = after.riskClass, after.daysPastDue, cobDate }, now);
         }
     }
 
     private static readonly string[] Open = LoanLifecycle.From(LoanEvent.MarkOverdue).Select(s => s.ToWire()).ToArray();
     private static readonly string Overdue = LoanLifecycle.Next(LoanStatus.Active, LoanEvent.MarkOverdue).Next.ToWire();
     private static readonly string Active = LoanLifecycle.Next(LoanStatus.Overdue, LoanEvent.CatchUp).Next.ToWire();
+    private static readonly string Normal = RiskClass.Normal.ToWire();
 
     /// <summary>An open loan paid out by the COB date (<c>@day</c>) and not closed for it yet: what a batch takes.</summary>
     private const string Unclosed = "l.status IN @open AND l.disbursed_on <= @day AND (l.cob_date IS NULL OR l.cob_date < @day)";
 
     /// <summary>
-    /// Every period of the batch with what the rules ask of its loan's others (<see cref="DailyAccrual"/>,
-    /// <see cref="PenaltyAccrual"/>): whether it is unsettled, where it runs from (the previous due date, or the payout
-    /// day), the principal not yet due from it on, whether it is the period running on the COB date (the first due
-    /// after it), and the penalty the loan's cap leaves (the cap less the penalty charged on every period so far).
+    /// The batch's id range, (<c>@after</c>, <c>@last</c>]: the bounds in ascii, as the key is (compared in another
+    /// character set, the key cannot serve the range and each statement scans every loan).
     /// </summary>
-    private const string PeriodsSql = $"""
-        SELECT p.loan_id, p.period, p.due_date, p.interest_due, p.interest_accrued, p.fee_due, p.fee_charged,
-               p.principal_due - p.principal_paid AS principal_unpaid,
-               p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due AS unsettled,
-               l.annual_rate, l.penalty_daily_rate, l.ceiling,
-               COALESCE(l.cob_date, l.disbursed_on - INTERVAL 1 DAY) AS closed_through,
-               GREATEST(0, l.penalty_cap - SUM(p.penalty_due) OVER (PARTITION BY p.loan_id)) AS cap_left,
-               COALESCE(LAG(p.due_date) OVER (PARTITION BY p.loan_id ORDER BY p.due_date, p.period), l.disbursed_on) AS start,
-               SUM(p.principal_due - p.principal_paid) OVER (PARTITION BY p.loan_id ORDER BY p.due_date DESC, p.period DESC ROWS UNBOUNDED PRECEDING) AS from_here,
-               ROW_NUMBER() OVER (PARTITION BY p.loan_id, p.due_date > @day ORDER BY p.due_date, p.period) AS nth
+    private const string InRange = "l.id > CONVERT(COALESCE(@after, '') USING ascii) AND l.id <= CONVERT(@last USING ascii)";
+
+    /// <summary>The batch's loans, as its lock took them: unclosed, in its range.</summary>
+    private const string InBatch = InRange + " AND " + Unclosed;
+
+    /// <summary>
+    /// Per loan of the batch, what the rules ask of its periods together (<see cref="DailyAccrual"/>): the due date
+    /// of the period running on the COB date (the first due after it), where it runs from (the due date before it, or
+    /// the payout day), the principal not yet due (every later period's unpaid principal), and the penalty charged so
+    /// far on every period, which the cap is measured against.
+    /// </summary>
+    private const string SchedulesSql = $"""
+        SELECT p.loan_id, MIN(IF(p.due_date > @day, p.due_date, NULL)) AS running_due, MAX(IF(p.due_date <= @day, p.due_date, NULL)) AS previous_due,
+               SUM(IF(p.due_date > @day, p.principal_due - p.principal_paid, 0)) AS not_yet_due, SUM(p.penalty_due) AS charged
           FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-         WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND {Unclosed}
+         WHERE {InBatch}
+         GROUP BY p.loan_id
         """;
 
     /// <summary>
@@ -154,41 +170,43 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// yields over them (annual / 360 a day), each rounded half up to the fen once.
     /// </summary>
     private static string EarnedThroughSql(string through) => $"""
-        LEAST(ROUND(w.principal_unpaid * w.penalty_daily_rate * GREATEST(0, DATEDIFF({through}, w.due_date))),
-              ROUND(w.principal_unpaid * w.ceiling * GREATEST(0, DATEDIFF({through}, w.due_date)) / 360))
+        LEAST(ROUND((p.principal_due - p.principal_paid) * l.penalty_daily_rate * GREATEST(0, DATEDIFF({through}, p.due_date))),
+              ROUND((p.principal_due - p.principal_paid) * l.ceiling * GREATEST(0, DATEDIFF({through}, p.due_date)) / 360))
         """;
 
     /// <summary>
-    /// What the day earns on each period: the penalty of its overdue days since the loan's last close
-    /// (<see cref="PenaltyAccrual.ForDays"/>), the whole scheduled interest and fees of a period due by the COB date
-    /// and the interest the running period's days so far have earned on the principal not yet due (capped at its
-    /// scheduled interest), less what is recognised already, never less than nothing.
+    /// The batch's overdue periods with principal unpaid (unsettled, due before the COB date), each with the penalty
+    /// its days since the loan's last close earn (<see cref="PenaltyAccrual.ForDays"/>) and what the loan's older
+    /// overdue periods earn before it, oldest first (the cap is spent in that order).
     /// </summary>
-    private static readonly string EarnedSql = $"""
-        SELECT w.loan_id, w.period, w.due_date, w.cap_left,
-               IF(w.unsettled AND w.due_date < @day AND w.principal_unpaid > 0,
-                  {EarnedThroughSql("@day")} - {EarnedThroughSql("w.closed_through")}, 0) AS penalty,
-               CASE WHEN w.due_date <= @day THEN GREATEST(0, w.interest_due - w.interest_accrued)
-                    WHEN w.nth = 1 AND w.start <= @day
-                    THEN GREATEST(0, LEAST(ROUND(w.from_here * w.annual_rate * (DATEDIFF(@day, w.start) + 1) / 360), w.interest_due) - w.interest_accrued)
-                    ELSE 0 END AS interest,
-               IF(w.due_date <= @day, GREATEST(0, w.fee_due - w.fee_charged), 0) AS fee
-          FROM ({PeriodsSql}) w
+    private static readonly string OverdueSql = $"""
+        SELECT o.loan_id, o.period, o.earned, SUM(o.earned) OVER (PARTITION BY o.loan_id ORDER BY o.due_date, o.period ROWS UNBOUNDED PRECEDING) - o.earned AS earned_before
+          FROM (SELECT p.loan_id, p.period, p.due_date,
+                       {EarnedThroughSql("@day")} - {EarnedThroughSql("COALESCE(l.cob_date, l.disbursed_on - INTERVAL 1 DAY)")} AS earned
+                  FROM loans l JOIN loan_periods p ON p.loan_id = l.id
+                 WHERE {InBatch} AND p.due_date < @day AND p.principal_paid < p.principal_due) o
         """;
 
     /// <summary>
-    /// The day's earnings added to their periods: each overdue period's penalty oldest first within what the cap
-    /// leaves (<see cref="PenaltyAccrual.WithinCap"/>: the running sum of what the periods earned, held within the
-    /// cap's room, less the same before the period).
+    /// What the day earns, added to each period where it is earned: an overdue period's penalty within what the loan's
+    /// cap leaves after its older ones (<see cref="PenaltyAccrual.WithinCap"/>); a period due by the COB date, the
+    /// rest of its scheduled interest and fees; the running period, the interest its days so far have earned on the
+    /// principal not yet due, capped at its scheduled interest; each less what is recognised already, never less than
+    /// nothing. (Every period with principal unpaid is unsettled, so the overdue ones are those due before the COB date.)
     /// </summary>
     private static readonly string EarnSql = $"""
-        UPDATE loan_periods p JOIN (
-            SELECT e.loan_id, e.period, e.interest, e.fee,
-                   LEAST(e.running_penalty, e.cap_left) - LEAST(e.running_penalty - e.penalty, e.cap_left) AS penalty
-              FROM (SELECT x.*, SUM(x.penalty) OVER (PARTITION BY x.loan_id ORDER BY x.due_date, x.period ROWS UNBOUNDED PRECEDING) AS running_penalty
-                      FROM ({EarnedSql}) x) e
-             WHERE e.penalty > 0 OR e.interest > 0 OR e.fee > 0) r ON r.loan_id = p.loan_id AND r.period = p.period
-           SET p.penalty_due = p.penalty_due + r.penalty, p.interest_accrued = p.interest_accrued + r.interest, p.fee_charged = p.fee_charged + r.fee
+        UPDATE loans l JOIN ({SchedulesSql}) a ON a.loan_id = l.id
+          JOIN loan_periods p ON p.loan_id = l.id
+          LEFT JOIN ({OverdueSql}) o ON o.loan_id = p.loan_id AND o.period = p.period
+           SET p.penalty_due = p.penalty_due + COALESCE(LEAST(o.earned, GREATEST(0, GREATEST(0, l.penalty_cap - a.charged) - o.earned_before)), 0),
+               p.interest_accrued = p.interest_accrued + CASE
+                   WHEN p.due_date <= @day THEN GREATEST(0, p.interest_due - p.interest_accrued)
+                   WHEN p.due_date = a.running_due THEN GREATEST(0, LEAST(ROUND(a.not_yet_due * l.annual_rate
+                        * (DATEDIFF(@day, COALESCE(a.previous_due, l.disbursed_on)) + 1) / 360), p.interest_due) - p.interest_accrued)
+                   ELSE 0 END,
+               p.fee_charged = p.fee_charged + IF(p.due_date <= @day, GREATEST(0, p.fee_due - p.fee_charged), 0)
+         WHERE {InBatch}
+           AND (o.earned > 0 OR p.due_date = a.running_due OR (p.due_date <= @day AND (p.interest_accrued < p.interest_due OR p.fee_charged < p.fee_due)))
         """;
 
     /// <summary>
@@ -211,17 +229,10 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                                   OR p.penalty_paid < p.penalty_due) AND p.due_date < @day, p.due_date, NULL))), 0) AS dpd
                       FROM loans l JOIN loan_periods p ON p.loan_id = l.id
                       LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
-                     WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND {Unclosed}
+                     WHERE {InBatch}
                      GROUP BY l.id) a
             """;
     }
-
-    /// <summary>The loans of the batch whose status or class the day moves, with what they were and what they become.</summary>
-    private static string MovedSql(ClassificationTable table) => $"""
-        SELECT c.id, c.borrower_id, c.status, c.days_past_due, c.risk_class, c.status_after, CAST(c.dpd AS SIGNED) AS dpd, c.class_after
-          FROM ({ClosedSql(table)}) c
-         WHERE c.status_after <> c.status OR c.class_after <> c.risk_class
-        """;
 
     /// <summary>Every loan of the batch closed through the COB date, with its days past due, class and status (stamped when either moved).</summary>
     private static string CloseLoansSql(ClassificationTable table) => $"""
@@ -231,36 +242,23 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         """;
 
     /// <summary>A snapshot row per loan of the batch, summed by the server from the rows as the batch left them (now closed through the COB date).</summary>
-    private const string SnapshotSql = """
+    private const string SnapshotSql = $"""
         INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
                                                fee_outstanding, penalty_outstanding, region_code, officer_id, product_id)
         SELECT l.id, @day, l.status, l.days_past_due, l.risk_class, SUM(p.principal_due - p.principal_paid), SUM(p.interest_accrued - p.interest_paid),
                SUM(p.fee_charged - p.fee_paid), SUM(p.penalty_due - p.penalty_paid), a.declared_region_code, NULL, l.product_id
           FROM loans l JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
-         WHERE l.id > COALESCE(@after, '') AND l.id <= @last AND l.status IN @open AND l.cob_date = @day
+         WHERE {InRange} AND l.status IN @open AND l.cob_date = @day
          GROUP BY l.id
         """;
 
-    /// <summary>A loan whose status or class the day moves: before and after (set by name: a channel's loan has no borrower).</summary>
-    private sealed class MovedLoan
+    /// <summary>A loan's standing as its row holds it.</summary>
+    private sealed record LoanStanding(Guid Id, Guid? BorrowerId, string Status, int DaysPastDue, string RiskClass);
+
+    /// <summary>A loan whose status or class the day moves: before and after.</summary>
+    private sealed record MovedLoan(LoanStanding Before, LoanStanding After)
     {
-        public Guid Id { get; init; }
-
-        public Guid? BorrowerId { get; init; }
-
-        public string Status { get; init; } = "";
-
-        public int DaysPastDue { get; init; }
-
-        public string RiskClass { get; init; } = "";
-
-        public string StatusAfter { get; init; } = "";
-
-        public long Dpd { get; init; }
-
-        public string ClassAfter { get; init; } = "";
-
         /// <summary>It was current and is overdue now: the moment its borrower's credit line falls.</summary>
-        public bool WentOverdue => StatusAfter != Status && StatusAfter == Overdue;
+        public bool WentOverdue => After.Status != Before.Status && After.Status == Overdue;
     }
 }
