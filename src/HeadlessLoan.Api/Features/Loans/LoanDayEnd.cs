@@ -47,7 +47,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
         var ids = (await change.QueryAsync<Guid>($"""
-            SELECT l.id FROM loans l WHERE (@after IS NULL OR l.id > @after) AND {Unclosed} ORDER BY l.id LIMIT @size FOR UPDATE
+            SELECT l.id FROM loans l WHERE l.id > CONVERT(COALESCE(@after, '') USING ascii) AND {Unclosed} ORDER BY l.id LIMIT @size FOR UPDATE
             """, new { after, open = Open, day, size }, ct)).ToList();
         if (ids.Count == 0)
         {
@@ -64,7 +64,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         // the loans it moved are those it stamped.
         var standing = (await change.QueryAsync<LoanStanding>($"""
             SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l
-             WHERE {InBatch} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal)
+             WHERE {InBatch} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal) LOCK IN SHARE MODE
             """, batch, ct)).ToDictionary(l => l.Id);
         await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
         var moved = (await change.QueryAsync<LoanStanding>($"""
@@ -103,7 +103,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         var (penalty, interest, fee) = await change.QuerySingleOrDefaultAsync<(long, long, long)>($"""
             SELECT CAST(COALESCE(SUM(p.penalty_due), 0) AS SIGNED), CAST(COALESCE(SUM(p.interest_accrued), 0) AS SIGNED), CAST(COALESCE(SUM(p.fee_charged), 0) AS SIGNED)
               FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-             WHERE {InBatch}
+             WHERE {InBatch} LOCK IN SHARE MODE
             """, batch, ct);
         return new LoanComponents(0, interest, penalty, fee);
     }
@@ -114,6 +114,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         // What is audited is what the rules know: a row holding a status or class they do not fails the batch.
         var status = LoanStatusNames.Parse(before.Status);
         RiskClassNames.Parse(before.RiskClass);
+        RiskClassNames.Parse(moved.RiskClass);
         if (moved.Status != before.Status && !LoanLifecycle.Next(status, loan.WentOverdue ? LoanEvent.MarkOverdue : LoanEvent.CatchUp).Allowed)
         {
             throw new InvalidOperationException($"Loan {moved.Id}: {before.Status} cannot become {moved.Status}.");
@@ -146,6 +147,10 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// character set, the key cannot serve the range and each statement scans every loan).
     /// </summary>
     private const string InRange = "l.id > CONVERT(COALESCE(@after, '') USING ascii) AND l.id <= CONVERT(@last USING ascii)";
+
+    /// <summary>A period with anything unpaid (<see cref="LoanPeriod.Settled"/> not).</summary>
+    private const string Unsettled =
+        "(p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due)";
 
     /// <summary>The batch's loans, as its lock took them: unclosed, in its range.</summary>
     private const string InBatch = InRange + " AND " + Unclosed;
@@ -217,18 +222,18 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// </summary>
     private static string ClosedSql(ClassificationTable table)
     {
-        var byTable = string.Join(" ", table.Floors.Reverse().Select(f => $"WHEN a.dpd >= {f.MinDaysPastDue} THEN '{f.Class.ToWire()}'"));
+        const string dpd = "COALESCE(DATEDIFF(@day, a.oldest), 0)";
+        var byTable = string.Join(" ", table.Floors.Reverse().Select(f => $"WHEN {dpd} >= {f.MinDaysPastDue} THEN '{f.Class.ToWire()}'"));
+        // A loan without periods is closed too (nothing past due); an override stands once approved by someone else, with a reason.
         return $"""
-            SELECT a.*, COALESCE(a.override_class, CASE {byTable} END) AS class_after,
+            SELECT a.*, {dpd} AS dpd, COALESCE(a.override_class, CASE {byTable} END) AS class_after,
                    CASE WHEN a.status = @active AND a.oldest IS NOT NULL THEN @overdue WHEN a.status = @overdue AND a.oldest IS NULL THEN @active
                         ELSE a.status END AS status_after
-              FROM (SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class, o.risk_class AS override_class,
-                           MIN(IF((p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due)
-                                  AND p.due_date < @day, p.due_date, NULL)) AS oldest,
-                           COALESCE(DATEDIFF(@day, MIN(IF((p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due
-                                  OR p.penalty_paid < p.penalty_due) AND p.due_date < @day, p.due_date, NULL))), 0) AS dpd
-                      FROM loans l JOIN loan_periods p ON p.loan_id = l.id
+              FROM (SELECT l.id, l.status, l.risk_class, o.risk_class AS override_class,
+                           MIN(IF({Unsettled} AND p.due_date < @day, p.due_date, NULL)) AS oldest
+                      FROM loans l LEFT JOIN loan_periods p ON p.loan_id = l.id
                       LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
+                                                      AND o.decided_by <> o.requested_by AND TRIM(o.reason) <> ''
                      WHERE {InBatch}
                      GROUP BY l.id) a
             """;
