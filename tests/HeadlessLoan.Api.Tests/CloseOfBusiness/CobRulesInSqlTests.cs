@@ -15,7 +15,7 @@ namespace HeadlessLoan.Api.Tests.CloseOfBusiness;
 /// <summary>
 /// The close of business works a batch out in SQL; the pure rules are its specification. Random books — schedules
 /// half paid, penalties near their caps, periods falling due on the COB date and the day before, loans closed for the
-/// first time or left behind for days, rates to the sixth decimal — are written straight into the tables, every
+/// first time or left behind for days, rates to the sixth decimal, manual classes standing over the table's — are written straight into the tables, every
 /// loan's close is worked out by the rules (<see cref="CobStep"/>, <see cref="DailyAccrual"/>) from the rows as they
 /// stand, then the service closes the date, and every period's penalty, interest and fees and every loan's status,
 /// days past due and class must be what the rules said, to the fen, and the night's pooled accrual their sum.
@@ -101,7 +101,9 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
         var status = LoanStatusNames.Parse(l.Status);
         var facts = new LoanCobFacts(
             status, DateOnly.FromDateTime(l.DisbursedOn), pastDue.Select(p => p.ToDomain()).ToList(), new PenaltyTerms(l.PenaltyDailyRate, l.Ceiling, l.PenaltyCap),
-            l.CobDate is { } d ? DateOnly.FromDateTime(d) : null, RiskClassNames.Parse(l.RiskClass), null, pastDue.Count > 0 ? rows.Sum(p => p.PenaltyDue) : 0);
+            l.CobDate is { } d ? DateOnly.FromDateTime(d) : null, RiskClassNames.Parse(l.RiskClass),
+            l.OverrideClass is { } manual ? new ClassOverride(RiskClassNames.Parse(manual), l.OverrideRequestedBy!.Value, l.OverrideDecidedBy!.Value, l.OverrideReason!) : null,
+            pastDue.Count > 0 ? rows.Sum(p => p.PenaltyDue) : 0);
         var step = CobStep.Assess(facts, cobDate, table);
         var running = rows.FindIndex(r => r.DueDate > day);
         var periods = new Dictionary<int, (long, long, long)>();
@@ -162,6 +164,15 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
                 status = random.Next(2) == 0 ? "active" : "overdue", disbursedOn = disbursedOn.ToDateTime(TimeOnly.MinValue),
                 closedThrough = closedThrough?.ToDateTime(TimeOnly.MinValue), dpd = random.Next(0, 400), risk = Classes[random.Next(Classes.Length)],
             });
+            if (random.Next(8) == 0)
+            {
+                // A manual class approved by a second person stands over the table's.
+                await db.ExecuteAsync("""
+                    INSERT INTO risk_class_overrides (id, loan_id, risk_class, reason, status, requested_by, requested_at, decided_by, decided_at, standing_loan)
+                    VALUES (@id, @loanId, @risk, 'restructured', 'standing', @requester, NOW(6), @approver, NOW(6), @loanId)
+                    """, new { id = Guid.NewGuid(), loanId, risk = Classes[random.Next(Classes.Length)], requester = Guid.NewGuid(), approver = Guid.NewGuid() });
+            }
+
             var due = disbursedOn;
             var periods = random.Next(1, 9);
             for (var period = 1; period <= periods; period++)
@@ -212,10 +223,12 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
     {
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
         var loans = (await db.QueryAsync<BookLoanRow>($"""
-            SELECT id, status, disbursed_on, cob_date, days_past_due, risk_class, penalty_cap, annual_rate, penalty_daily_rate, ceiling
-              FROM loans WHERE status IN ('active', 'overdue') AND disbursed_on <= @day
-               AND {(closedOn is null ? "(cob_date IS NULL OR cob_date < @day)" : "cob_date = @day")}
-             ORDER BY id
+            SELECT l.id, l.status, l.disbursed_on, l.cob_date, l.days_past_due, l.risk_class, l.penalty_cap, l.annual_rate, l.penalty_daily_rate, l.ceiling,
+                   o.risk_class AS override_class, o.requested_by AS override_requested_by, o.decided_by AS override_decided_by, o.reason AS override_reason
+              FROM loans l LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id
+             WHERE l.status IN ('active', 'overdue') AND l.disbursed_on <= @day
+               AND {(closedOn is null ? "(l.cob_date IS NULL OR l.cob_date < @day)" : "l.cob_date = @day")}
+             ORDER BY l.id
             """, new { day })).ToList();
         var periods = (await db.QueryAsync<LoanPeriodRowWithLoan>("""
             SELECT loan_id, period, due_date, principal_due, interest_due, fee_due, penalty_due, interest_accrued, fee_charged,
@@ -229,7 +242,7 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
 
     private sealed record BookLoanRow(
         Guid Id, string Status, DateTime DisbursedOn, DateTime? CobDate, int DaysPastDue, string RiskClass, long PenaltyCap, decimal AnnualRate,
-        decimal PenaltyDailyRate, decimal Ceiling);
+        decimal PenaltyDailyRate, decimal Ceiling, string? OverrideClass, Guid? OverrideRequestedBy, Guid? OverrideDecidedBy, string? OverrideReason);
 
     private sealed record LoanPeriodRowWithLoan(
         Guid LoanId, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue,
