@@ -70,88 +70,6 @@ public sealed class LedgerStore(TimeProvider clock)
         }
     }
 
-    /// <summary>
-    /// Writes many entries in <paramref name="change"/> in a handful of statements whatever their number (the close of
-    /// business posts a batch's accruals so): the ids already written and the loans' balances are read in one locking
-    /// statement each, and the new entries, their lines and the balance changes are written by one statement each, their
-    /// rows sent as one JSON document (<see cref="JsonRows"/>). Each entry has the outcome <see cref="PostAsync"/> would give it, in the order given.
-    /// </summary>
-    public async Task<IReadOnlyList<PostingOutcome>> PostManyAsync(DbChange change, IReadOnlyList<JournalEntry> entries, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count == 0)
-        {
-            return [];
-        }
-
-        var written = (await change.QueryAsync<(Guid Id, byte[] Hash)>(
-            "SELECT id, content_hash FROM journal_entries WHERE id IN @ids FOR UPDATE", new { ids = entries.Select(e => e.Id).ToArray() }, ct))
-            .ToDictionary(r => r.Id, r => r.Hash);
-        var loans = entries.Where(e => e.LoanId is not null).Select(e => e.LoanId!.Value).Distinct().ToArray();
-        var balances = (await change.QueryAsync<(Guid LoanId, string Account, long Balance)>(
-                "SELECT loan_id, account, balance FROM loan_balances WHERE loan_id IN @loans FOR UPDATE", new { loans }, ct))
-            .GroupBy(r => r.LoanId)
-            .ToDictionary(g => g.Key, g => new LoanBalances(g.ToDictionary(r => ChartOfAccounts.Parse(r.Account), r => r.Balance).ToImmutableDictionary()));
-
-        var outcomes = new PostingOutcome[entries.Count];
-        var accepted = new List<JournalEntry>(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var entry = entries[i];
-            if (written.TryGetValue(entry.Id, out var hash))
-            {
-                outcomes[i] = hash.AsSpan().SequenceEqual(entry.ContentHash) ? PostingOutcome.AlreadyWritten : PostingOutcome.ConflictingId;
-                continue;
-            }
-
-            var before = entry.LoanId is { } loan ? balances.GetValueOrDefault(loan, LoanBalances.Empty) : LoanBalances.Empty;
-            var after = before.Apply(entry);
-            if (after.Overdrawn is not null)
-            {
-                outcomes[i] = PostingOutcome.Overdrawn;
-                continue;
-            }
-
-            if (entry.LoanId is { } id)
-            {
-                balances[id] = after.After!;
-            }
-
-            written[entry.Id] = entry.ContentHash; // the same id twice in one call: the second finds the first
-            accepted.Add(entry);
-            outcomes[i] = PostingOutcome.Written;
-        }
-
-        if (accepted.Count > 0)
-        {
-            HoldMany(change, accepted, DbTime.Now(clock));
-        }
-
-        return outcomes;
-    }
-
-    /// <summary>The entries, their lines and the balance changes (one per loan and account), held by the change as three statements over JSON rows.</summary>
-    private static void HoldMany(DbChange change, List<JournalEntry> accepted, DateTime now)
-    {
-        var entries = accepted.Select(e => new ManyEntry(e.Id, e.Kind, e.LoanId, e.ValueDate, e.Total, Convert.ToHexString(e.ContentHash)));
-        var lines = accepted.SelectMany(e => e.Lines.Select((l, i) => new ManyLine(
-            e.Id, i + 1, l.Account.ToWire(), l.Pooled ? null : e.LoanId, l.Side == EntrySide.Debit ? l.Amount : 0, l.Side == EntrySide.Credit ? l.Amount : 0)));
-        var balances = accepted.Where(e => e.LoanId is not null)
-            .SelectMany(e => e.Lines.Where(l => !l.Pooled).Select(l => (Loan: e.LoanId!.Value, l.Account, l.SignedForBalance)))
-            .GroupBy(b => (b.Loan, b.Account))
-            .Select(g => new ManyBalance(g.Key.Loan, g.Key.Account.ToWire(), g.Sum(b => b.SignedForBalance)));
-        change.Write(InsertManyEntriesSql, new { rows = JsonRows.Of(entries), now });
-        change.Write(InsertManyLinesSql, new { rows = JsonRows.Of(lines) });
-        change.Write(UpsertManyBalancesSql, new { rows = JsonRows.Of(balances) });
-    }
-
-    private sealed record ManyEntry(Guid Id, string Kind, Guid? LoanId, DateOnly ValueDate, long Total, string Hash);
-
-    private sealed record ManyLine(Guid EntryId, int LineNo, string Account, Guid? LoanId, long Debit, long Credit);
-
-    private sealed record ManyBalance(Guid LoanId, string Account, long Delta);
-
     /// <summary>The loan's balances as its snapshot holds them (one query of at most one row per account).</summary>
     public static async Task<LoanBalances> BalancesAsync(DbChange change, Guid loanId, bool locked, CancellationToken ct)
     {
@@ -200,32 +118,6 @@ public sealed class LedgerStore(TimeProvider clock)
     private const string InsertLinesSql = """
         INSERT INTO journal_lines (entry_id, line_no, account, loan_id, debit, credit)
         VALUES (@entryId, @lineNo, @account, @loanId, @debit, @credit)
-        """;
-
-    // The ids and accounts out of the JSON are ascii, as the columns they go to and the keys they meet.
-    private const string InsertManyEntriesSql = """
-        INSERT INTO journal_entries (id, kind, loan_id, value_date, total, content_hash, created_at)
-        SELECT r.id, r.kind, r.loan_id, r.value_date, r.total, UNHEX(r.hash), @now
-          FROM JSON_TABLE(@rows, '$[*]' COLUMNS (
-                 id CHAR(36) CHARACTER SET ascii PATH '$.id', kind VARCHAR(24) CHARACTER SET ascii PATH '$.kind',
-                 loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', value_date DATE PATH '$.valueDate', total BIGINT PATH '$.total',
-                 hash CHAR(64) CHARACTER SET ascii PATH '$.hash')) r
-        """;
-
-    private const string InsertManyLinesSql = """
-        INSERT INTO journal_lines (entry_id, line_no, account, loan_id, debit, credit)
-        SELECT r.entry_id, r.line_no, r.account, r.loan_id, r.debit, r.credit
-          FROM JSON_TABLE(@rows, '$[*]' COLUMNS (
-                 entry_id CHAR(36) CHARACTER SET ascii PATH '$.entryId', line_no SMALLINT PATH '$.lineNo', account VARCHAR(32) CHARACTER SET ascii PATH '$.account',
-                 loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', debit BIGINT PATH '$.debit', credit BIGINT PATH '$.credit')) r
-        """;
-
-    private const string UpsertManyBalancesSql = """
-        INSERT INTO loan_balances (loan_id, account, balance)
-        SELECT r.loan_id, r.account, r.delta
-          FROM JSON_TABLE(@rows, '$[*]' COLUMNS (
-                 loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', account VARCHAR(32) CHARACTER SET ascii PATH '$.account', delta BIGINT PATH '$.delta')) r
-        ON DUPLICATE KEY UPDATE balance = balance + VALUES(balance)
         """;
 
     private const string UpsertBalanceSql = """
