@@ -59,6 +59,9 @@ public static class LoanLifecycle
     /// <summary>Disbursed and not closed: money is owed and can be paid.</summary>
     public static bool IsOpen(LoanStatus status) => Known(status) is LoanStatus.Active or LoanStatus.Overdue;
 
+    /// <summary>The open statuses (<see cref="IsOpen"/>): for statements that ask for open loans in their WHERE clause.</summary>
+    public static IReadOnlyList<LoanStatus> OpenStatuses { get; } = Enum.GetValues<LoanStatus>().Where(IsOpen).ToArray();
+
     /// <summary>Nothing more falls due on it (recoveries on a written-off loan and refunds of credit aside).</summary>
     public static bool IsClosed(LoanStatus status) => Known(status) is LoanStatus.PaidOff or LoanStatus.WrittenOff or LoanStatus.Cancelled;
 

@@ -72,6 +72,7 @@ public sealed class LoanLifecycleTests
     public void OpenAndClosedStatusesAreThoseMoneyCanAndCannotMoveOn()
     {
         Assert.Equal([LoanStatus.Active, LoanStatus.Overdue], Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsOpen));
+        Assert.Equal([LoanStatus.Active, LoanStatus.Overdue], LoanLifecycle.OpenStatuses);
         Assert.Equal([LoanStatus.PaidOff, LoanStatus.WrittenOff, LoanStatus.Cancelled], Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsClosed));
         Assert.Equal([LoanStatus.PendingDisbursement, LoanStatus.DisbursementFailed], LoanLifecycle.From(LoanEvent.Cancel));
     }

@@ -33,7 +33,7 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
     public const int MaxListed = 100;
 
     /// <summary>The statuses of loans the close of business still accrues on: theirs may be on the pool.</summary>
-    private static readonly string[] OpenStatuses = Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsOpen).Select(s => s.ToWire()).ToArray();
+    private static readonly string[] OpenStatuses = LoanLifecycle.OpenStatuses.Select(s => s.ToWire()).ToArray();
 
     public async Task<LedgerReconciliationResponse> RunAsync(CancellationToken ct)
     {

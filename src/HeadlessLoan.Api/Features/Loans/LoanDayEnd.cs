@@ -63,12 +63,11 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         // Where the loans not plainly current stood (any other was active, 0 days past due, normal); after the close,
         // the loans it moved are those it stamped.
         var standing = (await change.QueryAsync<LoanStanding>($"""
-            SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l
-             WHERE {InBatch} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal) LOCK IN SHARE MODE
+            {SelectStanding} WHERE {InBatch} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal) LOCK IN SHARE MODE
             """, batch, ct)).ToDictionary(l => l.Id);
         await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
         var moved = (await change.QueryAsync<LoanStanding>($"""
-            SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l WHERE {InRange} AND l.cob_date = @day AND l.updated_at = @now
+            {SelectStanding} WHERE {InRange} AND l.cob_date = @day AND l.updated_at = @now
             """, batch, ct))
             .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
             .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
@@ -134,7 +133,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
     }
 
-    private static readonly string[] Open = LoanLifecycle.From(LoanEvent.MarkOverdue).Select(s => s.ToWire()).ToArray();
+    private static readonly string[] Open = LoanLifecycle.OpenStatuses.Select(s => s.ToWire()).ToArray();
     private static readonly string Overdue = LoanLifecycle.Next(LoanStatus.Active, LoanEvent.MarkOverdue).Next.ToWire();
     private static readonly string Active = LoanLifecycle.Next(LoanStatus.Overdue, LoanEvent.CatchUp).Next.ToWire();
     private static readonly string Normal = RiskClass.Normal.ToWire();
@@ -256,6 +255,9 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
          WHERE {InRange} AND l.status IN @open AND l.cob_date = @day
          GROUP BY l.id
         """;
+
+    /// <summary>A loan's standing as its row holds it (<see cref="LoanStanding"/>).</summary>
+    private const string SelectStanding = "SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l";
 
     /// <summary>A loan's standing as its row holds it.</summary>
     private sealed record LoanStanding(Guid Id, Guid? BorrowerId, string Status, int DaysPastDue, string RiskClass);

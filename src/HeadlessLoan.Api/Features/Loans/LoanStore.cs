@@ -244,7 +244,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     // An open loan's receivable of a component the close accrues is its own balance and its part of the accrual pool
     // not yet attributed to it (LoanAccrualPool): together, what its periods have recognised and not been paid.
     private static readonly string OpenStatuses = string.Join(", ",
-        Enum.GetValues<LoanStatus>().Where(LoanLifecycle.IsOpen).Select(st => $"'{st.ToWire()}'"));
+        LoanLifecycle.OpenStatuses.Select(st => $"'{st.ToWire()}'"));
 
     private static string WithPooled(string component) =>
         $"IF(l.status IN ({OpenStatuses}), GREATEST(COALESCE(b.{component}_receivable, 0), s.recognised_{component}), COALESCE(b.{component}_receivable, 0))";
