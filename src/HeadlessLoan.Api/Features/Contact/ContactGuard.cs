@@ -37,10 +37,7 @@ public static class ContactGuard
         }
 
         var ids = borrowerIds.Distinct().Order().ToArray();
-        await change.ExecuteAsync("""
-            INSERT IGNORE INTO borrower_contact (borrower_id, do_not_contact, updated_at)
-            SELECT j.id, 0, @now FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j
-            """, new { ids = JsonRows.Of(ids), now }, ct);
+        await EnsureRowsAsync(change, ids, now, ct);
         var flags = (await change.QueryAsync<(Guid BorrowerId, bool DoNotContact)>(
             "SELECT borrower_id, do_not_contact FROM borrower_contact WHERE borrower_id IN @ids ORDER BY borrower_id FOR UPDATE", new { ids }, ct)).ToArray();
         var since = ContactRules.StartOf(ContactRules.DayOf(DbTime.ToOffset(now)).AddDays(-1)).UtcDateTime;
@@ -48,6 +45,22 @@ public static class ContactGuard
                 "SELECT borrower_id, placed_at, connected FROM contact_calls WHERE borrower_id IN @ids AND placed_at >= @since", new { ids, since }, ct))
             .ToLookup(c => c.BorrowerId, c => new PlacedCall(new DateTimeOffset(c.PlacedAt, TimeSpan.Zero), c.Connected));
         return flags.ToDictionary(f => f.BorrowerId, f => new BorrowerContact(f.BorrowerId, f.DoNotContact, calls[f.BorrowerId].ToArray()));
+    }
+
+    /// <summary>
+    /// Makes the borrowers' contact rows that do not exist yet and takes every one's lock, exclusively and in id order.
+    /// Not <c>INSERT IGNORE</c>: on a row that exists it takes a shared lock, and two changes each holding one on the
+    /// same row deadlock when both then ask for it exclusively. A duplicate-key update locks it exclusively at once and
+    /// changes nothing.
+    /// </summary>
+    public static Task EnsureRowsAsync(DbChange change, IReadOnlyCollection<Guid> borrowerIds, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return change.ExecuteAsync("""
+            INSERT INTO borrower_contact (borrower_id, do_not_contact, updated_at)
+            SELECT j.id, 0, @now FROM JSON_TABLE(@ids, '$[*]' COLUMNS (id CHAR(36) CHARACTER SET ascii PATH '$')) j ORDER BY j.id
+            ON DUPLICATE KEY UPDATE borrower_id = borrower_id
+            """, new { ids = JsonRows.Of(borrowerIds.Distinct().Order()), now }, ct);
     }
 
     /// <summary>A call placed (its outcome not known yet), in the change that holds the borrower's lock.</summary>

@@ -72,7 +72,7 @@ public static class ContactPreferencesApi
         }
 
         // The row every contact locks: taken here too, so a reminder being decided now sees the flag before or after, whole.
-        await change.ExecuteAsync("INSERT IGNORE INTO borrower_contact (borrower_id, do_not_contact, updated_at) VALUES (@borrowerId, 0, @now)", new { borrowerId, now }, ct);
+        await ContactGuard.EnsureRowsAsync(change, [borrowerId], now, ct);
         var before = await change.QuerySingleOrDefaultAsync<PreferencesRow>(
             "SELECT do_not_contact, reason, updated_by, updated_at FROM borrower_contact WHERE borrower_id = @borrowerId FOR UPDATE", new { borrowerId }, ct);
         var doNotContact = request.DoNotContact!.Value;
