@@ -96,8 +96,8 @@ internal static class Checks
         Check("loans charged penalty (every loan overdue)", expected.Overdue, penalty.Loans);
         Check("penalty charged on the periods (fen)", penalty.Total,
             await One<long>("SELECT CAST(SUM(penalty_due) AS SIGNED) FROM loan_periods") - penalty.ChargedBefore);
-        Check("interest accrued on the periods before / after the close (fen)", $"{expected.Interest.AccruedBefore} / {expected.Interest.AccruedAfter}",
-            $"{penalty.InterestAccruedBefore} / {await One<long>("SELECT CAST(SUM(interest_accrued) AS SIGNED) FROM loan_periods")}");
+        Check("interest accrued on the periods (with what is pending on the loans' rows) before / after the close (fen)", $"{expected.Interest.AccruedBefore} / {expected.Interest.AccruedAfter}",
+            $"{penalty.InterestAccruedBefore} / {await One<long>("SELECT CAST((SELECT SUM(interest_accrued) FROM loan_periods) + (SELECT SUM(pending_interest) FROM loans) AS SIGNED)")}");
         var accruals = await conn.QuerySingleAsync<(long Count, long PerLoan, long Total)>(new CommandDefinition("""
             SELECT COUNT(*), CAST(COALESCE(SUM(loan_id IS NOT NULL), 0) AS SIGNED), CAST(COALESCE(SUM(total), 0) AS SIGNED)
               FROM journal_entries WHERE kind = 'accrual' AND value_date = @cob

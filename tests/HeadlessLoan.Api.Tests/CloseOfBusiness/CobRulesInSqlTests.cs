@@ -18,7 +18,8 @@ namespace HeadlessLoan.Api.Tests.CloseOfBusiness;
 /// first time or left behind for days, rates to the sixth decimal, manual classes standing over the table's — are written straight into the tables, every
 /// loan's close is worked out by the rules (<see cref="CobStep"/>, <see cref="DailyAccrual"/>) from the rows as they
 /// stand, then the service closes the date, and every period's penalty, interest and fees and every loan's status,
-/// days past due and class must be what the rules said, to the fen, and the night's pooled accrual their sum.
+/// days past due and class must be what the rules said, to the fen, each loan's snapshot what its rows hold, and the
+/// night's pooled accrual their sum; then again on the two nights after, when the quiet loans are closed from their rows.
 /// </summary>
 public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFactory>
 {
@@ -37,12 +38,24 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
         await using var db = await api.OpenDatabaseAsync();
         await SeedAsync(db, template.GetProperty("id").GetGuid(), new Random(seed), cobDate, loans: 150);
 
+        // Three nights: the first closes every loan the long way (none has a summary yet), the later ones close the
+        // quiet loans from their rows and the rest the long way again.
         var table = ClassificationTable.Default;
+        for (var night = 0; night < 3; night++)
+        {
+            await CloseAndCheckAsync(db, cobDate.AddDays(night), table);
+        }
+
+        Assert.True(await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM loans WHERE pending_interest > 0") > 0, "some loans were closed quietly");
+    }
+
+    /// <summary>Closes <paramref name="cobDate"/> in batches and holds every loan, period, snapshot and the pooled accrual to what the rules said.</summary>
+    private async Task CloseAndCheckAsync(MySqlConnection db, DateOnly cobDate, ClassificationTable table)
+    {
         var before = await ReadBookAsync(db, cobDate);
         var expected = before.Select(l => Expect(l, cobDate, table)).ToList();
 
         var close = api.Services.GetRequiredService<LoanDayEnd>();
-        var totals = new LoanComponents(0, 0, 0, 0);
         Guid? after = null;
         while (true)
         {
@@ -58,6 +71,10 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
         }
 
         var closed = (await ReadBookAsync(db, cobDate, closedOn: cobDate)).ToDictionary(l => l.Loan.Id);
+        var snapshots = (await db.QueryAsync<SnapshotRow>("""
+            SELECT loan_id, status, days_past_due, risk_class, principal_outstanding, interest_outstanding, fee_outstanding, penalty_outstanding
+              FROM loan_day_snapshots WHERE cob_date = @day
+            """, new { day = cobDate.ToDateTime(TimeOnly.MinValue) })).ToDictionary(r => r.LoanId);
         var faults = new List<string>();
         foreach (var (loan, want) in before.Zip(expected))
         {
@@ -81,6 +98,13 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
                     faults.Add($"{loan.Loan.Id} period {p.Period}: (penalty, interest, fee) {(p.PenaltyDue, p.InterestAccrued, p.FeeCharged)} where the rules say {w}");
                 }
             }
+
+            var snapshot = new SnapshotRow(got.Loan.Id, got.Loan.Status, got.Loan.DaysPastDue, got.Loan.RiskClass, got.Periods.Sum(p => p.PrincipalDue - p.PrincipalPaid),
+                got.Periods.Sum(p => p.InterestAccrued - p.InterestPaid), got.Periods.Sum(p => p.FeeCharged - p.FeePaid), got.Periods.Sum(p => p.PenaltyDue - p.PenaltyPaid));
+            if (snapshots.GetValueOrDefault(got.Loan.Id) != snapshot)
+            {
+                faults.Add($"{loan.Loan.Id}: snapshot {snapshots.GetValueOrDefault(got.Loan.Id)} where its rows say {snapshot}");
+            }
         }
 
         Assert.Empty(faults);
@@ -90,6 +114,9 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
             new { day = cobDate.ToDateTime(TimeOnly.MinValue) });
         Assert.Equal(expected.Sum(e => e.Earned), pooled);
     }
+
+    private sealed record SnapshotRow(
+        Guid LoanId, string Status, int DaysPastDue, string RiskClass, long PrincipalOutstanding, long InterestOutstanding, long FeeOutstanding, long PenaltyOutstanding);
 
     /// <summary>What the rules say the close of <paramref name="cobDate"/> leaves a loan: its status, days past due and class, and per period its penalty, interest and fees recognised.</summary>
     private static Expected Expect(BookLoan book, DateOnly cobDate, ClassificationTable table)
@@ -140,7 +167,7 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
     {
         var applicationColumns = await ColumnsAsync(db, "applications", "id");
         var loanColumns = await ColumnsAsync(db, "loans", "id", "seq", "contract_no", "application_id", "annual_rate", "penalty_daily_rate", "ceiling",
-            "penalty_cap", "status", "disbursed_on", "cob_date", "days_past_due", "risk_class");
+            "penalty_cap", "status", "disbursed_on", "cob_date", "days_past_due", "risk_class", "summary_of", "pending_interest");
         var applicationId = await db.ExecuteScalarAsync<Guid>("SELECT application_id FROM loans WHERE id = @templateId", new { templateId });
         for (var n = 0; n < loans; n++)
         {
@@ -230,10 +257,10 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
                AND {(closedOn is null ? "(l.cob_date IS NULL OR l.cob_date < @day)" : "l.cob_date = @day")}
              ORDER BY l.id
             """, new { day })).ToList();
-        var periods = (await db.QueryAsync<LoanPeriodRowWithLoan>("""
-            SELECT loan_id, period, due_date, principal_due, interest_due, fee_due, penalty_due, interest_accrued, fee_charged,
-                   principal_paid, interest_paid, fee_paid, penalty_paid
-              FROM loan_periods WHERE loan_id IN @ids
+        var periods = (await db.QueryAsync<LoanPeriodRowWithLoan>($"""
+            SELECT p.loan_id, p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due, {LoanSummary.InterestAccruedSql("p", "l")} AS interest_accrued,
+                   p.fee_charged, p.principal_paid, p.interest_paid, p.fee_paid, p.penalty_paid
+              FROM loan_periods p JOIN loans l ON l.id = p.loan_id WHERE p.loan_id IN @ids
             """, new { ids = loans.Select(l => l.Id).ToArray() })).ToLookup(p => p.LoanId);
         return loans.Select(l => new BookLoan(l, periods[l.Id].ToList())).ToList();
     }

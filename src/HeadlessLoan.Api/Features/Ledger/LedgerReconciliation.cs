@@ -85,7 +85,8 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
 
     // Each loan's receivables (its snapshot, proven equal to its lines above) against its schedule's unpaid parts, on
     // the accrual basis the ledger keeps: principal is owed once paid out (due − paid; nothing before the payout),
-    // interest and fees as far as they have been recognised (accrued or charged − paid), penalty as charged (due −
+    // interest and fees as far as they have been recognised (accrued or charged − paid, interest with what the close
+    // keeps on the loan's row for its running period), penalty as charged (due −
     // paid), each less what a write-off took off the books. An open loan's interest, penalty and fee receivables may
     // be less: the rest of what its periods accrued is on the accrual pool until the loan's next repayment or write-off
     // attributes it (never more: nothing is attributed twice). And a written-off loan's write-off expense and recovery
@@ -95,7 +96,7 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         SELECT loan_id AS LoanId, component AS Component, schedule_unpaid AS Schedule, receivable AS Ledger FROM (
             SELECT l.id AS loan_id, l.status, c.component, c.component IN ('interest', 'penalty', 'fee') AS pooled,
                    CAST(CASE c.component WHEN 'principal' THEN IF(l.disbursed_on IS NULL, 0, s.principal) - l.principal_written_off
-                        WHEN 'interest' THEN s.interest - l.interest_written_off WHEN 'penalty' THEN s.penalty - l.penalty_written_off
+                        WHEN 'interest' THEN s.interest + l.pending_interest - l.interest_written_off WHEN 'penalty' THEN s.penalty - l.penalty_written_off
                         WHEN 'fee' THEN s.fee - l.fee_written_off
                         WHEN 'written_off' THEN l.principal_written_off + l.interest_written_off + l.penalty_written_off + l.fee_written_off
                         ELSE l.recovered END AS SIGNED) AS schedule_unpaid,
@@ -122,10 +123,11 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         LIMIT @max
         """;
 
-    // Each open loan's recognised and unpaid interest, penalty and fees by its periods, beside its own balances (declared
+    // Each open loan's recognised and unpaid interest, penalty and fees by its periods (and the interest the close keeps
+    // on its row, not yet on its running period), beside its own balances (declared
     // before the statement that uses it: static fields initialise in order).
     private static readonly string Unpaid = $"""
-        (SELECT p.loan_id, SUM(p.interest_accrued - p.interest_paid) AS interest, SUM(p.penalty_due - p.penalty_paid) AS penalty,
+        (SELECT p.loan_id, SUM(p.interest_accrued - p.interest_paid) + MAX(l.pending_interest) AS interest, SUM(p.penalty_due - p.penalty_paid) AS penalty,
                 SUM(p.fee_charged - p.fee_paid) AS fee
            FROM loans l JOIN loan_periods p ON p.loan_id = l.id WHERE l.status IN @open GROUP BY p.loan_id) u
         LEFT JOIN (SELECT loan_id, SUM(IF(account = '{LedgerAccount.InterestReceivable.ToWire()}', balance, 0)) AS interest,

@@ -8,7 +8,8 @@ namespace HeadlessLoan.Api.Features.Loans;
 /// The close of business accrues a night's interest, penalty and fees for a whole batch of loans as one entry on the
 /// book's accrual pool; each loan's part stays on its periods (<c>interest_accrued</c>, <c>penalty_due</c>,
 /// <c>fee_charged</c>). Before anything settles or reads a loan's receivables (a repayment, a write-off), its part is
-/// moved onto them here: whatever its periods have recognised and not been paid beyond what its own balances carry.
+/// moved onto them here: whatever its periods have recognised and not been paid beyond what its own balances carry
+/// (the interest the close keeps on the loan's row written onto its periods first, <see cref="LoanSummary"/>).
 /// The caller holds the loan's row lock.
 /// </summary>
 public sealed class LoanAccrualPool(LedgerStore ledger)
@@ -17,6 +18,7 @@ public sealed class LoanAccrualPool(LedgerStore ledger)
     public async Task AttributeAsync(DbChange change, Guid loanId, DateOnly on, string source, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
+        await LoanSummary.WritePendingAsync(change, loanId, ct);
         // A locking read: the newest periods, not the caller's snapshot, which may be older than the loan's lock.
         var (interest, penalty, fee) = await change.QuerySingleOrDefaultAsync<(long, long, long)>("""
             SELECT CAST(COALESCE(SUM(interest_accrued - interest_paid), 0) AS SIGNED), CAST(COALESCE(SUM(penalty_due - penalty_paid), 0) AS SIGNED),

@@ -26,9 +26,11 @@ public interface ILoanOverdueObserver
 /// <summary>
 /// The loans' part of the close of business, a batch at a time in the caller's change, worked out by the server over
 /// the batch's rows: the batch's loan rows are locked first (so a repayment arriving meanwhile waits for the batch,
-/// never refused, and is applied on what the batch wrote), then a handful of statements whatever the batch's size:
-/// what the day earned on every period (penalty on overdue principal within the loan's cap, interest and fees on the
-/// accrual basis) added where it is earned, the loans' days past due, class and status, a snapshot row per loan, and
+/// never refused, and is applied on what the batch wrote), then the quiet loans are closed on their rows alone (current,
+/// nothing falling due: the night adds interest to the running period kept in the row's summary, <see cref="LoanSummary"/>),
+/// and the rest in a handful of statements whatever the batch's size: what the day earned on every period (penalty on
+/// overdue principal within the loan's cap, interest and fees on the accrual basis) added where it is earned, the
+/// loans' days past due, class and status, and their summaries again; then a snapshot row per loan from its row, and
 /// the night's accrual as one entry on the book's accrual pool (<see cref="Postings.PooledAccrual"/>; each loan's part
 /// stays on its periods until <see cref="LoanAccrualPool"/> attributes it). The statements are the pure rules
 /// (<see cref="CobStep"/>, <see cref="DailyAccrual"/>) written in SQL; a test holds them to each other on random books.
@@ -55,11 +57,15 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         }
 
         // The batch is the loans the lock took: those unclosed in (after, last], which nobody else changes meanwhile.
-        var batch = new { after, last = ids[^1], open = Open, day, now, overdue = Overdue, active = Active, normal = Normal };
+        // The quiet ones are closed on their rows first; the statements after them take the rest (still unclosed).
+        var batch = new { after, last = ids[^1], open = Open, day, now, overdue = Overdue, active = Active, normal = Normal, quietClass = table.Classify(0).ToWire() };
+        var quiet = await change.ScalarAsync<long>($"SELECT CAST(COALESCE(SUM({QuietInterest}), 0) AS SIGNED) FROM loans l WHERE {InBatch} AND {Quiet}", batch, ct);
+        await change.ExecuteAsync(CloseQuietSql, batch, ct);
+        await change.ExecuteAsync(LoanSummary.WritePendingSql(InBatch), batch, ct);
         var before = await RecognisedAsync(change, batch, ct);
         await change.ExecuteAsync(EarnSql, batch, ct);
         var since = await RecognisedAsync(change, batch, ct);
-        var earned = new LoanComponents(0, since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee);
+        var earned = new LoanComponents(0, quiet + since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee);
         // Where the loans not plainly current stood (any other was active, 0 days past due, normal); after the close,
         // the loans it moved are those it stamped.
         var standing = (await change.QueryAsync<LoanStanding>($"""
@@ -72,6 +78,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
             .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
             .ToList();
+        await change.ExecuteAsync(LoanSummary.RefreshSql(ClosedLongWay), batch, ct);
         await change.ExecuteAsync(SnapshotSql, batch, ct);
         if (earned.Total > 0)
         {
@@ -146,10 +153,6 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// character set, the key cannot serve the range and each statement scans every loan).
     /// </summary>
     private const string InRange = "l.id > CONVERT(COALESCE(@after, '') USING ascii) AND l.id <= CONVERT(@last USING ascii)";
-
-    /// <summary>A period with anything unpaid (<see cref="LoanPeriod.Settled"/> not).</summary>
-    private const string Unsettled =
-        "(p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due OR p.penalty_paid < p.penalty_due)";
 
     /// <summary>The batch's loans, as its lock took them: unclosed, in its range.</summary>
     private const string InBatch = InRange + " AND " + Unclosed;
@@ -229,7 +232,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                    CASE WHEN a.status = @active AND a.oldest IS NOT NULL THEN @overdue WHEN a.status = @overdue AND a.oldest IS NULL THEN @active
                         ELSE a.status END AS status_after
               FROM (SELECT l.id, l.status, l.risk_class, o.risk_class AS override_class,
-                           MIN(IF({Unsettled} AND p.due_date < @day, p.due_date, NULL)) AS oldest
+                           MIN(IF({LoanSummary.Unsettled} AND p.due_date < @day, p.due_date, NULL)) AS oldest
                       FROM loans l LEFT JOIN loan_periods p ON p.loan_id = l.id
                       LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
                                                       AND o.decided_by <> o.requested_by AND TRIM(o.reason) <> ''
@@ -245,15 +248,43 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                l.updated_at = IF(c.status_after <> c.status OR c.class_after <> c.risk_class, @now, l.updated_at)
         """;
 
-    /// <summary>A snapshot row per loan of the batch, summed by the server from the rows as the batch left them (now closed through the COB date).</summary>
+    /// <summary>
+    /// A quiet loan tonight: closed the night before with its summary (<see cref="LoanSummary"/>) worked out for it, current,
+    /// in the class the table gives a loan 0 days past due (<c>@quietClass</c>), nothing unsettled falling due by the COB
+    /// date and its running period running on past it. Its close changes nothing but the running period's interest.
+    /// </summary>
+    private const string Quiet = """
+        l.summary_of = l.cob_date AND l.status = @active AND l.days_past_due = 0 AND l.risk_class = @quietClass AND l.running_due > @day
+        AND (l.oldest_unsettled_due IS NULL OR l.oldest_unsettled_due > @day)
+        """;
+
+    /// <summary>What a quiet loan's running period earns by the end of the COB date beyond what it has accrued: the same rule as <see cref="EarnSql"/>'s, on the summary.</summary>
+    private const string QuietInterest =
+        "GREATEST(0, LEAST(ROUND(l.running_base * l.annual_rate * (DATEDIFF(@day, l.running_from) + 1) / 360), l.running_interest_due) - l.running_accrued)";
+
+    /// <summary>
+    /// Closes the batch's quiet loans on their rows: the night's interest added to the running period's accrued and
+    /// pending interest and to what is outstanding. A single-table update assigns left to right, each assignment
+    /// seeing the ones before: <c>running_accrued</c>, which the night's interest is measured from, goes last.
+    /// </summary>
+    private static readonly string CloseQuietSql = $"""
+        UPDATE loans l
+           SET l.pending_interest = l.pending_interest + {QuietInterest}, l.interest_outstanding = l.interest_outstanding + {QuietInterest},
+               l.cob_date = @day, l.summary_of = @day, l.running_accrued = l.running_accrued + {QuietInterest}
+         WHERE {InBatch} AND {Quiet}
+        """;
+
+    /// <summary>The batch's loans closed tonight the long way, over their periods: their summaries are worked out again.</summary>
+    private const string ClosedLongWay = InRange + " AND l.status IN @open AND l.cob_date = @day AND (l.summary_of IS NULL OR l.summary_of <> @day)";
+
+    /// <summary>A snapshot row per loan of the batch, from its row as the batch left it (closed through the COB date, summed up).</summary>
     private const string SnapshotSql = $"""
         INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
                                                fee_outstanding, penalty_outstanding, region_code, officer_id, product_id)
-        SELECT l.id, @day, l.status, l.days_past_due, l.risk_class, SUM(p.principal_due - p.principal_paid), SUM(p.interest_accrued - p.interest_paid),
-               SUM(p.fee_charged - p.fee_paid), SUM(p.penalty_due - p.penalty_paid), a.declared_region_code, NULL, l.product_id
-          FROM loans l JOIN applications a ON a.id = l.application_id JOIN loan_periods p ON p.loan_id = l.id
+        SELECT l.id, @day, l.status, l.days_past_due, l.risk_class, l.principal_outstanding, l.interest_outstanding, l.fee_outstanding,
+               l.penalty_outstanding, l.region_code, NULL, l.product_id
+          FROM loans l
          WHERE {InRange} AND l.status IN @open AND l.cob_date = @day
-         GROUP BY l.id
         """;
 
     /// <summary>A loan's standing as its row holds it (<see cref="LoanStanding"/>).</summary>

@@ -114,6 +114,8 @@ public sealed class LoanPayments(
         var rules = await products.PaymentRulesAsync(change, loan.ProductId, loan.ProductVersion, ct)
             ?? throw new InvalidOperationException($"Loan {loanId}'s product version {loan.ProductId} v{loan.ProductVersion} does not exist.");
         var method = RepaymentMethodNames.TryParse(loan.Method, out var m) ? m : throw new InvalidDataException($"Loan {loanId}'s method '{loan.Method}'.");
+        // What the close has accrued on the loan's row goes onto its periods first: the payment changes them.
+        await LoanSummary.WritePendingAsync(change, loanId, ct);
         var periods = await change.QueryAsync<LoanPeriodRow>(LoanStore.SelectPeriodsSql, new { id = loanId }, ct);
         var schedule = periods.Select(p => p.ToDomain()).ToList();
         var applied = PaymentApplication.Apply(

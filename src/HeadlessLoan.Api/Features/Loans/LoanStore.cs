@@ -242,12 +242,13 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
         """;
 
     // An open loan's receivable of a component the close accrues is its own balance and its part of the accrual pool
-    // not yet attributed to it (LoanAccrualPool): together, what its periods have recognised and not been paid.
+    // not yet attributed to it (LoanAccrualPool): together, what its periods have recognised and not been paid (with
+    // the interest the close has not yet written onto its running period, LoanSummary).
     private static readonly string OpenStatuses = string.Join(", ",
         LoanLifecycle.OpenStatuses.Select(st => $"'{st.ToWire()}'"));
 
     private static string WithPooled(string component) =>
-        $"IF(l.status IN ({OpenStatuses}), GREATEST(COALESCE(b.{component}_receivable, 0), s.recognised_{component}), COALESCE(b.{component}_receivable, 0))";
+        $"IF(l.status IN ({OpenStatuses}), GREATEST(COALESCE(b.{component}_receivable, 0), s.recognised_{component}{(component == "interest" ? " + l.pending_interest" : "")}), COALESCE(b.{component}_receivable, 0))";
 
     // The schedule's totals and the ledger's balances come with the row, from derived tables restricted to the
     // loans asked for (the filter goes inside them, so neither scans more than those loans' own rows): a loan reads in
@@ -308,9 +309,9 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     private static readonly string SelectLoansByIds = SelectLoans("IN @ids");
 
     /// <summary>A loan's periods in order (parameter <c>@id</c>).</summary>
-    internal const string SelectPeriodsSql = """
-        SELECT period, due_date, principal_due, interest_due, fee_due, penalty_due, interest_accrued, fee_charged,
-               principal_paid, interest_paid, fee_paid, penalty_paid
-          FROM loan_periods WHERE loan_id = @id ORDER BY period
+    internal static readonly string SelectPeriodsSql = $"""
+        SELECT p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due, {LoanSummary.InterestAccruedSql("p", "l")} AS interest_accrued,
+               p.fee_charged, p.principal_paid, p.interest_paid, p.fee_paid, p.penalty_paid
+          FROM loan_periods p JOIN loans l ON l.id = p.loan_id WHERE p.loan_id = @id ORDER BY p.period
         """;
 }
