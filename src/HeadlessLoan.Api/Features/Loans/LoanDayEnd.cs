@@ -48,42 +48,29 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
-        var ids = (await change.QueryAsync<Guid>($"""
-            SELECT l.id FROM loans l WHERE l.id > CONVERT(COALESCE(@after, '') USING ascii) AND {Unclosed} ORDER BY l.id LIMIT @size FOR UPDATE
-            """, new { after, open = Open, day, size }, ct)).ToList();
-        if (ids.Count == 0)
+        var quietClass = table.Classify(0).ToWire();
+        var locked = (await change.QueryAsync<LockedLoan>($"""
+            SELECT l.id, IF({Quiet}, 1, 0) AS quiet_flag, CAST(IF({Quiet}, {QuietInterest}, 0) AS SIGNED) AS quiet_interest
+              FROM loans l WHERE l.id > CONVERT(COALESCE(@after, '') USING ascii) AND {Unclosed} ORDER BY l.id LIMIT @size FOR UPDATE
+            """, new { after, open = Open, day, size, active = Active, quietClass }, ct)).ToList();
+        if (locked.Count == 0)
         {
             return new DayEndBatch(0, 0, null);
         }
 
         // The batch is the loans the lock took: those unclosed in (after, last], which nobody else changes meanwhile.
-        // The quiet ones are closed on their rows first; the statements after them take the rest (still unclosed).
-        var batch = new { after, last = ids[^1], open = Open, day, now, overdue = Overdue, active = Active, normal = Normal, quietClass = table.Classify(0).ToWire() };
-        var quiet = await change.ScalarAsync<long>($"SELECT CAST(COALESCE(SUM({QuietInterest}), 0) AS SIGNED) FROM loans l WHERE {InBatch} AND {Quiet}", batch, ct);
+        // The quiet ones are closed on their rows; the rest, by id, the long way.
+        var (first, last) = (locked[0].Id, locked[^1].Id);
+        var rest = locked.Where(l => !l.Quiet).Select(l => l.Id).ToList();
+        var batch = new { after, last, open = Open, day, now, overdue = Overdue, active = Active, normal = Normal, quietClass, rest };
         await change.ExecuteAsync(CloseQuietSql, batch, ct);
-        await change.ExecuteAsync(LoanSummary.WritePendingSql(InBatch), batch, ct);
-        var before = await RecognisedAsync(change, batch, ct);
-        await change.ExecuteAsync(EarnSql, batch, ct);
-        var since = await RecognisedAsync(change, batch, ct);
-        var earned = new LoanComponents(0, quiet + since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee);
-        // Where the loans not plainly current stood (any other was active, 0 days past due, normal); after the close,
-        // the loans it moved are those it stamped.
-        var standing = (await change.QueryAsync<LoanStanding>($"""
-            {SelectStanding} WHERE {InBatch} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal) LOCK IN SHARE MODE
-            """, batch, ct)).ToDictionary(l => l.Id);
-        await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
-        var moved = (await change.QueryAsync<LoanStanding>($"""
-            {SelectStanding} WHERE {InRange} AND l.cob_date = @day AND l.updated_at = @now
-            """, batch, ct))
-            .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
-            .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
-            .ToList();
-        await change.ExecuteAsync(LoanSummary.RefreshSql(ClosedLongWay), batch, ct);
+        var (moved, longWay) = rest.Count > 0 ? await CloseLongWayAsync(change, batch, table, ct) : ([], new LoanComponents(0, 0, 0, 0));
         await change.ExecuteAsync(SnapshotSql, batch, ct);
+        var earned = longWay with { Interest = longWay.Interest + locked.Sum(l => l.QuietInterest) };
         if (earned.Total > 0)
         {
             await ledger.PostOnceAsync(change, Postings.PooledAccrual(
-                EntryIds.For(EntryKinds.Accrual, $"cob:{cobDate:yyyy-MM-dd}:{ids[0]}"), cobDate, earned.Interest, earned.Penalty, earned.Fee), ct);
+                EntryIds.For(EntryKinds.Accrual, $"cob:{cobDate:yyyy-MM-dd}:{first}"), cobDate, earned.Interest, earned.Penalty, earned.Fee), ct);
         }
 
         foreach (var loan in moved)
@@ -100,7 +87,32 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             }
         }
 
-        return new DayEndBatch(ids.Count, moved.Count, ids[^1]);
+        return new DayEndBatch(locked.Count, moved.Count, last);
+    }
+
+    /// <summary>
+    /// Closes the batch's loans that are not quiet (<c>@rest</c>) over their periods: the pending interest written onto
+    /// them first, what the day earns, their standing, their summaries again. Returns the loans whose status or class
+    /// moved and what the periods recognised tonight.
+    /// </summary>
+    private static async Task<(List<MovedLoan> Moved, LoanComponents Earned)> CloseLongWayAsync(DbChange change, object batch, ClassificationTable table, CancellationToken ct)
+    {
+        await change.ExecuteAsync(LoanSummary.WritePendingSql(LongWay), batch, ct);
+        var before = await RecognisedAsync(change, batch, ct);
+        await change.ExecuteAsync(EarnSql, batch, ct);
+        var since = await RecognisedAsync(change, batch, ct);
+        // Where the loans not plainly current stood (any other was active, 0 days past due, normal); after the close,
+        // the loans it moved are those it stamped.
+        var standing = (await change.QueryAsync<LoanStanding>($"""
+            {SelectStanding} WHERE {LongWay} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal) LOCK IN SHARE MODE
+            """, batch, ct)).ToDictionary(l => l.Id);
+        await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
+        var moved = (await change.QueryAsync<LoanStanding>($"{SelectStanding} WHERE {LongWay} AND l.updated_at = @now", batch, ct))
+            .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
+            .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
+            .ToList();
+        await change.ExecuteAsync(LoanSummary.RefreshSql(LongWay), batch, ct);
+        return (moved, new LoanComponents(0, since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee));
     }
 
     /// <summary>What the batch's periods have recognised so far (penalty charged, interest accrued, fees charged): read before and after the day's earnings, the difference is the night's accrual.</summary>
@@ -109,7 +121,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         var (penalty, interest, fee) = await change.QuerySingleOrDefaultAsync<(long, long, long)>($"""
             SELECT CAST(COALESCE(SUM(p.penalty_due), 0) AS SIGNED), CAST(COALESCE(SUM(p.interest_accrued), 0) AS SIGNED), CAST(COALESCE(SUM(p.fee_charged), 0) AS SIGNED)
               FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-             WHERE {InBatch} LOCK IN SHARE MODE
+             WHERE {LongWay} LOCK IN SHARE MODE
             """, batch, ct);
         return new LoanComponents(0, interest, penalty, fee);
     }
@@ -157,6 +169,9 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// <summary>The batch's loans, as its lock took them: unclosed, in its range.</summary>
     private const string InBatch = InRange + " AND " + Unclosed;
 
+    /// <summary>The batch's loans that were not quiet when the lock took them (<c>@rest</c>, by id): closed the long way.</summary>
+    private const string LongWay = "l.id IN @rest";
+
     /// <summary>
     /// Per loan of the batch, what the rules ask of its periods together (<see cref="DailyAccrual"/>): the due date
     /// of the period running on the COB date (the first due after it), where it runs from (the due date before it, or
@@ -167,7 +182,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         SELECT p.loan_id, MIN(IF(p.due_date > @day, p.due_date, NULL)) AS running_due, MAX(IF(p.due_date <= @day, p.due_date, NULL)) AS previous_due,
                SUM(IF(p.due_date > @day, p.principal_due - p.principal_paid, 0)) AS not_yet_due, SUM(p.penalty_due) AS charged
           FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-         WHERE {InBatch}
+         WHERE {LongWay}
          GROUP BY p.loan_id
         """;
 
@@ -191,7 +206,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
           FROM (SELECT p.loan_id, p.period, p.due_date,
                        {EarnedThroughSql("@day")} - {EarnedThroughSql("COALESCE(l.cob_date, l.disbursed_on - INTERVAL 1 DAY)")} AS earned
                   FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-                 WHERE {InBatch} AND p.due_date < @day AND p.principal_paid < p.principal_due) o
+                 WHERE {LongWay} AND p.due_date < @day AND p.principal_paid < p.principal_due) o
         """;
 
     /// <summary>
@@ -212,7 +227,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                         * (DATEDIFF(@day, COALESCE(a.previous_due, l.disbursed_on)) + 1) / 360), p.interest_due) - p.interest_accrued)
                    ELSE 0 END,
                p.fee_charged = p.fee_charged + IF(p.due_date <= @day, GREATEST(0, p.fee_due - p.fee_charged), 0)
-         WHERE {InBatch}
+         WHERE {LongWay}
            AND (o.earned > 0 OR p.due_date = a.running_due OR (p.due_date <= @day AND (p.interest_accrued < p.interest_due OR p.fee_charged < p.fee_due)))
         """;
 
@@ -236,7 +251,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                       FROM loans l LEFT JOIN loan_periods p ON p.loan_id = l.id
                       LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
                                                       AND o.decided_by <> o.requested_by AND TRIM(o.reason) <> ''
-                     WHERE {InBatch}
+                     WHERE {LongWay}
                      GROUP BY l.id) a
             """;
     }
@@ -274,9 +289,6 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
          WHERE {InBatch} AND {Quiet}
         """;
 
-    /// <summary>The batch's loans closed tonight the long way, over their periods: their summaries are worked out again.</summary>
-    private const string ClosedLongWay = InRange + " AND l.status IN @open AND l.cob_date = @day AND (l.summary_of IS NULL OR l.summary_of <> @day)";
-
     /// <summary>A snapshot row per loan of the batch, from its row as the batch left it (closed through the COB date, summed up).</summary>
     private const string SnapshotSql = $"""
         INSERT IGNORE INTO loan_day_snapshots (loan_id, cob_date, status, days_past_due, risk_class, principal_outstanding, interest_outstanding,
@@ -289,6 +301,12 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
     /// <summary>A loan's standing as its row holds it (<see cref="LoanStanding"/>).</summary>
     private const string SelectStanding = "SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l";
+
+    /// <summary>A loan the batch locked: whether it is quiet tonight (1), and if so the interest its night earns.</summary>
+    private sealed record LockedLoan(Guid Id, int QuietFlag, long QuietInterest)
+    {
+        public bool Quiet => QuietFlag == 1;
+    }
 
     /// <summary>A loan's standing as its row holds it.</summary>
     private sealed record LoanStanding(Guid Id, Guid? BorrowerId, string Status, int DaysPastDue, string RiskClass);
