@@ -147,6 +147,12 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
         Assert.Equal((Interest(6) - Interest(1), disbursedOn.AddDays(5), Interest(1)), (quiet.Pending, DateOnly.FromDateTime(quiet.SummaryOf!.Value), quiet.OnPeriod));
         Assert.Equal(Interest(6), (await LoanAsync(loanId)).GetProperty("receivable").GetProperty("interest").GetInt64());
         Assert.True((await api.ReconcileAsync()).Ok);
+        // The reconciliation holds the summary to the periods: one that strays is named, column by column.
+        await db.ExecuteAsync("UPDATE loans SET running_base = running_base + 1, fee_outstanding = fee_outstanding + 1 WHERE id = @loanId", new { loanId });
+        var strayed = await api.ReconcileAsync();
+        Assert.False(strayed.Ok);
+        Assert.Equal(["running_base", "fee_outstanding"], strayed.SummaryMismatches.Single(m => m.LoanId == loanId).Fields);
+        await db.ExecuteAsync("UPDATE loans SET running_base = running_base - 1, fee_outstanding = fee_outstanding - 1 WHERE id = @loanId", new { loanId });
 
         // A repayment (early: kept as credit or settling interest, as the product says) writes it onto the period
         // before it settles anything, and voids the summary.

@@ -14,17 +14,21 @@ public sealed record LoanScheduleMismatch(Guid LoanId, string Component, long Sc
 /// <summary>One receivable's accrual pool against the parts of it the loans' schedules hold and their balances do not carry yet.</summary>
 public sealed record AccrualPoolCheck(string Component, long Pool, long Pending);
 
+/// <summary>A loan whose schedule summed up on its row (what the close of business closes a quiet loan by) is not what its periods say: the columns that differ.</summary>
+public sealed record LoanSummaryMismatch(Guid LoanId, IReadOnlyList<string> Fields);
+
 public sealed record LedgerReconciliationResponse(
     bool Ok, DateTimeOffset CheckedAt, long Entries, long TotalDebits, long TotalCredits,
     IReadOnlyList<Guid> UnbalancedEntries, long LoansChecked, IReadOnlyList<LoanBalanceMismatch> SnapshotMismatches,
-    long SchedulesChecked, IReadOnlyList<LoanScheduleMismatch> ScheduleMismatches, IReadOnlyList<AccrualPoolCheck> AccrualPool);
+    long SchedulesChecked, IReadOnlyList<LoanScheduleMismatch> ScheduleMismatches, IReadOnlyList<AccrualPoolCheck> AccrualPool,
+    IReadOnlyList<LoanSummaryMismatch> SummaryMismatches);
 
 /// <summary>
 /// Proves the books from the rows themselves: debits equal credits over the whole ledger and in every entry (and
 /// each entry's total is its debits); every loan's balance snapshot equals the sum of its journal lines; and every
 /// loan's receivable per component equals what its schedule leaves unpaid — for interest, penalty and fees on an open
 /// loan, at most that, the rest being its part of the accrual pool, and the pool of each equal to the loans' parts
-/// summed. It reads every line, on a snapshot of its own (one consistent read), so it is for auditors and tests, not
+/// summed; and every loan's schedule as summed up on its row for the close of business equals its periods. It reads every line, on a snapshot of its own (one consistent read), so it is for auditors and tests, not
 /// for hot paths.
 /// </summary>
 public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
@@ -53,10 +57,13 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
         var scheduleMismatches = (await conn.QueryAsync<LoanScheduleMismatch>(new CommandDefinition(
             ScheduleMismatchSql, new { max = MaxListed, open = OpenStatuses }, tx, cancellationToken: ct))).AsList();
         var pool = (await conn.QueryAsync<AccrualPoolCheck>(new CommandDefinition(AccrualPoolSql, new { open = OpenStatuses }, tx, cancellationToken: ct))).AsList();
+        var summaries = (await conn.QueryAsync<(Guid LoanId, string Fields)>(new CommandDefinition(SummaryMismatchSql, new { max = MaxListed }, tx, cancellationToken: ct)))
+            .Select(m => new LoanSummaryMismatch(m.LoanId, m.Fields.Split(','))).ToList();
         await tx.CommitAsync(ct);
         return new LedgerReconciliationResponse(
-            debits == credits && unbalanced.Count == 0 && mismatches.Count == 0 && scheduleMismatches.Count == 0 && pool.All(p => p.Pool == p.Pending),
-            DbTime.ToOffset(DbTime.Now(clock)), entries, debits, credits, unbalanced, loans, mismatches, schedules, scheduleMismatches, pool);
+            debits == credits && unbalanced.Count == 0 && mismatches.Count == 0 && scheduleMismatches.Count == 0 && pool.All(p => p.Pool == p.Pending)
+            && summaries.Count == 0,
+            DbTime.ToOffset(DbTime.Now(clock)), entries, debits, credits, unbalanced, loans, mismatches, schedules, scheduleMismatches, pool, summaries);
     }
 
     // An entry is unbalanced when its lines' debits and credits differ, when its total is not its debits, or when
@@ -149,4 +156,41 @@ public sealed class LedgerReconciliation(MySqlDataSource db, TimeProvider clock)
                        FROM {Unpaid}) s
         """;
 
+    // Each loan's schedule as summed up on its row (migration 0034; set while summary_of is) against its periods,
+    // worked out here again on its own, as of the date the summary is for: the period running after that date (the
+    // first due after it: its number and due date, where it runs from, the unpaid principal of it and every later
+    // period, its scheduled interest and what it has accrued with the interest pending on the row), the oldest
+    // unsettled due date, and what is outstanding per component (interest with what is pending). One row per loan
+    // that differs, naming the columns.
+    private const string SummaryMismatchSql = """
+        SELECT LoanId, Fields FROM (
+            SELECT l.id AS LoanId, CONCAT_WS(',',
+                   IF(l.running_period <=> r.period, NULL, 'running_period'), IF(l.running_due <=> s.running_due, NULL, 'running_due'),
+                   IF(l.running_from <=> COALESCE(s.previous_due, l.disbursed_on), NULL, 'running_from'),
+                   IF(l.running_base = COALESCE(s.not_yet_due, 0), NULL, 'running_base'),
+                   IF(l.running_interest_due = COALESCE(r.interest_due, 0), NULL, 'running_interest_due'),
+                   IF(l.running_accrued = COALESCE(r.interest_accrued, 0) + l.pending_interest, NULL, 'running_accrued'),
+                   IF(l.oldest_unsettled_due <=> s.oldest_unsettled_due, NULL, 'oldest_unsettled_due'),
+                   IF(l.principal_outstanding = COALESCE(s.principal, 0), NULL, 'principal_outstanding'),
+                   IF(l.interest_outstanding = COALESCE(s.interest, 0) + l.pending_interest, NULL, 'interest_outstanding'),
+                   IF(l.fee_outstanding = COALESCE(s.fee, 0), NULL, 'fee_outstanding'),
+                   IF(l.penalty_outstanding = COALESCE(s.penalty, 0), NULL, 'penalty_outstanding')) AS Fields
+              FROM loans l
+              LEFT JOIN (SELECT p.loan_id, MIN(IF(p.due_date > l.summary_of, p.due_date, NULL)) AS running_due,
+                                MAX(IF(p.due_date <= l.summary_of, p.due_date, NULL)) AS previous_due,
+                                SUM(IF(p.due_date > l.summary_of, p.principal_due - p.principal_paid, 0)) AS not_yet_due,
+                                MIN(IF(p.principal_paid < p.principal_due OR p.interest_paid < p.interest_due OR p.fee_paid < p.fee_due
+                                       OR p.penalty_paid < p.penalty_due, p.due_date, NULL)) AS oldest_unsettled_due,
+                                SUM(p.principal_due - p.principal_paid) AS principal, SUM(p.interest_accrued - p.interest_paid) AS interest,
+                                SUM(p.fee_charged - p.fee_paid) AS fee, SUM(p.penalty_due - p.penalty_paid) AS penalty
+                           FROM loans l JOIN loan_periods p ON p.loan_id = l.id
+                          WHERE l.summary_of IS NOT NULL
+                          GROUP BY p.loan_id) s ON s.loan_id = l.id
+              LEFT JOIN loan_periods r ON r.loan_id = l.id AND r.due_date = s.running_due
+             WHERE l.summary_of IS NOT NULL
+        ) m
+        WHERE Fields <> ''
+        ORDER BY LoanId
+        LIMIT @max
+        """;
 }
