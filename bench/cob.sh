@@ -12,7 +12,8 @@
 # MariaDB runs as scripts/lib/services.sh starts it (durable commits: innodb_flush_log_at_trx_commit=1) with a buffer
 # pool of HL_BENCH_DB_BUFFER_POOL (default 8G, so the book is measured in memory, as a database server that closes
 # every night holds its loans); both the COB and the baseline start warm. HL_BENCH_PROFILE=1 turns performance_schema
-# on and prints the close's statements by server time; HL_BENCH_COB_BATCH overrides CloseOfBusiness:BatchSize.
+# on and prints the close's statements by server time; HL_BENCH_COB_BATCH overrides CloseOfBusiness:BatchSize and
+# HL_BENCH_COB_WORKERS CloseOfBusiness:Workers (the slices closed at once).
 # The data is fresh each run, in .local/bench-cob (about 9 GB at 1,000,000 loans; the server's temporary files too),
 # until the next. Generating 1,000,000 loans takes about 10 minutes on 2 cores.
 # Usage: bench/cob.sh [loans]
@@ -42,6 +43,7 @@ dotnet build bench/CobThroughput -c Release -nologo -v quiet
 args=(--loans "$LOANS" --db-pid "$(cat "$STATE/mariadb/mariadb.pid")")
 [ "${HL_BENCH_PROFILE:-0}" = 1 ] && args+=(--profile)
 [ -n "${HL_BENCH_COB_BATCH:-}" ] && args+=(--batch-size "$HL_BENCH_COB_BATCH")
+[ -n "${HL_BENCH_COB_WORKERS:-}" ] && args+=(--workers "$HL_BENCH_COB_WORKERS")
 dotnet bench/CobThroughput/bin/Release/net10.0/CobThroughput.dll \
   --app "Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan_bench;User ID=hl_bench_app;Password=bench-only-password;Default Command Timeout=0;" \
   --root "Server=127.0.0.1;Port=$DB_PORT;Database=headless_loan_bench;User ID=root;Password=;" \

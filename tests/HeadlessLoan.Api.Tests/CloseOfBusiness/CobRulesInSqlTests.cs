@@ -60,7 +60,7 @@ public sealed class CobRulesInSqlTests(LoansFactory api) : IClassFixture<LoansFa
         while (true)
         {
             await using var change = await DbChange.BeginAsync(api.Services.GetRequiredService<MySqlDataSource>(), api.Services.GetRequiredService<AuditTrail>(), default);
-            var batch = await close.CloseBatchAsync(change, cobDate, after, 40, table, DateTime.UtcNow, default);
+            var batch = await close.CloseBatchAsync(change, cobDate, after, null, 40, table, DateTime.UtcNow, default);
             await change.CommitAsync(default);
             if (batch.Processed == 0)
             {

@@ -177,7 +177,7 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
     {
         await CloseAsync();
         var product = await LoanFlow.PricedProductAsync(api);
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 9; i++)
         {
             await LoanFlow.ActiveAsync(api, product, amount: 500_000);
         }
@@ -197,6 +197,12 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
         var run = await db.QuerySingleAsync<(string Status, int Processed)>("SELECT status, loans_processed FROM cob_runs WHERE cob_date = @cobDate", new { cobDate });
         Assert.Equal(("completed", open), run);
         Assert.Equal(open, await db.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM loan_day_snapshots WHERE cob_date = @cobDate", new { cobDate }));
+        // Closed in two slices at once (the tests' batches are small), each in several batches, each slice done.
+        var slices = (await db.QueryAsync<(int Loans, int Batches, bool Done)>(
+            "SELECT loans_processed, batches, done FROM cob_run_slices WHERE cob_date = @cobDate ORDER BY slice", new { cobDate })).ToList();
+        Assert.Equal(2, slices.Count);
+        Assert.All(slices, s => Assert.True(s.Done && s.Batches > 1, $"slice {s}"));
+        Assert.Equal(open, slices.Sum(s => s.Loans));
 
         // Asked to close the same date again (a crash after the last batch, replayed): nothing is reached twice.
         await db.ExecuteAsync("UPDATE cob_runs SET status = 'running', cursor_loan_id = NULL WHERE cob_date = @cobDate", new { cobDate });

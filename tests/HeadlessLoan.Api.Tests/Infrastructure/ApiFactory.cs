@@ -122,6 +122,9 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Repayments:ReconcilerEnabled"] = "false",
             // The close of business moves loans when the clock passes a day: the tests that want it run it themselves.
             ["CloseOfBusiness:Enabled"] = "false",
+            // Small batches in two slices, so a test's few loans still take several batches of each slice at once.
+            ["CloseOfBusiness:BatchSize"] = "4",
+            ["CloseOfBusiness:Workers"] = "2",
             // Likewise the reminder planner and sender.
             ["Reminders:Enabled"] = "false",
             ["Reminders:SmsSignName"] = "沙箱测试",

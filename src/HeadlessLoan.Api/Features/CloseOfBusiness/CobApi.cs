@@ -48,5 +48,5 @@ public static class CobApi
         };
 
     private static CobRunResponse ToResponse(CobRunRow r) => new(
-        DateOnly.FromDateTime(r.CobDate), r.Status, r.LoansProcessed, r.Failures, r.LastError, DbTime.ToOffset(r.StartedAt), DbTime.ToOffset(r.FinishedAt));
+        DateOnly.FromDateTime(r.CobDate), r.Status, checked((int)r.LoansProcessed), r.Failures, r.LastError, DbTime.ToOffset(r.StartedAt), DbTime.ToOffset(r.FinishedAt));
 }

@@ -6,7 +6,10 @@ using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.CloseOfBusiness;
 
-public sealed record CobRunRow(DateTime CobDate, string Status, int LoansProcessed, Guid? CursorLoanId, int Failures, string? LastError, DateTime StartedAt, DateTime? FinishedAt);
+public sealed record CobRunRow(DateTime CobDate, string Status, long LoansProcessed, Guid? CursorLoanId, int Failures, string? LastError, DateTime StartedAt, DateTime? FinishedAt);
+
+/// <summary>A slice of a run's loans (ids after its cursor up to <see cref="LastLoanId"/>, or every later id for the last slice), closed a batch at a time.</summary>
+public sealed record CobRunSlice(int Slice, Guid? LastLoanId, Guid? CursorLoanId, int LoansProcessed, int Batches, bool Done);
 
 public static class CobRunStatus
 {
@@ -24,8 +27,9 @@ public enum CobRerunOutcome
 }
 
 /// <summary>
-/// The business date and the COB runs: which date is open, where its run has got to (the cursor, moved in each batch's
-/// transaction, so a crashed run resumes after the last batch that committed), and how runs ended.
+/// The business date and the COB runs: which date is open, where its run has got to (its slices, each with a cursor
+/// moved in each of its batches' transactions, so a crashed run resumes after the last batch of each that committed),
+/// and how runs ended.
 /// </summary>
 public sealed class CobRuns(MySqlDataSource db)
 {
@@ -63,16 +67,81 @@ public sealed class CobRuns(MySqlDataSource db)
         return await conn.QuerySingleAsync<CobRunRow>(new CommandDefinition(SelectRun + " WHERE cob_date = @cobDate", new { cobDate }, cancellationToken: ct));
     }
 
-    /// <summary>Locks the run's row in the batch's change: whoever holds it writes this date's next batch (a second runner waits, then sees the moved cursor).</summary>
+    /// <summary>Locks the run's row in <paramref name="change"/> (a staff rerun; the cutting of its slices).</summary>
     public static Task<CobRunRow?> LockAsync(DbChange change, DateOnly cobDate, CancellationToken ct) =>
         change.QuerySingleOrDefaultAsync<CobRunRow>(SelectRun + " WHERE cob_date = @cobDate FOR UPDATE", new { cobDate = cobDate.ToDateTime(TimeOnly.MinValue) }, ct);
 
-    /// <summary>Moves the run on past a batch, in the batch's change; a batch that reached no loan completes the run.</summary>
-    public static Task AdvanceAsync(DbChange change, DateOnly cobDate, int processed, Guid? last, DateTime now, CancellationToken ct) =>
+    /// <summary>
+    /// The running date's slices, cut when it has none yet, under the run's row lock (so two runners cut them once):
+    /// the loan ids after the run's cursor split in up to <paramref name="workers"/> ranges of about as many loans,
+    /// no more ranges than batches of <paramref name="batchSize"/> fill. Null when the date is not running.
+    /// </summary>
+    public async Task<IReadOnlyList<CobRunSlice>?> SlicesAsync(DateOnly cobDate, int workers, int batchSize, AuditTrail audit, CancellationToken ct)
+    {
+        await using var change = await DbChange.BeginAsync(db, audit, ct);
+        if (await LockAsync(change, cobDate, ct) is not { Status: CobRunStatus.Running } run)
+        {
+            return null;
+        }
+
+        var date = new { cobDate = cobDate.ToDateTime(TimeOnly.MinValue) };
+        var slices = (await change.QueryAsync<CobRunSlice>(SelectSlice + " WHERE cob_date = @cobDate ORDER BY slice", date, ct)).ToList();
+        if (slices.Count == 0)
+        {
+            var from = run.CursorLoanId;
+            var loans = await change.ScalarAsync<long>("SELECT COUNT(*) FROM loans WHERE id > CONVERT(COALESCE(@from, '') USING ascii)", new { from }, ct);
+            var count = (int)Math.Clamp((loans + batchSize - 1) / batchSize, 1, workers);
+            var bounds = new List<Guid?>();
+            for (var k = 1; k < count; k++)
+            {
+                bounds.Add(await change.ScalarAsync<Guid?>("SELECT id FROM loans WHERE id > CONVERT(COALESCE(@from, '') USING ascii) ORDER BY id LIMIT 1 OFFSET @skip",
+                    new { from, skip = (loans * k / count) - 1 }, ct));
+            }
+
+            bounds.Add(null);
+            // The first slice counts what the run closed before it had slices (a run begun before there were any).
+            slices = bounds.Select((last, k) => new CobRunSlice(k, last, k == 0 ? from : bounds[k - 1], k == 0 ? checked((int)run.LoansProcessed) : 0, 0, false)).ToList();
+            foreach (var slice in slices)
+            {
+                change.Write("""
+                    INSERT INTO cob_run_slices (cob_date, slice, last_loan_id, cursor_loan_id, loans_processed) VALUES (@cobDate, @Slice, @LastLoanId, @CursorLoanId, @LoansProcessed)
+                    """, new { date.cobDate, slice.Slice, slice.LastLoanId, slice.CursorLoanId, slice.LoansProcessed });
+            }
+        }
+
+        await change.CommitAsync(ct);
+        return slices;
+    }
+
+    /// <summary>Locks a slice's row in the batch's change: whoever holds it writes the slice's next batch (a second runner waits, then sees the moved cursor).</summary>
+    public static Task<CobRunSlice?> LockSliceAsync(DbChange change, DateOnly cobDate, int slice, CancellationToken ct) =>
+        change.QuerySingleOrDefaultAsync<CobRunSlice>(SelectSlice + " WHERE cob_date = @cobDate AND slice = @slice FOR UPDATE",
+            new { cobDate = cobDate.ToDateTime(TimeOnly.MinValue), slice }, ct);
+
+    /// <summary>Whether the run is still running, its row read shared in the batch's change: a failure or a rerun waits for the batch.</summary>
+    public static async Task<bool> IsRunningAsync(DbChange change, DateOnly cobDate, CancellationToken ct) =>
+        await change.ScalarAsync<string>("SELECT status FROM cob_runs WHERE cob_date = @cobDate LOCK IN SHARE MODE",
+            new { cobDate = cobDate.ToDateTime(TimeOnly.MinValue) }, ct) == CobRunStatus.Running;
+
+    /// <summary>Moves a slice on past a batch, in the batch's change; a batch that reached no loan completes the slice.</summary>
+    public static Task AdvanceSliceAsync(DbChange change, DateOnly cobDate, int slice, int processed, Guid? last, CancellationToken ct) =>
         change.ExecuteAsync(processed == 0
-                ? "UPDATE cob_runs SET status = @completed, finished_at = @now WHERE cob_date = @cobDate"
-                : "UPDATE cob_runs SET loans_processed = loans_processed + @processed, cursor_loan_id = @last WHERE cob_date = @cobDate",
-            new { cobDate = cobDate.ToDateTime(TimeOnly.MinValue), processed, last, now, completed = CobRunStatus.Completed }, ct);
+                ? "UPDATE cob_run_slices SET done = TRUE WHERE cob_date = @cobDate AND slice = @slice"
+                : "UPDATE cob_run_slices SET loans_processed = loans_processed + @processed, batches = batches + 1, cursor_loan_id = @last WHERE cob_date = @cobDate AND slice = @slice",
+            new { cobDate = cobDate.ToDateTime(TimeOnly.MinValue), slice, processed, last }, ct);
+
+    /// <summary>Completes the running date once every slice is done, with the loans they closed; false when it was not to complete.</summary>
+    public async Task<bool> CompleteAsync(DateOnly cobDate, DateTime now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            UPDATE cob_runs r SET r.status = @completed, r.finished_at = @now,
+                   r.loans_processed = (SELECT SUM(s.loans_processed) FROM cob_run_slices s WHERE s.cob_date = r.cob_date)
+             WHERE r.cob_date = @cobDate AND r.status = @running
+               AND EXISTS (SELECT 1 FROM cob_run_slices s WHERE s.cob_date = r.cob_date)
+               AND NOT EXISTS (SELECT 1 FROM cob_run_slices s WHERE s.cob_date = r.cob_date AND NOT s.done)
+            """, new { cobDate = cobDate.ToDateTime(TimeOnly.MinValue), now, completed = CobRunStatus.Completed, running = CobRunStatus.Running }, cancellationToken: ct)) == 1;
+    }
 
     /// <summary>Records a batch that failed: the run stops at its cursor until staff rerun it.</summary>
     public async Task FailAsync(DateOnly cobDate, string error, DateTime now, CancellationToken ct)
@@ -110,7 +179,7 @@ public sealed class CobRuns(MySqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var results = await conn.QueryMultipleAsync(new CommandDefinition($"""
             SELECT business_date FROM business_dates WHERE tenant = @tenant;
-            {SelectRun} ORDER BY cob_date DESC LIMIT @limit
+            {SelectRunProgress} ORDER BY cob_date DESC LIMIT @limit
             """, new { tenant = Tenant, limit }, cancellationToken: ct));
         var date = await results.ReadSingleOrDefaultAsync<DateTime?>();
         return (date is { } d ? DateOnly.FromDateTime(d) : null, (await results.ReadAsync<CobRunRow>()).AsList());
@@ -135,5 +204,15 @@ public sealed class CobRuns(MySqlDataSource db)
     }
 
     private const string SelectRun =
-        "SELECT cob_date, status, loans_processed, cursor_loan_id, failures, last_error, started_at, finished_at FROM cob_runs";
+        "SELECT cob_date, status, CAST(loans_processed AS SIGNED) AS loans_processed, cursor_loan_id, failures, last_error, started_at, finished_at FROM cob_runs";
+
+    /// <summary>A run with the loans its slices have closed so far.</summary>
+    private const string SelectRunProgress = """
+        SELECT r.cob_date, r.status,
+               CAST(COALESCE((SELECT SUM(s.loans_processed) FROM cob_run_slices s WHERE s.cob_date = r.cob_date), r.loans_processed) AS SIGNED) AS loans_processed,
+               r.cursor_loan_id, r.failures, r.last_error, r.started_at, r.finished_at
+          FROM cob_runs r
+        """;
+
+    private const string SelectSlice = "SELECT slice, last_loan_id, cursor_loan_id, loans_processed, batches, done FROM cob_run_slices";
 }

@@ -43,7 +43,9 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 {
     private static readonly AuditActor Cob = new(AuditActor.SystemKind, "close-of-business");
 
-    public async Task<DayEndBatch> CloseBatchAsync(DbChange change, DateOnly cobDate, Guid? after, int size, ClassificationTable table, DateTime now, CancellationToken ct)
+    /// <summary>Closes the next batch of up to <paramref name="size"/> unclosed loans after <paramref name="after"/> (and up to <paramref name="until"/>, when given).</summary>
+    public async Task<DayEndBatch> CloseBatchAsync(
+        DbChange change, DateOnly cobDate, Guid? after, Guid? until, int size, ClassificationTable table, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(table);
@@ -51,20 +53,20 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         var quietClass = table.Classify(0).ToWire();
         var locked = (await change.QueryAsync<LockedLoan>($"""
             SELECT l.id, IF({Quiet}, 1, 0) AS quiet_flag, CAST(IF({Quiet}, {QuietInterest}, 0) AS SIGNED) AS quiet_interest
-              FROM loans l WHERE l.id > CONVERT(COALESCE(@after, '') USING ascii) AND {Unclosed} ORDER BY l.id LIMIT @size FOR UPDATE
-            """, new { after, open = Open, day, size, active = Active, quietClass }, ct)).ToList();
+              FROM loans l WHERE l.id > CONVERT(COALESCE(@after, '') USING ascii){(until is null ? "" : " AND l.id <= CONVERT(@until USING ascii)")} AND {Unclosed}
+             ORDER BY l.id LIMIT @size FOR UPDATE
+            """, new { after, until, open = Open, day, size, active = Active, quietClass }, ct)).ToList();
         if (locked.Count == 0)
         {
             return new DayEndBatch(0, 0, null);
         }
 
         // The batch is the loans the lock took: those unclosed in (after, last], which nobody else changes meanwhile.
-        // The quiet ones are closed on their rows; the rest, by id, the long way.
+        // The quiet ones are closed on their rows; the rest, still unclosed after that, the long way.
         var (first, last) = (locked[0].Id, locked[^1].Id);
-        var rest = locked.Where(l => !l.Quiet).Select(l => l.Id).ToList();
-        var batch = new { after, last, open = Open, day, now, overdue = Overdue, active = Active, normal = Normal, quietClass, rest };
+        var batch = new { after, last, open = Open, day, now, overdue = Overdue, active = Active, normal = Normal, quietClass };
         await change.ExecuteAsync(CloseQuietSql, batch, ct);
-        var (moved, longWay) = rest.Count > 0 ? await CloseLongWayAsync(change, batch, table, ct) : ([], new LoanComponents(0, 0, 0, 0));
+        var (moved, longWay) = locked.Any(l => !l.Quiet) ? await CloseLongWayAsync(change, batch, table, ct) : ([], new LoanComponents(0, 0, 0, 0));
         await change.ExecuteAsync(SnapshotSql, batch, ct);
         var earned = longWay with { Interest = longWay.Interest + locked.Sum(l => l.QuietInterest) };
         if (earned.Total > 0)
@@ -91,7 +93,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     }
 
     /// <summary>
-    /// Closes the batch's loans that are not quiet (<c>@rest</c>) over their periods: the pending interest written onto
+    /// Closes the batch's loans that are not quiet (those its quiet close left unclosed) over their periods: the pending interest written onto
     /// them first, what the day earns, their standing, their summaries again. Returns the loans whose status or class
     /// moved and what the periods recognised tonight.
     /// </summary>
@@ -107,11 +109,11 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             {SelectStanding} WHERE {LongWay} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal) LOCK IN SHARE MODE
             """, batch, ct)).ToDictionary(l => l.Id);
         await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
-        var moved = (await change.QueryAsync<LoanStanding>($"{SelectStanding} WHERE {LongWay} AND l.updated_at = @now", batch, ct))
+        var moved = (await change.QueryAsync<LoanStanding>($"{SelectStanding} WHERE {InRange} AND l.cob_date = @day AND l.updated_at = @now", batch, ct))
             .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
             .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
             .ToList();
-        await change.ExecuteAsync(LoanSummary.RefreshSql(LongWay), batch, ct);
+        await change.ExecuteAsync(LoanSummary.RefreshSql(ClosedLongWay), batch, ct);
         return (moved, new LoanComponents(0, since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee));
     }
 
@@ -169,8 +171,14 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// <summary>The batch's loans, as its lock took them: unclosed, in its range.</summary>
     private const string InBatch = InRange + " AND " + Unclosed;
 
-    /// <summary>The batch's loans that were not quiet when the lock took them (<c>@rest</c>, by id): closed the long way.</summary>
-    private const string LongWay = "l.id IN @rest";
+    /// <summary>
+    /// The batch's loans to close the long way: once the quiet ones are closed, those still unclosed in its range (a
+    /// range, not a list of ids: the server plans a long list of keys slower than it scans the batch's rows).
+    /// </summary>
+    private const string LongWay = InBatch;
+
+    /// <summary>The batch's loans the long way closed tonight: their summaries are worked out again.</summary>
+    private const string ClosedLongWay = InRange + " AND l.status IN @open AND l.cob_date = @day AND (l.summary_of IS NULL OR l.summary_of <> @day)";
 
     /// <summary>
     /// Per loan of the batch, what the rules ask of its periods together (<see cref="DailyAccrual"/>): the due date
