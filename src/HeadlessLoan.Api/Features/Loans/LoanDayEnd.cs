@@ -30,7 +30,7 @@ public interface ILoanOverdueObserver
 /// nothing falling due: the night adds interest to the running period kept in the row's summary, <see cref="LoanSummary"/>),
 /// and the rest in a handful of statements whatever the batch's size: what the day earned on every period (penalty on
 /// overdue principal within the loan's cap, interest and fees on the accrual basis) added where it is earned, the
-/// loans' days past due, class and status, and their summaries again; then a snapshot row per loan from its row, and
+/// loans' days past due, class and status with their summaries again; then a snapshot row per loan from its row, and
 /// the night's accrual as one entry on the book's accrual pool (<see cref="Postings.PooledAccrual"/>; each loan's part
 /// stays on its periods until <see cref="LoanAccrualPool"/> attributes it). The statements are the pure rules
 /// (<see cref="CobStep"/>, <see cref="DailyAccrual"/>) written in SQL; a test holds them to each other on random books.
@@ -94,7 +94,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
     /// <summary>
     /// Closes the batch's loans that are not quiet (those its quiet close left unclosed) over their periods: the pending interest written onto
-    /// them first, what the day earns, their standing, their summaries again. Returns the loans whose status or class
+    /// them first, what the day earns, their standing and summaries. Returns the loans whose status or class
     /// moved and what the periods recognised tonight.
     /// </summary>
     private static async Task<(List<MovedLoan> Moved, LoanComponents Earned)> CloseLongWayAsync(DbChange change, object batch, ClassificationTable table, CancellationToken ct)
@@ -113,7 +113,6 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
             .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
             .ToList();
-        await change.ExecuteAsync(LoanSummary.RefreshSql(ClosedLongWay), batch, ct);
         return (moved, new LoanComponents(0, since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee));
     }
 
@@ -177,8 +176,6 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// </summary>
     private const string LongWay = InBatch;
 
-    /// <summary>The batch's loans the long way closed tonight: their summaries are worked out again.</summary>
-    private const string ClosedLongWay = InRange + " AND l.status IN @open AND l.cob_date = @day AND (l.summary_of IS NULL OR l.summary_of <> @day)";
 
     /// <summary>
     /// Per loan of the batch, what the rules ask of its periods together (<see cref="DailyAccrual"/>): the due date
@@ -255,7 +252,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                    CASE WHEN a.status = @active AND a.oldest IS NOT NULL THEN @overdue WHEN a.status = @overdue AND a.oldest IS NULL THEN @active
                         ELSE a.status END AS status_after
               FROM (SELECT l.id, l.status, l.risk_class, o.risk_class AS override_class,
-                           MIN(IF({LoanSummary.Unsettled} AND p.due_date < @day, p.due_date, NULL)) AS oldest
+                           MIN(IF({LoanSummary.Unsettled} AND p.due_date < @day, p.due_date, NULL)) AS oldest, {LoanSummary.AggregatesSql}
                       FROM loans l LEFT JOIN loan_periods p ON p.loan_id = l.id
                       LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
                                                       AND o.decided_by <> o.requested_by AND TRIM(o.reason) <> ''
@@ -264,11 +261,17 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             """;
     }
 
-    /// <summary>Every loan of the batch closed through the COB date, with its days past due, class and status (stamped when either moved).</summary>
+    /// <summary>
+    /// Every loan of the batch closed through the COB date, with its days past due, class and status (stamped when
+    /// either moved), and its summary worked out again from the same sums (<see cref="LoanSummary"/>).
+    /// </summary>
     private static string CloseLoansSql(ClassificationTable table) => $"""
         UPDATE loans l JOIN ({ClosedSql(table)}) c ON c.id = l.id
+          JOIN applications a ON a.id = l.application_id
+          LEFT JOIN loan_periods r ON r.loan_id = l.id AND r.due_date = c.running_due
            SET l.status = c.status_after, l.days_past_due = c.dpd, l.risk_class = c.class_after, l.cob_date = @day,
-               l.updated_at = IF(c.status_after <> c.status OR c.class_after <> c.risk_class, @now, l.updated_at)
+               l.updated_at = IF(c.status_after <> c.status OR c.class_after <> c.risk_class, @now, l.updated_at),
+               {LoanSummary.AssignmentsSql("c", "r", "a")}
         """;
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace HeadlessLoan.Api.Features.Loans;
 /// needs the periods themselves: so a period's recognised interest is its <c>interest_accrued</c> plus the loan's
 /// <c>pending_interest</c> when it is the running period (<see cref="InterestAccruedSql"/>). Whatever changes a loan's
 /// periods first calls <see cref="WritePendingAsync"/> under the loan's lock, which also voids the summary: the loan's
-/// next close sums its periods up again (<see cref="RefreshSql"/>).
+/// next close takes the long way, which sums its periods up again (<see cref="AggregatesSql"/>, <see cref="AssignmentsSql"/>).
 /// </summary>
 public static class LoanSummary
 {
@@ -44,28 +44,45 @@ public static class LoanSummary
 
     /// <summary>
     /// Sums up the periods of the loans <paramref name="loans"/> selects (a condition on <c>l</c>, loans closed through
-    /// <c>@day</c> with no interest pending) as of <c>@day</c>: the running period is the first due after it, running
-    /// from the due date before it (or the payout day) on every later period's unpaid principal, as the close accrues it.
-    /// A loan without periods has nothing running and nothing outstanding.
+    /// <c>@day</c> with no interest pending) as of <c>@day</c>, as the close's long way does (<see cref="AggregatesSql"/>,
+    /// <see cref="AssignmentsSql"/>): for a book written outside a close (the benchmark's).
     /// </summary>
     public static string RefreshSql(string loans) => $"""
         UPDATE loans l
           JOIN applications a ON a.id = l.application_id
-          LEFT JOIN (SELECT p.loan_id, MIN(IF(p.due_date > @day, p.due_date, NULL)) AS running_due, MAX(IF(p.due_date <= @day, p.due_date, NULL)) AS previous_due,
-                            SUM(IF(p.due_date > @day, p.principal_due - p.principal_paid, 0)) AS running_base,
-                            MIN(IF({Unsettled}, p.due_date, NULL)) AS oldest_unsettled_due,
-                            SUM(p.principal_due - p.principal_paid) AS principal, SUM(p.interest_accrued - p.interest_paid) AS interest,
-                            SUM(p.fee_charged - p.fee_paid) AS fee, SUM(p.penalty_due - p.penalty_paid) AS penalty
+          LEFT JOIN (SELECT p.loan_id, {AggregatesSql}
                        FROM loans l JOIN loan_periods p ON p.loan_id = l.id
                       WHERE {loans}
                       GROUP BY p.loan_id) s ON s.loan_id = l.id
           LEFT JOIN loan_periods r ON r.loan_id = l.id AND r.due_date = s.running_due
-           SET l.summary_of = @day, l.running_period = r.period, l.running_due = s.running_due, l.running_from = COALESCE(s.previous_due, l.disbursed_on),
-               l.running_base = COALESCE(s.running_base, 0), l.running_interest_due = COALESCE(r.interest_due, 0),
-               l.running_accrued = COALESCE(r.interest_accrued, 0), l.oldest_unsettled_due = s.oldest_unsettled_due,
-               l.principal_outstanding = COALESCE(s.principal, 0), l.interest_outstanding = COALESCE(s.interest, 0),
-               l.fee_outstanding = COALESCE(s.fee, 0), l.penalty_outstanding = COALESCE(s.penalty, 0), l.region_code = a.declared_region_code
+           SET {AssignmentsSql("s", "r", "a")}
          WHERE {loans}
+        """;
+
+    /// <summary>
+    /// What a summary takes of a loan's periods (<c>p</c>, grouped by loan) as of <c>@day</c>: the running period is the
+    /// first due after it, running from the due date before it (or the payout day) on every later period's unpaid
+    /// principal, as the close accrues it; the oldest unsettled due date; what is outstanding per component.
+    /// </summary>
+    public const string AggregatesSql = $"""
+        MIN(IF(p.due_date > @day, p.due_date, NULL)) AS running_due, MAX(IF(p.due_date <= @day, p.due_date, NULL)) AS previous_due,
+        SUM(IF(p.due_date > @day, p.principal_due - p.principal_paid, 0)) AS running_base, MIN(IF({Unsettled}, p.due_date, NULL)) AS oldest_unsettled_due,
+        SUM(p.principal_due - p.principal_paid) AS principal_outstanding, SUM(p.interest_accrued - p.interest_paid) AS interest_outstanding,
+        SUM(p.fee_charged - p.fee_paid) AS fee_outstanding, SUM(p.penalty_due - p.penalty_paid) AS penalty_outstanding
+        """;
+
+    /// <summary>
+    /// The assignments of a loan's (<c>l</c>) summary as of <c>@day</c> from <paramref name="sums"/> (<see cref="AggregatesSql"/>'s,
+    /// absent for a loan without periods: nothing running, nothing outstanding), its running period <paramref name="running"/>
+    /// and its application <paramref name="application"/> (the region).
+    /// </summary>
+    public static string AssignmentsSql(string sums, string running, string application) => $"""
+        l.summary_of = @day, l.running_period = {running}.period, l.running_due = {sums}.running_due,
+        l.running_from = COALESCE({sums}.previous_due, l.disbursed_on), l.running_base = COALESCE({sums}.running_base, 0),
+        l.running_interest_due = COALESCE({running}.interest_due, 0), l.running_accrued = COALESCE({running}.interest_accrued, 0),
+        l.oldest_unsettled_due = {sums}.oldest_unsettled_due, l.principal_outstanding = COALESCE({sums}.principal_outstanding, 0),
+        l.interest_outstanding = COALESCE({sums}.interest_outstanding, 0), l.fee_outstanding = COALESCE({sums}.fee_outstanding, 0),
+        l.penalty_outstanding = COALESCE({sums}.penalty_outstanding, 0), l.region_code = {application}.declared_region_code
         """;
 
     /// <summary>A period with anything unpaid (<see cref="Domain.Loans.LoanPeriod.Settled"/> not), as SQL on <c>p</c>.</summary>
