@@ -24,19 +24,18 @@ public interface ILoanOverdueObserver
 }
 
 /// <summary>
-/// The loans' part of the close of business, a batch at a time in the caller's change, worked out by the server over
-/// the batch's rows: the batch's loan rows are locked first (so a repayment arriving meanwhile waits for the batch,
-/// never refused, and is applied on what the batch wrote), then the quiet loans are closed on their rows alone (current,
-/// nothing falling due: the night adds interest to the running period kept in the row's summary, <see cref="LoanSummary"/>),
-/// and the rest in a handful of statements whatever the batch's size: what the day earned on every period (penalty on
-/// overdue principal within the loan's cap, interest and fees on the accrual basis) added where it is earned, the
-/// loans' days past due, class and status with their summaries again; then a snapshot row per loan from its row, and
-/// the night's accrual as one entry on the book's accrual pool (<see cref="Postings.PooledAccrual"/>; each loan's part
-/// stays on its periods until <see cref="LoanAccrualPool"/> attributes it). The statements are the pure rules
-/// (<see cref="CobStep"/>, <see cref="DailyAccrual"/>) written in SQL; a test holds them to each other on random books.
-/// Only the loans whose status or class moves come back to be audited, announced and told to the observers. A loan
-/// that a date already reached (<c>cob_date</c>) is not in that date's batches again, so a rerun or a resumed run
-/// changes nothing twice.
+/// The loans' part of the close of business, a batch at a time in the caller's change, in a handful of statements
+/// whatever the batch's size: the batch's loan rows are locked first (so a repayment arriving meanwhile waits for the
+/// batch, never refused, and is applied on what the batch wrote); then the quiet loans (current, nothing falling due:
+/// the night adds interest to the running period kept in the row's summary, <see cref="LoanSummary"/>) are closed on
+/// their rows by one statement of the server's; the rest, still unclosed after that, are read with their periods and
+/// closed by the pure rules (<see cref="LoanNight"/>: penalty on overdue principal within the loan's cap, interest and
+/// fees on the accrual basis, days past due, class and status, the summary again) and written back in two statements;
+/// then a snapshot row per loan from its row, and the night's accrual as one entry on the book's accrual pool
+/// (<see cref="Postings.PooledAccrual"/>; each loan's part stays on its periods until <see cref="LoanAccrualPool"/>
+/// attributes it). A test holds the quiet statement and the rest to the rules on random books. Only the loans whose
+/// status or class moves are audited, announced and told to the observers. A loan that a date already reached
+/// (<c>cob_date</c>) is not in that date's batches again, so a rerun or a resumed run changes nothing twice.
 /// </summary>
 [FeatureApi]
 public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObserver> observers)
@@ -66,7 +65,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         var (first, last) = (locked[0].Id, locked[^1].Id);
         var batch = new { after, last, open = Open, day, now, overdue = Overdue, active = Active, normal = Normal, quietClass };
         await change.ExecuteAsync(CloseQuietSql, batch, ct);
-        var (moved, longWay) = locked.Any(l => !l.Quiet) ? await CloseLongWayAsync(change, batch, table, ct) : ([], new LoanComponents(0, 0, 0, 0));
+        var (moved, longWay) = locked.Any(l => !l.Quiet) ? await CloseLongWayAsync(change, batch, cobDate, table, now, ct) : ([], new LoanComponents(0, 0, 0, 0));
         await change.ExecuteAsync(SnapshotSql, batch, ct);
         var earned = longWay with { Interest = longWay.Interest + locked.Sum(l => l.QuietInterest) };
         if (earned.Total > 0)
@@ -93,38 +92,56 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     }
 
     /// <summary>
-    /// Closes the batch's loans that are not quiet (those its quiet close left unclosed) over their periods: the pending interest written onto
-    /// them first, what the day earns, their standing and summaries. Returns the loans whose status or class
-    /// moved and what the periods recognised tonight.
+    /// Closes the batch's loans that are not quiet (those its quiet close left unclosed) by the pure rules
+    /// (<see cref="LoanNight"/>): their rows and periods read under their locks, each loan's night worked out, and the
+    /// result written back in two statements whatever the batch's size, the periods the night changed and every loan
+    /// (standing, summary, its pending interest now on its running period). Returns the loans whose status or class
+    /// moved and what the night recognised.
     /// </summary>
-    private static async Task<(List<MovedLoan> Moved, LoanComponents Earned)> CloseLongWayAsync(DbChange change, object batch, ClassificationTable table, CancellationToken ct)
+    private static async Task<(List<MovedLoan> Moved, LoanComponents Earned)> CloseLongWayAsync(
+        DbChange change, object batch, DateOnly cobDate, ClassificationTable table, DateTime now, CancellationToken ct)
     {
-        await change.ExecuteAsync(LoanSummary.WritePendingSql(LongWay), batch, ct);
-        var before = await RecognisedAsync(change, batch, ct);
-        await change.ExecuteAsync(EarnSql, batch, ct);
-        var since = await RecognisedAsync(change, batch, ct);
-        // Where the loans not plainly current stood (any other was active, 0 days past due, normal); after the close,
-        // the loans it moved are those it stamped.
-        var standing = (await change.QueryAsync<LoanStanding>($"""
-            {SelectStanding} WHERE {LongWay} AND NOT (l.status = @active AND l.days_past_due = 0 AND l.risk_class = @normal) LOCK IN SHARE MODE
-            """, batch, ct)).ToDictionary(l => l.Id);
-        await change.ExecuteAsync(CloseLoansSql(table), batch, ct);
-        var moved = (await change.QueryAsync<LoanStanding>($"{SelectStanding} WHERE {InRange} AND l.cob_date = @day AND l.updated_at = @now", batch, ct))
-            .Select(after => new MovedLoan(standing.GetValueOrDefault(after.Id) ?? after with { Status = Active, DaysPastDue = 0, RiskClass = Normal }, after))
-            .Where(m => m.Before.Status != m.After.Status || m.Before.RiskClass != m.After.RiskClass)
-            .ToList();
-        return (moved, new LoanComponents(0, since.Interest - before.Interest, since.Penalty - before.Penalty, since.Fee - before.Fee));
-    }
+        var loans = (await change.QueryAsync<LongWayLoan>(LongWayLoansSql, batch, ct)).ToList();
+        var periods = (await change.QueryAsync<StoredPeriod>(LongWayPeriodsSql, batch, ct)).ToLookup(p => p.LoanId);
+        var (loanRows, periodRows, moved) = (new List<object>(loans.Count), new List<object>(), new List<MovedLoan>());
+        var earned = new LoanComponents(0, 0, 0, 0);
+        foreach (var loan in loans)
+        {
+            var stored = periods[loan.Id].ToDictionary(p => p.Period);
+            var night = LoanNight.Close(loan.ToClosing(stored.Values), cobDate, table);
+            earned = new LoanComponents(0, checked(earned.Interest + night.Earned.Interest), checked(earned.Penalty + night.Earned.Penalty),
+                checked(earned.Fee + night.Earned.Fee));
+            periodRows.AddRange(night.Periods.Where(p => stored[p.Period].Differs(p))
+                .Select(p => new { loanId = loan.Id, period = p.Period, penalty = p.PenaltyDue, interest = p.InterestAccrued, fee = p.FeeCharged }));
+            var after = new LoanStanding(loan.Id, loan.BorrowerId, night.StatusAfter.ToWire(), night.Assessment.DaysPastDue, night.Assessment.ClassAfter.ToWire());
+            var before = new LoanStanding(loan.Id, loan.BorrowerId, loan.Status, loan.DaysPastDue, loan.RiskClass);
+            var moves = after.Status != before.Status || after.RiskClass != before.RiskClass;
+            if (moves)
+            {
+                moved.Add(new MovedLoan(before, after));
+            }
 
-    /// <summary>What the batch's periods have recognised so far (penalty charged, interest accrued, fees charged): read before and after the day's earnings, the difference is the night's accrual.</summary>
-    private static async Task<LoanComponents> RecognisedAsync(DbChange change, object batch, CancellationToken ct)
-    {
-        var (penalty, interest, fee) = await change.QuerySingleOrDefaultAsync<(long, long, long)>($"""
-            SELECT CAST(COALESCE(SUM(p.penalty_due), 0) AS SIGNED), CAST(COALESCE(SUM(p.interest_accrued), 0) AS SIGNED), CAST(COALESCE(SUM(p.fee_charged), 0) AS SIGNED)
-              FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-             WHERE {LongWay} LOCK IN SHARE MODE
-            """, batch, ct);
-        return new LoanComponents(0, interest, penalty, fee);
+            var (summary, outstanding) = (night.Summary, night.Summary.Outstanding);
+            loanRows.Add(new
+            {
+                id = loan.Id, status = after.Status, dpd = after.DaysPastDue, riskClass = after.RiskClass, moved = moves ? 1 : 0,
+                runningPeriod = summary.RunningPeriod, runningDue = summary.RunningDue, runningFrom = summary.RunningFrom, runningBase = summary.RunningBase,
+                runningInterestDue = summary.RunningInterestDue, runningAccrued = summary.RunningAccrued, oldestUnsettledDue = summary.OldestUnsettledDue,
+                principal = outstanding.Principal, interest = outstanding.Interest, fee = outstanding.Fee, penalty = outstanding.Penalty,
+            });
+        }
+
+        if (periodRows.Count > 0)
+        {
+            await change.ExecuteAsync(WritePeriodsSql, new { rows = JsonRows.Of(periodRows) }, ct);
+        }
+
+        if (loanRows.Count > 0)
+        {
+            await change.ExecuteAsync(WriteLoansSql, new { rows = JsonRows.Of(loanRows), day = cobDate.ToDateTime(TimeOnly.MinValue), now }, ct);
+        }
+
+        return (moved, earned);
     }
 
     private static void RecordMove(DbChange change, MovedLoan loan, DateOnly cobDate, int tableVersion, DateTime now)
@@ -178,100 +195,57 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
 
     /// <summary>
-    /// Per loan of the batch, what the rules ask of its periods together (<see cref="DailyAccrual"/>): the due date
-    /// of the period running on the COB date (the first due after it), where it runs from (the due date before it, or
-    /// the payout day), the principal not yet due (every later period's unpaid principal), and the penalty charged so
-    /// far on every period, which the cap is measured against.
+    /// The batch's loans to close the long way, as their rows hold them, with the manual class standing over the
+    /// table's, if any (approved by someone other than who asked, with a reason: one that is not does not stand).
+    /// A locking read, so what a repayment committed before the batch's lock is seen.
     /// </summary>
-    private const string SchedulesSql = $"""
-        SELECT p.loan_id, MIN(IF(p.due_date > @day, p.due_date, NULL)) AS running_due, MAX(IF(p.due_date <= @day, p.due_date, NULL)) AS previous_due,
-               SUM(IF(p.due_date > @day, p.principal_due - p.principal_paid, 0)) AS not_yet_due, SUM(p.penalty_due) AS charged
+    private const string LongWayLoansSql = $"""
+        SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class, l.disbursed_on, l.cob_date, l.annual_rate, l.penalty_daily_rate, l.ceiling,
+               l.penalty_cap, l.running_period, l.pending_interest, o.risk_class AS override_class, o.requested_by AS override_requested_by,
+               o.decided_by AS override_decided_by, o.reason AS override_reason
+          FROM loans l
+          LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
+                                          AND o.decided_by <> o.requested_by AND TRIM(o.reason) <> ''
+         WHERE {LongWay}
+           LOCK IN SHARE MODE
+        """;
+
+    /// <summary>Every period of the batch's loans to close the long way, as its row holds it (a locking read, as <see cref="LongWayLoansSql"/>).</summary>
+    private const string LongWayPeriodsSql = $"""
+        SELECT p.loan_id, p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due, p.interest_accrued, p.fee_charged,
+               p.principal_paid, p.interest_paid, p.fee_paid, p.penalty_paid
           FROM loans l JOIN loan_periods p ON p.loan_id = l.id
          WHERE {LongWay}
-         GROUP BY p.loan_id
+           LOCK IN SHARE MODE
+        """;
+
+    /// <summary>The periods a night changed, each with what it has charged and recognised now.</summary>
+    private const string WritePeriodsSql = """
+        UPDATE loan_periods p JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
+                 loan_id CHAR(36) CHARACTER SET ascii PATH '$.loanId', period INT PATH '$.period', penalty BIGINT PATH '$.penalty',
+                 interest BIGINT PATH '$.interest', fee BIGINT PATH '$.fee')) j ON p.loan_id = j.loan_id AND p.period = j.period
+           SET p.penalty_due = j.penalty, p.interest_accrued = j.interest, p.fee_charged = j.fee
         """;
 
     /// <summary>
-    /// Penalty earned by the end of a day (<paramref name="through"/>) on a period's unpaid principal, as
-    /// <see cref="PenaltyAccrual.EarnedThrough"/>: its overdue days at the daily rate, within what the annual ceiling
-    /// yields over them (annual / 360 a day), each rounded half up to the fen once.
+    /// The loans closed the long way, closed through the COB date: their standing (stamped when it moved), their
+    /// summaries as of it (<see cref="LoanSummary"/>), nothing pending (it is on the running period now) and their region.
     /// </summary>
-    private static string EarnedThroughSql(string through) => $"""
-        LEAST(ROUND((p.principal_due - p.principal_paid) * l.penalty_daily_rate * GREATEST(0, DATEDIFF({through}, p.due_date))),
-              ROUND((p.principal_due - p.principal_paid) * l.ceiling * GREATEST(0, DATEDIFF({through}, p.due_date)) / 360))
-        """;
-
-    /// <summary>
-    /// The batch's overdue periods with principal unpaid (unsettled, due before the COB date), each with the penalty
-    /// its days since the loan's last close earn (<see cref="PenaltyAccrual.ForDays"/>) and what the loan's older
-    /// overdue periods earn before it, oldest first (the cap is spent in that order).
-    /// </summary>
-    private static readonly string OverdueSql = $"""
-        SELECT o.loan_id, o.period, o.earned, SUM(o.earned) OVER (PARTITION BY o.loan_id ORDER BY o.due_date, o.period ROWS UNBOUNDED PRECEDING) - o.earned AS earned_before
-          FROM (SELECT p.loan_id, p.period, p.due_date,
-                       {EarnedThroughSql("@day")} - {EarnedThroughSql("COALESCE(l.cob_date, l.disbursed_on - INTERVAL 1 DAY)")} AS earned
-                  FROM loans l JOIN loan_periods p ON p.loan_id = l.id
-                 WHERE {LongWay} AND p.due_date < @day AND p.principal_paid < p.principal_due) o
-        """;
-
-    /// <summary>
-    /// What the day earns, added to each period where it is earned: an overdue period's penalty within what the loan's
-    /// cap leaves after its older ones (<see cref="PenaltyAccrual.WithinCap"/>); a period due by the COB date, the
-    /// rest of its scheduled interest and fees; the running period, the interest its days so far have earned on the
-    /// principal not yet due, capped at its scheduled interest; each less what is recognised already, never less than
-    /// nothing. (Every period with principal unpaid is unsettled, so the overdue ones are those due before the COB date.)
-    /// </summary>
-    private static readonly string EarnSql = $"""
-        UPDATE loans l JOIN ({SchedulesSql}) a ON a.loan_id = l.id
-          JOIN loan_periods p ON p.loan_id = l.id
-          LEFT JOIN ({OverdueSql}) o ON o.loan_id = p.loan_id AND o.period = p.period
-           SET p.penalty_due = p.penalty_due + COALESCE(LEAST(o.earned, GREATEST(0, GREATEST(0, l.penalty_cap - a.charged) - o.earned_before)), 0),
-               p.interest_accrued = p.interest_accrued + CASE
-                   WHEN p.due_date <= @day THEN GREATEST(0, p.interest_due - p.interest_accrued)
-                   WHEN p.due_date = a.running_due THEN GREATEST(0, LEAST(ROUND(a.not_yet_due * l.annual_rate
-                        * (DATEDIFF(@day, COALESCE(a.previous_due, l.disbursed_on)) + 1) / 360), p.interest_due) - p.interest_accrued)
-                   ELSE 0 END,
-               p.fee_charged = p.fee_charged + IF(p.due_date <= @day, GREATEST(0, p.fee_due - p.fee_charged), 0)
-         WHERE {LongWay}
-           AND (o.earned > 0 OR p.due_date = a.running_due OR (p.due_date <= @day AND (p.interest_accrued < p.interest_due OR p.fee_charged < p.fee_due)))
-        """;
-
-    /// <summary>
-    /// Each loan of the batch with what the day leaves it: days past due from its oldest unsettled period due before
-    /// the COB date (<see cref="DaysPastDue"/>), the class the table gives for them unless an approved override stands
-    /// (<see cref="ClassificationTable.Effective"/>), and its status (an active loan with something past due is
-    /// overdue; an overdue one with nothing past due catches up).
-    /// </summary>
-    private static string ClosedSql(ClassificationTable table)
-    {
-        const string dpd = "COALESCE(DATEDIFF(@day, a.oldest), 0)";
-        var byTable = string.Join(" ", table.Floors.Reverse().Select(f => $"WHEN {dpd} >= {f.MinDaysPastDue} THEN '{f.Class.ToWire()}'"));
-        // A loan without periods is closed too (nothing past due); an override stands once approved by someone else, with a reason.
-        return $"""
-            SELECT a.*, {dpd} AS dpd, COALESCE(a.override_class, CASE {byTable} END) AS class_after,
-                   CASE WHEN a.status = @active AND a.oldest IS NOT NULL THEN @overdue WHEN a.status = @overdue AND a.oldest IS NULL THEN @active
-                        ELSE a.status END AS status_after
-              FROM (SELECT l.id, l.status, l.risk_class, o.risk_class AS override_class,
-                           MIN(IF({LoanSummary.Unsettled} AND p.due_date < @day, p.due_date, NULL)) AS oldest, {LoanSummary.AggregatesSql}
-                      FROM loans l LEFT JOIN loan_periods p ON p.loan_id = l.id
-                      LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
-                                                      AND o.decided_by <> o.requested_by AND TRIM(o.reason) <> ''
-                     WHERE {LongWay}
-                     GROUP BY l.id) a
-            """;
-    }
-
-    /// <summary>
-    /// Every loan of the batch closed through the COB date, with its days past due, class and status (stamped when
-    /// either moved), and its summary worked out again from the same sums (<see cref="LoanSummary"/>).
-    /// </summary>
-    private static string CloseLoansSql(ClassificationTable table) => $"""
-        UPDATE loans l JOIN ({ClosedSql(table)}) c ON c.id = l.id
+    private const string WriteLoansSql = """
+        UPDATE loans l JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
+                 id CHAR(36) CHARACTER SET ascii PATH '$.id', status VARCHAR(24) CHARACTER SET ascii PATH '$.status', dpd INT PATH '$.dpd',
+                 risk_class VARCHAR(16) CHARACTER SET ascii PATH '$.riskClass', moved INT PATH '$.moved', running_period INT PATH '$.runningPeriod',
+                 running_due DATE PATH '$.runningDue', running_from DATE PATH '$.runningFrom', running_base BIGINT PATH '$.runningBase',
+                 running_interest_due BIGINT PATH '$.runningInterestDue', running_accrued BIGINT PATH '$.runningAccrued',
+                 oldest_unsettled_due DATE PATH '$.oldestUnsettledDue', principal BIGINT PATH '$.principal', interest BIGINT PATH '$.interest',
+                 fee BIGINT PATH '$.fee', penalty BIGINT PATH '$.penalty')) j ON l.id = j.id
           JOIN applications a ON a.id = l.application_id
-          LEFT JOIN loan_periods r ON r.loan_id = l.id AND r.due_date = c.running_due
-           SET l.status = c.status_after, l.days_past_due = c.dpd, l.risk_class = c.class_after, l.cob_date = @day,
-               l.updated_at = IF(c.status_after <> c.status OR c.class_after <> c.risk_class, @now, l.updated_at),
-               {LoanSummary.AssignmentsSql("c", "r", "a")}
+           SET l.status = j.status, l.days_past_due = j.dpd, l.risk_class = j.risk_class, l.cob_date = @day,
+               l.updated_at = IF(j.moved = 1, @now, l.updated_at), l.pending_interest = 0, l.summary_of = @day,
+               l.running_period = j.running_period, l.running_due = j.running_due, l.running_from = j.running_from, l.running_base = j.running_base,
+               l.running_interest_due = j.running_interest_due, l.running_accrued = j.running_accrued, l.oldest_unsettled_due = j.oldest_unsettled_due,
+               l.principal_outstanding = j.principal, l.interest_outstanding = j.interest, l.fee_outstanding = j.fee, l.penalty_outstanding = j.penalty,
+               l.region_code = a.declared_region_code
         """;
 
     /// <summary>
@@ -284,7 +258,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         AND (l.oldest_unsettled_due IS NULL OR l.oldest_unsettled_due > @day)
         """;
 
-    /// <summary>What a quiet loan's running period earns by the end of the COB date beyond what it has accrued: the same rule as <see cref="EarnSql"/>'s, on the summary.</summary>
+    /// <summary>What a quiet loan's running period earns by the end of the COB date beyond what it has accrued: the running period's rule of <see cref="DailyAccrual"/>, on the summary.</summary>
     private const string QuietInterest =
         "GREATEST(0, LEAST(ROUND(l.running_base * l.annual_rate * (DATEDIFF(@day, l.running_from) + 1) / 360), l.running_interest_due) - l.running_accrued)";
 
@@ -310,13 +284,39 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
          WHERE {InRange} AND l.status IN @open AND l.cob_date = @day
         """;
 
-    /// <summary>A loan's standing as its row holds it (<see cref="LoanStanding"/>).</summary>
-    private const string SelectStanding = "SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class FROM loans l";
-
     /// <summary>A loan the batch locked: whether it is quiet tonight (1), and if so the interest its night earns.</summary>
     private sealed record LockedLoan(Guid Id, int QuietFlag, long QuietInterest)
     {
         public bool Quiet => QuietFlag == 1;
+    }
+
+    /// <summary>A loan to close the long way, as its row holds it (<see cref="LongWayLoansSql"/>).</summary>
+    private sealed record LongWayLoan(
+        Guid Id, Guid? BorrowerId, string Status, int DaysPastDue, string RiskClass, DateTime DisbursedOn, DateTime? CobDate, decimal AnnualRate,
+        decimal PenaltyDailyRate, decimal Ceiling, long PenaltyCap, int? RunningPeriod, long PendingInterest, string? OverrideClass, Guid? OverrideRequestedBy,
+        Guid? OverrideDecidedBy, string? OverrideReason)
+    {
+        /// <summary>The loan as the rules take it, its pending interest on its running period.</summary>
+        public ClosingLoan ToClosing(IEnumerable<StoredPeriod> periods) => new(
+            LoanStatusNames.Parse(Status), DateOnly.FromDateTime(DisbursedOn), CobDate is { } closed ? DateOnly.FromDateTime(closed) : null,
+            RiskClassNames.Parse(RiskClass),
+            OverrideClass is { } manual ? new ClassOverride(RiskClassNames.Parse(manual), OverrideRequestedBy!.Value, OverrideDecidedBy!.Value, OverrideReason!) : null,
+            AnnualRate, new PenaltyTerms(PenaltyDailyRate, Ceiling, PenaltyCap),
+            periods.Select(p => p.ToClosing(p.Period == RunningPeriod ? PendingInterest : 0)).ToList());
+    }
+
+    /// <summary>A period as its row holds it (<see cref="LongWayPeriodsSql"/>).</summary>
+    private sealed record StoredPeriod(
+        Guid LoanId, int Period, DateTime DueDate, long PrincipalDue, long InterestDue, long FeeDue, long PenaltyDue, long InterestAccrued, long FeeCharged,
+        long PrincipalPaid, long InterestPaid, long FeePaid, long PenaltyPaid)
+    {
+        public ClosingPeriod ToClosing(long pending) => new(
+            new LoanPeriod(Period, DateOnly.FromDateTime(DueDate), new LoanComponents(PrincipalDue, InterestDue, PenaltyDue, FeeDue),
+                new LoanComponents(PrincipalPaid, InterestPaid, PenaltyPaid, FeePaid)),
+            InterestAccrued + pending, FeeCharged);
+
+        /// <summary>Whether the night leaves the row other than it is (its pending interest written on it counts).</summary>
+        public bool Differs(ClosedPeriod closed) => closed.PenaltyDue != PenaltyDue || closed.InterestAccrued != InterestAccrued || closed.FeeCharged != FeeCharged;
     }
 
     /// <summary>A loan's standing as its row holds it.</summary>
