@@ -87,7 +87,10 @@ public sealed class LedgerStoreTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.True((await api.ReconcileAsync()).Ok);
     }
 
-    /// <summary>As a request does: a change that lost a conflict (a deadlock) runs again.</summary>
+    /// <summary>
+    /// As a client told to come back does: a change that lost a conflict (a deadlock) runs again after a pause, a
+    /// random one growing with each attempt (without it, ten losers coming straight back can keep killing each other).
+    /// </summary>
     private async Task<PostingOutcome> PostRetryingConflictsAsync(JournalEntry entry)
     {
         for (var attempt = 1; ; attempt++)
@@ -98,6 +101,7 @@ public sealed class LedgerStoreTests(ApiFactory api) : IClassFixture<ApiFactory>
             }
             catch (Exception e) when (DatabaseFaults.IsConflict(e) && attempt < 10)
             {
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt));
             }
         }
     }
