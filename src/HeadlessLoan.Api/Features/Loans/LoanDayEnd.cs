@@ -25,9 +25,9 @@ public interface ILoanOverdueObserver
 
 /// <summary>
 /// The loans' part of the close of business, a batch at a time in the caller's change, in a handful of statements
-/// whatever the batch's size: the batch's loan rows are locked first (so a repayment arriving meanwhile waits for the
-/// batch, never refused, and is applied on what the batch wrote); then the quiet loans (current, nothing falling due:
-/// the night adds interest to the running period kept in the row's summary, <see cref="LoanSummary"/>) are closed on
+/// whatever the batch's size, each locking the loan rows it reads (so a repayment arriving meanwhile waits for the
+/// batch, never refused, and is applied on what the batch wrote): the quiet loans (current, nothing falling due: the
+/// night adds interest to the running period kept in the row's summary, <see cref="LoanSummary"/>) are closed on
 /// their rows by one statement of the server's; the rest, still unclosed after that, are read with their periods and
 /// closed by the pure rules (<see cref="LoanNight"/>: penalty on overdue principal within the loan's cap, interest and
 /// fees on the accrual basis, days past due, class and status, the summary again) and written back in two statements;
@@ -50,28 +50,30 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         ArgumentNullException.ThrowIfNull(table);
         var day = cobDate.ToDateTime(TimeOnly.MinValue);
         var quietClass = table.Classify(0).ToWire();
-        var locked = (await change.QueryAsync<LockedLoan>($"""
-            SELECT l.id, IF({Quiet}, 1, 0) AS quiet_flag, CAST(IF({Quiet}, {QuietInterest}, 0) AS SIGNED) AS quiet_interest
-              FROM loans l WHERE l.id > CONVERT(COALESCE(@after, '') USING ascii){(until is null ? "" : " AND l.id <= CONVERT(@until USING ascii)")} AND {Unclosed}
-             ORDER BY l.id LIMIT @size FOR UPDATE
-            """, new { after, until, open = Open, day, size, active = Active, quietClass }, ct)).ToList();
-        if (locked.Count == 0)
+        var last = await change.ScalarAsync<Guid?>($"""
+            SELECT b.id FROM (SELECT l.id FROM loans l
+                               WHERE l.id > CONVERT(COALESCE(@after, '') USING ascii){(until is null ? "" : " AND l.id <= CONVERT(@until USING ascii)")} AND {Unclosed}
+                               ORDER BY l.id LIMIT @size) b
+             ORDER BY b.id DESC LIMIT 1
+            """, new { after, until, open = Open, day, size }, ct);
+        if (last is null)
         {
             return new DayEndBatch(0, 0, null);
         }
 
-        // The batch is the loans the lock took: those unclosed in (after, last], which nobody else changes meanwhile.
-        // The quiet ones are closed on their rows; the rest, still unclosed after that, the long way.
-        var (first, last) = (locked[0].Id, locked[^1].Id);
-        var batch = new { after, last, open = Open, day, now, overdue = Overdue, active = Active, normal = Normal, quietClass };
-        await change.ExecuteAsync(CloseQuietSql, batch, ct);
-        var (moved, longWay) = locked.Any(l => !l.Quiet) ? await CloseLongWayAsync(change, batch, cobDate, table, now, ct) : ([], new LoanComponents(0, 0, 0, 0));
+        // The batch is the loans unclosed in (after, last]: the quiet ones closed on their rows (the statement locks
+        // the range's rows as it reads them), the rest, still unclosed after that, the long way.
+        var batch = new { after, last, open = Open, day, now, active = Active, quietClass };
+        var quiet = await change.ExecuteAsync(CloseQuietSql, batch, ct);
+        var quietInterest = quiet == 0 ? 0 : await change.ScalarAsync<long>(
+            $"SELECT CAST(COALESCE(SUM(l.night_interest), 0) AS SIGNED) FROM loans l WHERE {InRange} AND l.cob_date = @day", batch, ct);
+        var (longWay, moved, earned) = await CloseLongWayAsync(change, batch, cobDate, table, now, ct);
         await change.ExecuteAsync(SnapshotSql, batch, ct);
-        var earned = longWay with { Interest = longWay.Interest + locked.Sum(l => l.QuietInterest) };
+        earned = earned with { Interest = earned.Interest + quietInterest };
         if (earned.Total > 0)
         {
             await ledger.PostOnceAsync(change, Postings.PooledAccrual(
-                EntryIds.For(EntryKinds.Accrual, $"cob:{cobDate:yyyy-MM-dd}:{first}"), cobDate, earned.Interest, earned.Penalty, earned.Fee), ct);
+                EntryIds.For(EntryKinds.Accrual, $"cob:{cobDate:yyyy-MM-dd}:{last}"), cobDate, earned.Interest, earned.Penalty, earned.Fee), ct);
         }
 
         foreach (var loan in moved)
@@ -88,20 +90,25 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             }
         }
 
-        return new DayEndBatch(locked.Count, moved.Count, last);
+        return new DayEndBatch(quiet + longWay, moved.Count, last);
     }
 
     /// <summary>
     /// Closes the batch's loans that are not quiet (those its quiet close left unclosed) by the pure rules
     /// (<see cref="LoanNight"/>): their rows and periods read under their locks, each loan's night worked out, and the
     /// result written back in two statements whatever the batch's size, the periods the night changed and every loan
-    /// (standing, summary, its pending interest now on its running period). Returns the loans whose status or class
-    /// moved and what the night recognised.
+    /// (standing, summary, and the running period's interest pending on it). Returns the loans whose status or class
+    /// moved, how many it closed, and what the night recognised.
     /// </summary>
-    private static async Task<(List<MovedLoan> Moved, LoanComponents Earned)> CloseLongWayAsync(
+    private static async Task<(int Closed, List<MovedLoan> Moved, LoanComponents Earned)> CloseLongWayAsync(
         DbChange change, object batch, DateOnly cobDate, ClassificationTable table, DateTime now, CancellationToken ct)
     {
         var loans = (await change.QueryAsync<LongWayLoan>(LongWayLoansSql, batch, ct)).ToList();
+        if (loans.Count == 0)
+        {
+            return (0, [], default);
+        }
+
         var periods = (await change.QueryAsync<StoredPeriod>(LongWayPeriodsSql, batch, ct)).ToLookup(p => p.LoanId);
         var (loanRows, periodRows, moved) = (new List<object>(loans.Count), new List<object>(), new List<MovedLoan>());
         var earned = new LoanComponents(0, 0, 0, 0);
@@ -111,7 +118,11 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             var night = LoanNight.Close(loan.ToClosing(stored.Values), cobDate, table);
             earned = new LoanComponents(0, checked(earned.Interest + night.Earned.Interest), checked(earned.Penalty + night.Earned.Penalty),
                 checked(earned.Fee + night.Earned.Fee));
-            periodRows.AddRange(night.Periods.Where(p => stored[p.Period].Differs(p))
+            // The running period's interest stays on the loan's row, pending (it changes nothing else of it); the
+            // other periods the night changed are written.
+            var running = night.Summary.RunningPeriod;
+            var pending = running is { } r ? night.Summary.RunningAccrued - stored[r].InterestAccrued : 0;
+            periodRows.AddRange(night.Periods.Where(p => p.Period != running && stored[p.Period].Differs(p))
                 .Select(p => new { loanId = loan.Id, period = p.Period, penalty = p.PenaltyDue, interest = p.InterestAccrued, fee = p.FeeCharged }));
             var after = new LoanStanding(loan.Id, loan.BorrowerId, night.StatusAfter.ToWire(), night.Assessment.DaysPastDue, night.Assessment.ClassAfter.ToWire());
             var before = new LoanStanding(loan.Id, loan.BorrowerId, loan.Status, loan.DaysPastDue, loan.RiskClass);
@@ -128,6 +139,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                 runningPeriod = summary.RunningPeriod, runningDue = summary.RunningDue, runningFrom = summary.RunningFrom, runningBase = summary.RunningBase,
                 runningInterestDue = summary.RunningInterestDue, runningAccrued = summary.RunningAccrued, oldestUnsettledDue = summary.OldestUnsettledDue,
                 principal = outstanding.Principal, interest = outstanding.Interest, fee = outstanding.Fee, penalty = outstanding.Penalty,
+                nightInterest = night.Earned.Interest, pending,
             });
         }
 
@@ -141,7 +153,7 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
             await change.ExecuteAsync(WriteLoansSql, new { rows = JsonRows.Of(loanRows), day = cobDate.ToDateTime(TimeOnly.MinValue), now }, ct);
         }
 
-        return (moved, earned);
+        return (loans.Count, moved, earned);
     }
 
     private static void RecordMove(DbChange change, MovedLoan loan, DateOnly cobDate, int tableVersion, DateTime now)
@@ -173,7 +185,6 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     private static readonly string[] Open = LoanLifecycle.OpenStatuses.Select(s => s.ToWire()).ToArray();
     private static readonly string Overdue = LoanLifecycle.Next(LoanStatus.Active, LoanEvent.MarkOverdue).Next.ToWire();
     private static readonly string Active = LoanLifecycle.Next(LoanStatus.Overdue, LoanEvent.CatchUp).Next.ToWire();
-    private static readonly string Normal = RiskClass.Normal.ToWire();
 
     /// <summary>An open loan paid out by the COB date (<c>@day</c>) and not closed for it yet: what a batch takes.</summary>
     private const string Unclosed = "l.status IN @open AND l.disbursed_on <= @day AND (l.cob_date IS NULL OR l.cob_date < @day)";
@@ -197,7 +208,8 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
     /// <summary>
     /// The batch's loans to close the long way, as their rows hold them, with the manual class standing over the
     /// table's, if any (approved by someone other than who asked, with a reason: one that is not does not stand).
-    /// A locking read, so what a repayment committed before the batch's lock is seen.
+    /// Locked as read (the quiet close may have locked them already), so what a repayment committed before is seen
+    /// and one arriving now waits for the batch.
     /// </summary>
     private const string LongWayLoansSql = $"""
         SELECT l.id, l.borrower_id, l.status, l.days_past_due, l.risk_class, l.disbursed_on, l.cob_date, l.annual_rate, l.penalty_daily_rate, l.ceiling,
@@ -207,16 +219,16 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
           LEFT JOIN risk_class_overrides o ON o.standing_loan = l.id AND o.requested_by IS NOT NULL AND o.decided_by IS NOT NULL
                                           AND o.decided_by <> o.requested_by AND TRIM(o.reason) <> ''
          WHERE {LongWay}
-           LOCK IN SHARE MODE
+           FOR UPDATE
         """;
 
-    /// <summary>Every period of the batch's loans to close the long way, as its row holds it (a locking read, as <see cref="LongWayLoansSql"/>).</summary>
+    /// <summary>Every period of the batch's loans to close the long way, as its row holds it (locked as read, as <see cref="LongWayLoansSql"/>).</summary>
     private const string LongWayPeriodsSql = $"""
         SELECT p.loan_id, p.period, p.due_date, p.principal_due, p.interest_due, p.fee_due, p.penalty_due, p.interest_accrued, p.fee_charged,
                p.principal_paid, p.interest_paid, p.fee_paid, p.penalty_paid
           FROM loans l JOIN loan_periods p ON p.loan_id = l.id
          WHERE {LongWay}
-           LOCK IN SHARE MODE
+           FOR UPDATE
         """;
 
     /// <summary>The periods a night changed, each with what it has charged and recognised now.</summary>
@@ -229,7 +241,8 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
     /// <summary>
     /// The loans closed the long way, closed through the COB date: their standing (stamped when it moved), their
-    /// summaries as of it (<see cref="LoanSummary"/>), nothing pending (it is on the running period now) and their region.
+    /// summaries as of it (<see cref="LoanSummary"/>), the running period's interest not on its row pending, the night's
+    /// interest and their region.
     /// </summary>
     private const string WriteLoansSql = """
         UPDATE loans l JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
@@ -238,14 +251,15 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                  running_due DATE PATH '$.runningDue', running_from DATE PATH '$.runningFrom', running_base BIGINT PATH '$.runningBase',
                  running_interest_due BIGINT PATH '$.runningInterestDue', running_accrued BIGINT PATH '$.runningAccrued',
                  oldest_unsettled_due DATE PATH '$.oldestUnsettledDue', principal BIGINT PATH '$.principal', interest BIGINT PATH '$.interest',
-                 fee BIGINT PATH '$.fee', penalty BIGINT PATH '$.penalty')) j ON l.id = j.id
+                 fee BIGINT PATH '$.fee', penalty BIGINT PATH '$.penalty', night_interest BIGINT PATH '$.nightInterest',
+                 pending BIGINT PATH '$.pending')) j ON l.id = j.id
           JOIN applications a ON a.id = l.application_id
            SET l.status = j.status, l.days_past_due = j.dpd, l.risk_class = j.risk_class, l.cob_date = @day,
-               l.updated_at = IF(j.moved = 1, @now, l.updated_at), l.pending_interest = 0, l.summary_of = @day,
+               l.updated_at = IF(j.moved = 1, @now, l.updated_at), l.pending_interest = j.pending, l.summary_of = @day,
                l.running_period = j.running_period, l.running_due = j.running_due, l.running_from = j.running_from, l.running_base = j.running_base,
                l.running_interest_due = j.running_interest_due, l.running_accrued = j.running_accrued, l.oldest_unsettled_due = j.oldest_unsettled_due,
                l.principal_outstanding = j.principal, l.interest_outstanding = j.interest, l.fee_outstanding = j.fee, l.penalty_outstanding = j.penalty,
-               l.region_code = a.declared_region_code
+               l.night_interest = j.night_interest, l.region_code = a.declared_region_code
         """;
 
     /// <summary>
@@ -263,14 +277,16 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
         "GREATEST(0, LEAST(ROUND(l.running_base * l.annual_rate * (DATEDIFF(@day, l.running_from) + 1) / 360), l.running_interest_due) - l.running_accrued)";
 
     /// <summary>
-    /// Closes the batch's quiet loans on their rows: the night's interest added to the running period's accrued and
-    /// pending interest and to what is outstanding. A single-table update assigns left to right, each assignment
-    /// seeing the ones before: <c>running_accrued</c>, which the night's interest is measured from, goes last.
+    /// Closes the batch's quiet loans on their rows: the night's interest (<c>night_interest</c>) added to the running
+    /// period's accrued and pending interest and to what is outstanding. A single-table update assigns left to right,
+    /// each assignment seeing the ones before: the night's interest first, measured from <c>running_accrued</c>, which
+    /// goes last.
     /// </summary>
     private static readonly string CloseQuietSql = $"""
         UPDATE loans l
-           SET l.pending_interest = l.pending_interest + {QuietInterest}, l.interest_outstanding = l.interest_outstanding + {QuietInterest},
-               l.cob_date = @day, l.summary_of = @day, l.running_accrued = l.running_accrued + {QuietInterest}
+           SET l.night_interest = {QuietInterest}, l.pending_interest = l.pending_interest + l.night_interest,
+               l.interest_outstanding = l.interest_outstanding + l.night_interest, l.cob_date = @day, l.summary_of = @day,
+               l.running_accrued = l.running_accrued + l.night_interest
          WHERE {InBatch} AND {Quiet}
         """;
 
@@ -283,12 +299,6 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
           FROM loans l
          WHERE {InRange} AND l.status IN @open AND l.cob_date = @day
         """;
-
-    /// <summary>A loan the batch locked: whether it is quiet tonight (1), and if so the interest its night earns.</summary>
-    private sealed record LockedLoan(Guid Id, int QuietFlag, long QuietInterest)
-    {
-        public bool Quiet => QuietFlag == 1;
-    }
 
     /// <summary>A loan to close the long way, as its row holds it (<see cref="LongWayLoansSql"/>).</summary>
     private sealed record LongWayLoan(

@@ -6,9 +6,9 @@ namespace HeadlessLoan.Api.Features.Loans;
 /// A loan's schedule summed up on its own row (migration 0034), what lets the close of business close a quiet loan from
 /// that row alone (<see cref="LoanDayEnd"/>): as of its last close (<c>summary_of</c>), the period running after it
 /// (<c>running_*</c>: its number, due date, start, the principal it accrues on, its scheduled and accrued interest), the
-/// oldest unsettled due date, and what is outstanding per component. A quiet night's interest is added on the row
-/// (<c>running_accrued</c>, <c>pending_interest</c>) and written onto the running period's row only when something
-/// needs the periods themselves: so a period's recognised interest is its <c>interest_accrued</c> plus the loan's
+/// oldest unsettled due date, and what is outstanding per component. The close adds the running period's interest on
+/// the row (<c>running_accrued</c>, <c>pending_interest</c>), written onto the period's row only when something needs
+/// the periods themselves: so a period's recognised interest is its <c>interest_accrued</c> plus the loan's
 /// <c>pending_interest</c> when it is the running period (<see cref="InterestAccruedSql"/>). Whatever changes a loan's
 /// periods first calls <see cref="WritePendingAsync"/> under the loan's lock, which also voids the summary: the loan's
 /// next close takes the long way, which sums its periods up again (<see cref="AggregatesSql"/>, <see cref="AssignmentsSql"/>).
