@@ -153,6 +153,9 @@ internal static class Generator
 
     private const string InChunk = "n BETWEEN @lo AND @hi";
 
+    /// <summary>A loan's region (its application's, and so its own): one of eight, by its number.</summary>
+    private const string Region = "ELT(1 + n % 8, '110105', '310115', '440106', '440305', '330106', '510107', '420106', '320106')";
+
     /// <summary>One chunk of loans (n from @lo to @hi), everything each loan has, in one transaction.</summary>
     private static readonly string[] ChunkSql =
     [
@@ -161,7 +164,7 @@ internal static class Generator
         INSERT INTO applications (id, borrower_id, product_id, product_version, amount, term_months, method, purpose, declared_name_enc, declared_name_hash,
                                   declared_region_code, declared_address_enc, status, current_step, decision, decided_at, submitted_at, created_at, updated_at)
         SELECT application_id, borrower_id, product_id, 1, principal, 12, @method, 'working capital', RANDOM_BYTES(48), UNHEX(SHA2(CONCAT('name-', n), 256)),
-               ELT(1 + n % 8, '110105', '310115', '440106', '440305', '330106', '510107', '420106', '320106'), RANDOM_BYTES(120), @approved, @approvedStep,
+               {Region}, RANDOM_BYTES(120), @approved, @approvedStep,
                @approved, at - INTERVAL 1 DAY, at - INTERVAL 2 DAY, at - INTERVAL 2 DAY, at - INTERVAL 1 DAY
           FROM bench_loans WHERE {InChunk}
         """,
@@ -169,10 +172,10 @@ internal static class Generator
         $"""
         INSERT INTO loans (id, seq, contract_no, application_id, borrower_id, product_id, product_version, principal, term_months, method, annual_rate,
                            monthly_fee_rate, penalty_daily_rate, penalty_cap, apr, ceiling, one_year_lpr, bureau_score, status, accepted_at, disbursed_on, created_at,
-                           updated_at, cob_date, days_past_due, risk_class)
+                           updated_at, cob_date, days_past_due, risk_class, region_code)
         SELECT loan_id, n, CONCAT('HL', DATE_FORMAT(disbursed_on, '%Y%m%d'), LPAD(n, 8, '0')), application_id, borrower_id, product_id, 1, principal, 12,
                @method, @annualRate, 0, penalty_rate, FLOOR(principal * @penaltyCapShare), apr, @ceiling, @lpr, 550 + n % 300, IF(dpd > 1, @overdue, @active), at, disbursed_on, at, at,
-               @closedThrough, GREATEST(dpd - 1, 0), {Portfolio.ClassOfSql("GREATEST(dpd - 1, 0)")}
+               @closedThrough, GREATEST(dpd - 1, 0), {Portfolio.ClassOfSql("GREATEST(dpd - 1, 0)")}, {Region}
           FROM bench_loans WHERE {InChunk}
         """,
         // The default rules' line: the first approved amount, halved when a loan went overdue.

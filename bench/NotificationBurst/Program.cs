@@ -132,9 +132,10 @@ internal static class Seed
                 """, rows.Select(r => new { r.Application, r.Borrower, productId, version, principal = Periods * PrincipalPerPeriod, blob = new byte[48], hash = RandomNumberGenerator.GetBytes(32), now }), tx);
             await conn.ExecuteAsync("""
                 INSERT INTO loans (id, contract_no, application_id, borrower_id, product_id, product_version, principal, term_months, method, annual_rate,
-                                   monthly_fee_rate, penalty_daily_rate, penalty_cap, apr, ceiling, one_year_lpr, status, accepted_at, disbursed_on, created_at, updated_at)
+                                   monthly_fee_rate, penalty_daily_rate, penalty_cap, apr, ceiling, one_year_lpr, status, accepted_at, disbursed_on, created_at, updated_at,
+                                   region_code)
                 VALUES (@Loan, NULL, @Application, @Borrower, @productId, @version, @principal, 12, 'equal_installment', 0.06, 0, 0.0003, FLOOR(@principal * 0.24), 0.06, 0.24,
-                        0.03, 'active', @now, @today, @now, @now)
+                        0.03, 'active', @now, @today, @now, @now, (SELECT a.declared_region_code FROM applications a WHERE a.id = @Application))
                 """, rows.Select(r => new { r.Loan, r.Application, r.Borrower, productId, version, principal = Periods * PrincipalPerPeriod, now, today = today.ToDateTime(TimeOnly.MinValue) }), tx);
             await conn.ExecuteAsync("""
                 INSERT INTO loan_periods (loan_id, period, due_date, principal_due, interest_due, fee_due) VALUES (@Loan, @period, @due, @principal, @interest, 0)

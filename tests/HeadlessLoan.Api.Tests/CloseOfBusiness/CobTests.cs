@@ -56,6 +56,12 @@ public sealed class CobTests(LoansFactory api) : IClassFixture<LoansFactory>
         Assert.Equal(snapshots.Count, snapshots.Select(s => s.Date).Distinct().Count());
         Assert.Equal(firstDue.AddDays(4), DateOnly.FromDateTime(snapshots[^1].Date));
         Assert.Equal([0, 1, 2, 3, 0], snapshots.TakeLast(5).Select(s => s.Dpd));
+        // Every night's row carries the region the application declared, which the loan took when it was made.
+        var regions = (await db.QueryAsync<(string Snapshot, string Loan, string Declared)>(
+            "SELECT DISTINCT s.region_code, l.region_code, a.declared_region_code FROM loan_day_snapshots s JOIN loans l ON l.id = s.loan_id " +
+            "JOIN applications a ON a.id = l.application_id WHERE s.loan_id = @loanId", new { loanId })).ToList();
+        var region = Assert.Single(regions);
+        Assert.Equal((region.Declared, region.Declared), (region.Snapshot, region.Loan));
         Assert.Equal(1, await db.ExecuteScalarAsync<int>(
             "SELECT COUNT(*) FROM outbox_events WHERE event_type = 'loan.overdue' AND entity_id = @id", new { id = loanId.ToString() }));
         Assert.True((await api.ReconcileAsync()).Ok);

@@ -61,9 +61,10 @@ public static class LongLoan
         await conn.ExecuteAsync("""
             INSERT INTO loans (id, application_id, borrower_id, channel_id, product_id, product_version, principal, term_months, method,
                                annual_rate, monthly_fee_rate, penalty_daily_rate, penalty_cap, apr, ceiling, one_year_lpr, lpr_date, status,
-                               accepted_at, disbursed_on, created_at, updated_at)
+                               accepted_at, disbursed_on, created_at, updated_at, region_code)
             VALUES (@loanId, @ApplicationId, @BorrowerId, @ChannelId, @ProductId, @ProductVersion, @principal, @periods, 'equal_installment',
-                    @rate, 0.0001, 0.0005, FLOOR(@principal * 0.24), @apr, 0.12, 0.03, NULL, 'active', @disbursedAt, @disbursedOn, @disbursedAt, @disbursedAt)
+                    @rate, 0.0001, 0.0005, FLOOR(@principal * 0.24), @apr, 0.12, 0.03, NULL, 'active', @disbursedAt, @disbursedOn, @disbursedAt, @disbursedAt,
+                    (SELECT a.declared_region_code FROM applications a WHERE a.id = @ApplicationId))
             """, new
         {
             loanId, owner.ApplicationId, owner.BorrowerId, owner.ChannelId, owner.ProductId, owner.ProductVersion, principal = Principal,

@@ -241,8 +241,8 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
 
     /// <summary>
     /// The loans closed the long way, closed through the COB date: their standing (stamped when it moved), their
-    /// summaries as of it (<see cref="LoanSummary"/>), the running period's interest not on its row pending, the night's
-    /// interest and their region.
+    /// summaries as of it (<see cref="LoanSummary"/>), the running period's interest not on its row pending and the night's
+    /// interest.
     /// </summary>
     private const string WriteLoansSql = """
         UPDATE loans l JOIN JSON_TABLE(@rows, '$[*]' COLUMNS (
@@ -253,13 +253,12 @@ public sealed class LoanDayEnd(LedgerStore ledger, IEnumerable<ILoanOverdueObser
                  oldest_unsettled_due DATE PATH '$.oldestUnsettledDue', principal BIGINT PATH '$.principal', interest BIGINT PATH '$.interest',
                  fee BIGINT PATH '$.fee', penalty BIGINT PATH '$.penalty', night_interest BIGINT PATH '$.nightInterest',
                  pending BIGINT PATH '$.pending')) j ON l.id = j.id
-          JOIN applications a ON a.id = l.application_id
            SET l.status = j.status, l.days_past_due = j.dpd, l.risk_class = j.risk_class, l.cob_date = @day,
                l.updated_at = IF(j.moved = 1, @now, l.updated_at), l.pending_interest = j.pending, l.summary_of = @day,
                l.running_period = j.running_period, l.running_due = j.running_due, l.running_from = j.running_from, l.running_base = j.running_base,
                l.running_interest_due = j.running_interest_due, l.running_accrued = j.running_accrued, l.oldest_unsettled_due = j.oldest_unsettled_due,
                l.principal_outstanding = j.principal, l.interest_outstanding = j.interest, l.fee_outstanding = j.fee, l.penalty_outstanding = j.penalty,
-               l.night_interest = j.night_interest, l.region_code = a.declared_region_code
+               l.night_interest = j.night_interest
         """;
 
     /// <summary>

@@ -230,10 +230,10 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
     private const string InsertLoanSql = """
         INSERT INTO loans (id, application_id, borrower_id, channel_id, product_id, product_version, principal, term_months, method,
                            annual_rate, monthly_fee_rate, penalty_daily_rate, penalty_cap, apr, ceiling, one_year_lpr, lpr_date, bureau_score,
-                           pricing_min_score, status, accepted_at, created_at, updated_at)
+                           pricing_min_score, status, accepted_at, created_at, updated_at, region_code)
         VALUES (@id, @applicationId, @BorrowerId, @ChannelId, @ProductId, @ProductVersion, @principal, @termMonths, @method,
                 @annualRate, @monthlyFeeRate, @penaltyDailyRate, @penaltyCap, @apr, @ceiling, @lpr, @lprDate, @bureauScore,
-                @pricingMinScore, @status, @now, @now, @now)
+                @pricingMinScore, @status, @now, @now, @now, (SELECT a.declared_region_code FROM applications a WHERE a.id = @applicationId))
         """;
 
     private const string InsertPeriodSql = """

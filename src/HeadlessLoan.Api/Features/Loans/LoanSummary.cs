@@ -49,13 +49,12 @@ public static class LoanSummary
     /// </summary>
     public static string RefreshSql(string loans) => $"""
         UPDATE loans l
-          JOIN applications a ON a.id = l.application_id
           LEFT JOIN (SELECT p.loan_id, {AggregatesSql}
                        FROM loans l JOIN loan_periods p ON p.loan_id = l.id
                       WHERE {loans}
                       GROUP BY p.loan_id) s ON s.loan_id = l.id
           LEFT JOIN loan_periods r ON r.loan_id = l.id AND r.due_date = s.running_due
-           SET {AssignmentsSql("s", "r", "a")}
+           SET {AssignmentsSql("s", "r")}
          WHERE {loans}
         """;
 
@@ -73,16 +72,15 @@ public static class LoanSummary
 
     /// <summary>
     /// The assignments of a loan's (<c>l</c>) summary as of <c>@day</c> from <paramref name="sums"/> (<see cref="AggregatesSql"/>'s,
-    /// absent for a loan without periods: nothing running, nothing outstanding), its running period <paramref name="running"/>
-    /// and its application <paramref name="application"/> (the region).
+    /// absent for a loan without periods: nothing running, nothing outstanding) and its running period <paramref name="running"/>.
     /// </summary>
-    public static string AssignmentsSql(string sums, string running, string application) => $"""
+    public static string AssignmentsSql(string sums, string running) => $"""
         l.summary_of = @day, l.running_period = {running}.period, l.running_due = {sums}.running_due,
         l.running_from = COALESCE({sums}.previous_due, l.disbursed_on), l.running_base = COALESCE({sums}.running_base, 0),
         l.running_interest_due = COALESCE({running}.interest_due, 0), l.running_accrued = COALESCE({running}.interest_accrued, 0),
         l.oldest_unsettled_due = {sums}.oldest_unsettled_due, l.principal_outstanding = COALESCE({sums}.principal_outstanding, 0),
         l.interest_outstanding = COALESCE({sums}.interest_outstanding, 0), l.fee_outstanding = COALESCE({sums}.fee_outstanding, 0),
-        l.penalty_outstanding = COALESCE({sums}.penalty_outstanding, 0), l.region_code = {application}.declared_region_code
+        l.penalty_outstanding = COALESCE({sums}.penalty_outstanding, 0)
         """;
 
     /// <summary>A period with anything unpaid (<see cref="Domain.Loans.LoanPeriod.Settled"/> not), as SQL on <c>p</c>.</summary>
