@@ -13,9 +13,9 @@
 # pool of HL_BENCH_DB_BUFFER_POOL (default 12G: the book of 1,000,000 loans is about 9.4 GB, measured in memory, as a
 # database server that closes every night holds its loans) and a redo log of HL_BENCH_DB_REDO_LOG (default 2G: with the
 # server's 96M a night's writes wait on checkpoints, and a server sized for such a book is not run so); both the COB
-# and the baseline start warm. HL_BENCH_PROFILE=1 turns performance_schema
-# on and prints the close's statements by server time; HL_BENCH_COB_BATCH overrides CloseOfBusiness:BatchSize and
-# HL_BENCH_COB_WORKERS CloseOfBusiness:Workers (the slices closed at once).
+# and the baseline start warm. HL_BENCH_PROFILE=1 turns performance_schema on and prints the close's statements by
+# server time; HL_BENCH_COB_BATCH overrides CloseOfBusiness:BatchSize and HL_BENCH_COB_WORKERS CloseOfBusiness:Workers
+# (the slices closed at once).
 # The data is fresh each run, in .local/bench-cob (about 9 GB at 1,000,000 loans; the server's temporary files too),
 # until the next. Generating 1,000,000 loans takes about 10 minutes on 2 cores.
 # Usage: bench/cob.sh [loans]

@@ -10,10 +10,10 @@ using MySqlConnector;
 
 namespace HeadlessLoan.Api.Features.Loans;
 
-/// <summary>What acceptance reads of an application: its approved terms, who it belongs to, and its loan if it has one.</summary>
+/// <summary>What acceptance reads of an application: its approved terms, who it belongs to, its declared region (the loan's), and its loan if it has one.</summary>
 public sealed record ApprovedApplication(
     Guid Id, string Status, Guid? BorrowerId, Guid? ChannelId, Guid ProductId, int ProductVersion, long Amount, int TermMonths,
-    string Method, int? BureauScore, DateTime? DecidedAt, Guid? LoanId);
+    string Method, int? BureauScore, DateTime? DecidedAt, string DeclaredRegionCode, Guid? LoanId);
 
 /// <summary>Whose loans a caller sees: a borrower their own, a channel its customers', staff every loan (null = no restriction).</summary>
 [FeatureApi]
@@ -116,7 +116,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
             principal = terms.Principal, termMonths = terms.TermMonths, method = a.Method, annualRate = terms.AnnualRate,
             monthlyFeeRate = terms.MonthlyFeeRate, penaltyDailyRate = loan.PenaltyDailyRate, penaltyCap = loan.PenaltyCap, apr = loan.Offer.Apr, ceiling = loan.Ceiling,
             lpr = loan.OneYearLpr, lprDate = loan.LprDate?.ToDateTime(TimeOnly.MinValue), bureauScore = a.BureauScore,
-            pricingMinScore = loan.PricingMinScore, status = LoanStatusNames.PendingDisbursement, now = loan.Now,
+            pricingMinScore = loan.PricingMinScore, status = LoanStatusNames.PendingDisbursement, now = loan.Now, regionCode = a.DeclaredRegionCode,
         }, ct);
         var contractNo = ContractNumber(loan.AcceptedOn, seq);
         change.Write("UPDATE loans SET contract_no = @contractNo WHERE id = @id", new { contractNo, id = loan.Id });
@@ -222,7 +222,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
 
     private const string SelectApplication = """
         SELECT a.id, a.status, a.borrower_id, a.channel_id, a.product_id, a.product_version, a.amount, a.term_months, a.method,
-               a.bureau_score, a.decided_at, l.id AS loan_id
+               a.bureau_score, a.decided_at, a.declared_region_code, l.id AS loan_id
           FROM applications a LEFT JOIN loans l ON l.application_id = a.id
          WHERE a.id = @id
         """;
@@ -233,7 +233,7 @@ public sealed class LoanStore(MySqlDataSource db, TimeProvider clock)
                            pricing_min_score, status, accepted_at, created_at, updated_at, region_code)
         VALUES (@id, @applicationId, @BorrowerId, @ChannelId, @ProductId, @ProductVersion, @principal, @termMonths, @method,
                 @annualRate, @monthlyFeeRate, @penaltyDailyRate, @penaltyCap, @apr, @ceiling, @lpr, @lprDate, @bureauScore,
-                @pricingMinScore, @status, @now, @now, @now, (SELECT a.declared_region_code FROM applications a WHERE a.id = @applicationId))
+                @pricingMinScore, @status, @now, @now, @now, @regionCode)
         """;
 
     private const string InsertPeriodSql = """
